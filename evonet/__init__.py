@@ -1,0 +1,18 @@
+"""evonet: neuroevolution with DEAP, batched NumPy networks and scikit-learn estimators."""
+
+__version__ = "0.1.0"
+
+from evonet.evaluation import Evaluator, SupervisedProblem  # noqa: E402
+from evonet.genome import WeightIndividual  # noqa: E402
+from evonet.nn import MLPLayout, forward  # noqa: E402
+from evonet.toolbox import make_toolbox  # noqa: E402
+
+__all__ = [
+    "Evaluator",
+    "MLPLayout",
+    "SupervisedProblem",
+    "WeightIndividual",
+    "__version__",
+    "forward",
+    "make_toolbox",
+]

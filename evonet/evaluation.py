@@ -1,0 +1,321 @@
+"""Problems (what a population is scored on) and the Evaluator (how it is scored).
+
+A *Problem* turns a ``(P, n_params)`` population into ``P`` losses to minimise.
+The :class:`Evaluator` is the one path by which strategies, estimators and the
+DEAP toolbox's ``map`` score a population: it splits the population into
+chunks whose sizes depend only on the population size, runs each chunk with
+single-threaded BLAS, serially or in joblib workers, and puts the losses back
+in order. Since neither the chunks nor the BLAS threads depend on ``n_jobs``
+or the backend, neither does any result.
+"""
+
+import math
+import numbers
+
+import numpy as np
+from joblib import Parallel, delayed
+from threadpoolctl import ThreadpoolController
+
+from evonet.losses import LOSSES, check_loss
+from evonet.nn.mlp import (
+    ROW_CHUNK,
+    augment_rows,
+    check_input,
+    forward_population_chunk,
+    prepare_population,
+    thread_workspace,
+)
+
+__all__ = ["POPULATION_CHUNK", "Evaluator", "SupervisedProblem", "population_chunks"]
+
+POPULATION_CHUNK = 32
+"""Largest number of networks evaluated together in one chunk."""
+
+_THREADPOOLS = None
+
+
+def _blas_single_thread():
+    """Context manager limiting BLAS to one thread (controller built once per process)."""
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS.limit(limits=1, user_api="blas")
+
+
+def population_chunks(n, chunk_size=POPULATION_CHUNK):
+    """Split ``range(n)`` into ``ceil(n / chunk_size)`` near-equal slices.
+
+    The split depends only on ``n`` and ``chunk_size``, never on the number of
+    workers, so results computed chunk by chunk are reproducible.
+
+    Examples
+    --------
+    >>> population_chunks(100, 32)
+    [slice(0, 25, None), slice(25, 50, None), slice(50, 75, None), slice(75, 100, None)]
+    """
+    n_chunks = max(1, math.ceil(n / chunk_size))
+    bounds = [n * i // n_chunks for i in range(n_chunks + 1)]
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _check_targets(layout, loss, y, n_rows, dtype):
+    """Targets laid out for the losses: labels ``(N,)`` or a matrix ``(n_outputs, N)``."""
+    y = np.asarray(y)
+    if y.shape[0] != n_rows:
+        raise ValueError(f"y has {y.shape[0]} rows but X has {n_rows}.")
+    if y.ndim > 2:
+        raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
+    if loss != "squared_error" and layout.output_activation == "softmax":
+        if y.ndim != 1:
+            raise ValueError(f"a softmax output needs 1-D labels, got y of shape {y.shape}.")
+        labels = np.asarray(y)
+        if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):
+            labels = labels.astype(np.int64)
+        if labels.dtype.kind not in "iu":
+            raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}.")
+        if labels.size and (labels.min() < 0 or labels.max() >= layout.n_outputs):
+            raise ValueError(f"labels must lie in [0, {layout.n_outputs}), "
+                             f"got [{labels.min()}, {labels.max()}].")
+        return labels.astype(np.intp)
+    try:
+        Y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"y must be numeric, got dtype {y.dtype}.") from None
+    Y = Y.reshape(n_rows, -1)
+    if Y.shape[1] != layout.n_outputs:
+        raise ValueError(f"y has {Y.shape[1]} columns but the network has "
+                         f"n_outputs={layout.n_outputs}.")
+    if not np.isfinite(Y).all():
+        raise ValueError("y contains NaN or infinite values.")
+    if loss != "squared_error" and not np.isin(Y, (0.0, 1.0)).all():
+        raise ValueError(f"loss={loss!r} with logistic outputs needs 0/1 targets.")
+    return np.ascontiguousarray(Y.T, dtype=dtype)
+
+
+class SupervisedProblem:
+    """Loss of fixed-topology networks on a labelled data set.
+
+    Parameters
+    ----------
+    layout : MLPLayout
+    X : array-like of shape (N, n_inputs)
+    y : array-like
+        Regression targets ``(N,)`` or ``(N, n_outputs)``; integer labels ``(N,)``
+        for a softmax output; 0/1 targets ``(N,)`` or ``(N, n_outputs)`` for
+        logistic outputs.
+    loss : {"squared_error", "log_loss", "error_rate"}, default="squared_error"
+        ``squared_error`` is the mean over outputs of the squared error;
+        ``log_loss`` the cross-entropy (softmax on labels, or the sum over
+        logistic units); ``error_rate`` is 1 - accuracy.
+    sample_weight : array-like of shape (N,), default=None
+        Non-negative row weights; the loss is their weighted mean.
+    alpha : float, default=0.0
+        L2 penalty ``0.5 * alpha * ||W||^2 / N`` on the weights (not the biases).
+    dtype : numpy dtype, default=numpy.float32
+        Precision of the forward pass.
+
+    Notes
+    -----
+    Rows are processed :data:`~evonet.nn.ROW_CHUNK` at a time, so memory beyond
+    one ``dtype`` copy of ``X`` stays within
+    :func:`~evonet.nn.chunk_memory_bound` of a chunk of the population.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.nn import MLPLayout
+    >>> layout = MLPLayout(1, (), 1)
+    >>> problem = SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0])
+    >>> problem.evaluate(np.array([[2.0, 1.0], [0.0, 0.0]]))
+    array([0., 5.])
+    """
+
+    chunk_size = POPULATION_CHUNK
+
+    def __init__(self, layout, X, y, loss="squared_error", sample_weight=None, alpha=0.0,
+                 dtype=np.float32):
+        self.layout = layout
+        self.loss = check_loss(loss, layout)
+        X = check_input(layout, X)
+        self.dtype = np.dtype(dtype)
+        self.n_samples = X.shape[0]
+        if self.n_samples == 0:
+            raise ValueError("X has no rows.")
+        self.X_aug = augment_rows(X, self.dtype)
+        self.targets = _check_targets(layout, self.loss, y, self.n_samples, self.dtype)
+        if sample_weight is None:
+            self.sample_weight = None
+        else:
+            w = np.asarray(sample_weight, dtype=np.float64)
+            if w.shape != (self.n_samples,):
+                raise ValueError(f"sample_weight must have shape ({self.n_samples},), "
+                                 f"got {w.shape}.")
+            if not np.isfinite(w).all() or (w < 0).any():
+                raise ValueError("sample_weight must be finite and non-negative.")
+            if w.sum() <= 0:
+                raise ValueError("sample_weight sums to zero.")
+            self.sample_weight = w
+        if not isinstance(alpha, numbers.Real) or not alpha >= 0 or not math.isfinite(alpha):
+            raise ValueError(f"alpha must be a non-negative number, got {alpha!r}.")
+        self.alpha = float(alpha)
+        mask = np.zeros(layout.n_params, dtype=bool)
+        for start, w_end, _ in layout.offsets:
+            mask[start:w_end] = True
+        self._weight_mask = mask
+
+    @property
+    def n_params(self):
+        """Length of a genome of this problem."""
+        return self.layout.n_params
+
+    def _rows(self, rows, r0, r1):
+        if rows is None:
+            sl = slice(r0, r1)
+            return self.X_aug[sl], self.targets[..., sl], (
+                None if self.sample_weight is None else self.sample_weight[sl])
+        idx = rows[r0:r1]
+        return self.X_aug[idx], self.targets[..., idx], (
+            None if self.sample_weight is None else self.sample_weight[idx])
+
+    def penalty(self, population):
+        """The L2 term of each individual, ``0.5 * alpha * ||W||^2 / N``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from evonet.nn import MLPLayout
+        >>> p = SupervisedProblem(MLPLayout(1, (), 1), [[0.0], [1.0]], [0.0, 0.0], alpha=2.0)
+        >>> p.penalty(np.array([[3.0, 5.0]]))
+        array([4.5])
+        """
+        if self.alpha == 0.0:
+            return np.zeros(population.shape[0])
+        w = population[:, self._weight_mask]
+        return 0.5 * self.alpha * np.einsum("ij,ij->i", w, w) / self.n_samples
+
+    def evaluate(self, population, rows=None):
+        """Losses of a ``(P, n_params)`` population, optionally on a subset of rows.
+
+        Parameters
+        ----------
+        population : ndarray of shape (P, n_params)
+        rows : ndarray of int, default=None
+            Row indices (a minibatch); ``None`` for all rows.
+
+        Returns
+        -------
+        ndarray of shape (P,), float64
+            Losses (plus the L2 term); a network whose output overflows gets ``inf``.
+        """
+        population = self.layout.check_weights(population, name="population")
+        if population.ndim == 1:
+            population = population[None, :]
+        prepared = prepare_population(self.layout, population, self.dtype)
+        loss_fn = LOSSES[self.loss]
+        workspace = thread_workspace()
+        n = self.n_samples if rows is None else len(rows)
+        total = np.zeros(population.shape[0])
+        weight_sum = 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for r0 in range(0, n, ROW_CHUNK):
+                X_aug, targets, w = self._rows(rows, r0, r0 + ROW_CHUNK)
+                Z = forward_population_chunk(self.layout, prepared, X_aug, output_activation=False,
+                                             workspace=workspace)
+                per_row = loss_fn(Z, targets, self.layout)
+                if w is None:
+                    total += per_row.sum(axis=1, dtype=np.float64)
+                    weight_sum += per_row.shape[1]
+                else:
+                    total += per_row.astype(np.float64) @ w
+                    weight_sum += w.sum()
+            losses = total / weight_sum if weight_sum > 0 else total
+        losses += self.penalty(population)
+        losses[np.isnan(losses)] = np.inf
+        return losses
+
+
+def _evaluate_chunk(problem, chunk, rows):
+    with _blas_single_thread():
+        return problem.evaluate(chunk, rows)
+
+
+class Evaluator:
+    """Score populations of a problem in fixed chunks, serially or with joblib.
+
+    Parameters
+    ----------
+    problem : object
+        Has ``evaluate(population, rows=None)`` returning losses and a
+        ``chunk_size`` (largest population chunk).
+    n_jobs : int, default=None
+        joblib's meaning: ``None`` is 1 unless inside ``joblib.parallel_config``,
+        ``-1`` uses all cores.
+    backend : str, default=None
+        A joblib backend name (``None`` lets joblib choose).
+
+    Attributes
+    ----------
+    n_evaluations : int
+        Number of networks scored so far.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.nn import MLPLayout
+    >>> problem = SupervisedProblem(MLPLayout(1, (), 1), [[0.0], [1.0]], [1.0, 3.0])
+    >>> evaluator = Evaluator(problem)
+    >>> evaluator.evaluate(np.array([[2.0, 1.0], [0.0, 0.0]]))
+    array([0., 5.])
+    >>> evaluator.n_evaluations
+    2
+    """
+
+    def __init__(self, problem, n_jobs=None, backend=None):
+        if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(
+                n_jobs, numbers.Integral) or n_jobs == 0):
+            raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
+        self.problem = problem
+        self.n_jobs = n_jobs
+        self.backend = backend
+        self.n_evaluations = 0
+        self._parallel = None
+
+    def __enter__(self):
+        if self._parallel is None and self.n_jobs not in (None, 1):
+            self._parallel = Parallel(n_jobs=self.n_jobs, backend=self.backend)
+            self._parallel.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self._parallel is not None:
+            parallel, self._parallel = self._parallel, None
+            parallel.__exit__(*exc)
+        return False
+
+    def evaluate(self, population, rows=None):
+        """Losses of every row of ``population``, in order.
+
+        Parameters
+        ----------
+        population : array-like of shape (P, n_params)
+        rows : ndarray of int, default=None
+            Row indices of the data to use (a minibatch); ``None`` for all.
+
+        Returns
+        -------
+        ndarray of shape (P,)
+        """
+        population = np.asarray(population, dtype=np.float64)
+        if population.ndim != 2:
+            raise ValueError(f"population must be 2-D (P, n_params), got shape "
+                             f"{population.shape}.")
+        chunks = population_chunks(population.shape[0], self.problem.chunk_size)
+        if self.n_jobs in (None, 1) or len(chunks) == 1:
+            parts = [_evaluate_chunk(self.problem, population[c], rows) for c in chunks]
+        else:
+            parallel = self._parallel or Parallel(n_jobs=self.n_jobs, backend=self.backend)
+            parts = parallel(
+                delayed(_evaluate_chunk)(self.problem, population[c], rows) for c in chunks
+            )
+        self.n_evaluations += population.shape[0]
+        return np.concatenate(parts) if parts else np.zeros(0)

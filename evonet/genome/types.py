@@ -1,0 +1,90 @@
+"""The DEAP ``creator`` types of evonet, made once, here, behind a guard.
+
+The names carry an ``Evonet`` prefix so they never collide with a user's own
+``creator.Individual`` or ``creator.FitnessMin``.
+"""
+
+import copy
+
+import numpy as np
+from deap import base, creator
+
+__all__ = ["FitnessMin", "WeightIndividual", "WeightVector", "as_individual"]
+
+
+class WeightVector(np.ndarray):
+    """A 1-D float64 array of network weights: the base of :class:`WeightIndividual`.
+
+    Unlike DEAP's own ndarray replacement it copies and pickles as an array
+    (not as a list of Python floats), so sending a population to a worker
+    process costs one buffer per individual.
+    """
+
+    _fitness_type = None
+
+    def __new__(cls, values=()):
+        return np.array(values, dtype=np.float64).reshape(-1).view(cls)
+
+    def __array_finalize__(self, obj):
+        # views and results of arithmetic are individuals too: give them a fresh
+        # (invalid) fitness of their own, never the fitness of their source
+        if obj is not None and self._fitness_type is not None and "fitness" not in self.__dict__:
+            self.fitness = self._fitness_type()
+
+    def __deepcopy__(self, memo):
+        new = np.ndarray.copy(self)
+        new.fitness = copy.deepcopy(self.fitness, memo)
+        return new
+
+    def __copy__(self):
+        return self.__deepcopy__({})
+
+    def __reduce__(self):
+        values = self.fitness.values if self.fitness.valid else ()
+        return (_rebuild, (type(self).__name__, np.asarray(self), values))
+
+
+def _rebuild(type_name, values, fitness_values):
+    individual = getattr(creator, type_name)(values)
+    if fitness_values:
+        individual.fitness.values = fitness_values
+    return individual
+
+
+if not hasattr(creator, "EvonetFitnessMin"):
+    creator.create("EvonetFitnessMin", base.Fitness, weights=(-1.0,))
+if not hasattr(creator, "EvonetWeights"):
+    creator.create("EvonetWeights", WeightVector, fitness=creator.EvonetFitnessMin)
+    creator.EvonetWeights._fitness_type = creator.EvonetFitnessMin
+
+FitnessMin = creator.EvonetFitnessMin
+"""Single-objective DEAP fitness that minimises a loss (``weights=(-1.0,)``)."""
+
+WeightIndividual = creator.EvonetWeights
+"""DEAP individual of a fixed-topology network: a 1-D float64 array with a ``fitness``.
+
+Examples
+--------
+>>> import numpy as np
+>>> ind = WeightIndividual(np.zeros(3))
+>>> ind.fitness.valid, ind.dtype, ind.shape
+(False, dtype('float64'), (3,))
+>>> ind.fitness.values = (0.25,)
+>>> import pickle
+>>> pickle.loads(pickle.dumps(ind)).fitness.values
+(0.25,)
+"""
+
+
+def as_individual(values, fitness=None):
+    """Make a :data:`WeightIndividual` from an array (copied), optionally with its loss.
+
+    Examples
+    --------
+    >>> as_individual([1.0, 2.0], fitness=0.5).fitness.values
+    (0.5,)
+    """
+    individual = WeightIndividual(values)
+    if fitness is not None:
+        individual.fitness.values = (float(fitness),)
+    return individual

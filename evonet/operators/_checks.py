@@ -1,0 +1,32 @@
+"""Argument checks shared by the operators."""
+
+import numbers
+
+import numpy as np
+
+
+def check_probability(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}.")
+    return float(value)
+
+
+def check_non_negative(value, name):
+    arr = np.asarray(value, dtype=np.float64)
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise ValueError(f"{name} must be finite and non-negative, got {value!r}.")
+    return value
+
+
+def check_pair(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"parents must have the same shape, got {a.shape} and {b.shape}.")
+    return a, b
+
+
+def write_back(individual, values):
+    """Write ``values`` into ``individual`` in place (a copy, never a view of a parent)."""
+    individual[...] = values
+    return individual
