@@ -1,0 +1,209 @@
+"""The run loop: ask -> evaluate -> tell, with a logbook, a hall of fame and callbacks."""
+
+import copy
+import time
+
+import numpy as np
+from deap import tools
+
+from evonet.genome.types import as_individual
+
+__all__ = ["MinibatchSampler", "Run", "evolve"]
+
+
+def _similar(a, b):
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and np.array_equal(a, b)
+    return a is b
+
+
+class MinibatchSampler:
+    """Rows for each generation's fitness: shuffled epochs cut into batches.
+
+    Each epoch is a fresh permutation of the rows drawn from the run's
+    generator; every generation takes the next ``batch_size`` rows of it (the
+    same rows for every individual of that generation). ``batch_size=None``
+    (or at least the number of rows) means the full data every generation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sampler = MinibatchSampler(10, 4)
+    >>> rng = np.random.default_rng(0)
+    >>> [len(sampler.next(rng)) for _ in range(3)]
+    [4, 4, 4]
+    >>> MinibatchSampler(10, None).next(rng) is None
+    True
+    """
+
+    def __init__(self, n_samples, batch_size):
+        self.n_samples = int(n_samples)
+        self.batch_size = None if batch_size is None or batch_size >= n_samples \
+            else int(batch_size)
+        self._order = None
+        self._position = 0
+
+    @property
+    def full(self):
+        """Whether every generation sees all rows."""
+        return self.batch_size is None
+
+    def next(self, rng):
+        """Sorted row indices of the next batch, or ``None`` for all rows."""
+        if self.batch_size is None:
+            return None
+        if self._order is None or self._position + self.batch_size > self.n_samples:
+            self._order = rng.permutation(self.n_samples)
+            self._position = 0
+        rows = self._order[self._position:self._position + self.batch_size]
+        self._position += self.batch_size
+        return np.sort(rows)
+
+
+class Run:
+    """An evolution run: strategy, state, data sampler and everything recorded so far.
+
+    Attributes
+    ----------
+    strategy, state : the strategy and its evolving state.
+    evaluator : the :class:`~evonet.evaluation.Evaluator` scoring populations.
+    rng : numpy.random.Generator, the run's only source of randomness.
+    generation : int, generations run.
+    n_evaluations : int, networks evaluated (populations and incumbents).
+    logbook : deap.tools.Logbook, one record per generation.
+    hall_of_fame : deap.tools.HallOfFame of the best incumbent by training loss.
+    loss_curve : list of float, the incumbent's full-data training loss per generation.
+    validation_scores : list of float, filled by a validation callback.
+    incumbent : the model the strategy would return after the last generation.
+    selected : the model chosen by a validation callback, or ``None``.
+    stop_reason : ``None``, ``"budget"``, ``"converged"`` or ``"callback"``.
+    """
+
+    def __init__(self, strategy, evaluator, rng, state=None, initializer=None, batch_size=None):
+        self.strategy = strategy
+        self.evaluator = evaluator
+        self.rng = rng
+        if state is None:
+            if initializer is None:
+                raise ValueError("a new run needs an initializer.")
+            state = strategy.init(initializer, rng)
+        self.state = state
+        self.sampler = MinibatchSampler(evaluator.problem.n_samples, batch_size)
+        self.n_evaluations = 0
+        self.logbook = tools.Logbook()
+        self.logbook.header = ["gen", "nevals", "min", "mean", "loss", "seconds"]
+        self.hall_of_fame = tools.HallOfFame(1, similar=_similar)
+        self.loss_curve = []
+        self.validation_scores = []
+        self.incumbent = None
+        self.selected = None
+        self.stop_reason = None
+
+    @property
+    def generation(self):
+        return self.state.generation
+
+    @property
+    def best_loss(self):
+        """Lowest full-data training loss of an incumbent so far."""
+        return self.hall_of_fame[0].fitness.values[0] if len(self.hall_of_fame) else np.inf
+
+    @property
+    def best(self):
+        """The run's result: the validation choice if any, else the best incumbent."""
+        if self.selected is not None:
+            return self.selected
+        return self.hall_of_fame[0] if len(self.hall_of_fame) else self.incumbent
+
+    def set_data(self, evaluator, batch_size=None):
+        """Continue on other data (``partial_fit``): new evaluator and sampler."""
+        self.evaluator = evaluator
+        self.sampler = MinibatchSampler(evaluator.problem.n_samples, batch_size)
+
+    @staticmethod
+    def copy_params(params):
+        return np.array(params, dtype=np.float64) if isinstance(params, np.ndarray) \
+            else copy.deepcopy(params)
+
+    def _evaluate_one(self, params):
+        population = params[None, :] if isinstance(params, np.ndarray) else [params]
+        self.n_evaluations += 1
+        return float(self.evaluator.evaluate(population)[0])
+
+    def step(self):
+        """Run one generation; return its logbook record."""
+        start = time.perf_counter()
+        rows = self.sampler.next(self.rng)
+        population = self.strategy.ask(self.state, self.rng)
+        losses = self.evaluator.evaluate(population, rows)
+        self.n_evaluations += len(population)
+        self.state = self.strategy.tell(self.state, population, losses, self.rng)
+        params, told = self.strategy.incumbent(self.state)
+        loss = told if (rows is None and told is not None) else self._evaluate_one(params)
+        self.incumbent = params
+        self.loss_curve.append(loss)
+        if isinstance(params, np.ndarray):
+            individual = as_individual(params, fitness=loss)
+        else:
+            individual = copy.deepcopy(params)
+            individual.fitness.values = (loss,)
+        self.hall_of_fame.update([individual])
+        finite = losses[np.isfinite(losses)]
+        record = dict(gen=self.generation, nevals=len(population),
+                      min=float(finite.min()) if finite.size else np.inf,
+                      mean=float(finite.mean()) if finite.size else np.inf,
+                      loss=loss, seconds=time.perf_counter() - start)
+        self.logbook.record(**record)
+        return self.logbook[-1]
+
+
+def evolve(run, max_generations, max_evaluations=None, callbacks=()):
+    """Run generations until the budget is spent or a callback stops the run.
+
+    Parameters
+    ----------
+    run : Run
+    max_generations : int
+        Generations to run in this call (on top of those already run).
+    max_evaluations : int, default=None
+        Stop once ``run.n_evaluations`` reaches this total.
+    callbacks : sequence of Callback
+
+    Returns
+    -------
+    Run
+        The same run, with ``stop_reason`` set.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet import MLPLayout, SupervisedProblem, Evaluator
+    >>> from evonet.genome import init_population
+    >>> from evonet.strategies import get_strategy
+    >>> layout = MLPLayout(1, (), 1)
+    >>> problem = SupervisedProblem(layout, [[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0])
+    >>> run = Run(get_strategy("cmaes", sigma=1.0), Evaluator(problem), np.random.default_rng(0),
+    ...           initializer=lambda n, rng: init_population(layout, n, rng))
+    >>> run = evolve(run, max_generations=100)
+    >>> np.round(run.best, 3), run.stop_reason
+    (array([2., 1.]), 'budget')
+    """
+    run.stop_reason = None
+    for callback in callbacks:
+        callback.on_start(run)
+    with run.evaluator:
+        for _ in range(max_generations):
+            if max_evaluations is not None and run.n_evaluations >= max_evaluations:
+                break
+            run.step()
+            stop = False
+            for callback in callbacks:
+                stop = bool(callback.on_generation(run)) or stop
+            if stop:
+                run.stop_reason = run.stop_reason or "callback"
+                break
+    if run.stop_reason is None:
+        run.stop_reason = "budget"
+    for callback in callbacks:
+        callback.on_end(run)
+    return run

@@ -1,0 +1,185 @@
+"""The ask/tell strategy base class and the registry of strategies by name.
+
+A strategy object holds only fixed settings, made in ``__init__`` and never
+changed by ``ask`` or ``tell``. Everything that changes from one generation to
+the next lives in a state object that :meth:`Strategy.init` creates and
+:meth:`Strategy.tell` returns; states pickle, which is how a run is
+checkpointed and resumed. The base class keeps the bookkeeping every strategy
+shares (generation count, best individual told so far) so that each algorithm
+only fills in ``_init``, ``_ask`` and ``_tell``.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["STRATEGIES", "Strategy", "StrategyState", "get_strategy", "register_strategy"]
+
+STRATEGIES = {}
+"""Strategy name -> class; fills as strategy modules are imported."""
+
+
+def register_strategy(cls):
+    """Class decorator adding a :class:`Strategy` subclass to :data:`STRATEGIES`.
+
+    Examples
+    --------
+    >>> sorted(STRATEGIES)[:2]
+    ['cmaes', 'es']
+    """
+    if not cls.name or cls.name in STRATEGIES:
+        raise ValueError(f"strategy name {cls.name!r} is empty or already registered.")
+    STRATEGIES[cls.name] = cls
+    return cls
+
+
+def get_strategy(name, **settings):
+    """Make the registered strategy called ``name`` with ``settings``.
+
+    Examples
+    --------
+    >>> get_strategy("ga", population_size=20).population_size
+    20
+    """
+    if not isinstance(name, str) or name not in STRATEGIES:
+        raise ValueError(f"strategy={name!r} is not supported; choose one of "
+                         f"{sorted(STRATEGIES)}.")
+    return STRATEGIES[name](**settings)
+
+
+class StrategyState:
+    """Evolving state of a run: plain attributes only, so it pickles.
+
+    Attributes
+    ----------
+    generation : int
+        Generations told so far.
+    best_params : object or None
+        The individual with the lowest loss told so far (on the data it was
+        scored on, which may be a minibatch).
+    best_loss : float
+        Its loss (``inf`` before the first ``tell``).
+    """
+
+    def __init__(self, **fields):
+        self.generation = 0
+        self.best_params = None
+        self.best_loss = np.inf
+        self.__dict__.update(fields)
+
+    def __repr__(self):
+        names = ", ".join(sorted(self.__dict__))
+        return f"StrategyState({names})"
+
+
+def check_positive_int(value, name, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def check_positive_float(value, name, allow_zero=False):
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    if not ok or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}.")
+    return float(value)
+
+
+class Strategy:
+    """Base class of ask/tell strategies that minimise a loss.
+
+    Subclasses set ``name`` and implement ``_init(initializer, rng)`` (returning
+    a :class:`StrategyState`), ``_ask(state, rng)`` (returning a population) and
+    ``_tell(state, population, losses, rng)``; they may override
+    ``incumbent``. Populations are ``(P, n_params)`` arrays for weight
+    strategies (or lists of genomes for topology strategies).
+
+    Parameters
+    ----------
+    population_size : int
+        Individuals per generation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.strategies import get_strategy
+    >>> strategy = get_strategy("es", population_size=20, sigma=0.1, learning_rate=0.1)
+    >>> rng = np.random.default_rng(0)
+    >>> state = strategy.init(lambda n, rng: rng.normal(size=(n, 3)), rng)
+    >>> for _ in range(200):
+    ...     population = strategy.ask(state, rng)
+    ...     state = strategy.tell(state, population, (population**2).sum(axis=1), rng)
+    >>> bool((strategy.incumbent(state)[0] ** 2).sum() < 0.05)
+    True
+    """
+
+    name = None
+
+    def __init__(self, population_size=50):
+        self.population_size = check_positive_int(population_size, "population_size", 2)
+
+    def __repr__(self):
+        settings = ", ".join(f"{k}={v!r}" for k, v in sorted(vars(self).items()))
+        return f"{type(self).__name__}({settings})"
+
+    def init(self, initializer, rng):
+        """Create the state of a new run.
+
+        Parameters
+        ----------
+        initializer : callable
+            ``initializer(n, rng)`` returns ``n`` random initial individuals
+            (an ``(n, n_params)`` array for weight strategies).
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        StrategyState
+        """
+        return self._init(initializer, rng)
+
+    def ask(self, state, rng):
+        """The population to evaluate next (never modifies ``state``'s history)."""
+        return self._ask(state, rng)
+
+    def tell(self, state, population, losses, rng):
+        """Update ``state`` with the losses of the population from :meth:`ask`; return it."""
+        losses = np.asarray(losses, dtype=np.float64)
+        if losses.shape != (len(population),):
+            raise ValueError(f"losses must have shape ({len(population)},), got {losses.shape}.")
+        losses = np.where(np.isnan(losses), np.inf, losses)
+        best = int(np.argmin(losses))
+        if losses[best] < state.best_loss:
+            state.best_loss = float(losses[best])
+            state.best_params = _copy_individual(population[best])
+        state = self._tell(state, population, losses, rng)
+        state.generation += 1
+        return state
+
+    def incumbent(self, state):
+        """The model the run would return now, and the loss it was told, if any.
+
+        Returns ``(params, told_loss)``: ``told_loss`` is the loss this exact
+        individual was given in a ``tell`` (on whatever rows were used), or
+        ``None`` when it was never evaluated (a distribution mean, say). The
+        base class returns the best individual told so far.
+        """
+        return state.best_params, state.best_loss
+
+    def _init(self, initializer, rng):
+        raise NotImplementedError
+
+    def _ask(self, state, rng):
+        raise NotImplementedError
+
+    def _tell(self, state, population, losses, rng):
+        raise NotImplementedError
+
+
+def _copy_individual(individual):
+    if isinstance(individual, np.ndarray):
+        return np.array(individual, dtype=np.float64)
+    import copy
+
+    return copy.deepcopy(individual)
