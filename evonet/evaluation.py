@@ -297,19 +297,25 @@ class Evaluator:
 
         Parameters
         ----------
-        population : array-like of shape (P, n_params)
-        rows : ndarray of int, default=None
-            Row indices of the data to use (a minibatch); ``None`` for all.
+        population : ndarray of shape (P, n_params), or a list of genomes
+            Arrays for weight problems; a list for problems whose individuals
+            are objects (topology genomes).
+        rows : object, default=None
+            What this generation is scored on, from the problem's sampler: row
+            indices of a minibatch for supervised problems; ``None`` for the
+            full data.
 
         Returns
         -------
         ndarray of shape (P,)
         """
-        population = np.asarray(population, dtype=np.float64)
-        if population.ndim != 2:
-            raise ValueError(f"population must be 2-D (P, n_params), got shape "
-                             f"{population.shape}.")
-        chunks = population_chunks(population.shape[0], self.problem.chunk_size)
+        if isinstance(population, np.ndarray) or not hasattr(population, "__len__"):
+            population = np.asarray(population, dtype=np.float64)
+            if population.ndim != 2:
+                raise ValueError(f"population must be 2-D (P, n_params), got shape "
+                                 f"{population.shape}.")
+        size = len(population)
+        chunks = population_chunks(size, self.problem.chunk_size)
         if self.n_jobs in (None, 1) or len(chunks) == 1:
             parts = [_evaluate_chunk(self.problem, population[c], rows) for c in chunks]
         else:
@@ -317,5 +323,5 @@ class Evaluator:
             parts = parallel(
                 delayed(_evaluate_chunk)(self.problem, population[c], rows) for c in chunks
             )
-        self.n_evaluations += population.shape[0]
+        self.n_evaluations += size
         return np.concatenate(parts) if parts else np.zeros(0)

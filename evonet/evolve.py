@@ -8,7 +8,7 @@ from deap import tools
 
 from evonet.genome.types import as_individual
 
-__all__ = ["MinibatchSampler", "Run", "evolve"]
+__all__ = ["MinibatchSampler", "Run", "evolve", "make_sampler"]
 
 
 def _similar(a, b):
@@ -60,6 +60,26 @@ class MinibatchSampler:
         return np.sort(rows)
 
 
+def make_sampler(problem, batch_size):
+    """The problem's own sampler (``problem.make_sampler(batch_size)``) if it has one,
+    else a :class:`MinibatchSampler` over its ``n_samples`` rows.
+
+    A sampler's ``next(rng)`` gives what a generation is scored on (passed to
+    ``problem.evaluate(population, rows)``), or ``None`` for the problem's
+    full, fixed data; the incumbent is always scored with ``rows=None``.
+
+    Examples
+    --------
+    >>> class P:
+    ...     n_samples = 5
+    >>> make_sampler(P(), None).full
+    True
+    """
+    if hasattr(problem, "make_sampler"):
+        return problem.make_sampler(batch_size)
+    return MinibatchSampler(problem.n_samples, batch_size)
+
+
 class Run:
     """An evolution run: strategy, state, data sampler and everything recorded so far.
 
@@ -88,7 +108,7 @@ class Run:
                 raise ValueError("a new run needs an initializer.")
             state = strategy.init(initializer, rng)
         self.state = state
-        self.sampler = MinibatchSampler(evaluator.problem.n_samples, batch_size)
+        self.sampler = make_sampler(evaluator.problem, batch_size)
         self.n_evaluations = 0
         self.logbook = tools.Logbook()
         self.logbook.header = ["gen", "nevals", "min", "mean", "loss", "seconds"]
@@ -118,7 +138,7 @@ class Run:
     def set_data(self, evaluator, batch_size=None):
         """Continue on other data (``partial_fit``): new evaluator and sampler."""
         self.evaluator = evaluator
-        self.sampler = MinibatchSampler(evaluator.problem.n_samples, batch_size)
+        self.sampler = make_sampler(evaluator.problem, batch_size)
 
     @staticmethod
     def copy_params(params):
