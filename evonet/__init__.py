@@ -2,6 +2,7 @@
 
 __version__ = "0.1.0"
 
+from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor  # noqa: E402
 from evonet.evaluation import Evaluator, SupervisedProblem  # noqa: E402
 from evonet.genome import WeightIndividual  # noqa: E402
 from evonet.nn import MLPLayout, forward  # noqa: E402
@@ -10,6 +11,8 @@ from evonet.toolbox import make_toolbox  # noqa: E402
 __all__ = [
     "Evaluator",
     "MLPLayout",
+    "NeuroEvolutionClassifier",
+    "NeuroEvolutionRegressor",
     "SupervisedProblem",
     "WeightIndividual",
     "__version__",

@@ -62,21 +62,23 @@ class ProgressPrinter(Callback):
         record = run.logbook[-1]
         seconds = time.perf_counter() - self._start
         speed = (run.n_evaluations - self._evaluations) / max(seconds, 1e-9)
-        parts = [f"generation {run.generation:5d}", f"loss {record['loss']:.6g}",
-                 f"best {run.best_loss:.6g}", f"population min {record['min']:.6g}",
-                 f"mean {record['mean']:.6g}"]
-        if "val_score" in record:
-            parts.append(f"validation {record['val_score']:.4f}")
+        parts = [f"generation {run.generation:5d}"]
+        if run.loss_curve:
+            parts += [f"loss {run.loss_curve[-1]:.6g}", f"best {run.best_loss:.6g}"]
+        parts += [f"population min {record['min']:.6g}", f"mean {record['mean']:.6g}"]
+        if run.validation_scores:
+            parts.append(f"validation {run.validation_scores[-1]:.4f}")
         parts.append(f"{run.n_evaluations} evaluations ({speed:,.0f}/s)")
         print(", ".join(parts), file=self.stream or sys.stdout, flush=True)
         return False
 
 
 class NoImprovementStopping(Callback):
-    """Stop when the training loss has not improved by ``tol`` for ``n_iter_no_change`` generations.
+    """Stop when the training loss has not improved by ``tol`` for ``n_iter_no_change`` checks.
 
-    The rule of scikit-learn's MLP: a generation counts as no improvement when
-    its (full-data) training loss is above ``best_loss - tol``.
+    The rule of scikit-learn's MLP: a check counts as no improvement when the
+    incumbent's full-data training loss is above ``best_loss - tol``. Checks
+    happen every generation with full-data fitness (see :class:`~evonet.evolve.Run`).
 
     Examples
     --------
@@ -91,6 +93,8 @@ class NoImprovementStopping(Callback):
         self.count = 0
 
     def on_generation(self, run):
+        if not run.checked:
+            return False
         loss = run.loss_curve[-1]
         if loss > self.best - self.tol:
             self.count += 1
@@ -106,10 +110,10 @@ class NoImprovementStopping(Callback):
 class ValidationStopping(Callback):
     """Early stopping on a validation score (higher is better), restoring the best model.
 
-    Each generation scores the run's incumbent with ``score(params)``, appends
-    it to ``run.validation_scores`` and remembers the best; the run stops when
-    the score has not improved by ``tol`` for ``n_iter_no_change`` generations,
-    and its result becomes the best-scoring incumbent.
+    Each check scores the run's incumbent with ``score(params)``, appends it
+    to ``run.validation_scores`` and remembers the best; the run stops when the
+    score has not improved by ``tol`` for ``n_iter_no_change`` checks, and its
+    result becomes the best-scoring incumbent.
 
     Examples
     --------
@@ -125,6 +129,8 @@ class ValidationStopping(Callback):
         self.count = 0
 
     def on_generation(self, run):
+        if not run.checked:
+            return False
         value = float(self.score(run.incumbent))
         run.validation_scores.append(value)
         run.logbook[-1]["val_score"] = value

@@ -26,7 +26,8 @@ from evonet.nn.mlp import (
     thread_workspace,
 )
 
-__all__ = ["POPULATION_CHUNK", "Evaluator", "SupervisedProblem", "population_chunks"]
+__all__ = ["POPULATION_CHUNK", "Evaluator", "SupervisedProblem", "blas_single_thread",
+           "population_chunks"]
 
 POPULATION_CHUNK = 32
 """Largest number of networks evaluated together in one chunk."""
@@ -34,8 +35,14 @@ POPULATION_CHUNK = 32
 _THREADPOOLS = None
 
 
-def _blas_single_thread():
-    """Context manager limiting BLAS to one thread (controller built once per process)."""
+def blas_single_thread():
+    """Context manager limiting BLAS to one thread (the controller is built once per process).
+
+    Examples
+    --------
+    >>> with blas_single_thread():
+    ...     pass
+    """
     global _THREADPOOLS
     if _THREADPOOLS is None:
         _THREADPOOLS = ThreadpoolController()
@@ -110,7 +117,8 @@ class SupervisedProblem:
     sample_weight : array-like of shape (N,), default=None
         Non-negative row weights; the loss is their weighted mean.
     alpha : float, default=0.0
-        L2 penalty ``0.5 * alpha * ||W||^2 / N`` on the weights (not the biases).
+        L2 penalty ``0.5 * alpha * ||W||^2 / N`` on the weights (not the biases);
+        ``N`` is the number of rows, or the sum of ``sample_weight``.
     dtype : numpy dtype, default=numpy.float32
         Precision of the forward pass.
 
@@ -155,6 +163,8 @@ class SupervisedProblem:
             if w.sum() <= 0:
                 raise ValueError("sample_weight sums to zero.")
             self.sample_weight = w
+        self._total_weight = float(self.n_samples if self.sample_weight is None
+                                   else self.sample_weight.sum())
         if not isinstance(alpha, numbers.Real) or not alpha >= 0 or not math.isfinite(alpha):
             raise ValueError(f"alpha must be a non-negative number, got {alpha!r}.")
         self.alpha = float(alpha)
@@ -191,7 +201,7 @@ class SupervisedProblem:
         if self.alpha == 0.0:
             return np.zeros(population.shape[0])
         w = population[:, self._weight_mask]
-        return 0.5 * self.alpha * np.einsum("ij,ij->i", w, w) / self.n_samples
+        return 0.5 * self.alpha * np.einsum("ij,ij->i", w, w) / self._total_weight
 
     def evaluate(self, population, rows=None):
         """Losses of a ``(P, n_params)`` population, optionally on a subset of rows.
@@ -235,7 +245,7 @@ class SupervisedProblem:
 
 
 def _evaluate_chunk(problem, chunk, rows):
-    with _blas_single_thread():
+    with blas_single_thread():
         return problem.evaluate(chunk, rows)
 
 

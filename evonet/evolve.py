@@ -1,11 +1,13 @@
 """The run loop: ask -> evaluate -> tell, with a logbook, a hall of fame and callbacks."""
 
 import copy
+import math
 import time
 
 import numpy as np
 from deap import tools
 
+from evonet.evaluation import blas_single_thread
 from evonet.genome.types import as_individual
 
 __all__ = ["MinibatchSampler", "Run", "evolve", "make_sampler"]
@@ -80,8 +82,26 @@ def make_sampler(problem, batch_size):
     return MinibatchSampler(problem.n_samples, batch_size)
 
 
+CHECK_EVALUATIONS = 100
+"""At least this many networks are evaluated between two checks of the incumbent."""
+
+
 class Run:
     """An evolution run: strategy, state, data sampler and everything recorded so far.
+
+    Every generation asks the strategy for a population, scores it (on a
+    minibatch when the sampler gives one) and tells the strategy. Every
+    ``check_every`` generations, and after the last one, the run *checks* its
+    incumbent: it scores the strategy's current model on the full training
+    data, appends that loss to ``loss_curve`` and offers it to the hall of
+    fame; stopping callbacks act on checks. A check comes after at least
+    :data:`CHECK_EVALUATIONS` network evaluations (every generation for a
+    population of 100, every 7th for 15), so that stopping rules count
+    comparable amounts of search whatever the population size. With
+    minibatches, checks are also spaced so that they cost at most about a
+    tenth of the fitness work (``ceil(10 n_samples / (P batch_size))``
+    generations apart); the returned model is always chosen on the full
+    training data, never on one lucky minibatch.
 
     Attributes
     ----------
@@ -89,17 +109,19 @@ class Run:
     evaluator : the :class:`~evonet.evaluation.Evaluator` scoring populations.
     rng : numpy.random.Generator, the run's only source of randomness.
     generation : int, generations run.
-    n_evaluations : int, networks evaluated (populations and incumbents).
-    logbook : deap.tools.Logbook, one record per generation.
+    n_evaluations : int, networks evaluated (populations and checks).
+    logbook : deap.tools.Logbook, one record per generation (``loss`` on checks).
     hall_of_fame : deap.tools.HallOfFame of the best incumbent by training loss.
-    loss_curve : list of float, the incumbent's full-data training loss per generation.
+    loss_curve : list of float, the incumbent's full-data training loss per check.
+    checked : bool, whether the last generation ended with a check.
     validation_scores : list of float, filled by a validation callback.
     incumbent : the model the strategy would return after the last generation.
     selected : the model chosen by a validation callback, or ``None``.
     stop_reason : ``None``, ``"budget"``, ``"converged"`` or ``"callback"``.
     """
 
-    def __init__(self, strategy, evaluator, rng, state=None, initializer=None, batch_size=None):
+    def __init__(self, strategy, evaluator, rng, state=None, initializer=None, batch_size=None,
+                 check_every=None):
         self.strategy = strategy
         self.evaluator = evaluator
         self.rng = rng
@@ -108,7 +130,6 @@ class Run:
                 raise ValueError("a new run needs an initializer.")
             state = strategy.init(initializer, rng)
         self.state = state
-        self.sampler = make_sampler(evaluator.problem, batch_size)
         self.n_evaluations = 0
         self.logbook = tools.Logbook()
         self.logbook.header = ["gen", "nevals", "min", "mean", "loss", "seconds"]
@@ -118,6 +139,13 @@ class Run:
         self.incumbent = None
         self.selected = None
         self.stop_reason = None
+        self.checked = False
+        self.set_data(evaluator, batch_size, check_every)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["evaluator"] = None  # holds the data; set_data() gives a run new data
+        return state
 
     @property
     def generation(self):
@@ -125,7 +153,7 @@ class Run:
 
     @property
     def best_loss(self):
-        """Lowest full-data training loss of an incumbent so far."""
+        """Lowest full-data training loss of a checked incumbent so far."""
         return self.hall_of_fame[0].fitness.values[0] if len(self.hall_of_fame) else np.inf
 
     @property
@@ -135,32 +163,56 @@ class Run:
             return self.selected
         return self.hall_of_fame[0] if len(self.hall_of_fame) else self.incumbent
 
-    def set_data(self, evaluator, batch_size=None):
-        """Continue on other data (``partial_fit``): new evaluator and sampler."""
+    def set_data(self, evaluator, batch_size=None, check_every=None):
+        """Score on ``evaluator``'s problem from now on (new data for ``partial_fit``)."""
         self.evaluator = evaluator
         self.sampler = make_sampler(evaluator.problem, batch_size)
+        self._check_every = check_every
+
+    def check_every(self, population_size):
+        """Generations between checks (see the class description)."""
+        if self._check_every is not None:
+            return self._check_every
+        every = math.ceil(CHECK_EVALUATIONS / population_size)
+        if not self.sampler.full:
+            work = population_size * self.sampler.batch_size
+            every = max(every, math.ceil(10 * self.evaluator.problem.n_samples / work))
+        return every
 
     @staticmethod
     def copy_params(params):
         return np.array(params, dtype=np.float64) if isinstance(params, np.ndarray) \
             else copy.deepcopy(params)
 
-    def _evaluate_one(self, params):
-        population = params[None, :] if isinstance(params, np.ndarray) else [params]
-        self.n_evaluations += 1
-        return float(self.evaluator.evaluate(population)[0])
-
     def step(self):
-        """Run one generation; return its logbook record."""
+        """Run one generation (and a check when one is due); return its logbook record."""
         start = time.perf_counter()
         rows = self.sampler.next(self.rng)
         population = self.strategy.ask(self.state, self.rng)
         losses = self.evaluator.evaluate(population, rows)
         self.n_evaluations += len(population)
         self.state = self.strategy.tell(self.state, population, losses, self.rng)
-        params, told = self.strategy.incumbent(self.state)
-        loss = told if (rows is None and told is not None) else self._evaluate_one(params)
-        self.incumbent = params
+        self.incumbent, told = self.strategy.incumbent(self.state)
+        self._told = told if rows is None else None
+        finite = losses[np.isfinite(losses)]
+        record = dict(gen=self.generation, nevals=len(population),
+                      min=float(finite.min()) if finite.size else np.inf,
+                      mean=float(finite.mean()) if finite.size else np.inf)
+        self.checked = False
+        if self.generation % self.check_every(len(population)) == 0:
+            record["loss"] = self.check()
+        record["seconds"] = time.perf_counter() - start
+        self.logbook.record(**record)
+        return self.logbook[-1]
+
+    def check(self):
+        """Score the incumbent on the full data, record it and return its loss."""
+        params = self.incumbent
+        loss = self._told
+        if loss is None:
+            population = params[None, :] if isinstance(params, np.ndarray) else [params]
+            loss = float(self.evaluator.evaluate(population)[0])
+            self.n_evaluations += 1
         self.loss_curve.append(loss)
         if isinstance(params, np.ndarray):
             individual = as_individual(params, fitness=loss)
@@ -168,17 +220,15 @@ class Run:
             individual = copy.deepcopy(params)
             individual.fitness.values = (loss,)
         self.hall_of_fame.update([individual])
-        finite = losses[np.isfinite(losses)]
-        record = dict(gen=self.generation, nevals=len(population),
-                      min=float(finite.min()) if finite.size else np.inf,
-                      mean=float(finite.mean()) if finite.size else np.inf,
-                      loss=loss, seconds=time.perf_counter() - start)
-        self.logbook.record(**record)
-        return self.logbook[-1]
+        self.checked = True
+        return loss
 
 
 def evolve(run, max_generations, max_evaluations=None, callbacks=()):
     """Run generations until the budget is spent or a callback stops the run.
+
+    Callbacks see every generation; the stopping rules act on checks
+    (``run.checked``). The last generation of the call is always checked.
 
     Parameters
     ----------
@@ -211,7 +261,9 @@ def evolve(run, max_generations, max_evaluations=None, callbacks=()):
     run.stop_reason = None
     for callback in callbacks:
         callback.on_start(run)
-    with run.evaluator:
+    # BLAS single-threaded throughout: fitness must be (for reproducibility) and the
+    # strategies' small linear algebra is faster so on a busy machine
+    with blas_single_thread(), run.evaluator:
         for _ in range(max_generations):
             if max_evaluations is not None and run.n_evaluations >= max_evaluations:
                 break
@@ -222,6 +274,8 @@ def evolve(run, max_generations, max_evaluations=None, callbacks=()):
             if stop:
                 run.stop_reason = run.stop_reason or "callback"
                 break
+        if run.incumbent is not None and not run.checked:
+            run.logbook[-1]["loss"] = run.check()
     if run.stop_reason is None:
         run.stop_reason = "budget"
     for callback in callbacks:

@@ -1,0 +1,270 @@
+"""What the neuroevolution classifier and regressor share: parameters, ``fit``, prediction."""
+
+import warnings
+from functools import partial
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from evonet._random import make_generator
+from evonet.callbacks import NoImprovementStopping, ProgressPrinter, ValidationStopping
+from evonet.estimators._params import check_params
+from evonet.evaluation import Evaluator, SupervisedProblem
+from evonet.evolve import Run, evolve
+from evonet.genome.weights import init_population
+from evonet.nn import MLPLayout, forward
+from evonet.strategies import get_strategy
+
+__all__ = ["BaseNeuroEvolution", "choose_batch_size", "choose_strategy"]
+
+SMALL_GENOME = 150
+"""``strategy="auto"`` uses full CMA-ES up to this many parameters, the ES beyond."""
+
+SMALL_DATA = 1000
+"""``batch_size="auto"`` scores every generation on all rows up to this many rows."""
+
+AUTO_BATCH = 256
+"""Rows per generation chosen by ``batch_size="auto"`` for larger data."""
+
+FLOAT64_WORK = 2_000_000
+"""Fitness runs in float64 when rows x parameters is at most this, float32 beyond."""
+
+
+def choose_strategy(n_params, n_samples):
+    """The strategy ``strategy="auto"`` picks for a genome and data size.
+
+    Full CMA-ES (``"cmaes"``) for genomes of at most :data:`SMALL_GENOME`
+    parameters, where its covariance model pays for itself; the OpenAI-style
+    evolution strategy (``"es"``), linear in the genome size, beyond. The data
+    size does not change the choice; it sets the batch size
+    (:func:`choose_batch_size`).
+
+    Examples
+    --------
+    >>> choose_strategy(59, 150), choose_strategy(7510, 1797)
+    ('cmaes', 'es')
+    """
+    return "cmaes" if n_params <= SMALL_GENOME else "es"
+
+
+def choose_batch_size(batch_size, n_samples):
+    """Rows per generation: ``None`` (all rows) for small data under ``"auto"``.
+
+    Examples
+    --------
+    >>> choose_batch_size("auto", 500), choose_batch_size("auto", 10**6), choose_batch_size(64, 500)
+    (None, 256, 64)
+    """
+    if batch_size == "auto":
+        return None if n_samples <= SMALL_DATA else AUTO_BATCH
+    if batch_size is None or batch_size >= n_samples:
+        return None
+    return int(batch_size)
+
+
+class BaseNeuroEvolution(BaseEstimator):
+    """Shared implementation of :class:`~evonet.NeuroEvolutionClassifier` and the regressor."""
+
+    _loss = None
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="tanh",
+        *,
+        strategy="auto",
+        population_size=None,
+        max_generations=5000,
+        max_evaluations=None,
+        batch_size="auto",
+        alpha=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=50,
+        tol=1e-4,
+        strategy_params=None,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.strategy = strategy
+        self.population_size = population_size
+        self.max_generations = max_generations
+        self.max_evaluations = max_evaluations
+        self.batch_size = batch_size
+        self.alpha = alpha
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.strategy_params = strategy_params
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # -- subclass hooks -------------------------------------------------------
+    def _validate_xy(self, X, y, reset):
+        raise NotImplementedError
+
+    def _encode_targets(self, y, first, classes):
+        """Return ``(targets for the loss, n_outputs, output_activation)``."""
+        raise NotImplementedError
+
+    def _validation_score(self, params, X_val, y_val):
+        raise NotImplementedError
+
+    def _split_stratify(self, y):
+        return None
+
+    # -- fitting --------------------------------------------------------------
+    def _check_sample_weight(self, sample_weight, n_samples):
+        if sample_weight is None:
+            return None
+        w = np.asarray(sample_weight, dtype=np.float64)
+        if w.ndim != 1 or w.shape[0] != n_samples:
+            raise ValueError(f"sample_weight.shape == {w.shape}, expected ({n_samples},)!")
+        if not np.isfinite(w).all():
+            raise ValueError("sample_weight contains NaN or infinite values.")
+        if (w < 0).any():
+            raise ValueError("Negative values in data passed to `sample_weight`.")
+        if w.sum() <= 0:
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+        return w
+
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        hidden = check_params(self)
+        continuing = (incremental or self.warm_start) and hasattr(self, "_run")
+        X, y = self._validate_xy(X, y, reset=not continuing)
+        sample_weight = self._check_sample_weight(sample_weight, X.shape[0])
+        targets, n_outputs, output_activation = self._encode_targets(y, not continuing, classes)
+
+        X_val = y_val = None
+        if self.early_stopping and not incremental:
+            split_rng = make_generator(self.random_state) if not continuing else self._run.rng
+            parts = train_test_split(
+                X, targets, y, *(() if sample_weight is None else (sample_weight,)),
+                test_size=self.validation_fraction,
+                random_state=int(split_rng.integers(0, 2**31 - 1)),
+                stratify=self._split_stratify(y),
+            )
+            X, X_val, targets, _, _, y_val = parts[:6]
+            sample_weight = parts[7] if sample_weight is not None else None
+        if sample_weight is not None and np.all(sample_weight == sample_weight[0]):
+            sample_weight = None  # equal weights are the plain mean, computed the same way
+
+        layout = MLPLayout(X.shape[1], hidden, n_outputs, self.activation, output_activation)
+        if continuing and layout != self._layout:
+            raise ValueError(f"warm_start/partial_fit needs the same network as the previous "
+                             f"fit: {self._layout} != {layout}.")
+        dtype = np.float64 if X.shape[0] * layout.n_params <= FLOAT64_WORK else np.float32
+        problem = SupervisedProblem(layout, X, targets, loss=self._loss,
+                                    sample_weight=sample_weight, alpha=self.alpha, dtype=dtype)
+        evaluator = Evaluator(problem, n_jobs=self.n_jobs)
+        batch_size = choose_batch_size(self.batch_size, X.shape[0])
+
+        if continuing:
+            run = self._run
+            run.set_data(evaluator, batch_size)
+        else:
+            strategy_name = self.strategy
+            if strategy_name == "auto":
+                strategy_name = choose_strategy(layout.n_params, X.shape[0])
+            settings = dict(self.strategy_params or {})
+            if self.population_size is not None:
+                settings["population_size"] = self.population_size
+            strategy = get_strategy(strategy_name, **settings)
+            run = Run(strategy, evaluator, make_generator(self.random_state),
+                      initializer=partial(init_population, layout), batch_size=batch_size)
+            self.strategy_ = strategy_name
+            self._layout = layout
+
+        callbacks = []
+        if self.verbose:
+            callbacks.append(ProgressPrinter(every=1 if self.verbose > 1 else 10))
+        if not incremental:
+            if X_val is not None:
+                callbacks.append(ValidationStopping(
+                    partial(self._validation_score, X_val=X_val, y_val=y_val),
+                    tol=self.tol, n_iter_no_change=self.n_iter_no_change))
+            else:
+                callbacks.append(NoImprovementStopping(self.tol, self.n_iter_no_change))
+            run.selected = None
+            run.validation_scores = []
+        evolve(run, 1 if incremental else self.max_generations,
+               max_evaluations=None if incremental else self.max_evaluations,
+               callbacks=callbacks)
+        run.evaluator = None  # holds a copy of the data; the next fit gives it new data
+        self._run = run
+        self._store_result(run, layout, X_val is not None)
+        if not incremental and run.stop_reason == "budget":
+            warnings.warn(
+                f"{type(self).__name__}: the budget (max_generations={self.max_generations}, "
+                f"max_evaluations={self.max_evaluations}) ran out before the loss converged "
+                f"(tol={self.tol}, n_iter_no_change={self.n_iter_no_change}).",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return self
+
+    def _store_result(self, run, layout, validated):
+        layers = layout.unpack(np.asarray(run.best, dtype=np.float64))
+        self.coefs_ = [np.array(W) for W, _ in layers]
+        self.intercepts_ = [np.array(b) for _, b in layers]
+        self.n_layers_ = layout.n_layers + 1
+        self.n_outputs_ = layout.n_outputs
+        self.out_activation_ = layout.output_activation
+        self.n_iter_ = run.generation
+        self.n_evaluations_ = run.n_evaluations
+        self.loss_curve_ = list(run.loss_curve)
+        self.best_loss_ = float(run.best_loss)
+        self.logbook_ = run.logbook
+        if validated:
+            self.validation_scores_ = list(run.validation_scores)
+            self.best_validation_score_ = float(max(run.validation_scores))
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+
+    # -- prediction -----------------------------------------------------------
+    def _weights(self):
+        return self._layout.pack(zip(self.coefs_, self.intercepts_))
+
+    def _output(self, X, params=None):
+        """Activated outputs ``(n_samples, n_outputs)`` in float64."""
+        weights = self._weights() if params is None else params
+        return forward(self._layout, weights, X, dtype=np.float64)
+
+    def _check_predict_input(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=np.float64)
+
+    def _sklearn_network(self, model):
+        """Copy the fitted network into a scikit-learn MLP (``to_sklearn``)."""
+        check_is_fitted(self)
+        model.set_params(hidden_layer_sizes=self._layout.hidden_layer_sizes,
+                         activation=self.activation)
+        model.coefs_ = [W.copy() for W in self.coefs_]
+        model.intercepts_ = [b.copy() for b in self.intercepts_]
+        model.n_layers_ = self.n_layers_
+        model.n_outputs_ = self.n_outputs_
+        model.out_activation_ = self.out_activation_
+        model.n_features_in_ = self.n_features_in_
+        if hasattr(self, "feature_names_in_"):
+            model.feature_names_in_ = self.feature_names_in_
+        model.n_iter_ = self.n_iter_
+        model.loss_curve_ = list(self.loss_curve_)
+        model.best_loss_ = self.best_loss_
+        model.t_ = 0
+        return model
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,261 @@
+"""Neuroevolution classifier with scikit-learn's ``MLPClassifier`` interface."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from evonet.estimators._base import BaseNeuroEvolution
+
+__all__ = ["NeuroEvolutionClassifier"]
+
+
+class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
+    """Multi-layer perceptron classifier whose weights are evolved, not back-propagated.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
+    the same network (``hidden_layer_sizes``, ``activation``, softmax output
+    for several classes, one logistic unit for two, independent logistic
+    units for multilabel targets) and the same loss (``log_loss`` plus
+    ``alpha``'s L2 term), minimised by an evolution strategy over whole
+    populations of networks evaluated in one batched NumPy pass.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Width of each hidden layer.
+    activation : {"tanh", "relu", "logistic", "identity"}, default="tanh"
+        Activation of the hidden layers.
+    strategy : {"auto", "es", "cmaes", "ga"}, default="auto"
+        Search strategy (see :mod:`evonet.strategies`). ``"auto"`` uses full
+        CMA-ES for networks of at most 150 weights and the OpenAI-style ES
+        beyond (:func:`~evonet.estimators.choose_strategy`).
+    population_size : int, default=None
+        Networks per generation; ``None`` uses the strategy's default.
+    max_generations : int, default=5000
+        Budget of generations for one ``fit``.
+    max_evaluations : int, default=None
+        Optional budget of network evaluations.
+    batch_size : "auto", int or None, default="auto"
+        Rows each generation's fitness is computed on: a fresh minibatch per
+        generation, the same rows for every network of that generation.
+        ``None`` uses all rows; ``"auto"`` uses all rows up to 1,000 and 256
+        rows beyond. The returned model is always chosen on all training rows
+        (or on the validation split with ``early_stopping``).
+    alpha : float, default=1e-4
+        L2 penalty ``0.5 * alpha * ||W||^2 / n_samples`` on the weights,
+        included in ``loss_curve_`` and ``best_loss_``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified) and stop when
+        its accuracy has not improved by ``tol`` for ``n_iter_no_change``
+        generations; the network with the best validation accuracy is kept.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=50
+        Generations without improvement of more than ``tol`` (training loss,
+        or validation accuracy with ``early_stopping``) before stopping.
+    tol : float, default=1e-4
+    strategy_params : dict, default=None
+        Settings passed to the strategy, e.g. ``{"sigma": 0.1, "learning_rate": 0.01}``
+        for ``"es"``.
+    n_jobs : int, default=None
+        Parallel fitness evaluation through joblib; results do not depend on it.
+    random_state : None, int or numpy.random.RandomState, default=None
+        Turned once per ``fit`` into a ``numpy.random.Generator``, the only
+        source of randomness.
+    verbose : int, default=0
+        1 prints progress every 10 generations, 2 every generation.
+    warm_start : bool, default=False
+        Continue the previous population and strategy state on the next ``fit``.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Class labels.
+    coefs_, intercepts_ : list of ndarray
+        Weights and biases per layer, as in ``MLPClassifier``.
+    n_iter_ : int
+        Generations run.
+    n_evaluations_ : int
+        Networks evaluated.
+    best_loss_ : float
+        Lowest training loss (full training data, with the L2 term).
+    loss_curve_ : list of float
+        Training loss of the strategy's current model after each generation.
+    validation_scores_ : list of float or None
+        Validation accuracy per generation with ``early_stopping``.
+    best_validation_score_ : float or None
+    logbook_ : deap.tools.Logbook
+        Per-generation statistics.
+    strategy_ : str
+        The strategy used (``"auto"`` resolved).
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+        Present when fitted on a DataFrame with string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from evonet import NeuroEvolutionClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = NeuroEvolutionClassifier(hidden_layer_sizes=(4,), max_generations=200,
+    ...                                random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    _loss = "log_loss"
+
+    def _validate_xy(self, X, y, reset):
+        X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=np.float64)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        return X, y
+
+    def _encode_targets(self, y, first, classes):
+        if first:
+            labels = classes if classes is not None else y
+            binarizer = LabelBinarizer().fit(labels)
+            if len(binarizer.classes_) < 2:
+                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
+                                 f"in the data, but the data contains only 1 class: "
+                                 f"{binarizer.classes_[0]!r}.")
+            self._label_binarizer = binarizer
+            self.classes_ = binarizer.classes_
+        else:
+            unseen = np.setdiff1d(unique_labels(y), self.classes_)
+            if len(unseen):
+                raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                                 f"{self.classes_}. 'y' has {unique_labels(y)}.")
+        encoded = self._label_binarizer.transform(y)
+        if self._label_binarizer.y_type_ == "multiclass":
+            return encoded.argmax(axis=1), encoded.shape[1], "softmax"
+        return encoded.astype(np.float64), encoded.shape[1], "logistic"
+
+    def _split_stratify(self, y):
+        return y if self._label_binarizer.y_type_ != "multilabel-indicator" else None
+
+    def _validation_score(self, params, X_val, y_val):
+        return float(np.mean(self._decode(self._output(X_val, params)) == y_val)
+                     if y_val.ndim == 1 else
+                     np.mean(np.all(self._decode(self._output(X_val, params)) == y_val, axis=1)))
+
+    def _decode(self, output):
+        if output.shape[1] == 1:
+            output = output.ravel()
+        return self._label_binarizer.inverse_transform(output)
+
+    def fit(self, X, y, sample_weight=None):
+        """Evolve the network's weights on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (any type), or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; the loss is their weighted mean.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight=sample_weight)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one generation on ``(X, y)``, continuing the same population.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        classes : array-like, default=None
+            All class labels; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        if not hasattr(self, "_run") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True,
+                         classes=classes)
+
+    def predict_proba(self, X):
+        """Class probabilities, columns ordered as ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        X = self._check_predict_input(X)
+        output = self._output(X)
+        if self.n_outputs_ == 1:
+            p = output.ravel()
+            return np.column_stack([1.0 - p, p])
+        return output
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_labels)
+        """
+        X = self._check_predict_input(X)
+        return self._decode(self._output(X))
+
+    def to_sklearn(self):
+        """A fitted :class:`sklearn.neural_network.MLPClassifier` with these weights.
+
+        Its ``predict`` equals this model's and its ``predict_proba`` matches
+        to floating-point accuracy.
+
+        Returns
+        -------
+        MLPClassifier
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = NeuroEvolutionClassifier((4,), max_generations=20, random_state=0)
+        >>> mlp = clf.fit(X, y).to_sklearn()
+        >>> bool(np.all(mlp.predict(X) == clf.predict(X)))
+        True
+        """
+        model = self._sklearn_network(MLPClassifier())
+        model.classes_ = self.classes_.copy()
+        model._label_binarizer = self._label_binarizer
+        return model
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
