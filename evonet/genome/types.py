@@ -9,7 +9,9 @@ import copy
 import numpy as np
 from deap import base, creator
 
-__all__ = ["FitnessMin", "WeightIndividual", "WeightVector", "as_individual"]
+from evonet.genome.neat import NeatGenome
+
+__all__ = ["FitnessMin", "NeatIndividual", "WeightIndividual", "WeightVector", "as_individual"]
 
 
 class WeightVector(np.ndarray):
@@ -88,3 +90,23 @@ def as_individual(values, fitness=None):
     if fitness is not None:
         individual.fitness.values = (float(fitness),)
     return individual
+
+
+if not hasattr(creator, "EvonetNeat"):
+    creator.create("EvonetNeat", NeatGenome, fitness=creator.EvonetFitnessMin)
+    creator.EvonetNeat._fitness_type = creator.EvonetFitnessMin
+
+NeatIndividual = creator.EvonetNeat
+"""DEAP individual of a NEAT genome: a :class:`~evonet.genome.neat.NeatGenome` with a ``fitness``.
+
+Copies and pickles as its two gene arrays (see ``NeatGenome.__reduce__``).
+
+Examples
+--------
+>>> import pickle
+>>> ind = NeatIndividual(2, 1, connections=[(0, 0, 2, 1.0, True)])
+>>> ind.fitness.values = (0.5,)
+>>> clone = pickle.loads(pickle.dumps(ind))
+>>> type(clone) is NeatIndividual, clone.fitness.values, clone.connections[:, 3]
+(True, (0.5,), array([1.]))
+"""

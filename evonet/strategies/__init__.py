@@ -2,7 +2,7 @@
 
 >>> from evonet.strategies import STRATEGIES
 >>> sorted(STRATEGIES)
-['cmaes', 'es', 'ga']
+['cmaes', 'es', 'ga', 'neat']
 """
 
 from evonet.strategies.base import (
@@ -15,6 +15,7 @@ from evonet.strategies.base import (
 from evonet.strategies.cmaes import CMAES
 from evonet.strategies.es import OpenES
 from evonet.strategies.ga import GA
+from evonet.strategies.neat import NEAT
 
-__all__ = ["CMAES", "GA", "STRATEGIES", "OpenES", "Strategy", "StrategyState", "get_strategy",
-           "register_strategy"]
+__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "OpenES", "Strategy", "StrategyState",
+           "get_strategy", "register_strategy"]

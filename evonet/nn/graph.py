@@ -1,0 +1,489 @@
+"""Graph networks decoded from NEAT genomes, evaluated a whole population at a time.
+
+A genome (:class:`~evonet.genome.neat.NeatGenome`, or anything with its
+``n_inputs``, ``n_outputs``, ``nodes`` and ``connections`` arrays) is a
+directed graph of nodes. Every non-input node computes
+``act(bias + sum_j w_j * value_j)`` over its *enabled* incoming connections;
+a node with none outputs ``act(bias)``.
+
+The population is never looped over in Python. All genomes' genes are
+concatenated into flat arrays with one global index per node, so:
+
+* :class:`FeedForwardPopulation` computes each node's *level* (longest path
+  from a node without inputs) for every genome at once, then evaluates level
+  after level: one gather, one segmented sum (``np.add.reduceat`` over the
+  connections sorted by target) and one activation per level for all genomes
+  and all rows together. A cycle raises ``ValueError``.
+* :class:`RecurrentPopulation` allows any connection and steps all networks
+  together: one synchronous activation step per time step, the node values
+  carried as state (the paper's NEAT activates recurrent networks this way).
+
+Output nodes are sinks in a feed-forward network; their value is left linear
+(``activate_outputs=False``, used by losses on logits) or activated with the
+output nodes' own activation genes.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+from evonet.genome.neat import (
+    ENABLED,
+    IN_NODE,
+    LEVEL,
+    NODE_ACTIVATIONS,
+    NODE_ID,
+    OUT_NODE,
+    WEIGHT,
+)
+
+__all__ = [
+    "FeedForwardNetwork",
+    "FeedForwardPopulation",
+    "RecurrentPopulation",
+    "check_graph_input",
+]
+
+LOOKUP_LIMIT = 4_000_000
+"""Largest ``genomes x node ids`` table used to map node ids to positions."""
+
+
+def _identity(z):
+    return z
+
+
+def _neat_sigmoid(z):
+    # the NEAT paper's steepened sigmoid 1 / (1 + exp(-4.9 z)) (Stanley & Miikkulainen 2002, 4.1)
+    z *= 4.9
+    return expit(z, out=z)
+
+
+def _logistic(z):
+    return expit(z, out=z)
+
+
+def _tanh(z):
+    return np.tanh(z, out=z)
+
+
+def _relu(z):
+    return np.maximum(z, 0, out=z)
+
+
+_FUNCTIONS = dict(identity=_identity, neat_sigmoid=_neat_sigmoid, logistic=_logistic,
+                  tanh=_tanh, relu=_relu)
+_FUNCTIONS = tuple(_FUNCTIONS[name] for name in NODE_ACTIVATIONS)  # indexed by code
+
+
+def check_graph_input(X, n_inputs, name="X"):
+    """Validate the ``(N, n_inputs)`` input rows of a graph network; return a float array.
+
+    Examples
+    --------
+    >>> check_graph_input([[0, 1]], 2)
+    array([[0., 1.]])
+    """
+    try:
+        X = np.asarray(X)
+        if X.dtype.kind != "f":
+            X = X.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a numeric array: {exc}") from None
+    if X.ndim != 2 or X.shape[1] != n_inputs:
+        raise ValueError(f"{name} must have shape (n_samples, {n_inputs}), got {X.shape}.")
+    if not np.isfinite(X).all():
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    return X
+
+
+def _activate(groups, z):
+    """Apply ``[(code, rows or None), ...]`` activations to the rows of ``z`` in place."""
+    for code, rows in groups:
+        if rows is None:
+            _FUNCTIONS[code](z)
+        else:
+            part = z[rows]
+            z[rows] = _FUNCTIONS[code](part)
+    return z
+
+
+def _groups(codes):
+    """Rows of each activation code (identity left out); ``[(code, None)]`` if all share one."""
+    if codes.size == 0:
+        return []
+    first = codes[0]
+    if (codes == first).all():
+        return [] if first == 0 else [(int(first), None)]
+    return [(int(c), np.flatnonzero(codes == c)) for c in np.unique(codes) if c != 0]
+
+
+class _Graphs:
+    """The genes of a population concatenated, with one global index per node.
+
+    Checks, for every genome at once, what evaluation relies on: equal input
+    and output counts, node ids that start with the inputs then the outputs,
+    and enabled connections between existing nodes, never into an input (nor,
+    with ``feed_forward``, out of an output).
+    """
+
+    def __init__(self, genomes, feed_forward):
+        if not genomes:
+            raise ValueError("the population is empty.")
+        g0 = genomes[0]
+        n_in, n_out = g0.n_inputs, g0.n_outputs
+        if any(g.n_inputs != n_in or g.n_outputs != n_out for g in genomes):
+            k = next(k for k, g in enumerate(genomes)
+                     if g.n_inputs != n_in or g.n_outputs != n_out)
+            raise ValueError(f"genome {k} has {genomes[k].n_inputs} inputs and "
+                             f"{genomes[k].n_outputs} outputs, genome 0 has {n_in} and {n_out}.")
+        P = len(genomes)
+        node_arrays = [g.nodes for g in genomes]
+        conn_arrays = [g.connections for g in genomes]
+        nodes = np.concatenate(node_arrays)
+        conns = np.concatenate(conn_arrays)
+        ids = nodes[:, NODE_ID]
+        # every genome's nodes start with id 0 (its first input): that is where each begins
+        starts = np.flatnonzero(ids == 0)
+        n_io = n_in + n_out
+        if starts.size != P:
+            raise ValueError("every genome needs its input and output nodes first, ids "
+                             f"0..{n_io - 1}.")
+        offsets = np.append(starts, ids.size)
+        counts = np.diff(offsets)
+        io = starts[:, None] + np.arange(n_io)
+        if (counts < n_io).any() or (ids[np.minimum(io, ids.size - 1)] != np.arange(n_io)).any():
+            bad = np.flatnonzero((counts < n_io) | (
+                ids[np.minimum(io, ids.size - 1)] != np.arange(n_io)).any(axis=1))[0]
+            raise ValueError(f"genome {bad} lacks input or output nodes 0..{n_io - 1}.")
+        conn_counts = np.fromiter(map(len, conn_arrays), dtype=np.int64, count=P)
+        enabled = conns[:, ENABLED] > 0
+        conns = conns[enabled]
+        owner = np.repeat(np.arange(P), conn_counts)[enabled]
+        src_id = conns[:, IN_NODE].astype(np.intp)
+        dst_id = conns[:, OUT_NODE].astype(np.intp)
+        if src_id.size and min(src_id.min(), dst_id.min()) < 0:
+            raise ValueError("node ids must be non-negative.")
+        if dst_id.size and dst_id.min() < n_in:
+            k = np.flatnonzero(dst_id < n_in)[0]
+            raise ValueError(f"genome {owner[k]} has a connection into input node {dst_id[k]}.")
+        if feed_forward:
+            from_out = (src_id >= n_in) & (src_id < n_io)
+            if from_out.any():
+                k = np.flatnonzero(from_out)[0]
+                raise ValueError(f"genome {owner[k]} has a connection out of output node "
+                                 f"{src_id[k]}; output nodes are sinks in a feed-forward network.")
+        node_owner = np.repeat(np.arange(P), counts)
+        int_ids = ids.astype(np.intp)
+        width = int(int_ids.max()) + 1
+        if P * width <= LOOKUP_LIMIT and src_id.size and max(src_id.max(), dst_id.max()) < width:
+            # a (genome, node id) -> position table: two gathers map all the connections
+            table = np.full((P, width), -1, dtype=np.intp)
+            table[node_owner, int_ids] = np.arange(ids.size)
+            if (table[node_owner, int_ids] != np.arange(ids.size)).any():
+                bad = node_owner[np.flatnonzero(
+                    table[node_owner, int_ids] != np.arange(ids.size))[0]]
+                raise ValueError(f"genome {bad} has duplicate node ids.")
+            src = table[owner, src_id]
+            dst = table[owner, dst_id]
+            for found, node_id, direction in ((src, src_id, "from"), (dst, dst_id, "to")):
+                if found.min() < 0:
+                    k = np.flatnonzero(found < 0)[0]
+                    raise ValueError(f"genome {owner[k]} has a connection {direction} missing "
+                                     f"node {node_id[k]}.")
+        else:
+            keys = node_owner * width + int_ids
+            if keys.size > 1 and not (keys[1:] > keys[:-1]).all():
+                bad = node_owner[np.flatnonzero(keys[1:] <= keys[:-1])[0]]
+                raise ValueError(f"genome {bad} has unsorted or duplicate node ids.")
+            src = self._locate(keys, owner * width + src_id, owner, src_id, "from")
+            dst = self._locate(keys, owner * width + dst_id, owner, dst_id, "to")
+        self.n_genomes, self.n_inputs, self.n_outputs = P, n_in, n_out
+        self.n_nodes = ids.size
+        self.max_nodes = int(counts.max())
+        self.node_owner = node_owner
+        self.level = nodes[:, LEVEL]
+        self.bias = nodes[:, 1]
+        self.codes = nodes[:, 2].astype(np.intp)
+        self.inputs = io[:, :n_in]
+        self.outputs = io[:, n_in:]
+        self.src, self.dst = src, dst
+        self.weight = conns[:, WEIGHT]
+        self.owner = owner
+
+    @staticmethod
+    def _locate(keys, wanted, owner, node_id, direction):
+        if wanted.size == 0:
+            return np.zeros(0, dtype=np.intp)
+        at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+        missing = keys[at] != wanted
+        if missing.any():
+            k = np.flatnonzero(missing)[0]
+            raise ValueError(f"genome {owner[k]} has a connection {direction} missing node "
+                             f"{node_id[k]}.")
+        return at
+
+
+def _segments(dst_sorted):
+    """Start of each run of equal targets in ``dst_sorted``, and the target of each run."""
+    if dst_sorted.size == 0:
+        return np.zeros(0, dtype=np.intp), dst_sorted
+    change = np.empty(dst_sorted.size, dtype=bool)
+    change[0] = True
+    np.not_equal(dst_sorted[1:], dst_sorted[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    return starts, dst_sorted[starts]
+
+
+class FeedForwardPopulation:
+    """A population of feed-forward graph networks, compiled once, evaluated together.
+
+    Parameters
+    ----------
+    genomes : sequence of NeatGenome
+        All with the same numbers of inputs and outputs.
+    dtype : numpy dtype, default=numpy.float32
+        Precision of the evaluation (float64 for predictions).
+
+    Raises
+    ------
+    ValueError
+        For a cycle among enabled connections, a connection to a missing node,
+        into an input or out of an output, or inconsistent genomes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.genome.neat import NeatGenome
+    >>> g = NeatGenome(2, 1, nodes=[(0, 0.0, "identity"), (1, 0.0, "identity"),
+    ...                             (2, 0.5, "identity")],
+    ...                connections=[(0, 0, 2, 1.0, True), (1, 1, 2, -2.0, True)])
+    >>> FeedForwardPopulation([g, g], np.float64).forward([[1.0, 1.0]]).shape
+    (2, 1, 1)
+    >>> FeedForwardPopulation([g], np.float64).forward([[1.0, 1.0]])[0, 0, 0]
+    np.float64(-0.5)
+    """
+
+    def __init__(self, genomes, dtype=np.float32):
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise ValueError(f"dtype must be a floating dtype, got {self.dtype}.")
+        g = _Graphs(genomes, feed_forward=True)
+        self.n_genomes, self.n_inputs, self.n_outputs = g.n_genomes, g.n_inputs, g.n_outputs
+        self.n_nodes = g.n_nodes
+        # the genomes' cached levels order the evaluation if every enabled connection
+        # climbs (which proves the graph acyclic); else they are recomputed here
+        level = g.level
+        if level.min(initial=0) < 0 or (level[g.src] >= level[g.dst]).any():
+            level = self._levels(g)
+        level = level.astype(np.intp)
+        # outputs are sinks: evaluate them all last, as one level, so that raw
+        # (pre-activation) outputs never feed another node
+        top = int(level.max(initial=0)) + 1
+        level[g.outputs.ravel()] = top
+        dst_level = level[g.dst]
+        order = np.argsort(dst_level * g.n_nodes + g.dst, kind="stable")
+        src, dst, weight = g.src[order], g.dst[order], g.weight[order]
+        starts, seg_dst = _segments(dst)
+        seg_level = level[seg_dst]
+        bounds = np.searchsorted(seg_level, np.arange(1, top + 2))
+        self._levels_plan = []
+        for lv in range(top):
+            s0, s1 = bounds[lv], bounds[lv + 1]
+            if s0 == s1:
+                continue
+            c0 = starts[s0]
+            c1 = starts[s1] if s1 < starts.size else src.size
+            seg_starts = starts[s0:s1] - c0
+            single = seg_starts.size == c1 - c0  # one incoming connection each: no sum needed
+            targets = seg_dst[s0:s1]
+            self._levels_plan.append((
+                src[c0:c1], weight[c0:c1, None].astype(self.dtype), None if single else seg_starts,
+                targets, g.bias[targets, None].astype(self.dtype), _groups(g.codes[targets]),
+                lv == top - 1,
+            ))
+        # nodes that no enabled connection reaches hold act(bias); outputs stay linear here
+        init = g.bias.astype(self.dtype)
+        constant = np.ones(g.n_nodes, dtype=bool)
+        constant[g.dst] = False
+        constant[g.inputs.ravel()] = False
+        constant[g.outputs.ravel()] = False
+        rows = np.flatnonzero(constant)
+        init[rows] = _activate(_groups(g.codes[rows]), init[rows])
+        self._init = init[:, None]
+        self._inputs = g.inputs
+        self._outputs = g.outputs
+        self._output_groups = _groups(g.codes[g.outputs.ravel()])
+
+    @staticmethod
+    def _levels(g):
+        """Longest-path level of every node; ``ValueError`` for a cycle."""
+        level = np.zeros(g.n_nodes, dtype=np.int64)
+        if g.src.size == 0:
+            return level
+        for _ in range(g.max_nodes + 1):
+            new = np.zeros_like(level)
+            np.maximum.at(new, g.dst, level[g.src] + 1)
+            if np.array_equal(new, level):
+                return level
+            level = new
+        bad = g.node_owner[np.flatnonzero(level >= g.max_nodes)[0]]
+        raise ValueError(f"genome {bad} has a cycle of enabled connections; a feed-forward "
+                         f"network needs an acyclic graph (use RecurrentPopulation).")
+
+    def forward_chunk(self, X, activate_outputs=False):
+        """Outputs ``(P, n_outputs, R)`` of every network on rows ``X`` (validated, ``dtype``).
+
+        With ``activate_outputs=False`` the outputs are left linear (logits).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from evonet.genome.neat import NeatGenome
+        >>> net = FeedForwardPopulation([NeatGenome(1, 1)], np.float64)
+        >>> net.forward_chunk(np.zeros((3, 1))).shape
+        (1, 1, 3)
+        """
+        values = np.empty((self.n_nodes, X.shape[0]), dtype=self.dtype)
+        values[:] = self._init
+        values[self._inputs] = X.T
+        for src, weight, starts, targets, bias, groups, is_output in self._levels_plan:
+            z = values[src]
+            z *= weight
+            if starts is not None:
+                z = np.add.reduceat(z, starts, axis=0)
+            z += bias
+            if not is_output:
+                _activate(groups, z)
+            values[targets] = z
+        out = values[self._outputs]
+        if activate_outputs:
+            shape = out.shape
+            out = _activate(self._output_groups, out.reshape(-1, shape[-1])).reshape(shape)
+        return out
+
+    def forward(self, X, activate_outputs=True, row_chunk=512):
+        """Outputs of every network on the rows of ``X``: shape ``(P, N, n_outputs)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (N, n_inputs)
+        activate_outputs : bool, default=True
+            Apply the output nodes' activation genes (``False``: linear outputs).
+        row_chunk : int, default=512
+            Rows evaluated together (bounds memory for large ``N``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from evonet.genome.neat import NeatGenome
+        >>> nets = FeedForwardPopulation([NeatGenome(3, 2)] * 4)
+        >>> nets.forward(np.ones((10, 3))).shape
+        (4, 10, 2)
+        """
+        X = check_graph_input(X, self.n_inputs)
+        out = np.empty((self.n_genomes, X.shape[0], self.n_outputs), dtype=self.dtype)
+        for r0 in range(0, X.shape[0], row_chunk):
+            chunk = X[r0:r0 + row_chunk].astype(self.dtype)
+            out[:, r0:r0 + row_chunk] = self.forward_chunk(chunk, activate_outputs).transpose(
+                0, 2, 1)
+        return out
+
+
+class FeedForwardNetwork:
+    """One genome decoded to a feed-forward network, evaluated in float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.genome.neat import NeatGenome
+    >>> g = NeatGenome(2, 1, connections=[(0, 0, 2, 1.0, True), (1, 1, 2, 1.0, True)])
+    >>> FeedForwardNetwork(g).predict([[1.0, 2.0], [0.0, 0.5]])
+    array([[3. ],
+           [0.5]])
+    """
+
+    def __init__(self, genome):
+        self.genome = genome
+        self._population = FeedForwardPopulation([genome], np.float64)
+
+    def predict(self, X, activate_outputs=True):
+        """Outputs ``(N, n_outputs)`` of the network (``FeedForwardPopulation.forward``)."""
+        return self._population.forward(X, activate_outputs)[0]
+
+
+class RecurrentPopulation:
+    """A population of recurrent graph networks stepped together through time.
+
+    Any connection is allowed (cycles, self-loops, out of outputs), except into
+    inputs. Each :meth:`step` is one synchronous activation of every node from
+    the values of the previous step; the values are the carried state
+    (zeros after :meth:`reset`).
+
+    Parameters
+    ----------
+    genomes : sequence of NeatGenome
+    dtype : numpy dtype, default=numpy.float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.genome.neat import NeatGenome
+    >>> # output 1 sums input 0 and its own previous value: a running total
+    >>> g = NeatGenome(1, 1, connections=[(0, 0, 1, 1.0, True), (1, 1, 1, 1.0, True)])
+    >>> nets = RecurrentPopulation([g, g])
+    >>> [float(nets.step(np.ones((2, 1)))[0, 0]) for _ in range(3)]
+    [1.0, 2.0, 3.0]
+    """
+
+    def __init__(self, genomes, dtype=np.float64):
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise ValueError(f"dtype must be a floating dtype, got {self.dtype}.")
+        g = _Graphs(genomes, feed_forward=False)
+        self.n_genomes, self.n_inputs, self.n_outputs = g.n_genomes, g.n_inputs, g.n_outputs
+        self.n_nodes = g.n_nodes
+        order = np.argsort(g.dst, kind="stable")
+        self._src = g.src[order]
+        self._starts, self._targets = _segments(g.dst[order])
+        self._weight = g.weight[order].astype(self.dtype)
+        self._bias = g.bias.astype(self.dtype)
+        inputs = np.zeros(g.n_nodes, dtype=bool)
+        inputs[g.inputs.ravel()] = True
+        rows = np.flatnonzero(~inputs)
+        self._act_groups = [(c, rows if idx is None else rows[idx])
+                            for c, idx in _groups(g.codes[rows])]
+        self._inputs = g.inputs
+        self._outputs = g.outputs
+        self.values = None
+
+    def reset(self, batch_shape=()):
+        """Zero the state; ``batch_shape`` adds trailing axes (several episodes per network)."""
+        self.values = np.zeros((self.n_nodes, *batch_shape), dtype=self.dtype)
+
+    def step(self, inputs):
+        """One activation step; returns the activated outputs ``(P, n_outputs, *batch)``.
+
+        Parameters
+        ----------
+        inputs : array-like of shape (P, n_inputs, *batch)
+            This time step's observation of every network.
+        """
+        inputs = np.asarray(inputs, dtype=self.dtype)
+        if inputs.shape[:2] != (self.n_genomes, self.n_inputs):
+            raise ValueError(f"inputs must have shape ({self.n_genomes}, {self.n_inputs}, ...), "
+                             f"got {inputs.shape}.")
+        batch = inputs.shape[2:]
+        if self.values is None or self.values.shape[1:] != batch:
+            self.reset(batch)
+        values = self.values
+        values[self._inputs] = inputs
+        new = np.empty_like(values)
+        new[:] = self._bias.reshape(-1, *([1] * len(batch)))
+        if self._src.size:
+            z = values[self._src]
+            z *= self._weight.reshape(-1, *([1] * len(batch)))
+            new[self._targets] += np.add.reduceat(z, self._starts, axis=0)
+        for code, rows in self._act_groups:
+            new[rows] = _FUNCTIONS[code](new[rows])
+        new[self._inputs] = inputs
+        self.values = new
+        return new[self._outputs]

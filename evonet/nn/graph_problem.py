@@ -1,0 +1,174 @@
+"""Supervised losses of populations of NEAT genomes (graph networks) on a data set.
+
+:class:`GraphProblem` has the interface of
+:class:`~evonet.evaluation.SupervisedProblem` (``evaluate(population, rows)``,
+``chunk_size``, ``n_samples``) for lists of genomes, so the
+:class:`~evonet.evaluation.Evaluator` and :func:`~evonet.evolve.evolve` run it
+unchanged, and it reuses the same losses and target checks.
+"""
+
+import numpy as np
+
+from evonet.evaluation import _check_targets
+from evonet.losses import LOSSES, check_loss
+from evonet.nn.activations import apply_activation, check_activation
+from evonet.nn.graph import FeedForwardPopulation, check_graph_input
+from evonet.nn.mlp import ROW_CHUNK
+
+__all__ = ["GRAPH_POPULATION_CHUNK", "GraphProblem"]
+
+GRAPH_POPULATION_CHUNK = 64
+"""Default largest number of genomes compiled and evaluated together."""
+
+
+class _OutputSpec:
+    """What the losses and target checks read of a network: its outputs."""
+
+    def __init__(self, n_inputs, n_outputs, output_activation):
+        self.n_inputs = n_inputs
+        self.n_outputs = n_outputs
+        self.output_activation = output_activation
+
+
+class GraphProblem:
+    """Loss of feed-forward graph networks (NEAT genomes) on a labelled data set.
+
+    Parameters
+    ----------
+    n_inputs, n_outputs : int
+        Inputs and outputs of every genome.
+    X : array-like of shape (N, n_inputs)
+    y : array-like
+        As :class:`~evonet.evaluation.SupervisedProblem` takes it.
+    loss : {"squared_error", "log_loss", "error_rate"}, default="squared_error"
+    output_activation : {"identity", "tanh", "relu", "logistic", "softmax"}, default="identity"
+        Applied to the networks' linear outputs by the loss and by
+        :meth:`predict` (the output nodes' own activation genes are not used).
+    sample_weight : array-like of shape (N,), default=None
+    dtype : numpy dtype, default=numpy.float32
+        Precision of fitness evaluation; :meth:`predict` is always float64.
+    chunk_size : int, default=GRAPH_POPULATION_CHUNK
+        Largest population chunk (the Evaluator's unit of work). Each genome's
+        loss is computed from its own genes only, so results do not depend on
+        the chunking.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.genome.neat import NeatGenome
+    >>> g = NeatGenome(1, 1, connections=[(0, 0, 1, 2.0, True)])
+    >>> problem = GraphProblem(1, 1, [[0.0], [1.0]], [0.0, 2.0])
+    >>> problem.evaluate([g, NeatGenome(1, 1)])
+    array([0., 2.])
+    >>> problem.predict(g, [[3.0]])
+    array([[6.]])
+    """
+
+    def __init__(self, n_inputs, n_outputs, X, y, loss="squared_error",
+                 output_activation="identity", sample_weight=None, dtype=np.float32,
+                 chunk_size=GRAPH_POPULATION_CHUNK):
+        for value, name in ((n_inputs, "n_inputs"), (n_outputs, "n_outputs"),
+                            (chunk_size, "chunk_size")):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        check_activation(output_activation, param="output_activation")
+        self.spec = _OutputSpec(int(n_inputs), int(n_outputs), output_activation)
+        self.loss = check_loss(loss, self.spec)
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise ValueError(f"dtype must be a floating dtype, got {self.dtype}.")
+        self.chunk_size = int(chunk_size)
+        X = check_graph_input(X, self.spec.n_inputs)
+        self.n_samples = X.shape[0]
+        if self.n_samples == 0:
+            raise ValueError("X has no rows.")
+        self.X = np.ascontiguousarray(X, dtype=self.dtype)
+        self.targets = _check_targets(self.spec, self.loss, y, self.n_samples, self.dtype)
+        if sample_weight is None:
+            self.sample_weight = None
+        else:
+            w = np.asarray(sample_weight, dtype=np.float64)
+            if w.shape != (self.n_samples,):
+                raise ValueError(f"sample_weight must have shape ({self.n_samples},), "
+                                 f"got {w.shape}.")
+            if not np.isfinite(w).all() or (w < 0).any():
+                raise ValueError("sample_weight must be finite and non-negative.")
+            if w.sum() <= 0:
+                raise ValueError("sample_weight sums to zero.")
+            self.sample_weight = w
+
+    @property
+    def n_inputs(self):
+        return self.spec.n_inputs
+
+    @property
+    def n_outputs(self):
+        return self.spec.n_outputs
+
+    @property
+    def output_activation(self):
+        return self.spec.output_activation
+
+    def _rows(self, rows, r0, r1):
+        index = slice(r0, r1) if rows is None else rows[r0:r1]
+        w = None if self.sample_weight is None else self.sample_weight[index]
+        return self.X[index], self.targets[..., index], w
+
+    def evaluate(self, population, rows=None):
+        """Losses of a list of genomes, optionally on a subset of rows.
+
+        Parameters
+        ----------
+        population : sequence of NeatGenome
+        rows : ndarray of int, default=None
+            Row indices (a minibatch); ``None`` for all rows.
+
+        Returns
+        -------
+        ndarray of shape (P,), float64
+            Losses; a network whose output overflows gets ``inf``.
+        """
+        population = list(population)
+        if not population:
+            return np.zeros(0)
+        nets = FeedForwardPopulation(population, self.dtype)
+        if nets.n_inputs != self.n_inputs or nets.n_outputs != self.n_outputs:
+            raise ValueError(f"the genomes have {nets.n_inputs} inputs and {nets.n_outputs} "
+                             f"outputs, the problem {self.n_inputs} and {self.n_outputs}.")
+        loss_fn = LOSSES[self.loss]
+        n = self.n_samples if rows is None else len(rows)
+        total = np.zeros(len(population))
+        weight_sum = 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for r0 in range(0, n, ROW_CHUNK):
+                X, targets, w = self._rows(rows, r0, r0 + ROW_CHUNK)
+                per_row = loss_fn(nets.forward_chunk(X), targets, self.spec)
+                if w is None:
+                    total += per_row.sum(axis=1, dtype=np.float64)
+                    weight_sum += per_row.shape[1]
+                else:
+                    total += per_row.astype(np.float64) @ w
+                    weight_sum += w.sum()
+            losses = total / weight_sum if weight_sum > 0 else total
+        losses[np.isnan(losses)] = np.inf
+        return losses
+
+    def predict(self, genome, X, activate=True):
+        """Float64 outputs ``(N, n_outputs)`` of one genome; ``output_activation`` applied.
+
+        With ``activate=False`` the linear outputs (logits). A row gives the
+        same output alone or in a batch.
+
+        Examples
+        --------
+        >>> from evonet.genome.neat import NeatGenome
+        >>> p = GraphProblem(1, 2, [[0.0]], [1], loss="log_loss", output_activation="softmax")
+        >>> p.predict(NeatGenome(1, 2), [[5.0]])
+        array([[0.5, 0.5]])
+        """
+        X = check_graph_input(X, self.n_inputs)
+        out = FeedForwardPopulation([genome], np.float64).forward(X, activate_outputs=False)[0]
+        if activate:
+            with np.errstate(over="ignore"):
+                apply_activation(self.output_activation, out, axis=1)
+        return out

@@ -1,0 +1,230 @@
+"""XOR with NEAT: the protocol of Stanley & Miikkulainen (2002), Section 4.1.
+
+Population 150, every node the steepened sigmoid ``1/(1+exp(-4.9x))``, fitness
+``(4 - sum|output - target|)^2`` over the four XOR cases, at most 300
+generations, 100 runs. A run is solved when all four outputs are on the
+correct side of 0.5 (``--criterion paper``), or, for the speed comparison with
+neat-python's XOR example, when ``4 - sum (output - target)^2 >= 3.9``
+(``--criterion neat-python``).
+
+Evaluations to solve count every genome evaluated up to and including the
+first solving one: earlier generations in full, the solving generation up to
+the solving genome's position. A solution's hidden nodes count only those on
+an enabled path from an input to the output. Each genome is scored once, by
+one batched evaluation of its generation; the strategy is told the loss
+``-fitness`` (fitness sharing then uses the paper's fitness itself, see
+``fitness_shaping="negate"``).
+
+Prints mean and std of evaluations, failures, hidden nodes and enabled
+connections of the solutions, and wall time per run, beside the paper's
+figures; draws one solution into ``experiments/results/``.
+
+Usage: python experiments/xor.py [--runs 100] [--seed 0] [--criterion paper]
+                                 [--json PATH] [--no-plot]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+import numpy as np
+
+from evonet.genome.innovation import MinimalInitializer
+from evonet.genome.neat import active_hidden_nodes
+from evonet.nn.graph import FeedForwardPopulation
+from evonet.strategies import get_strategy
+
+X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+Y = np.array([0.0, 1.0, 1.0, 0.0])
+POPULATION = 150
+MAX_GENERATIONS = 300
+PAPER = {"evaluations": 4755, "evaluations_std": 2553, "failures": 0, "hidden_nodes": 2.35,
+         "hidden_nodes_std": 1.11, "enabled_connections": 7.48,
+         "enabled_connections_std": 2.04}
+"""Stanley & Miikkulainen (2002), Section 4.1, 100 runs."""
+
+SETTINGS = dict(
+    population_size=POPULATION,
+    weight_power=1.0,
+    bias_power=1.0,
+    bias_rate=0.5,
+    add_connection_rate=0.2,
+    add_node_rate=0.015,
+    elitism_min_size=2,
+)
+"""NEAT settings of this experiment (the strategy's defaults are the paper's)."""
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+initializer = MinimalInitializer(2, 1, output_activation="neat_sigmoid")
+"""Minimal genomes: both inputs wired to the sigmoid output, no hidden node."""
+
+
+def score(population, criterion):
+    """XOR fitness of each genome, and whether it solves the task under ``criterion``."""
+    out = FeedForwardPopulation(population, np.float64).forward(X)[:, :, 0]
+    fitness = (4.0 - np.abs(out - Y).sum(axis=1)) ** 2
+    if criterion == "paper":
+        solved = ((out > 0.5) == (Y > 0.5)).all(axis=1)
+    else:
+        solved = 4.0 - ((out - Y) ** 2).sum(axis=1) >= 3.9
+    return fitness, solved
+
+
+def one_run(seed, criterion="paper", max_generations=MAX_GENERATIONS, settings=None):
+    """One seeded run; returns a dict of its figures (and the solution, if any)."""
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    strategy = get_strategy("neat", **(settings or SETTINGS))
+    state = strategy.init(initializer, rng)
+    evaluations = 0
+    solution = None
+    generations = 0
+    for generations in range(1, max_generations + 1):  # noqa: B007
+        population = strategy.ask(state, rng)
+        fitness, solved = score(population, criterion)
+        if solved.any():
+            first = int(np.argmax(solved))
+            evaluations += first + 1
+            solution = population[first]
+            break
+        evaluations += len(population)
+        state = strategy.tell(state, population, -fitness, rng)
+    wall = time.perf_counter() - start
+    result = {"seed": seed, "solved": solution is not None, "generations": generations,
+              "evaluations": evaluations if solution is not None else None, "wall_s": wall}
+    if solution is not None:
+        result.update(hidden_nodes=len(active_hidden_nodes(solution)),
+                      enabled_connections=solution.n_enabled, solution=solution.to_dict())
+    return result
+
+
+def _stats(values):
+    if not values:
+        return {"mean": None, "std": None}
+    return {"mean": statistics.mean(values),
+            "std": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "min": min(values), "max": max(values)}
+
+
+def summarize(runs):
+    solved = [r for r in runs if r["solved"]]
+    return {
+        "runs": len(runs),
+        "failures": len(runs) - len(solved),
+        "evaluations": _stats([r["evaluations"] for r in solved]),
+        "generations": _stats([r["generations"] for r in solved]),
+        "hidden_nodes": _stats([r["hidden_nodes"] for r in solved]),
+        "enabled_connections": _stats([r["enabled_connections"] for r in solved]),
+        "wall_s_per_run": _stats([r["wall_s"] for r in runs]),
+    }
+
+
+def draw(genome, path):
+    """Draw a genome's enabled structure (inputs left, output right) with matplotlib."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from evonet.genome.neat import NeatGenome
+
+    genome = NeatGenome.from_dict(genome)
+    enabled = genome.connections[genome.connections["enabled"]]
+    level = {i: 0 for i in range(genome.n_inputs)}
+    for _ in range(len(genome.nodes)):
+        for a, b in zip(enabled["in_node"].tolist(), enabled["out_node"].tolist()):
+            level[b] = max(level.get(b, 0), level.get(a, 0) + 1)
+    n_io = genome.n_inputs + genome.n_outputs
+    top = max(level.values()) + 1
+    for k in range(genome.n_inputs, n_io):
+        level[k] = top
+    columns = {}
+    for node in genome.nodes["id"].tolist():
+        columns.setdefault(level.get(node, 1), []).append(node)
+    position = {node: (x, y - (len(nodes) - 1) / 2)
+                for x, nodes in columns.items() for y, node in enumerate(nodes)}
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for a, b, w in zip(enabled["in_node"].tolist(), enabled["out_node"].tolist(),
+                       enabled["weight"].tolist()):
+        (xa, ya), (xb, yb) = position[a], position[b]
+        ax.annotate("", (xb, yb), (xa, ya), arrowprops=dict(
+            arrowstyle="->", color="tab:red" if w < 0 else "tab:blue",
+            lw=0.5 + min(abs(w), 6) / 2, shrinkA=12, shrinkB=12))
+    for node, (x, y) in position.items():
+        kind = "input" if node < genome.n_inputs else "output" if node < n_io else "hidden"
+        bias = float(genome.nodes["bias"][genome.nodes["id"] == node][0])
+        ax.scatter([x], [y], s=600, zorder=3, color={"input": "lightgray", "hidden": "khaki",
+                                                      "output": "lightgreen"}[kind])
+        label = f"{node}" if kind == "input" else f"{node}\nb={bias:.1f}"
+        ax.text(x, y, label, ha="center", va="center", fontsize=7, zorder=4)
+    ax.set_axis_off()
+    ax.set_title(f"XOR solution: {len(active_hidden_nodes(genome))} hidden, "
+                 f"{len(enabled)} enabled connections (blue +, red -)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--criterion", choices=("paper", "neat-python"), default="paper")
+    parser.add_argument("--max-generations", type=int, default=MAX_GENERATIONS)
+    parser.add_argument("--json", default=None, help="write the summary and every run here")
+    parser.add_argument("--no-plot", action="store_true", help="do not draw a solution")
+    parser.add_argument("--quiet", action="store_true", help="no line per run")
+    args = parser.parse_args()
+
+    runs = []
+    for r in range(args.runs):
+        result = one_run(args.seed + r, args.criterion, args.max_generations)
+        runs.append(result)
+        if not args.quiet:
+            print(f"run {r:3d} seed {result['seed']:4d}: solved={result['solved']!s:5} "
+                  f"generations={result['generations']:3d} evaluations={result['evaluations']} "
+                  f"hidden={result.get('hidden_nodes')} "
+                  f"connections={result.get('enabled_connections')} "
+                  f"wall={result['wall_s']:.3f}s", flush=True)
+    summary = summarize(runs)
+
+    def row(name, key, paper_key=None, std=True):
+        s = summary[key]
+        mine = "-" if s["mean"] is None else (
+            f"{s['mean']:9.2f} (std {s['std']:.2f})" if std else f"{s['mean']:9.2f}")
+        theirs = PAPER.get(paper_key or key)
+        paper_std = PAPER.get(f"{paper_key or key}_std")
+        paper = "" if theirs is None else (
+            f"{theirs}" + (f" (std {paper_std})" if paper_std is not None else ""))
+        print(f"{name:<28}{mine:<30}{paper}")
+
+    print(f"\nXOR, NEAT, criterion={args.criterion}, {args.runs} runs from seed {args.seed}")
+    print(f"{'':<28}{'evonet':<30}paper (Stanley & Miikkulainen 2002)")
+    row("evaluations to solve", "evaluations")
+    row("generations to solve", "generations")
+    print(f"{'failures':<28}{summary['failures']:<30}{PAPER['failures']}")
+    row("hidden nodes (on a path)", "hidden_nodes")
+    row("enabled connections", "enabled_connections")
+    wall = summary["wall_s_per_run"]
+    print(f"{'wall time per run':<28}{wall['mean'] * 1000:.1f} ms (std "
+          f"{wall['std'] * 1000:.1f})")
+    if not args.no_plot:
+        solved = [r for r in runs if r["solved"]]
+        if solved:
+            os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+            path = os.path.join(HERE, "results", f"xor_solution_{args.criterion}.png")
+            draw(solved[0]["solution"], path)
+            print(f"solution of seed {solved[0]['seed']} drawn in {os.path.relpath(path)}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"args": vars(args), "settings": SETTINGS, "paper": PAPER,
+                       "summary": summary, "runs": runs}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
