@@ -196,6 +196,24 @@ class InnovationRegistry:
         return node_id
 
     @classmethod
+    def minimal(cls, n_inputs, n_outputs):
+        """The registry of a run started from :func:`minimal_population` genomes.
+
+        Examples
+        --------
+        >>> r = InnovationRegistry.minimal(2, 1)
+        >>> r.connection(1, 2), r.next_innovation, r.next_node_id
+        (1, 2, 3)
+        """
+        n_inputs = _count(n_inputs, "n_inputs")
+        n_outputs = _count(n_outputs, "n_outputs")
+        registry = cls(next_innovation=n_inputs * n_outputs, next_node_id=n_inputs + n_outputs)
+        for i in range(n_inputs):
+            for j in range(n_outputs):
+                registry.connections[(i, n_inputs + j)] = i * n_outputs + j
+        return registry
+
+    @classmethod
     def from_genomes(cls, genomes):
         """A registry that knows every connection of ``genomes`` (an initial population).
 

@@ -1,0 +1,240 @@
+"""The "neat" strategy: conformance, speciation on hand-built distances, reproduction, runs."""
+
+import pickle
+import random
+
+import numpy as np
+import pytest
+
+from evonet.evaluation import Evaluator
+from evonet.evolve import Run, evolve
+from evonet.genome.innovation import MinimalInitializer
+from evonet.genome.neat import WEIGHT, NeatGenome
+from evonet.genome.pool import GenePool
+from evonet.genome.types import NeatIndividual
+from evonet.nn.graph_problem import GraphProblem
+from evonet.strategies import NEAT, STRATEGIES, get_strategy
+from evonet.strategies.base import StrategyState
+from evonet.strategies.neat import Species, allot_offspring, fitness_from_losses
+
+X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+Y = np.array([0.0, 1.0, 1.0, 0.0])
+PROBLEM = GraphProblem(2, 1, X, Y, output_activation="logistic", dtype=np.float64)
+INIT = MinimalInitializer(2, 1)
+
+
+def run(seed, generations, state=None, rng=None, **settings):
+    strategy = get_strategy("neat", population_size=40, **settings)
+    rng = np.random.default_rng(seed) if rng is None else rng
+    state = strategy.init(INIT, rng) if state is None else state
+    for _ in range(generations):
+        population = strategy.ask(state, rng)
+        state = strategy.tell(state, population, PROBLEM.evaluate(population), rng)
+    return strategy, state, rng
+
+
+def genes(genome):
+    return genome.nodes.copy(), genome.connections.copy()
+
+
+def same(a, b):
+    return all(np.array_equal(x, y) for x, y in zip(genes(a), genes(b)))
+
+
+def test_neat_is_registered():
+    assert STRATEGIES["neat"] is NEAT and get_strategy("neat").population_size == 150
+
+
+def test_same_seed_same_result_and_different_seed_differs():
+    s1, a, _ = run(3, 8)
+    s2, b, _ = run(3, 8)
+    assert same(s1.incumbent(a)[0], s2.incumbent(b)[0]) and a.best_loss == b.best_loss
+    assert all(same(x, y) for x, y in zip(a.population, b.population))
+    _, c, _ = run(4, 8)
+    assert not same(s1.incumbent(a)[0], s1.incumbent(c)[0])
+
+
+def test_state_survives_pickle_mid_run():
+    strategy, state, rng = run(7, 6)
+    restored = pickle.loads(pickle.dumps((strategy, state, rng)))
+    _, uninterrupted, _ = run(7, 6, state=state, rng=rng)
+    _, resumed, _ = run(7, 6, state=restored[1], rng=restored[2])
+    assert resumed.generation == uninterrupted.generation == 12
+    assert same(strategy.incumbent(uninterrupted)[0], restored[0].incumbent(resumed)[0])
+    assert all(same(x, y) for x, y in zip(uninterrupted.population, resumed.population))
+    assert resumed.registry.connections == uninterrupted.registry.connections
+    assert [s.key for s in resumed.species] == [s.key for s in uninterrupted.species]
+
+
+def test_ask_does_not_change_the_state():
+    strategy, state, rng = run(1, 3)
+    before = pickle.dumps(state)
+    population = strategy.ask(state, rng)
+    assert pickle.dumps(state) == before
+    assert len(population) == 40 and all(isinstance(g, NeatIndividual) for g in population)
+
+
+def test_tell_checks_loss_shape_and_treats_nan_as_worst():
+    strategy, state, rng = run(1, 1)
+    population = strategy.ask(state, rng)
+    with pytest.raises(ValueError, match="losses must have shape"):
+        strategy.tell(state, population, np.zeros(len(population) + 1), rng)
+    losses = PROBLEM.evaluate(population)
+    losses[:5] = np.nan
+    state = strategy.tell(state, population, losses, rng)
+    assert np.isfinite(state.best_loss) and len(strategy.ask(state, rng)) == 40
+
+
+def test_nothing_reads_the_global_random_state():
+    np.random.seed(0)
+    random.seed(0)
+    before = np.random.get_state()[1].copy(), random.getstate()
+    run(0, 4)
+    assert np.array_equal(np.random.get_state()[1], before[0]) and random.getstate() == before[1]
+
+
+def test_fitness_shaping_and_offspring_allotment():
+    losses = np.array([1.0, 3.0, 2.0, np.inf])
+    np.testing.assert_allclose(fitness_from_losses(losses), [1.0, 0.0, 0.5, 0.0])
+    np.testing.assert_allclose(fitness_from_losses(-np.array([4.0, 9.0]), "negate"), [4.0, 9.0])
+    np.testing.assert_allclose(fitness_from_losses(np.ones(3)), [1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="negate"):
+        fitness_from_losses(np.array([1.0]), "negate")
+    assert allot_offspring([1.0, 1.0, 2.0], 10).tolist() == [3, 2, 5]
+    assert allot_offspring([0.2, 0.0, 0.8], 150).sum() == 150
+
+
+def weights_genome(w1, w2):
+    """Two-gene genomes of one structure: distance = c3 * mean |weight difference|."""
+    return NeatIndividual(2, 1, connections=[(0, 0, 2, w1, True), (1, 1, 2, w2, True)])
+
+
+@pytest.mark.parametrize("threshold, expected", [
+    # reps A = (0, 0) and B = (5, 5); c3 = 1 so distances are mean weight differences
+    (1.0, [0, 1, 0, 2, 2, 3]),   # (2.5, 2.5) founds C, (2.9, 2.5) joins it, (10, 10) founds D
+    (3.0, [0, 1, 0, 0, 0, 2]),   # (2.5, 2.5) is within 3 of both: the first species wins
+])
+def test_speciation_on_hand_built_distances(threshold, expected):
+    strategy = NEAT(population_size=6, compatibility_threshold=threshold,
+                    weight_coefficient=1.0)
+    a, b = Species(0, weights_genome(0, 0), 0), Species(1, weights_genome(5, 5), 0)
+    state = StrategyState(species=[a, b], threshold=threshold, next_species_key=2)
+    population = [weights_genome(*w) for w in
+                  [(0.5, 0.5), (4.8, 5.0), (0.2, 0.2), (2.5, 2.5), (2.9, 2.5), (10, 10)]]
+    strategy._speciate(state, GenePool(population))
+    assigned = np.empty(6, dtype=int)
+    for k, s in enumerate(state.species):
+        assigned[s.members] = k
+    assert assigned.tolist() == expected
+    assert [s.key for s in state.species] == list(range(len(set(expected))))
+    assert state.species[-1].representative is population[-1]  # a founder represents
+
+
+def test_empty_species_disappear_and_the_threshold_adapts():
+    strategy = NEAT(population_size=4, weight_coefficient=1.0, target_species=3,
+                    threshold_step=0.5)
+    gone = Species(0, weights_genome(50, 50), 0)
+    state = StrategyState(species=[gone], threshold=1.0, next_species_key=1)
+    strategy._speciate(state, GenePool([weights_genome(0, 0)] * 4))
+    assert [s.key for s in state.species] == [1] and state.threshold == 0.5
+    state.threshold = 1.0
+    strategy._speciate(state, GenePool([weights_genome(10 * k, 0) for k in range(5)]))
+    assert len(state.species) == 5 and state.threshold == 1.5
+
+
+def test_stagnant_species_get_no_offspring_unless_protected():
+    strategy = NEAT(population_size=100, stagnation=15, protected_species=1)
+    species = [Species(k, None, 0) for k in range(3)]
+    for s, members, best, improved in zip(species, ([0, 1], [2, 3], [4, 5]),
+                                          (0.1, 0.5, 0.3), (0, 0, 10)):
+        s.members, s.best_loss, s.last_improved = np.array(members), best, improved
+    state = StrategyState(generation=20)
+    fitness = np.array([1.0, 1.0, 0.5, 0.5, 0.2, 0.2])
+    # species 0 is stagnant but holds the best loss; species 1 is stagnant and culled
+    counts = strategy._offspring_counts(state, species, fitness)
+    assert counts.tolist() == [83, 0, 17]
+    assert strategy._offspring_counts(StrategyState(generation=5), species, fitness).tolist() \
+        == [59, 29, 12]
+
+
+def test_large_species_keep_their_champion_unchanged():
+    strategy, state, rng = run(5, 3, elitism_min_size=2)
+    population = strategy.ask(state, rng)
+    losses = PROBLEM.evaluate(population)
+    state = strategy.tell(state, population, losses, rng)
+    children = strategy.ask(state, rng)
+    for s in state.species:
+        if s.members.size > 2:
+            champion = population[s.members[np.argmin(losses[s.members])]]
+            assert any(same(champion, c) for c in children)
+
+
+def test_run_and_evolve_drive_neat_through_the_evaluator():
+    rng = np.random.default_rng(0)
+    strategy = get_strategy("neat", population_size=60, weight_power=1.0,
+                            add_connection_rate=0.2)
+    run_ = Run(strategy, Evaluator(PROBLEM), rng, initializer=INIT)
+    run_ = evolve(run_, max_generations=40)
+    assert run_.stop_reason == "budget" and run_.generation == 40
+    assert run_.n_evaluations == 40 * 60
+    assert run_.loss_curve[-1] < run_.loss_curve[0]
+    best = run_.best
+    assert isinstance(best, NeatIndividual) and best.fitness.values[0] == run_.best_loss
+    np.testing.assert_allclose(((PROBLEM.predict(best, X)[:, 0] - Y) ** 2).mean(),
+                               run_.best_loss, rtol=1e-9)
+
+
+def test_run_results_are_identical_for_any_n_jobs():
+    results = []
+    for n_jobs in (1, 2):
+        rng = np.random.default_rng(3)
+        run_ = Run(get_strategy("neat", population_size=70), Evaluator(PROBLEM, n_jobs=n_jobs,
+                                                                       backend="threading"),
+                   rng, initializer=INIT)
+        results.append(evolve(run_, max_generations=5).best)
+    assert same(*results)
+
+
+def test_strategy_solves_xor_with_the_paper_fitness():
+    # the paper's fitness (4 - sum |error|)^2 told as a loss, with its negation shaping
+    strategy = get_strategy("neat", fitness_shaping="negate", weight_power=1.0,
+                            add_connection_rate=0.2)
+    init = MinimalInitializer(2, 1, output_activation="neat_sigmoid")
+    rng = np.random.default_rng(2)
+    state = strategy.init(init, rng)
+    from evonet.nn.graph import FeedForwardPopulation
+
+    for _ in range(100):
+        population = strategy.ask(state, rng)
+        out = FeedForwardPopulation(population, np.float64).forward(X)[:, :, 0]
+        if ((out > 0.5) == (Y > 0.5)).all(axis=1).any():
+            break
+        state = strategy.tell(state, population, -(4 - np.abs(out - Y).sum(axis=1)) ** 2, rng)
+    else:
+        pytest.fail("XOR not solved in 100 generations")
+
+
+@pytest.mark.parametrize("settings, message", [
+    (dict(population_size=1), "population_size"),
+    (dict(compatibility_threshold=0.0), "compatibility_threshold"),
+    (dict(survival_threshold=1.5), "survival_threshold"),
+    (dict(stagnation=0), "stagnation"),
+    (dict(fitness_shaping="exp"), "fitness_shaping"),
+    (dict(add_node_rate=2.0), "add_node_rate"),
+    (dict(activation="softsign"), "softsign"),
+    (dict(perturbation="cauchy"), "distribution"),
+    (dict(target_species=0), "target_species"),
+])
+def test_parameters_out_of_range_raise(settings, message):
+    with pytest.raises(ValueError, match=message):
+        get_strategy("neat", **settings)
+
+
+def test_initializer_of_the_wrong_size_or_inconsistent_genomes_raise():
+    strategy = NEAT(population_size=5)
+    with pytest.raises(ValueError, match="made 3 genomes"):
+        strategy.init(lambda n, rng: INIT(3, rng), np.random.default_rng(0))
+    bad = [NeatGenome(2, 1, connections=[(k, 0, 2, 1.0, True)]) for k in range(5)]
+    with pytest.raises(ValueError, match="inconsistent"):
+        strategy.init(lambda n, rng: bad, np.random.default_rng(0))
+    assert WEIGHT == 3
