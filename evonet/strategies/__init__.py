@@ -2,7 +2,7 @@
 
 >>> from evonet.strategies import STRATEGIES
 >>> sorted(STRATEGIES)
-['cmaes', 'es', 'ga', 'neat']
+['cmaes', 'es', 'ga', 'ipop-cmaes', 'neat']
 """
 
 from evonet.strategies.base import (
@@ -16,6 +16,7 @@ from evonet.strategies.cmaes import CMAES
 from evonet.strategies.es import OpenES
 from evonet.strategies.ga import GA
 from evonet.strategies.neat import NEAT
+from evonet.strategies.restart_cmaes import RestartCMAES
 
-__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "OpenES", "Strategy", "StrategyState",
-           "get_strategy", "register_strategy"]
+__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "OpenES", "RestartCMAES", "Strategy",
+           "StrategyState", "get_strategy", "register_strategy"]

@@ -1,0 +1,298 @@
+"""Pole balancing: evaluations to solve the five benchmark tasks, against the published table.
+
+Each run evolves a policy network on one task (``../shared/POLE_BALANCING.md``;
+Gomez, Schmidhuber & Miikkulainen 2008, Appendix A) until it meets the
+published success criterion:
+
+- ``steps`` tasks (``1-markov``, ``1-nonmarkov``, ``2-markov``,
+  ``2-nonmarkov``): a network's fitness trial itself lasts up to 100,000
+  steps; the run is solved by the first network that balances all of them;
+- ``2-damping``: fitness is Gruau et al.'s damping fitness over 1,000 steps;
+  each generation's champion is then tested for 100,000 steps from the
+  standard start and on the 625 generalisation starts (at least 200 must
+  balance 1,000 steps).
+
+Evaluations to solve count every network evaluated up to and including the
+first solving one: earlier generations in full; in the solving generation, up
+to the solver's position (for damping the champion is only known once the
+whole generation is scored, so the solving generation counts in full). The
+success and generalisation tests are not counted, as in the literature.
+
+The networks and strategy settings are fixed per task in ``CONFIGS`` (in the
+spirit of Igel 2003, whose CMA-ES used small networks): linear policies
+(``tanh`` of a weighted sum, no bias) on the Markovian tasks, and on the
+non-Markovian ones a recurrent network with one linear, self-recurrent hidden
+unit plus direct input-to-output weights, which is enough memory to estimate
+the missing velocities. Every search starts from the zero network (a policy
+applying no force) with CMA-ES step size ``sigma``.
+
+Runs are independent (each has its own generator, ``numpy.random.default_rng(
+seed + i)``) but are evaluated in lockstep: each round, the populations of all
+runs still going are stacked and scored as one batch of carts. A cart's
+trajectory does not depend on the other carts of its batch, so the figures are
+those of running the runs one by one (``--sequential`` does that); only the
+wall time differs. The wall time of a run is its share of each round it took
+part in.
+
+Usage::
+
+    python experiments/pole_balancing.py --task 2-markov [--strategy ipop-cmaes]
+        [--runs 20] [--seed 0] [--json PATH] [--sequential] [--no-plot]
+"""
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+from evonet.control import MLPPolicy, RecurrentPolicy, make_task
+from evonet.control.problems import PoleBalancingProblem, generalization_test, success_test
+from evonet.control.trace import trajectory
+from evonet.evaluation import Evaluator
+from evonet.strategies import get_strategy
+
+PUBLISHED = {  # Gomez et al. 2008, Tables 1-4 (CMA-ES: Igel 2003; NEAT 2-markov: Stanley 2002)
+    "SANE": {"1-markov": 302, "1-nonmarkov": 1212, "2-markov": 12600, "2-nonmarkov": 262700,
+             "2-damping": 451612},
+    "ESP": {"1-markov": 289, "1-nonmarkov": 589, "2-markov": 3800, "2-nonmarkov": 7374,
+            "2-damping": 26342},
+    "NEAT": {"1-markov": 743, "1-nonmarkov": 1523, "2-markov": 3600, "2-damping": 6929},
+    "CMA-ES": {"1-markov": 283, "2-markov": 895, "2-nonmarkov": 3521, "2-damping": 6061},
+    "CoSyNE": {"1-markov": 98, "1-nonmarkov": 127, "2-markov": 954, "2-nonmarkov": 1249,
+               "2-damping": 3416},
+}
+
+
+def linear(task):
+    return MLPPolicy(task.n_observations, (), bias=False)
+
+
+def memory_unit(task):
+    return RecurrentPolicy(task.n_observations, 1, activation="identity", bias=False,
+                           shortcut=True)
+
+
+CONFIGS = {
+    "1-markov": dict(policy=linear, strategy="ipop-cmaes",
+                     settings=dict(sigma=1.0, popsize_factor=1.0)),
+    "1-nonmarkov": dict(policy=memory_unit, strategy="ipop-cmaes",
+                        settings=dict(sigma=0.5, popsize_factor=1.0)),
+    "2-markov": dict(policy=linear, strategy="ipop-cmaes",
+                     settings=dict(sigma=1.0, popsize_factor=1.0)),
+    "2-nonmarkov": dict(policy=memory_unit, strategy="ipop-cmaes",
+                        settings=dict(sigma=0.5, popsize_factor=1.0)),
+    "2-damping": dict(policy=memory_unit, strategy="ipop-cmaes",
+                      settings=dict(sigma=0.5, popsize_factor=1.0)),
+}
+"""Per task: the policy network and the strategy with its settings."""
+
+OTHER_STRATEGIES = {
+    "ga": dict(population_size=50, mutation_sigma=0.3, mutation_rate=0.5),
+    "es": dict(population_size=50, sigma=0.2, learning_rate=0.1),
+}
+INIT_SCALE = 0.5
+"""Spread of the initial population of the population-based strategies (GA, ES)."""
+
+
+class RunState:
+    """One evolutionary run: its generator, strategy state and counters."""
+
+    def __init__(self, index, seed, strategy, n_params):
+        self.index = index
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.strategy = strategy
+        cma_like = strategy.name in ("cmaes", "ipop-cmaes")
+
+        def initializer(n, rng):
+            if cma_like:
+                return np.zeros((n, n_params))
+            return rng.normal(0.0, INIT_SCALE, size=(n, n_params))
+
+        self.state = strategy.init(initializer, self.rng)
+        self.evaluations = 0
+        self.generations = 0
+        self.solved = False
+        self.solver = None
+        self.wall = 0.0
+        self.done = False
+
+
+def run_round(runs, task, policy, evaluator, max_evaluations):
+    """One generation of every active run; returns the runs that took part."""
+    active = [r for r in runs if not r.done]
+    populations = [r.strategy.ask(r.state, r.rng) for r in active]
+    losses = evaluator.evaluate(np.concatenate(populations))
+    fitness = -losses
+    bounds = np.cumsum([0] + [len(p) for p in populations])
+    champions = []
+    for r, pop, a, b in zip(active, populations, bounds[:-1], bounds[1:]):
+        f = fitness[a:b]
+        r.generations += 1
+        if task.fitness == "steps":
+            solvers = np.flatnonzero(f >= task.max_steps)
+            if solvers.size:
+                r.evaluations += int(solvers[0]) + 1
+                r.solved, r.done, r.solver = True, True, pop[solvers[0]].copy()
+                continue
+        else:
+            best = int(np.argmax(f))
+            champions.append((r, pop[best], f[best], len(pop)))
+        r.evaluations += len(pop)
+    # damping: each champion takes the (uncounted) success and generalisation tests
+    candidates = champions
+    if candidates:
+        weights = np.array([c[1] for c in candidates])
+        passed = success_test(task, policy, weights)
+        if passed.any():
+            counts = generalization_test(task, policy, weights[passed])
+            for (r, w, _, _), ok in zip([c for c, p in zip(candidates, passed) if p],
+                                        counts >= 200):
+                if ok:
+                    r.solved, r.done, r.solver = True, True, w.copy()
+    for r, pop, a, b in zip(active, populations, bounds[:-1], bounds[1:]):
+        if r.done:
+            continue
+        r.state = r.strategy.tell(r.state, pop, losses[a:b], r.rng)
+        if r.evaluations >= max_evaluations:
+            r.done = True
+    return active
+
+
+def run_task(task_name, strategy_name, n_runs, seed, max_evaluations, sequential=False,
+             settings=None):
+    task = make_task(task_name)
+    config = CONFIGS[task_name]
+    policy = config["policy"](task)
+    if strategy_name is None:
+        strategy_name = config["strategy"]
+    if settings is None:
+        settings = config["settings"] if strategy_name == config["strategy"] else \
+            OTHER_STRATEGIES.get(strategy_name, {})
+    problem = PoleBalancingProblem(task, policy, chunk_size=4096)
+    evaluator = Evaluator(problem)
+    runs = [RunState(i, seed + i, get_strategy(strategy_name, **settings), policy.n_params)
+            for i in range(n_runs)]
+    groups = [[r] for r in runs] if sequential else [runs]
+    start = time.perf_counter()
+    for group in groups:
+        while not all(r.done for r in group):
+            t0 = time.perf_counter()
+            active = run_round(group, task, policy, evaluator, max_evaluations)
+            share = (time.perf_counter() - t0) / len(active)
+            for r in active:
+                r.wall += share
+        for r in group:
+            print(f"run {r.index:2d} seed {r.seed}: {'solved' if r.solved else 'FAILED'} "
+                  f"after {r.evaluations} evaluations, {r.generations} generations, "
+                  f"restarts {getattr(r.state, 'restarts', 0)}, {r.wall:.2f} s", flush=True)
+    total = time.perf_counter() - start
+    return task, policy, strategy_name, settings, runs, total
+
+
+def summarize(task_name, strategy_name, runs, total):
+    solved = [r for r in runs if r.solved]
+    evals = [r.evaluations for r in solved]
+    walls = [r.wall for r in runs]
+
+    def stats(values):
+        if not values:
+            return None
+        return {"mean": statistics.mean(values), "median": statistics.median(values),
+                "min": min(values), "max": max(values)}
+    return {"task": task_name, "strategy": strategy_name, "runs": len(runs),
+            "solved": len(solved), "failures": len(runs) - len(solved),
+            "evaluations": stats(evals), "generations": stats([r.generations for r in solved]),
+            "wall_s_per_run": stats(walls), "total_wall_s": total,
+            "published": {k: v.get(task_name) for k, v in PUBLISHED.items()}}
+
+
+def report(summary):
+    ev = summary["evaluations"]
+    print(f"\n{summary['task']}: {summary['solved']}/{summary['runs']} runs solved "
+          f"({summary['failures']} failures), strategy {summary['strategy']}")
+    if ev:
+        print(f"evaluations to solve: mean {ev['mean']:.1f}, median {ev['median']:.1f}, "
+              f"min {ev['min']}, max {ev['max']}")
+    w = summary["wall_s_per_run"]
+    print(f"wall time: {summary['total_wall_s']:.1f} s in all, per run mean {w['mean']:.2f} s, "
+          f"max {w['max']:.2f} s")
+    print(f"{'method':<10}{'mean evaluations':>18}")
+    mean = f"{ev['mean']:.0f}" if ev else "-"
+    print(f"{'evonet':<10}{mean:>18}")
+    for method, value in summary["published"].items():
+        print(f"{method:<10}{('-' if value is None else f'{value:,}'):>18}")
+
+
+def plot_champion(task, policy, weights, path, n_steps=1500):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    states, forces = trajectory(task, policy, weights, max_steps=n_steps)
+    t = np.arange(len(states)) * 0.02
+    fig, axes = plt.subplots(3, 1, figsize=(8, 7), sharex=True)
+    axes[0].plot(t, states[:, 0], label="x (m)")
+    axes[0].plot(t, states[:, 1], label="x_dot (m/s)", alpha=0.7)
+    for i in range(task.n_poles):
+        axes[1].plot(t, np.degrees(states[:, 2 + 2 * i]), label=f"theta_{i + 1} (deg)")
+    axes[2].plot(t[1:], forces, lw=0.8, label="force (N)")
+    for ax in axes:
+        ax.legend(loc="upper right", fontsize=8)
+        ax.grid(alpha=0.3)
+    axes[2].set_xlabel("time (s)")
+    fig.suptitle(f"{task.name}: champion's first {len(forces)} steps")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", required=True, choices=list(CONFIGS))
+    parser.add_argument("--strategy", default=None,
+                        help="strategy name (default: the task's configured one)")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-evaluations", type=int, default=200_000,
+                        help="a run that has not solved after this many counts as a failure")
+    parser.add_argument("--sequential", action="store_true",
+                        help="run one run at a time instead of in lockstep")
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--no-plot", action="store_true")
+    args = parser.parse_args(argv)
+
+    task, policy, strategy_name, settings, runs, total = run_task(
+        args.task, args.strategy, args.runs, args.seed, args.max_evaluations, args.sequential)
+    print(f"policy {policy!r} ({policy.n_params} weights); strategy {strategy_name} {settings}")
+    summary = summarize(args.task, strategy_name, runs, total)
+    report(summary)
+    solved = [r for r in runs if r.solved]
+    if solved and not args.no_plot:
+        here = os.path.dirname(os.path.abspath(__file__))
+        path = os.path.join(here, "results", f"pole_balancing_{args.task}.png")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        plot_champion(task, policy, solved[0].solver, path)
+        print(f"champion of run {solved[0].index}: trajectory plotted to {path}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"args": vars(args), "policy": repr(policy), "settings": settings,
+                       "summary": summary,
+                       "runs": [{"seed": r.seed, "solved": r.solved,
+                                 "evaluations": r.evaluations, "generations": r.generations,
+                                 "restarts": getattr(r.state, "restarts", 0),
+                                 "wall_s": r.wall,
+                                 "solver": None if r.solver is None else r.solver.tolist()}
+                                for r in runs]}, f, indent=1)
+    return 0 if summary["failures"] == 0 and math.isfinite(total) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
