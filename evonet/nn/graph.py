@@ -43,8 +43,9 @@ __all__ = [
     "check_graph_input",
 ]
 
-LOOKUP_LIMIT = 4_000_000
-"""Largest ``genomes x node ids`` table used to map node ids to positions."""
+LOOKUP_SLACK = 8
+"""A ``genomes x node ids`` table maps ids to positions while it has at most this many
+entries per node (plus 4096); sparser ids are found by binary search."""
 
 
 def _identity(z):
@@ -128,16 +129,14 @@ class _Graphs:
     def __init__(self, genomes, feed_forward):
         if not genomes:
             raise ValueError("the population is empty.")
-        g0 = genomes[0]
-        n_in, n_out = g0.n_inputs, g0.n_outputs
-        if any(g.n_inputs != n_in or g.n_outputs != n_out for g in genomes):
-            k = next(k for k, g in enumerate(genomes)
-                     if g.n_inputs != n_in or g.n_outputs != n_out)
-            raise ValueError(f"genome {k} has {genomes[k].n_inputs} inputs and "
-                             f"{genomes[k].n_outputs} outputs, genome 0 has {n_in} and {n_out}.")
         P = len(genomes)
-        node_arrays = [g.nodes for g in genomes]
-        conn_arrays = [g.connections for g in genomes]
+        node_arrays, conn_arrays, n_ins, n_outs = zip(*[(g.nodes, g.connections, g.n_inputs,
+                                                         g.n_outputs) for g in genomes])
+        n_in, n_out = n_ins[0], n_outs[0]
+        if n_ins.count(n_in) != P or n_outs.count(n_out) != P:
+            k = next(k for k in range(P) if n_ins[k] != n_in or n_outs[k] != n_out)
+            raise ValueError(f"genome {k} has {n_ins[k]} inputs and {n_outs[k]} outputs, "
+                             f"genome 0 has {n_in} and {n_out}.")
         nodes = np.concatenate(node_arrays)
         conns = np.concatenate(conn_arrays)
         ids = nodes[:, NODE_ID]
@@ -174,7 +173,8 @@ class _Graphs:
         node_owner = np.repeat(np.arange(P), counts)
         int_ids = ids.astype(np.intp)
         width = int(int_ids.max()) + 1
-        if P * width <= LOOKUP_LIMIT and src_id.size and max(src_id.max(), dst_id.max()) < width:
+        if P * width <= LOOKUP_SLACK * ids.size + 4096 and src_id.size \
+                and max(src_id.max(), dst_id.max()) < width:
             # a (genome, node id) -> position table: two gathers map all the connections
             table = np.full((P, width), -1, dtype=np.intp)
             table[node_owner, int_ids] = np.arange(ids.size)
@@ -279,39 +279,44 @@ class FeedForwardPopulation:
         # (pre-activation) outputs never feed another node
         top = int(level.max(initial=0)) + 1
         level[g.outputs.ravel()] = top
-        dst_level = level[g.dst]
-        order = np.argsort(dst_level * g.n_nodes + g.dst, kind="stable")
-        src, dst, weight = g.src[order], g.dst[order], g.weight[order]
-        starts, seg_dst = _segments(dst)
-        seg_level = level[seg_dst]
-        bounds = np.searchsorted(seg_level, np.arange(1, top + 2))
+        order = np.argsort(level[g.dst] * g.n_nodes + g.dst, kind="stable")
+        src, dst = g.src[order], g.dst[order]
+        weight = g.weight[order].astype(self.dtype)[:, None]
+        starts, targets = _segments(dst)
+        bias = g.bias.astype(self.dtype)
+        target_bias = bias[targets][:, None]
+        codes = g.codes[targets]
+        # segment and connection bounds of each level 1..top (the last: the outputs)
+        seg_bounds = np.searchsorted(level[targets], np.arange(1, top + 2)).tolist()
+        conn_bounds = np.append(starts, src.size)[seg_bounds].tolist()
+        hidden_codes = codes[:seg_bounds[top - 1]]
+        shared = _groups(hidden_codes) if hidden_codes.size and \
+            (hidden_codes == hidden_codes[0]).all() else None
         self._levels_plan = []
         for lv in range(top):
-            s0, s1 = bounds[lv], bounds[lv + 1]
+            s0, s1 = seg_bounds[lv], seg_bounds[lv + 1]
             if s0 == s1:
                 continue
-            c0 = starts[s0]
-            c1 = starts[s1] if s1 < starts.size else src.size
-            seg_starts = starts[s0:s1] - c0
-            single = seg_starts.size == c1 - c0  # one incoming connection each: no sum needed
-            targets = seg_dst[s0:s1]
-            self._levels_plan.append((
-                src[c0:c1], weight[c0:c1, None].astype(self.dtype), None if single else seg_starts,
-                targets, g.bias[targets, None].astype(self.dtype), _groups(g.codes[targets]),
-                lv == top - 1,
-            ))
+            c0, c1 = conn_bounds[lv], conn_bounds[lv + 1]
+            is_output = lv == top - 1
+            groups = [] if is_output else shared if shared is not None else \
+                _groups(codes[s0:s1])
+            # with one incoming connection per target there is nothing to sum
+            sums = None if s1 - s0 == c1 - c0 else starts[s0:s1] - c0
+            self._levels_plan.append((src[c0:c1], weight[c0:c1], sums, targets[s0:s1],
+                                      target_bias[s0:s1], groups))
         # nodes that no enabled connection reaches hold act(bias); outputs stay linear here
-        init = g.bias.astype(self.dtype)
         constant = np.ones(g.n_nodes, dtype=bool)
         constant[g.dst] = False
-        constant[g.inputs.ravel()] = False
-        constant[g.outputs.ravel()] = False
+        constant[g.inputs] = False
+        constant[g.outputs] = False
         rows = np.flatnonzero(constant)
-        init[rows] = _activate(_groups(g.codes[rows]), init[rows])
-        self._init = init[:, None]
+        if rows.size:
+            bias[rows] = _activate(_groups(g.codes[rows]), bias[rows])
+        self._init = bias[:, None]
         self._inputs = g.inputs
         self._outputs = g.outputs
-        self._output_groups = _groups(g.codes[g.outputs.ravel()])
+        self._output_codes = g.codes[g.outputs]
 
     @staticmethod
     def _levels(g):
@@ -345,19 +350,19 @@ class FeedForwardPopulation:
         values = np.empty((self.n_nodes, X.shape[0]), dtype=self.dtype)
         values[:] = self._init
         values[self._inputs] = X.T
-        for src, weight, starts, targets, bias, groups, is_output in self._levels_plan:
+        for src, weight, sums, targets, bias, groups in self._levels_plan:
             z = values[src]
             z *= weight
-            if starts is not None:
-                z = np.add.reduceat(z, starts, axis=0)
+            if sums is not None:
+                z = np.add.reduceat(z, sums, axis=0)
             z += bias
-            if not is_output:
-                _activate(groups, z)
+            _activate(groups, z)
             values[targets] = z
         out = values[self._outputs]
         if activate_outputs:
             shape = out.shape
-            out = _activate(self._output_groups, out.reshape(-1, shape[-1])).reshape(shape)
+            groups = _groups(self._output_codes.ravel())
+            out = _activate(groups, out.reshape(-1, shape[-1])).reshape(shape)
         return out
 
     def forward(self, X, activate_outputs=True, row_chunk=512):

@@ -15,10 +15,23 @@ from evonet.nn.activations import apply_activation, check_activation
 from evonet.nn.graph import FeedForwardPopulation, check_graph_input
 from evonet.nn.mlp import ROW_CHUNK
 
-__all__ = ["GRAPH_POPULATION_CHUNK", "GraphProblem"]
+__all__ = ["GraphProblem", "graph_chunk_size"]
 
-GRAPH_POPULATION_CHUNK = 64
-"""Default largest number of genomes compiled and evaluated together."""
+
+def graph_chunk_size(n_samples):
+    """Default population chunk of a :class:`GraphProblem` on ``n_samples`` rows.
+
+    Compiling a chunk of genomes costs a fixed ~0.1 ms whatever its size, so
+    small data sets score a whole population (up to 256 genomes) in one chunk;
+    large ones use chunks of down to 16 genomes, about 65,536 genome-rows of
+    work each, which parallel workers can share.
+
+    Examples
+    --------
+    >>> graph_chunk_size(4), graph_chunk_size(1000), graph_chunk_size(10**6)
+    (256, 65, 16)
+    """
+    return int(max(16, min(256, 2**16 // max(1, n_samples))))
 
 
 class _OutputSpec:
@@ -47,8 +60,9 @@ class GraphProblem:
     sample_weight : array-like of shape (N,), default=None
     dtype : numpy dtype, default=numpy.float32
         Precision of fitness evaluation; :meth:`predict` is always float64.
-    chunk_size : int, default=GRAPH_POPULATION_CHUNK
-        Largest population chunk (the Evaluator's unit of work). Each genome's
+    chunk_size : int, default=None
+        Largest population chunk (the Evaluator's unit of work); ``None``
+        gives :func:`graph_chunk_size` of the number of rows. Each genome's
         loss is computed from its own genes only, so results do not depend on
         the chunking.
 
@@ -66,9 +80,9 @@ class GraphProblem:
 
     def __init__(self, n_inputs, n_outputs, X, y, loss="squared_error",
                  output_activation="identity", sample_weight=None, dtype=np.float32,
-                 chunk_size=GRAPH_POPULATION_CHUNK):
+                 chunk_size=None):
         for value, name in ((n_inputs, "n_inputs"), (n_outputs, "n_outputs"),
-                            (chunk_size, "chunk_size")):
+                            (1 if chunk_size is None else chunk_size, "chunk_size")):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
         check_activation(output_activation, param="output_activation")
@@ -77,9 +91,10 @@ class GraphProblem:
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
             raise ValueError(f"dtype must be a floating dtype, got {self.dtype}.")
-        self.chunk_size = int(chunk_size)
         X = check_graph_input(X, self.spec.n_inputs)
         self.n_samples = X.shape[0]
+        self.chunk_size = graph_chunk_size(self.n_samples) if chunk_size is None \
+            else int(chunk_size)
         if self.n_samples == 0:
             raise ValueError("X has no rows.")
         self.X = np.ascontiguousarray(X, dtype=self.dtype)
