@@ -39,12 +39,9 @@ from threadpoolctl import threadpool_limits
 from evonet.evaluation import Evaluator
 from evonet.genome.innovation import InnovationRegistry, MinimalInitializer
 from evonet.genome.neat import (
-    ACTIVATION,
-    BIAS,
     ENABLED,
     IN_NODE,
     NODE_ACTIVATIONS,
-    NODE_ID,
     OUT_NODE,
     WEIGHT,
     NeatGenome,
@@ -233,16 +230,15 @@ def whole_runs(neat_xor, xor, runs, seed):
     ours = [xor.one_run(seed + r, "neat-python") for r in range(runs)]
     theirs = [neat_xor.one_run(config_path, seed + r, 300) for r in range(runs)]
 
-    def summary(results, key):
-        solved = [r for r in results if r[key]]
+    def summary(results, evaluations):
+        solved = [r for r in results if r["solved"]]
         return {"runs": len(results), "failures": len(results) - len(solved),
                 "wall_s_per_run": statistics.mean(r["wall_s"] for r in results),
                 "wall_s_per_solved_run": statistics.mean(r["wall_s"] for r in solved)
                 if solved else None,
-                "evaluations": statistics.mean(r["evaluations" if key == "solved" and
-                                                 "evaluations" in r else "evals_to_solve"]
-                                               for r in solved) if solved else None}
-    a, b = summary(ours, "solved"), summary(theirs, "solved")
+                "evaluations": statistics.mean(r[evaluations] for r in solved)
+                if solved else None}
+    a, b = summary(ours, "evaluations"), summary(theirs, "evals_to_solve")
     return {"evonet": a, "neat_python": b,
             "speedup_per_run": b["wall_s_per_run"] / a["wall_s_per_run"],
             "speedup_per_solved_run": (b["wall_s_per_solved_run"] / a["wall_s_per_solved_run"]
