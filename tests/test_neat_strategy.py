@@ -238,3 +238,25 @@ def test_initializer_of_the_wrong_size_or_inconsistent_genomes_raise():
     with pytest.raises(ValueError, match="inconsistent"):
         strategy.init(lambda n, rng: bad, np.random.default_rng(0))
     assert WEIGHT == 3
+
+
+def test_what_an_estimator_does_with_minibatches_and_a_fresh_predict():
+    from evonet.nn.graph_problem import predict_genome
+
+    rng = np.random.default_rng(0)
+    Xr = rng.normal(size=(300, 3))
+    yr = (Xr[:, 0] * Xr[:, 1] > 0).astype(int)
+    problem = GraphProblem(3, 2, Xr, yr, loss="log_loss", output_activation="softmax")
+    strategy = get_strategy("neat", population_size=50, activation="tanh")
+    run_ = Run(strategy, Evaluator(problem, n_jobs=2, backend="threading"), rng,
+               initializer=MinimalInitializer(3, 2), batch_size=100)
+    run_ = evolve(run_, max_generations=12)
+    best = run_.best
+    proba = predict_genome(best, Xr, "softmax")
+    np.testing.assert_allclose(proba, problem.predict(best, Xr))
+    assert proba.shape == (300, 2) and np.allclose(proba.sum(axis=1), 1.0)
+    # the hall of fame holds the best checked on the full data
+    assert run_.best_loss == pytest.approx(problem.evaluate([best])[0], rel=1e-5)
+    restored = pickle.loads(pickle.dumps(run_.state))
+    assert len(restored.population) == 50
+    assert NeatGenome.from_dict(best.to_dict()).n_enabled == best.n_enabled

@@ -28,6 +28,8 @@ import numpy as np
 from scipy.special import expit
 
 from evonet.genome.neat import (
+    ACTIVATION,
+    BIAS,
     ENABLED,
     IN_NODE,
     LEVEL,
@@ -137,58 +139,59 @@ class _Graphs:
             k = next(k for k in range(P) if n_ins[k] != n_in or n_outs[k] != n_out)
             raise ValueError(f"genome {k} has {n_ins[k]} inputs and {n_outs[k]} outputs, "
                              f"genome 0 has {n_in} and {n_out}.")
-        nodes = np.concatenate(node_arrays)
-        conns = np.concatenate(conn_arrays)
-        ids = nodes[:, NODE_ID]
+        n_io = n_in + n_out
+        # columns as (strided) rows: 1-D gathers and masks on them are the cheapest
+        nodes = np.concatenate(node_arrays).T
+        conns = np.concatenate(conn_arrays).T
+        ids = nodes[NODE_ID]
         # every genome's nodes start with id 0 (its first input): that is where each begins
         starts = np.flatnonzero(ids == 0)
-        n_io = n_in + n_out
         if starts.size != P:
-            raise ValueError("every genome needs its input and output nodes first, ids "
+            raise ValueError(f"every genome needs its input and output nodes first, ids "
                              f"0..{n_io - 1}.")
-        offsets = np.append(starts, ids.size)
-        counts = np.diff(offsets)
+        counts = np.diff(starts, append=ids.size)
         io = starts[:, None] + np.arange(n_io)
-        if (counts < n_io).any() or (ids[np.minimum(io, ids.size - 1)] != np.arange(n_io)).any():
+        if counts.min() < n_io or (ids[np.minimum(io, ids.size - 1)] != np.arange(n_io)).any():
             bad = np.flatnonzero((counts < n_io) | (
                 ids[np.minimum(io, ids.size - 1)] != np.arange(n_io)).any(axis=1))[0]
             raise ValueError(f"genome {bad} lacks input or output nodes 0..{n_io - 1}.")
-        conn_counts = np.fromiter(map(len, conn_arrays), dtype=np.int64, count=P)
-        enabled = conns[:, ENABLED] > 0
-        conns = conns[enabled]
-        owner = np.repeat(np.arange(P), conn_counts)[enabled]
-        src_id = conns[:, IN_NODE].astype(np.intp)
-        dst_id = conns[:, OUT_NODE].astype(np.intp)
-        if src_id.size and min(src_id.min(), dst_id.min()) < 0:
-            raise ValueError("node ids must be non-negative.")
-        if dst_id.size and dst_id.min() < n_in:
-            k = np.flatnonzero(dst_id < n_in)[0]
-            raise ValueError(f"genome {owner[k]} has a connection into input node {dst_id[k]}.")
-        if feed_forward:
-            from_out = (src_id >= n_in) & (src_id < n_io)
-            if from_out.any():
-                k = np.flatnonzero(from_out)[0]
+        enabled = conns[ENABLED] > 0
+        owner = np.repeat(np.arange(P), np.fromiter(map(len, conn_arrays), dtype=np.intp,
+                                                    count=P))[enabled]
+        src_id = conns[IN_NODE][enabled].astype(np.intp)
+        dst_id = conns[OUT_NODE][enabled].astype(np.intp)
+        if dst_id.size:
+            if dst_id.min() < n_in:
+                k = np.flatnonzero(dst_id < n_in)[0]
+                raise ValueError(f"genome {owner[k]} has a connection into input node "
+                                 f"{dst_id[k]}.")
+            if src_id.min() < 0:
+                raise ValueError("node ids must be non-negative.")
+            # outputs are the ids n_in .. n_io - 1; as unsigned, src - n_in < n_out exactly there
+            if feed_forward and ((src_id - n_in).astype(np.uintp) < n_out).any():
+                k = np.flatnonzero((src_id >= n_in) & (src_id < n_io))[0]
                 raise ValueError(f"genome {owner[k]} has a connection out of output node "
                                  f"{src_id[k]}; output nodes are sinks in a feed-forward network.")
         node_owner = np.repeat(np.arange(P), counts)
         int_ids = ids.astype(np.intp)
         width = int(int_ids.max()) + 1
-        if P * width <= LOOKUP_SLACK * ids.size + 4096 and src_id.size \
-                and max(src_id.max(), dst_id.max()) < width:
+        if P * width <= LOOKUP_SLACK * ids.size + 4096 and (
+                not dst_id.size or max(src_id.max(), dst_id.max()) < width):
             # a (genome, node id) -> position table: two gathers map all the connections
             table = np.full((P, width), -1, dtype=np.intp)
-            table[node_owner, int_ids] = np.arange(ids.size)
-            if (table[node_owner, int_ids] != np.arange(ids.size)).any():
-                bad = node_owner[np.flatnonzero(
-                    table[node_owner, int_ids] != np.arange(ids.size))[0]]
+            position = np.arange(ids.size)
+            table[node_owner, int_ids] = position
+            if (table[node_owner, int_ids] != position).any():
+                bad = node_owner[np.flatnonzero(table[node_owner, int_ids] != position)[0]]
                 raise ValueError(f"genome {bad} has duplicate node ids.")
             src = table[owner, src_id]
             dst = table[owner, dst_id]
-            for found, node_id, direction in ((src, src_id, "from"), (dst, dst_id, "to")):
-                if found.min() < 0:
-                    k = np.flatnonzero(found < 0)[0]
-                    raise ValueError(f"genome {owner[k]} has a connection {direction} missing "
-                                     f"node {node_id[k]}.")
+            if src.size and min(src.min(), dst.min()) < 0:
+                for found, node_id, direction in ((src, src_id, "from"), (dst, dst_id, "to")):
+                    if found.min() < 0:
+                        k = np.flatnonzero(found < 0)[0]
+                        raise ValueError(f"genome {owner[k]} has a connection {direction} "
+                                         f"missing node {node_id[k]}.")
         else:
             keys = node_owner * width + int_ids
             if keys.size > 1 and not (keys[1:] > keys[:-1]).all():
@@ -200,13 +203,13 @@ class _Graphs:
         self.n_nodes = ids.size
         self.max_nodes = int(counts.max())
         self.node_owner = node_owner
-        self.level = nodes[:, LEVEL]
-        self.bias = nodes[:, 1]
-        self.codes = nodes[:, 2].astype(np.intp)
+        self.level = nodes[LEVEL]
+        self.bias = nodes[BIAS]
+        self.codes = nodes[ACTIVATION].astype(np.intp)
         self.inputs = io[:, :n_in]
         self.outputs = io[:, n_in:]
         self.src, self.dst = src, dst
-        self.weight = conns[:, WEIGHT]
+        self.weight = conns[WEIGHT][enabled]
         self.owner = owner
 
     @staticmethod

@@ -15,7 +15,32 @@ from evonet.nn.activations import apply_activation, check_activation
 from evonet.nn.graph import FeedForwardPopulation, check_graph_input
 from evonet.nn.mlp import ROW_CHUNK
 
-__all__ = ["GraphProblem", "graph_chunk_size"]
+__all__ = ["GraphProblem", "graph_chunk_size", "predict_genome"]
+
+
+def predict_genome(genome, X, output_activation="identity", activate=True):
+    """Float64 outputs ``(N, n_outputs)`` of one feed-forward genome on the rows of ``X``.
+
+    The genome's linear outputs with ``output_activation`` applied (as a
+    :class:`GraphProblem` does), or left linear (logits) with
+    ``activate=False``. Needs no training data: what a fitted model predicts
+    with. A row gives the same output alone or in a batch.
+
+    Examples
+    --------
+    >>> from evonet.genome.neat import NeatGenome
+    >>> g = NeatGenome(1, 2, connections=[(0, 0, 1, 1.0, True)])
+    >>> predict_genome(g, [[0.0], [2.0]], "softmax").round(3)
+    array([[0.5  , 0.5  ],
+           [0.881, 0.119]])
+    """
+    check_activation(output_activation, param="output_activation")
+    X = check_graph_input(X, genome.n_inputs)
+    out = FeedForwardPopulation([genome], np.float64).forward(X, activate_outputs=False)[0]
+    if activate:
+        with np.errstate(over="ignore"):
+            apply_activation(output_activation, out, axis=1)
+    return out
 
 
 def graph_chunk_size(n_samples):
@@ -181,9 +206,4 @@ class GraphProblem:
         >>> p.predict(NeatGenome(1, 2), [[5.0]])
         array([[0.5, 0.5]])
         """
-        X = check_graph_input(X, self.n_inputs)
-        out = FeedForwardPopulation([genome], np.float64).forward(X, activate_outputs=False)[0]
-        if activate:
-            with np.errstate(over="ignore"):
-                apply_activation(self.output_activation, out, axis=1)
-        return out
+        return predict_genome(genome, X, self.output_activation, activate)
