@@ -11,16 +11,17 @@ Evaluations to solve count every genome evaluated up to and including the
 first solving one: earlier generations in full, the solving generation up to
 the solving genome's position. A solution's hidden nodes count only those on
 an enabled path from an input to the output. Each genome is scored once, by
-one batched evaluation of its generation; the strategy is told the loss
-``-fitness`` (fitness sharing then uses the paper's fitness itself, see
-``fitness_shaping="negate"``).
+one batched float64 evaluation of its generation; the strategy is told the
+loss ``-fitness`` and derives its positive fitness for sharing from it (see
+``fitness_from_losses`` in :mod:`evonet.strategies.neat`). The population is
+the order the strategy asks it in (species by species, champions first).
 
 Prints mean and std of evaluations, failures, hidden nodes and enabled
 connections of the solutions, and wall time per run, beside the paper's
 figures; draws one solution into ``experiments/results/``.
 
 Usage: python experiments/xor.py [--runs 100] [--seed 0] [--criterion paper]
-                                 [--json PATH] [--no-plot]
+                                 [--json PATH] [--no-plot] [--quiet]
 """
 
 import argparse
