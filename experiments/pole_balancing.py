@@ -165,7 +165,7 @@ def run_round(runs, task, policy, evaluator, max_evaluations):
 
 
 def run_task(task_name, strategy_name, n_runs, seed, max_evaluations, sequential=False,
-             settings=None):
+             settings=None, verbose=False):
     task = make_task(task_name)
     config = CONFIGS[task_name]
     policy = config["policy"](task)
@@ -184,9 +184,14 @@ def run_task(task_name, strategy_name, n_runs, seed, max_evaluations, sequential
         while not all(r.done for r in group):
             t0 = time.perf_counter()
             active = run_round(group, task, policy, evaluator, max_evaluations)
-            share = (time.perf_counter() - t0) / len(active)
+            seconds = time.perf_counter() - t0
             for r in active:
-                r.wall += share
+                r.wall += seconds / len(active)
+            if verbose:
+                print(f"  round: {len(active)} runs, {seconds:.2f} s, evaluations "
+                      f"{min(r.evaluations for r in active)}-"
+                      f"{max(r.evaluations for r in active)}, "
+                      f"{sum(r.solved for r in group)} solved", flush=True)
         for r in group:
             print(f"run {r.index:2d} seed {r.seed}: {'solved' if r.solved else 'FAILED'} "
                   f"after {r.evaluations} evaluations, {r.generations} generations, "
@@ -267,10 +272,12 @@ def main(argv=None):
                         help="run one run at a time instead of in lockstep")
     parser.add_argument("--json", default=None)
     parser.add_argument("--no-plot", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="print every round")
     args = parser.parse_args(argv)
 
     task, policy, strategy_name, settings, runs, total = run_task(
-        args.task, args.strategy, args.runs, args.seed, args.max_evaluations, args.sequential)
+        args.task, args.strategy, args.runs, args.seed, args.max_evaluations, args.sequential,
+        verbose=args.verbose)
     print(f"policy {policy!r} ({policy.n_params} weights); strategy {strategy_name} {settings}")
     summary = summarize(args.task, strategy_name, runs, total)
     report(summary)

@@ -1,9 +1,23 @@
-"""Control tasks: pole balancing in NumPy, gymnasium environments, policy search."""
+"""Control tasks: pole balancing in NumPy, gymnasium environments, policy search.
 
+The pole-balancing benchmark (one or two poles, with or without velocities,
+steps or damping fitness) is simulated for many carts at once
+(:class:`PoleBalancing`, :func:`rollout`), with a scalar path for long single
+runs; :class:`PoleBalancingProblem` and :class:`GymProblem` score populations
+for any strategy; :func:`evolve_policy` runs the search and returns an
+:class:`EvolvedPolicy`.
+"""
+
+from evonet.control.gym import GymEnvironment, GymProblem
 from evonet.control.pole import TASKS, PoleBalancing, damping_fitness, make_task
-from evonet.control.policies import MLPPolicy, RecurrentPolicy
+from evonet.control.policies import MLPPolicy, RecurrentPolicy, make_policy
+from evonet.control.problems import PoleBalancingProblem, generalization_test, success_test
 from evonet.control.rollout import RolloutResult, rollout
 from evonet.control.scalar import make_scalar_step, simulate_scalar
+from evonet.control.search import EvolvedPolicy, evolve_policy
+from evonet.control.trace import trajectory
 
-__all__ = ["TASKS", "MLPPolicy", "PoleBalancing", "RecurrentPolicy", "RolloutResult",
-           "damping_fitness", "make_scalar_step", "make_task", "rollout", "simulate_scalar"]
+__all__ = ["TASKS", "EvolvedPolicy", "GymEnvironment", "GymProblem", "MLPPolicy",
+           "PoleBalancing", "PoleBalancingProblem", "RecurrentPolicy", "RolloutResult",
+           "damping_fitness", "evolve_policy", "generalization_test", "make_policy", "make_task",
+           "make_scalar_step", "rollout", "simulate_scalar", "success_test", "trajectory"]

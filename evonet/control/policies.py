@@ -25,7 +25,7 @@ from evonet.genome.weights import init_population as glorot_population
 from evonet.nn import MLPLayout, apply_activation
 from evonet.nn.activations import check_activation
 
-__all__ = ["LOOP_FAN_IN", "MLPPolicy", "RecurrentPolicy", "select"]
+__all__ = ["LOOP_FAN_IN", "MLPPolicy", "RecurrentPolicy", "make_policy", "select"]
 
 LOOP_FAN_IN = 16
 """Layers with at most this many inputs sum input by input (exact order); wider ones use matmul."""
@@ -172,6 +172,20 @@ class MLPPolicy(_PolicyBase):
     def _fan_ins(self):
         return self.layout.layer_sizes[:-1]
 
+    def get_config(self):
+        """The constructor arguments, as plain values (see :func:`make_policy`).
+
+        Examples
+        --------
+        >>> MLPPolicy(4, (3,)).get_config()["hidden_layer_sizes"]
+        [3]
+        """
+        lay = self.layout
+        return {"type": "MLPPolicy", "n_inputs": lay.n_inputs,
+                "hidden_layer_sizes": list(lay.hidden_layer_sizes), "n_outputs": lay.n_outputs,
+                "activation": lay.activation, "output_activation": lay.output_activation,
+                "bias": self.bias}
+
     def expand(self, population):
         """Genomes -> full :class:`~evonet.nn.MLPLayout` weight vectors (zero biases if none).
 
@@ -233,7 +247,11 @@ class RecurrentPolicy(_PolicyBase):
 
     ``h_t = act(W_in o_t + W_rec h_{t-1} + b_h)`` (every hidden unit sees every
     hidden unit's previous value), ``y_t = out(W_out h_t [+ W_skip o_t] + b_y)``
-    (Elman 1990), with ``h_0 = 0`` at the start of each episode. The genome
+    (Elman 1990), with ``h_0 = 0`` at the start of each episode. With
+    ``readout="previous"`` the output reads the hidden state before its update,
+    ``y_t = out(W_out h_{t-1} + W_skip o_t + b_y)``: the hidden layer is then a
+    memory of past inputs only, and with ``W_rec = 0`` the policy sees
+    ``o_t`` and ``o_{t-1}`` (finite differences, i.e. velocities). The genome
     holds ``W_in``, ``W_rec``, ``b_h``, ``W_out``, ``W_skip``, ``b_y`` in that
     order (row-major), leaving out the biases with ``bias=False`` and
     ``W_skip`` without ``shortcut``.
@@ -249,6 +267,8 @@ class RecurrentPolicy(_PolicyBase):
     bias : bool, default=True
     shortcut : bool, default=False
         Direct input-to-output connections.
+    readout : {"current", "previous"}, default="current"
+        Whether the output reads the updated hidden state or the previous one.
 
     Examples
     --------
@@ -268,7 +288,7 @@ class RecurrentPolicy(_PolicyBase):
     recurrent = True
 
     def __init__(self, n_inputs, n_hidden, n_outputs=1, activation="tanh",
-                 output_activation="tanh", bias=True, shortcut=False):
+                 output_activation="tanh", bias=True, shortcut=False, readout="current"):
         # MLPLayout validates the sizes and activations the same way as feed-forward nets
         layout = MLPLayout(n_inputs, (n_hidden,), n_outputs, activation=activation,
                            output_activation=output_activation)
@@ -278,6 +298,10 @@ class RecurrentPolicy(_PolicyBase):
         self.output_activation = layout.output_activation
         self.bias = bool(bias)
         self.shortcut = bool(shortcut)
+        if readout not in ("current", "previous"):
+            raise ValueError(f"readout={readout!r} is not supported; choose 'current' or "
+                             f"'previous'.")
+        self.readout = readout
         i, h, o = self.n_inputs, self.n_hidden, self.n_outputs
         blocks = [("W_in", (i, h)), ("W_rec", (h, h))]
         if self.bias:
@@ -298,10 +322,23 @@ class RecurrentPolicy(_PolicyBase):
     def __repr__(self):
         return (f"RecurrentPolicy({self.n_inputs}, {self.n_hidden}, {self.n_outputs}, "
                 f"activation={self.activation!r}, output_activation={self.output_activation!r}, "
-                f"bias={self.bias}, shortcut={self.shortcut})")
+                f"bias={self.bias}, shortcut={self.shortcut}, readout={self.readout!r})")
 
     def _fan_ins(self):
         return (self.n_inputs + self.n_hidden, self.n_hidden + self.n_inputs * self.shortcut)
+
+    def get_config(self):
+        """The constructor arguments, as plain values (see :func:`make_policy`).
+
+        Examples
+        --------
+        >>> RecurrentPolicy(3, 1, shortcut=True).get_config()["shortcut"]
+        True
+        """
+        return {"type": "RecurrentPolicy", "n_inputs": self.n_inputs, "n_hidden": self.n_hidden,
+                "n_outputs": self.n_outputs, "activation": self.activation,
+                "output_activation": self.output_activation, "bias": self.bias,
+                "shortcut": self.shortcut, "readout": self.readout}
 
     def init_population(self, n, rng):
         """``n`` genomes, each block uniform in ``+-sqrt(6 / (fan_in + fan_out))`` (Glorot).
@@ -346,7 +383,8 @@ class RecurrentPolicy(_PolicyBase):
         (W_in, W_rec, b_h), (W_out, W_skip, b_y) = params
         hidden = _affine([(observations, W_in), (memory, W_rec)], b_h)
         apply_activation(self.activation, hidden, axis=0)
-        terms = [(hidden, W_out)] + ([(observations, W_skip)] if self.shortcut else [])
+        read = hidden if self.readout == "current" else memory
+        terms = [(read, W_out)] + ([(observations, W_skip)] if self.shortcut else [])
         out = apply_activation(self.output_activation, _affine(terms, b_y), axis=0)
         return out, hidden
 
@@ -360,11 +398,34 @@ class RecurrentPolicy(_PolicyBase):
         f_h = _SCALAR_ACTIVATIONS[self.activation]
         f_y = _SCALAR_ACTIVATIONS[self.output_activation]
         state = [list(memory[:, 0]) if memory is not None else [0.0] * self.n_hidden]
-        shortcut = self.shortcut
+        shortcut, current = self.shortcut, self.readout == "current"
 
         def act(obs):
-            hidden = [f_h(z) for z in _scalar_affine([(obs, W_in), (state[0], W_rec)], b_h)]
+            previous = state[0]
+            hidden = [f_h(z) for z in _scalar_affine([(obs, W_in), (previous, W_rec)], b_h)]
             state[0] = hidden
-            terms = [(hidden, W_out)] + ([(obs, W_skip)] if shortcut else [])
+            terms = [(hidden if current else previous, W_out)] + (
+                [(obs, W_skip)] if shortcut else [])
             return f_y(_scalar_affine(terms, b_y)[0])
         return act
+
+
+_POLICY_TYPES = {"MLPPolicy": MLPPolicy, "RecurrentPolicy": RecurrentPolicy}
+
+
+def make_policy(config):
+    """A policy network from :meth:`get_config`'s dictionary (for saving and loading).
+
+    Examples
+    --------
+    >>> policy = RecurrentPolicy(3, 2, bias=False)
+    >>> make_policy(policy.get_config()).n_params == policy.n_params
+    True
+    """
+    config = dict(config)
+    kind = config.pop("type", None)
+    if kind not in _POLICY_TYPES:
+        raise ValueError(f"unknown policy type {kind!r}; expected one of {list(_POLICY_TYPES)}.")
+    if kind == "MLPPolicy":
+        config["hidden_layer_sizes"] = tuple(config.get("hidden_layer_sizes", ()))
+    return _POLICY_TYPES[kind](**config)

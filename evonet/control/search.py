@@ -1,0 +1,323 @@
+"""Policy search: ``evolve_policy`` on a pole-balancing task or a gymnasium environment.
+
+The run is the library's own loop (:class:`~evonet.evolve.Run` and
+:func:`~evonet.evolve.evolve`) on a control problem, so every registered
+strategy, ``n_jobs`` and the callbacks work as they do for supervised
+fitting. The result is an :class:`EvolvedPolicy`: the network, its weights and
+the environment, with ``act`` for one observation at a time and ``rollout``
+for whole episodes.
+"""
+
+import numpy as np
+
+from evonet._random import make_generator
+from evonet.callbacks import Callback, ProgressPrinter
+from evonet.control.gym import SEED_BOUND, GymEnvironment, GymProblem
+from evonet.control.pole import TASKS, PoleBalancing, make_task
+from evonet.control.policies import MLPPolicy, RecurrentPolicy, make_policy
+from evonet.control.problems import PoleBalancingProblem
+from evonet.control.rollout import rollout
+from evonet.evaluation import Evaluator
+from evonet.evolve import Run, evolve
+from evonet.strategies import Strategy, get_strategy
+
+__all__ = ["EvolvedPolicy", "TargetReached", "default_policy", "evolve_policy", "make_env"]
+
+
+def make_env(env):
+    """A :class:`PoleBalancing` task (name or instance) or a :class:`GymEnvironment`.
+
+    Examples
+    --------
+    >>> make_env("1-markov"), make_env("CartPole-v1")
+    (PoleBalancing(n_poles=1, markovian=True, fitness='steps'), GymEnvironment('CartPole-v1'))
+    """
+    if isinstance(env, (PoleBalancing, GymEnvironment)):
+        return env
+    if isinstance(env, str) and env in TASKS:
+        return make_task(env)
+    return GymEnvironment(env)
+
+
+def default_policy(env):
+    """The network :func:`evolve_policy` uses when none is given.
+
+    Linear (``tanh`` of a weighted sum) for Markovian pole balancing and for
+    gymnasium environments (one output for a two-action ``Discrete`` space);
+    for non-Markovian pole balancing, a recurrent network with one linear
+    self-recurrent hidden unit and direct input-output weights.
+
+    Examples
+    --------
+    >>> default_policy(make_env("2-nonmarkov")).n_params
+    8
+    """
+    env = make_env(env)
+    if isinstance(env, PoleBalancing):
+        if env.markovian:
+            return MLPPolicy(env.n_observations, (), bias=False)
+        return RecurrentPolicy(env.n_observations, 1, activation="identity", bias=False,
+                               shortcut=True)
+    n_out = 1 if env.discrete and env.n_actions == 2 else env.n_actions
+    return MLPPolicy(env.n_observations, (), n_out, output_activation="tanh")
+
+
+class TargetReached(Callback):
+    """Stop once a network of the current generation scores at least ``target``.
+
+    Examples
+    --------
+    >>> TargetReached(475.0).target
+    475.0
+    """
+
+    def __init__(self, target):
+        self.target = float(target)
+        self.reached = False
+
+    def on_generation(self, run):
+        if -run.logbook[-1]["min"] >= self.target:
+            self.reached = True
+            return True
+        return False
+
+
+def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
+                  max_generations=100, n_episodes=5, target="auto", n_jobs=None, backend=None,
+                  random_state=None, strategy_params=None, max_evaluations=None, callbacks=(),
+                  verbose=0, vectorization="sync"):
+    """Evolve a policy network for a control task; return the fitted :class:`EvolvedPolicy`.
+
+    Parameters
+    ----------
+    env : str, PoleBalancing or GymEnvironment
+        A pole-balancing task name (``"1-markov"`` ... ``"2-damping"``) or a
+        gymnasium environment id (``Box`` observations; ``Discrete`` or
+        ``Box`` actions).
+    policy : MLPPolicy or RecurrentPolicy, default=None
+        The network; :func:`default_policy` if ``None``.
+    strategy : str or Strategy, default="cmaes"
+        A registered strategy name (:data:`~evonet.strategies.STRATEGIES`) or
+        an instance.
+    population_size : int, default=None
+        Passed to the strategy (its own default if ``None``).
+    max_generations : int, default=100
+    n_episodes : int, default=5
+        gymnasium only: episodes per network and generation (mean return).
+    target : float, None or "auto", default="auto"
+        Stop when a network of a generation scores at least this fitness
+        (steps, damping fitness or mean return). ``"auto"``: the full trial
+        for ``steps`` tasks, the environment's ``reward_threshold`` for
+        gymnasium, none for damping.
+    n_jobs, backend : joblib settings of the :class:`~evonet.evaluation.Evaluator`.
+    random_state : None, int or numpy.random.Generator
+        The run's only source of randomness (episode seeds included).
+    strategy_params : dict, default=None
+        Further settings of the strategy (``sigma``, ``mutation_sigma``...).
+    max_evaluations : int, default=None
+    callbacks : sequence of Callback
+    verbose : int, default=0
+        Print progress every ``verbose`` generations.
+    vectorization : {"sync", "vector"}, default="sync"
+        gymnasium only; see :class:`~evonet.control.gym.GymProblem`.
+
+    Returns
+    -------
+    EvolvedPolicy
+
+    Examples
+    --------
+    >>> policy = evolve_policy("1-markov", max_generations=20, random_state=0)
+    >>> int(policy.rollout()[0]), policy.target_reached_
+    (100000, True)
+    """
+    env = make_env(env)
+    rng = make_generator(random_state)
+    policy = default_policy(env) if policy is None else policy
+    if isinstance(env, PoleBalancing):
+        problem = PoleBalancingProblem(env, policy)
+        if target == "auto":
+            target = None if env.fitness == "damping" else float(env.max_steps)
+    else:
+        eval_seeds = rng.integers(0, SEED_BOUND, size=n_episodes)
+        problem = GymProblem(env, policy, n_episodes=n_episodes, eval_seeds=eval_seeds,
+                             vectorization=vectorization)
+        if target == "auto":
+            target = env.reward_threshold
+    if isinstance(strategy, Strategy):
+        if population_size is not None or strategy_params:
+            raise ValueError("pass population_size and strategy_params to the strategy "
+                             "instance itself.")
+    else:
+        settings = dict(strategy_params or {})
+        if population_size is not None:
+            settings["population_size"] = population_size
+        strategy = get_strategy(strategy, **settings)
+    stopper = None if target is None else TargetReached(target)
+    callbacks = list(callbacks) + ([stopper] if stopper else []) + (
+        [ProgressPrinter(every=verbose)] if verbose else [])
+    run = Run(strategy, Evaluator(problem, n_jobs=n_jobs, backend=backend), rng,
+              initializer=policy.init_population)
+    evolve(run, max_generations=max_generations, max_evaluations=max_evaluations,
+           callbacks=callbacks)
+    # the run's checked incumbent or the best network it was told about, on the fixed trial
+    candidates = [np.asarray(run.best, dtype=np.float64)]
+    told = getattr(run.state, "best_params", None)
+    if told is not None and not np.array_equal(told, candidates[0]):
+        candidates.append(np.asarray(told, dtype=np.float64))
+    losses = Evaluator(problem).evaluate(np.array(candidates))
+    best = int(np.argmin(losses))
+    result = EvolvedPolicy(policy, candidates[best], env)
+    result.logbook_ = run.logbook
+    result.n_generations_ = run.generation
+    result.n_evaluations_ = run.n_evaluations + len(candidates)
+    result.best_fitness_ = float(-losses[best])
+    result.target_reached_ = bool(stopper is not None and stopper.reached)
+    result.stop_reason_ = run.stop_reason
+    return result
+
+
+class EvolvedPolicy:
+    """A fitted policy: network, weights and environment.
+
+    Parameters
+    ----------
+    network : MLPPolicy or RecurrentPolicy
+    weights : array-like of shape (network.n_params,)
+    env : PoleBalancing, GymEnvironment or str
+
+    Attributes
+    ----------
+    logbook_ : deap.tools.Logbook
+        One record per generation of the run that made it (set by :func:`evolve_policy`).
+    n_evaluations_, n_generations_ : int
+    best_fitness_ : float
+        Its fitness on the fixed trial (steps, damping fitness, or mean return
+        on the run's evaluation episodes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> policy = EvolvedPolicy(MLPPolicy(4, (), bias=False), [0.5, 1.0, 5.0, 1.0], "1-markov")
+    >>> policy.act(np.array([0.0, 0.0, 0.1, 0.0]))      # a force in newtons
+    np.float64(4.6211715726000975)
+    >>> policy.rollout(max_steps=1000)
+    array([1000])
+    """
+
+    def __init__(self, network, weights, env):
+        self.network_ = network
+        self.weights_ = network.check_population(weights)[0]
+        self.env_ = make_env(env)
+        if isinstance(self.env_, GymEnvironment):
+            self.env_.check_policy(network)
+        elif network.n_inputs != self.env_.n_observations or network.n_outputs != 1:
+            raise ValueError(f"the network maps {network.n_inputs} inputs to "
+                             f"{network.n_outputs} outputs but {self.env_!r} gives "
+                             f"{self.env_.n_observations} observations and takes 1 output.")
+        self._params = network.unpack(self.weights_[None])
+        self.reset()
+
+    def __repr__(self):
+        return f"EvolvedPolicy({self.network_!r}, env={self.env_!r})"
+
+    def reset(self):
+        """Forget the recurrent state (call at the start of an episode)."""
+        self._memory = self.network_.initial_memory(1)
+
+    def act(self, observation):
+        """The action for one observation (a force in newtons for pole balancing).
+
+        For pole balancing the observation is the network input
+        (:meth:`PoleBalancing.observe` of a state); for gymnasium, the
+        environment's observation. Recurrent networks carry their state from
+        call to call until :meth:`reset`.
+        """
+        obs = np.asarray(observation, dtype=np.float64).reshape(-1)
+        if obs.size != self.network_.n_inputs:
+            raise ValueError(f"observation has {obs.size} values but the policy expects "
+                             f"{self.network_.n_inputs}.")
+        if not np.isfinite(obs).all():
+            raise ValueError("observation contains NaN or infinite values.")
+        outputs, self._memory = self.network_.forward(self._params, obs[:, None], self._memory)
+        if isinstance(self.env_, PoleBalancing):
+            return self.env_.forces(outputs[0])[0]
+        return self.env_.actions(outputs)[0]
+
+    def rollout(self, n_episodes=1, seed=0, max_steps=None, render=False):
+        """Play whole episodes; return their returns (steps balanced for pole balancing).
+
+        Parameters
+        ----------
+        n_episodes : int, default=1
+            gymnasium: episodes with seeds ``seed, seed + 1, ...``. Pole
+            balancing has one deterministic start, so one episode.
+        seed : int, default=0
+        max_steps : int, default=None
+            Pole balancing: trial length (the task's by default).
+        render : bool, default=False
+            gymnasium: also return the frames (``render_mode="rgb_array"``).
+
+        Returns
+        -------
+        ndarray of shape (n_episodes,), and a list of frames with ``render=True``
+        """
+        if isinstance(self.env_, PoleBalancing):
+            steps = rollout(self.env_, self.network_, self.weights_[None],
+                            max_steps=max_steps).steps
+            return steps[:, 0]
+        seeds = seed + np.arange(n_episodes)
+        if not render:
+            problem = GymProblem(self.env_, self.network_, n_episodes=n_episodes)
+            return problem.returns(self.weights_[None], seeds)[0]
+        env = self.env_.make(render_mode="rgb_array")
+        returns, frames = [], []
+        try:
+            for s in seeds:
+                obs, _ = env.reset(seed=int(s))
+                self.reset()
+                total, done = 0.0, False
+                frames.append(env.render())
+                while not done:
+                    obs, reward, terminated, truncated, _ = env.step(self.act(obs))
+                    total += reward
+                    done = terminated or truncated
+                    frames.append(env.render())
+                returns.append(total)
+        finally:
+            env.close()
+        return np.array(returns), frames
+
+    def get_config(self):
+        """Everything needed to rebuild the policy, as plain values.
+
+        The seam for saving: ``EvolvedPolicy.from_config(policy.get_config())``
+        gives an equal policy.
+
+        Examples
+        --------
+        >>> p = EvolvedPolicy(MLPPolicy(4, (), bias=False), [0.5, 1.0, 5.0, 1.0], "1-markov")
+        >>> EvolvedPolicy.from_config(p.get_config()).weights_.tolist()
+        [0.5, 1.0, 5.0, 1.0]
+        """
+        if isinstance(self.env_, PoleBalancing):
+            task = self.env_
+            env = {"task": {"n_poles": task.n_poles, "markovian": task.markovian,
+                            "fitness": task.fitness, "cart_friction": task.cart_friction,
+                            "hinge_friction": task.hinge_friction}}
+        else:
+            env = {"env_id": self.env_.env_id,
+                   "max_episode_steps": self.env_.max_episode_steps}
+        return {"network": self.network_.get_config(), "weights": self.weights_.tolist(),
+                "env": env}
+
+    @classmethod
+    def from_config(cls, config):
+        """The policy :meth:`get_config` describes."""
+        env = config["env"]
+        if "task" in env:
+            env_obj = PoleBalancing(**env["task"])
+        else:
+            env_obj = GymEnvironment(env["env_id"], max_episode_steps=env.get(
+                "max_episode_steps"))
+        return cls(make_policy(config["network"]), config["weights"], env_obj)
