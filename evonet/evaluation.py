@@ -9,8 +9,10 @@ in order. Since neither the chunks nor the BLAS threads depend on ``n_jobs``
 or the backend, neither does any result.
 """
 
+import contextlib
 import math
 import numbers
+import threading
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -33,20 +35,40 @@ POPULATION_CHUNK = 32
 """Largest number of networks evaluated together in one chunk."""
 
 _THREADPOOLS = None
+_LIMITER = None
+_LIMIT_DEPTH = 0  # open blas_single_thread() contexts in this process, any thread
+_LIMIT_LOCK = threading.Lock()
 
 
+@contextlib.contextmanager
 def blas_single_thread():
-    """Context manager limiting BLAS to one thread (the controller is built once per process).
+    """Context manager limiting BLAS to one thread in this process.
+
+    BLAS thread counts are process-wide, so the limit is set when the first
+    context opens (in any thread) and restored when the last one closes:
+    nested uses, such as a run loop that already holds it evaluating a
+    chunk, cost nothing. The controller is built once per process.
 
     Examples
     --------
     >>> with blas_single_thread():
     ...     pass
     """
-    global _THREADPOOLS
-    if _THREADPOOLS is None:
-        _THREADPOOLS = ThreadpoolController()
-    return _THREADPOOLS.limit(limits=1, user_api="blas")
+    global _THREADPOOLS, _LIMITER, _LIMIT_DEPTH
+    with _LIMIT_LOCK:
+        if _LIMIT_DEPTH == 0:
+            if _THREADPOOLS is None:
+                _THREADPOOLS = ThreadpoolController()
+            _LIMITER = _THREADPOOLS.limit(limits=1, user_api="blas")
+        _LIMIT_DEPTH += 1
+    try:
+        yield
+    finally:
+        with _LIMIT_LOCK:
+            _LIMIT_DEPTH -= 1
+            if _LIMIT_DEPTH == 0:
+                _LIMITER.restore_original_limits()
+                _LIMITER = None
 
 
 def population_chunks(n, chunk_size=POPULATION_CHUNK):

@@ -70,27 +70,10 @@ class BaseNeuroEvolution(BaseEstimator):
 
     _loss = None
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="tanh",
-        *,
-        strategy="auto",
-        population_size=None,
-        max_generations=5000,
-        max_evaluations=None,
-        batch_size="auto",
-        alpha=1e-4,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=50,
-        tol=1e-4,
-        strategy_params=None,
-        n_jobs=None,
-        random_state=None,
-        verbose=0,
-        warm_start=False,
-    ):
+    def __init__(self, *, hidden_layer_sizes, activation, strategy, population_size,
+                 max_generations, max_evaluations, batch_size, alpha, early_stopping,
+                 validation_fraction, n_iter_no_change, tol, strategy_params, n_jobs,
+                 random_state, verbose, warm_start):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.strategy = strategy
@@ -113,9 +96,13 @@ class BaseNeuroEvolution(BaseEstimator):
     def _validate_xy(self, X, y, reset):
         raise NotImplementedError
 
-    def _encode_targets(self, y, first, classes):
+    def _encode_targets(self, y, first, classes, sample_weight):
         """Return ``(targets for the loss, n_outputs, output_activation)``."""
         raise NotImplementedError
+
+    def _to_output_units(self, layers):
+        """Turn the evolved ``(W, b)`` layers into the fitted network's (identity here)."""
+        return layers
 
     def _validation_score(self, params, X_val, y_val):
         raise NotImplementedError
@@ -143,7 +130,8 @@ class BaseNeuroEvolution(BaseEstimator):
         continuing = (incremental or self.warm_start) and hasattr(self, "_run")
         X, y = self._validate_xy(X, y, reset=not continuing)
         sample_weight = self._check_sample_weight(sample_weight, X.shape[0])
-        targets, n_outputs, output_activation = self._encode_targets(y, not continuing, classes)
+        targets, n_outputs, output_activation = self._encode_targets(
+            y, not continuing, classes, sample_weight)
 
         X_val = y_val = None
         if self.early_stopping and not incremental:
@@ -215,6 +203,7 @@ class BaseNeuroEvolution(BaseEstimator):
 
     def _store_result(self, run, layout, validated):
         layers = layout.unpack(np.asarray(run.best, dtype=np.float64))
+        layers = self._to_output_units([(np.array(W), np.array(b)) for W, b in layers])
         self.coefs_ = [np.array(W) for W, _ in layers]
         self.intercepts_ = [np.array(b) for _, b in layers]
         self.n_layers_ = layout.n_layers + 1

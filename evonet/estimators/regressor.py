@@ -18,9 +18,18 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     the same network (linear outputs, one per target) and the same loss
     (squared error plus ``alpha``'s L2 term), minimised by an evolution
     strategy. The parameters and attributes are those of
-    :class:`~evonet.NeuroEvolutionClassifier`; with ``early_stopping`` the
-    validation score is R^2. ``loss_curve_`` is the mean squared error over
-    rows and outputs (scikit-learn's MLP reports half of it).
+    :class:`~evonet.NeuroEvolutionClassifier` (``alpha`` defaults to 3.0
+    here: on standardised targets a stronger L2 term keeps small, noisy data
+    sets from being over-fitted); with ``early_stopping`` the validation score
+    is R^2.
+
+    The network is evolved on standardised targets (each column centred and
+    scaled to unit variance, sample-weighted), so that the search does not
+    depend on the targets' units; the scaling is then folded into the output
+    layer, so ``coefs_``, ``intercepts_``, ``predict`` and ``to_sklearn()``
+    work in the targets' own units. ``loss_curve_`` and ``best_loss_`` are the
+    mean squared error of the standardised targets over rows and outputs
+    (1 - R^2 on the training data, plus the L2 term).
 
     Examples
     --------
@@ -36,6 +45,37 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
 
     _loss = "squared_error"
 
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="tanh",
+        *,
+        strategy="auto",
+        population_size=None,
+        max_generations=5000,
+        max_evaluations=None,
+        batch_size="auto",
+        alpha=3.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=50,
+        tol=1e-4,
+        strategy_params=None,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
+            population_size=population_size, max_generations=max_generations,
+            max_evaluations=max_evaluations, batch_size=batch_size, alpha=alpha,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol, strategy_params=strategy_params,
+            n_jobs=n_jobs, random_state=random_state, verbose=verbose, warm_start=warm_start,
+        )
+
+
     def _validate_xy(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,
                              dtype=np.float64)
@@ -43,15 +83,27 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             y = column_or_1d(y, warn=True)
         return X, y
 
-    def _encode_targets(self, y, first, classes):
-        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+    def _encode_targets(self, y, first, classes, sample_weight):
+        Y = y.reshape(y.shape[0], -1).astype(np.float64)
         if first:
             self._y_ndim = y.ndim
-        return y.reshape(y.shape[0], -1).astype(np.float64), n_outputs, "identity"
+            mean = np.average(Y, axis=0, weights=sample_weight)
+            scale = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
+            self._y_mean = mean
+            self._y_scale = np.where(scale > 0, scale, 1.0)
+        return (Y - self._y_mean) / self._y_scale, Y.shape[1], "identity"
+
+    def _to_output_units(self, layers):
+        # the network is evolved on standardised targets; folding the scaling into the
+        # output layer makes the fitted network predict in the targets' own units
+        W, b = layers[-1]
+        layers[-1] = (W * self._y_scale, b * self._y_scale + self._y_mean)
+        return layers
 
     def _validation_score(self, params, X_val, y_val):
-        pred = self._output(X_val, params)
-        return float(r2_score(y_val.reshape(len(y_val), -1), pred))
+        # R^2 is the same for standardised targets and predictions as for the originals
+        standardised = (y_val.reshape(len(y_val), -1) - self._y_mean) / self._y_scale
+        return float(r2_score(standardised, self._output(X_val, params)))
 
     def fit(self, X, y, sample_weight=None):
         """Evolve the network's weights on ``(X, y)``.

@@ -32,7 +32,7 @@ class OpenES(Strategy):
     ----------
     population_size : int, default=100
         Rounded up to an even number (pairs of mirrored samples).
-    sigma : float, default=0.1
+    sigma : float, default=0.05
         Scale of the perturbations.
     learning_rate : float, default=0.01
         Adam step size.
@@ -56,7 +56,7 @@ class OpenES(Strategy):
 
     name = "es"
 
-    def __init__(self, population_size=100, sigma=0.1, learning_rate=0.01, weight_decay=0.0,
+    def __init__(self, population_size=100, sigma=0.05, learning_rate=0.01, weight_decay=0.0,
                  beta1=0.9, beta2=0.999):
         population_size = check_positive_int(population_size, "population_size", 2)
         super().__init__(2 * math.ceil(population_size / 2))

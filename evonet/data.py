@@ -1,0 +1,125 @@
+"""Built-in data sets and CSV loading for the command line."""
+
+import csv
+
+import numpy as np
+
+__all__ = ["DATASETS", "DataError", "load_csv", "load_dataset"]
+
+
+class DataError(ValueError):
+    """A data set or CSV file that cannot be used, with a one-line reason."""
+
+
+def _sklearn_loader(name):
+    from sklearn import datasets
+
+    return getattr(datasets, f"load_{name}")
+
+
+DATASETS = {
+    "iris": "classification",
+    "wine": "classification",
+    "breast_cancer": "classification",
+    "digits": "classification",
+    "diabetes": "regression",
+}
+"""Built-in data sets (scikit-learn's bundled ones) and their task."""
+
+
+def load_dataset(name):
+    """Load a built-in data set: ``(X, y, task, feature_names)``.
+
+    Examples
+    --------
+    >>> X, y, task, names = load_dataset("iris")
+    >>> X.shape, task
+    ((150, 4), 'classification')
+    """
+    if name not in DATASETS:
+        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    bunch = _sklearn_loader(name)()
+    return bunch.data, bunch.target, DATASETS[name], list(bunch.feature_names)
+
+
+def _numeric(values, what):
+    try:
+        return np.array([float(v) for v in values], dtype=np.float64)
+    except ValueError:
+        bad = next(v for v in values if not _is_float(v))
+        raise DataError(f"{what} holds a non-numeric value {bad!r}") from None
+
+
+def _is_float(value):
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def read_csv_rows(path):
+    """Header and rows of a CSV file, checked for emptiness and ragged rows.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "d.csv")
+    >>> _ = open(path, "w").write("a,b\\n1,2\\n")
+    >>> read_csv_rows(path)
+    (['a', 'b'], [['1', '2']])
+    """
+    try:
+        with open(path, newline="") as f:
+            rows = [row for row in csv.reader(f) if row]
+    except FileNotFoundError:
+        raise DataError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"cannot read {path}: {exc}") from None
+    if not rows:
+        raise DataError(f"{path} is empty")
+    header, body = [h.strip() for h in rows[0]], rows[1:]
+    if not body:
+        raise DataError(f"{path} has a header but no data rows")
+    for number, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise DataError(f"{path}, line {number}: {len(row)} fields, the header has "
+                            f"{len(header)}")
+    return header, [[v.strip() for v in row] for row in body]
+
+
+def load_csv(path, target=None, feature_names=None):
+    """Load a CSV file with a header row: ``(X, y, feature_names)``.
+
+    With ``target`` the named column is returned as ``y`` (numbers if every
+    value is numeric, else strings) and the others as ``X``; without it all
+    columns are features (``y`` is ``None``). With ``feature_names`` those
+    columns are taken, in that order. Every feature value must be numeric.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "d.csv")
+    >>> _ = open(path, "w").write("x1,x2,label\\n1,2,a\\n3,4,b\\n")
+    >>> X, y, names = load_csv(path, target="label")
+    >>> X.tolist(), y.tolist(), names
+    ([[1.0, 2.0], [3.0, 4.0]], ['a', 'b'], ['x1', 'x2'])
+    """
+    header, rows = read_csv_rows(path)
+    columns = list(zip(*rows))
+    y = None
+    if target is not None:
+        if target not in header:
+            raise DataError(f"target column {target!r} is not in {path} "
+                            f"(columns: {', '.join(header)})")
+        values = columns[header.index(target)]
+        y = (_numeric(values, f"target column {target!r}")
+             if all(_is_float(v) for v in values) else np.array(values, dtype=object))
+    names = feature_names if feature_names is not None else [h for h in header if h != target]
+    missing = [n for n in names if n not in header]
+    if missing:
+        raise DataError(f"{path} lacks the column(s) {', '.join(missing)}")
+    if not names:
+        raise DataError(f"{path} has no feature columns")
+    X = np.column_stack([_numeric(columns[header.index(n)], f"column {n!r}") for n in names])
+    return X, y, list(names)
