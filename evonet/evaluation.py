@@ -32,7 +32,10 @@ __all__ = ["POPULATION_CHUNK", "Evaluator", "SupervisedProblem", "blas_single_th
            "population_chunks"]
 
 POPULATION_CHUNK = 32
-"""Largest number of networks evaluated together in one chunk."""
+"""Default largest number of networks evaluated together in one chunk."""
+
+CHUNK_WORK = 50_000_000
+"""Multiply-adds per population chunk of a ``SupervisedProblem`` (see ``population_chunk``)."""
 
 _THREADPOOLS = None
 _LIMITER = None
@@ -160,8 +163,6 @@ class SupervisedProblem:
     array([0., 5.])
     """
 
-    chunk_size = POPULATION_CHUNK
-
     def __init__(self, layout, X, y, loss="squared_error", sample_weight=None, alpha=0.0,
                  dtype=np.float32):
         self.layout = layout
@@ -199,6 +200,28 @@ class SupervisedProblem:
     def n_params(self):
         """Length of a genome of this problem."""
         return self.layout.n_params
+
+    def population_chunk(self, rows=None):
+        """Networks per chunk when scoring on ``rows`` (``None``: all rows).
+
+        About :data:`CHUNK_WORK` multiply-adds per chunk, between 4 and 256
+        networks: small problems are scored in one chunk, large ones in chunks
+        big enough to keep the overhead per chunk small and numerous enough for
+        parallel workers. It depends on the problem and the number of rows
+        only, never on ``n_jobs`` or the backend.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from evonet.nn import MLPLayout
+        >>> p = SupervisedProblem(MLPLayout(64, (100,), 10), np.zeros((1437, 64)),
+        ...                       np.zeros((1437, 10)))
+        >>> p.population_chunk(), p.population_chunk(np.arange(256))
+        (5, 27)
+        """
+        n_rows = self.n_samples if rows is None else len(rows)
+        work = max(1, n_rows * self.layout.n_params)
+        return int(min(256, max(4, math.ceil(CHUNK_WORK / work))))
 
     def _rows(self, rows, r0, r1):
         if rows is None:
@@ -277,8 +300,9 @@ class Evaluator:
     Parameters
     ----------
     problem : object
-        Has ``evaluate(population, rows=None)`` returning losses and a
-        ``chunk_size`` (largest population chunk).
+        Has ``evaluate(population, rows=None)`` returning losses, and either a
+        ``population_chunk(rows)`` method or a ``chunk_size`` attribute giving
+        the largest population chunk.
     n_jobs : int, default=None
         joblib's meaning: ``None`` is 1 unless inside ``joblib.parallel_config``,
         ``-1`` uses all cores.
@@ -347,7 +371,9 @@ class Evaluator:
                 raise ValueError(f"population must be 2-D (P, n_params), got shape "
                                  f"{population.shape}.")
         size = len(population)
-        chunks = population_chunks(size, self.problem.chunk_size)
+        chunker = getattr(self.problem, "population_chunk", None)
+        chunk_size = chunker(rows) if chunker is not None else self.problem.chunk_size
+        chunks = population_chunks(size, chunk_size)
         if self.n_jobs in (None, 1) or len(chunks) == 1:
             parts = [_evaluate_chunk(self.problem, population[c], rows) for c in chunks]
         else:

@@ -216,7 +216,7 @@ def test_prediction_is_float64_and_row_independent(iris):
     assert batch.dtype == np.float64
     one_by_one = np.vstack([clf.predict_proba(X[i:i + 1]) for i in range(len(X))])
     np.testing.assert_allclose(batch, one_by_one, rtol=1e-13, atol=1e-15)
-    manual = forward(clf._layout, clf._weights(), X, dtype=np.float64)
+    manual = forward(clf._architecture.layout, clf._weights(), X, dtype=np.float64)
     np.testing.assert_array_equal(manual, batch)
 
 
@@ -314,3 +314,34 @@ def test_bad_data_raises_like_sklearn(iris):
     reg = NeuroEvolutionRegressor((3,), max_generations=5)
     with pytest.raises(ValueError, match="NaN"):
         reg.fit(X, np.full(len(X), np.nan))
+
+
+def test_neat_estimators_expose_genome_and_json_not_coefs(iris):
+    X, y = iris
+    clf = NeuroEvolutionClassifier(strategy="neat", max_generations=40, population_size=60,
+                                   random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.85
+    assert clf.genome_.n_inputs == 4 and clf.genome_.n_outputs == 3
+    for name in ("coefs_", "intercepts_"):
+        with pytest.raises(AttributeError, match="strategy='neat'"):
+            getattr(clf, name)
+    with pytest.raises(ValueError, match="fixed-topology"):
+        clf.to_sklearn()
+    import json
+
+    data = json.loads(clf.to_json())
+    assert data["kind"] == "neat" and data["genome"]["n_inputs"] == 4
+    # hidden_layer_sizes is ignored: a NEAT fit starts from the minimal network
+    other = NeuroEvolutionClassifier(hidden_layer_sizes=(50, 50), strategy="neat",
+                                     max_generations=40, population_size=60,
+                                     random_state=0).fit(X, y)
+    np.testing.assert_array_equal(other.predict_proba(X), clf.predict_proba(X))
+
+
+def test_neat_regressor_predicts_in_target_units():
+    X, y = regression_data()
+    y = 100 + 20 * y
+    reg = NeuroEvolutionRegressor(strategy="neat", max_generations=80, population_size=80,
+                                  random_state=0).fit(X, y)
+    assert reg.score(X, y) > 0.8
+    assert abs(reg.predict(X).mean() - y.mean()) < 5

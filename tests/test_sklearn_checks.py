@@ -9,9 +9,14 @@ from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 
 
 # As scikit-learn's own suite caps MLPClassifier at max_iter=100 for these checks, the
-# budget is capped here; every other parameter is the default.
-@parametrize_with_checks([NeuroEvolutionClassifier(max_generations=200),
-                          NeuroEvolutionRegressor(max_generations=200)])
+# budget is capped here; every other parameter is the default. The NEAT estimators
+# (topology evolution) run the same checks.
+@parametrize_with_checks([
+    NeuroEvolutionClassifier(max_generations=200),
+    NeuroEvolutionRegressor(max_generations=200),
+    NeuroEvolutionClassifier(strategy="neat", max_generations=60, population_size=50),
+    NeuroEvolutionRegressor(strategy="neat", max_generations=60, population_size=50),
+])
 def test_sklearn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

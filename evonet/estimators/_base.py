@@ -1,5 +1,6 @@
 """What the neuroevolution classifier and regressor share: parameters, ``fit``, prediction."""
 
+import json
 import warnings
 from functools import partial
 
@@ -11,11 +12,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from evonet._random import make_generator
 from evonet.callbacks import NoImprovementStopping, ProgressPrinter, ValidationStopping
+from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._params import check_params
-from evonet.evaluation import Evaluator, SupervisedProblem
+from evonet.evaluation import Evaluator
 from evonet.evolve import Run, evolve
-from evonet.genome.weights import init_population
-from evonet.nn import MLPLayout, forward
 from evonet.strategies import get_strategy
 
 __all__ = ["BaseNeuroEvolution", "choose_batch_size", "choose_strategy"]
@@ -28,9 +28,6 @@ SMALL_DATA = 1000
 
 AUTO_BATCH = 256
 """Rows per generation chosen by ``batch_size="auto"`` for larger data."""
-
-FLOAT64_WORK = 2_000_000
-"""Fitness runs in float64 when rows x parameters is at most this, float32 beyond."""
 
 
 def choose_strategy(n_params, n_samples):
@@ -147,13 +144,23 @@ class BaseNeuroEvolution(BaseEstimator):
         if sample_weight is not None and np.all(sample_weight == sample_weight[0]):
             sample_weight = None  # equal weights are the plain mean, computed the same way
 
-        layout = MLPLayout(X.shape[1], hidden, n_outputs, self.activation, output_activation)
-        if continuing and layout != self._layout:
+        if continuing:
+            strategy_name = self.strategy_
+        elif self.strategy == "auto":
+            n_params = MLPArchitecture(X.shape[1], hidden, n_outputs, self.activation,
+                                       output_activation).n_params
+            strategy_name = choose_strategy(n_params, X.shape[0])
+        else:
+            strategy_name = self.strategy
+        if strategy_name == "neat":
+            architecture = NEATArchitecture(X.shape[1], n_outputs, output_activation)
+        else:
+            architecture = MLPArchitecture(X.shape[1], hidden, n_outputs, self.activation,
+                                           output_activation)
+        if continuing and architecture != self._architecture:
             raise ValueError(f"warm_start/partial_fit needs the same network as the previous "
-                             f"fit: {self._layout} != {layout}.")
-        dtype = np.float64 if X.shape[0] * layout.n_params <= FLOAT64_WORK else np.float32
-        problem = SupervisedProblem(layout, X, targets, loss=self._loss,
-                                    sample_weight=sample_weight, alpha=self.alpha, dtype=dtype)
+                             f"fit: {self._architecture} != {architecture}.")
+        problem = architecture.problem(X, targets, self._loss, sample_weight, self.alpha)
         evaluator = Evaluator(problem, n_jobs=self.n_jobs)
         batch_size = choose_batch_size(self.batch_size, X.shape[0])
 
@@ -161,17 +168,16 @@ class BaseNeuroEvolution(BaseEstimator):
             run = self._run
             run.set_data(evaluator, batch_size)
         else:
-            strategy_name = self.strategy
-            if strategy_name == "auto":
-                strategy_name = choose_strategy(layout.n_params, X.shape[0])
             settings = dict(self.strategy_params or {})
             if self.population_size is not None:
                 settings["population_size"] = self.population_size
+            if strategy_name == "neat":
+                settings.setdefault("activation", self.activation)
             strategy = get_strategy(strategy_name, **settings)
             run = Run(strategy, evaluator, make_generator(self.random_state),
-                      initializer=partial(init_population, layout), batch_size=batch_size)
+                      initializer=architecture.initializer(), batch_size=batch_size)
             self.strategy_ = strategy_name
-            self._layout = layout
+            self._architecture = architecture
 
         callbacks = []
         if self.verbose:
@@ -190,7 +196,7 @@ class BaseNeuroEvolution(BaseEstimator):
                callbacks=callbacks)
         run.evaluator = None  # holds a copy of the data; the next fit gives it new data
         self._run = run
-        self._store_result(run, layout, X_val is not None)
+        self._store_result(run, X_val is not None)
         if not incremental and run.stop_reason == "budget":
             warnings.warn(
                 f"{type(self).__name__}: the budget (max_generations={self.max_generations}, "
@@ -201,14 +207,21 @@ class BaseNeuroEvolution(BaseEstimator):
             )
         return self
 
-    def _store_result(self, run, layout, validated):
-        layers = layout.unpack(np.asarray(run.best, dtype=np.float64))
-        layers = self._to_output_units([(np.array(W), np.array(b)) for W, b in layers])
-        self.coefs_ = [np.array(W) for W, _ in layers]
-        self.intercepts_ = [np.array(b) for _, b in layers]
-        self.n_layers_ = layout.n_layers + 1
-        self.n_outputs_ = layout.n_outputs
-        self.out_activation_ = layout.output_activation
+    def _store_result(self, run, validated):
+        architecture = self._architecture
+        self.n_outputs_ = architecture.layout.n_outputs if architecture.kind == "mlp" \
+            else architecture.n_outputs
+        if architecture.kind == "mlp":
+            layout = architecture.layout
+            layers = layout.unpack(np.asarray(run.best, dtype=np.float64))
+            layers = self._to_output_units([(np.array(W), np.array(b)) for W, b in layers])
+            self.coefs_ = [np.array(W) for W, _ in layers]
+            self.intercepts_ = [np.array(b) for _, b in layers]
+            self.n_layers_ = layout.n_layers + 1
+            self.out_activation_ = layout.output_activation
+        else:
+            self.genome_ = Run.copy_params(run.best)
+            self.out_activation_ = architecture.output_activation
         self.n_iter_ = run.generation
         self.n_evaluations_ = run.n_evaluations
         self.loss_curve_ = list(run.loss_curve)
@@ -222,13 +235,78 @@ class BaseNeuroEvolution(BaseEstimator):
             self.best_validation_score_ = None
 
     # -- prediction -----------------------------------------------------------
+    def __getattr__(self, name):
+        # only reached when normal lookup fails
+        if name in ("coefs_", "intercepts_", "n_layers_") \
+                and self.__dict__.get("strategy_") == "neat":
+            raise AttributeError(f"{name} describes fixed-topology networks; this model was "
+                                 f"evolved with strategy='neat': use genome_ or to_json().")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _weights(self):
-        return self._layout.pack(zip(self.coefs_, self.intercepts_))
+        return self._architecture.layout.pack(zip(self.coefs_, self.intercepts_))
 
     def _output(self, X, params=None):
-        """Activated outputs ``(n_samples, n_outputs)`` in float64."""
-        weights = self._weights() if params is None else params
-        return forward(self._layout, weights, X, dtype=np.float64)
+        """Activated outputs ``(n_samples, n_outputs)`` in float64.
+
+        Without ``params``, those of the fitted model in the targets' units;
+        with ``params`` (an individual of the run), those of that individual in
+        the units it was evolved in.
+        """
+        if params is not None:
+            return self._architecture.output(params, X)
+        if self._architecture.kind == "mlp":
+            return self._architecture.output(self._weights(), X)
+        return self._from_evolved_units(self._architecture.output(self.genome_, X))
+
+    def _from_evolved_units(self, output):
+        """Outputs of an evolved graph in the targets' units (identity here)."""
+        return output
+
+    def to_json(self):
+        """The fitted network as a JSON string that can be evaluated anywhere.
+
+        For a fixed topology: ``layer_sizes``, ``activation``,
+        ``output_activation``, and per layer ``coefs`` (``fan_in x fan_out``)
+        and ``intercepts``; the outputs are ``act(... act(X @ W1 + b1) ...)``.
+        For NEAT: the ``genome`` (nodes with bias and activation, connections
+        with weight and enabled flag), ``output_activation``, and
+        ``output_scale`` / ``output_offset`` applied last
+        (``out * scale + offset``). ``classes`` lists class labels (classifier).
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import json
+        >>> from sklearn.datasets import load_iris
+        >>> from evonet import NeuroEvolutionClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = NeuroEvolutionClassifier((3,), max_generations=5, random_state=0).fit(X, y)
+        >>> json.loads(clf.to_json())["layer_sizes"]
+        [4, 3, 3]
+        """
+        check_is_fitted(self)
+        data = {"format": "evonet.network", "version": 1, "kind": self._architecture.kind,
+                "n_features_in": int(self.n_features_in_), "n_outputs": int(self.n_outputs_),
+                "output_activation": self.out_activation_}
+        if self._architecture.kind == "mlp":
+            data.update(layer_sizes=list(self._architecture.layout.layer_sizes),
+                        activation=self._architecture.layout.activation,
+                        coefs=[W.tolist() for W in self.coefs_],
+                        intercepts=[b.tolist() for b in self.intercepts_])
+        else:
+            scale, offset = self._output_scaling()
+            data.update(genome=self.genome_.to_dict(), output_scale=scale.tolist(),
+                        output_offset=offset.tolist())
+        if hasattr(self, "classes_"):
+            data["classes"] = [c.item() if hasattr(c, "item") else c for c in self.classes_]
+        return json.dumps(data)
+
+    def _output_scaling(self):
+        return np.ones(self.n_outputs_), np.zeros(self.n_outputs_)
 
     def _check_predict_input(self, X):
         check_is_fitted(self)
@@ -237,7 +315,10 @@ class BaseNeuroEvolution(BaseEstimator):
     def _sklearn_network(self, model):
         """Copy the fitted network into a scikit-learn MLP (``to_sklearn``)."""
         check_is_fitted(self)
-        model.set_params(hidden_layer_sizes=self._layout.hidden_layer_sizes,
+        if self._architecture.kind != "mlp":
+            raise ValueError("to_sklearn() needs a fixed-topology network; this model was "
+                             "evolved with strategy='neat' (see genome_ and to_json()).")
+        model.set_params(hidden_layer_sizes=self._architecture.layout.hidden_layer_sizes,
                          activation=self.activation)
         model.coefs_ = [W.copy() for W in self.coefs_]
         model.intercepts_ = [b.copy() for b in self.intercepts_]

@@ -28,10 +28,14 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         Width of each hidden layer.
     activation : {"tanh", "relu", "logistic", "identity"}, default="tanh"
         Activation of the hidden layers.
-    strategy : {"auto", "es", "cmaes", "ga"}, default="auto"
+    strategy : {"auto", "es", "cmaes", "ga", "neat"}, default="auto"
         Search strategy (see :mod:`evonet.strategies`). ``"auto"`` uses full
         CMA-ES for networks of at most 150 weights and the OpenAI-style ES
-        beyond (:func:`~evonet.estimators.choose_strategy`).
+        beyond (:func:`~evonet.estimators.choose_strategy`). ``"neat"`` evolves
+        the topology too, from a minimal network with every input wired to
+        every output: ``hidden_layer_sizes`` and ``alpha`` are then ignored,
+        ``activation`` is that of new hidden nodes, and the fitted model has
+        ``genome_`` instead of ``coefs_`` / ``intercepts_``.
     population_size : int, default=None
         Networks per generation; ``None`` uses the strategy's default.
     max_generations : int, default=5000
@@ -93,6 +97,8 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         Per-generation statistics.
     strategy_ : str
         The strategy used (``"auto"`` resolved).
+    genome_ : NeatIndividual
+        The evolved graph (``strategy="neat"`` only).
     n_features_in_ : int
     feature_names_in_ : ndarray
         Present when fitted on a DataFrame with string column names.

@@ -100,6 +100,12 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         layers[-1] = (W * self._y_scale, b * self._y_scale + self._y_mean)
         return layers
 
+    def _from_evolved_units(self, output):
+        return output * self._y_scale + self._y_mean
+
+    def _output_scaling(self):
+        return np.array(self._y_scale, dtype=np.float64), np.array(self._y_mean, dtype=np.float64)
+
     def _validation_score(self, params, X_val, y_val):
         # R^2 is the same for standardised targets and predictions as for the originals
         standardised = (y_val.reshape(len(y_val), -1) - self._y_mean) / self._y_scale

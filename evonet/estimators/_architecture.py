@@ -1,0 +1,78 @@
+"""The two kinds of network an estimator can evolve: a fixed MLP, or a NEAT graph."""
+
+from functools import partial
+
+import numpy as np
+
+from evonet.evaluation import SupervisedProblem
+from evonet.genome.innovation import MinimalInitializer
+from evonet.genome.weights import init_population
+from evonet.nn import MLPLayout, forward
+from evonet.nn.graph_problem import GraphProblem, predict_genome
+
+FLOAT64_WORK = 2_000_000
+"""Fitness runs in float64 when rows x parameters is at most this, float32 beyond."""
+
+
+class MLPArchitecture:
+    """A fixed-topology MLP whose flat weight vector is evolved."""
+
+    kind = "mlp"
+
+    def __init__(self, n_inputs, hidden, n_outputs, activation, output_activation):
+        self.layout = MLPLayout(n_inputs, hidden, n_outputs, activation, output_activation)
+
+    def __eq__(self, other):
+        return isinstance(other, MLPArchitecture) and self.layout == other.layout
+
+    def __repr__(self):
+        return repr(self.layout)
+
+    @property
+    def n_params(self):
+        return self.layout.n_params
+
+    def problem(self, X, targets, loss, sample_weight, alpha):
+        dtype = np.float64 if X.shape[0] * self.n_params <= FLOAT64_WORK else np.float32
+        return SupervisedProblem(self.layout, X, targets, loss=loss,
+                                 sample_weight=sample_weight, alpha=alpha, dtype=dtype)
+
+    def initializer(self):
+        return partial(init_population, self.layout)
+
+    def output(self, params, X):
+        return forward(self.layout, np.asarray(params, dtype=np.float64), X, dtype=np.float64)
+
+
+class NEATArchitecture:
+    """A NEAT graph grown from a minimal network (inputs wired to outputs)."""
+
+    kind = "neat"
+
+    def __init__(self, n_inputs, n_outputs, output_activation):
+        self.n_inputs = n_inputs
+        self.n_outputs = n_outputs
+        self.output_activation = output_activation
+
+    def __eq__(self, other):
+        return isinstance(other, NEATArchitecture) and vars(self) == vars(other)
+
+    def __repr__(self):
+        return (f"NEAT graph ({self.n_inputs} inputs, {self.n_outputs} outputs, "
+                f"{self.output_activation} output)")
+
+    @property
+    def n_params(self):
+        return self.n_inputs * self.n_outputs + self.n_outputs
+
+    def problem(self, X, targets, loss, sample_weight, alpha):
+        dtype = np.float64 if X.shape[0] <= 20_000 else np.float32
+        return GraphProblem(self.n_inputs, self.n_outputs, X, targets, loss=loss,
+                            output_activation=self.output_activation,
+                            sample_weight=sample_weight, dtype=dtype)
+
+    def initializer(self):
+        return MinimalInitializer(self.n_inputs, self.n_outputs)
+
+    def output(self, genome, X):
+        return predict_genome(genome, X, self.output_activation)

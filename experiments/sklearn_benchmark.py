@@ -1,0 +1,215 @@
+"""evonet's estimators against scikit-learn's MLP and linear models, by repeated CV.
+
+Classification: repeated stratified 5-fold cross-validation (3 repetitions) on
+iris, wine, breast_cancer and digits, accuracy. Regression: repeated 5-fold
+cross-validation (3 repetitions) on diabetes and make_friedman1 (1,000 rows,
+noise 1.0), R^2. Every model is a ``Pipeline(StandardScaler, model)`` fitted on
+the same folds:
+
+- ``evonet``: ``NeuroEvolutionClassifier()`` / ``NeuroEvolutionRegressor()`` with
+  their defaults;
+- ``evonet-fixed``: one configuration per data set, fixed in this file in advance
+  (chosen by cross-validation on other splits, ``random_state=100``, never on
+  these folds), in ``FIXED``;
+- ``MLPClassifier`` / ``MLPRegressor`` (``max_iter=2000``) and
+  ``LogisticRegression`` (``max_iter=2000``) / ``Ridge``.
+
+Prints a markdown table (mean +- std over the 15 folds, mean fit time per fold),
+writes it to ``experiments/results/sklearn_benchmark.md``, checks the targets
+(defaults within 2 points of the MLP, fixed configurations within 1 point,
+digits fit <= 30 s per fold, regressors within 0.03 R^2 of the MLP) and plots
+the loss curves of evonet's first fold per data set.
+
+Usage: python experiments/sklearn_benchmark.py [--datasets iris digits ...] [--seed 0]
+           [--repeats 3] [--n-jobs 1] [--json PATH]
+"""
+
+import argparse
+import json
+import os
+import time
+import warnings
+
+import numpy as np
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_friedman1,
+)
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold, cross_validate
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
+
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+
+DATASETS = {
+    "iris": ("classification", lambda: load_iris(return_X_y=True)),
+    "wine": ("classification", lambda: load_wine(return_X_y=True)),
+    "breast_cancer": ("classification", lambda: load_breast_cancer(return_X_y=True)),
+    "digits": ("classification", lambda: load_digits(return_X_y=True)),
+    "diabetes": ("regression", lambda: load_diabetes(return_X_y=True)),
+    "friedman1": ("regression",
+                  lambda: make_friedman1(n_samples=1000, noise=1.0, random_state=0)),
+}
+
+# One configuration per data set, fixed in advance (tuned on random_state=100 splits).
+FIXED = {
+    "iris": dict(hidden_layer_sizes=(8,), strategy="cmaes"),
+    "wine": dict(alpha=3.0),
+    "breast_cancer": dict(alpha=3.0),
+    "digits": dict(activation="relu", batch_size=None),
+    "diabetes": dict(alpha=10.0),
+    "friedman1": dict(hidden_layer_sizes=(32,), alpha=1.0),
+}
+
+
+def models(task, dataset, seed):
+    if task == "classification":
+        return {
+            "evonet": NeuroEvolutionClassifier(random_state=seed),
+            "evonet-fixed": NeuroEvolutionClassifier(random_state=seed, **FIXED[dataset]),
+            "MLPClassifier": MLPClassifier(max_iter=2000, random_state=seed),
+            "LogisticRegression": LogisticRegression(max_iter=2000),
+        }
+    return {
+        "evonet": NeuroEvolutionRegressor(random_state=seed),
+        "evonet-fixed": NeuroEvolutionRegressor(random_state=seed, **FIXED[dataset]),
+        "MLPRegressor": MLPRegressor(max_iter=2000, random_state=seed),
+        "Ridge": Ridge(),
+    }
+
+
+def evaluate(dataset, seed, repeats, n_jobs):
+    task, load = DATASETS[dataset]
+    X, y = load()
+    if task == "classification":
+        cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=seed)
+        scoring = "accuracy"
+    else:
+        cv = RepeatedKFold(n_splits=5, n_repeats=repeats, random_state=seed)
+        scoring = "r2"
+    rows = {}
+    curves = None
+    for name, model in models(task, dataset, seed).items():
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = cross_validate(make_pipeline(StandardScaler(), model), X, y, cv=cv,
+                                    scoring=scoring, n_jobs=n_jobs,
+                                    return_estimator=name.startswith("evonet"))
+        scores = result["test_score"]
+        row = {"mean": float(scores.mean()), "std": float(scores.std()),
+               "fit_s": float(result["fit_time"].mean()),
+               "wall_s": time.perf_counter() - start}
+        if name.startswith("evonet"):
+            fitted = [pipe[-1] for pipe in result["estimator"]]
+            row["generations"] = float(np.mean([m.n_iter_ for m in fitted]))
+            row["evaluations"] = float(np.mean([m.n_evaluations_ for m in fitted]))
+            row["strategy"] = fitted[0].strategy_
+            if name == "evonet":
+                curves = fitted[0].loss_curve_
+        rows[name] = row
+        print(f"  {dataset:14s} {name:18s} {row['mean']:.4f} +- {row['std']:.4f}  "
+              f"fit {row['fit_s']:.2f} s/fold", flush=True)
+    return task, rows, curves
+
+
+def check_targets(results):
+    lines = []
+    for dataset, (task, rows) in results.items():
+        ref_name = "MLPClassifier" if task == "classification" else "MLPRegressor"
+        ref = rows[ref_name]["mean"]
+        if task == "classification":
+            for name, points in (("evonet", 2.0), ("evonet-fixed", 1.0)):
+                gap = 100 * (ref - rows[name]["mean"])
+                lines.append(f"- {dataset} {name}: {100 * rows[name]['mean']:.1f}% vs "
+                             f"{ref_name} {100 * ref:.1f}% (gap {gap:+.1f} points, target "
+                             f"<= {points:g}): {'met' if gap <= points else 'MISSED'}")
+            if dataset == "digits":
+                fit = rows["evonet"]["fit_s"]
+                lines.append(f"- digits evonet fit time {fit:.1f} s per fold (target <= 30 s): "
+                             f"{'met' if fit <= 30 else 'MISSED'}")
+        else:
+            for name in ("evonet", "evonet-fixed"):
+                gap = ref - rows[name]["mean"]
+                lines.append(f"- {dataset} {name}: R^2 {rows[name]['mean']:.3f} vs {ref_name} "
+                             f"{ref:.3f} (gap {gap:+.3f}, target <= 0.03): "
+                             f"{'met' if gap <= 0.03 else 'MISSED'}")
+    return lines
+
+
+def table(results, seed, repeats):
+    lines = [f"Repeated {5}-fold CV ({repeats} repetitions, random_state={seed}); "
+             "StandardScaler in a Pipeline; accuracy (classification) or R^2 (regression), "
+             "mean +- std over folds; fit time per fold.", "",
+             "| data set | model | score | fit s/fold | generations | strategy |",
+             "|---|---|---|---|---|---|"]
+    for dataset, (task, rows) in results.items():
+        scale = 100 if task == "classification" else 1
+        fmt = "{:.1f} +- {:.1f}" if task == "classification" else "{:.3f} +- {:.3f}"
+        for name, row in rows.items():
+            score = fmt.format(scale * row["mean"], scale * row["std"])
+            gens = f"{row['generations']:.0f}" if "generations" in row else ""
+            lines.append(f"| {dataset} | {name} | {score} | {row['fit_s']:.2f} | {gens} | "
+                         f"{row.get('strategy', '')} |")
+    return lines
+
+
+def plot(curves, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for dataset, curve in curves.items():
+        ax.plot(np.arange(1, len(curve) + 1), curve, label=dataset)
+    ax.set_xlabel("check of the incumbent (on full training data)")
+    ax.set_ylabel("training loss (with L2 term)")
+    ax.set_yscale("log")
+    ax.set_title("evonet defaults: loss curves, first fold")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--n-jobs", type=int, default=1, help="folds fitted in parallel")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+
+    results, curves = {}, {}
+    for dataset in args.datasets:
+        task, rows, curve = evaluate(dataset, args.seed, args.repeats, args.n_jobs)
+        results[dataset] = (task, rows)
+        if curve:
+            curves[dataset] = curve
+    report = table(results, args.seed, args.repeats) + ["", "Targets:"] + check_targets(results)
+    print("\n" + "\n".join(report))
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "sklearn_benchmark.md"), "w") as f:
+        f.write("\n".join(report) + "\n")
+    if curves:
+        plot(curves, os.path.join(RESULTS, "sklearn_benchmark_loss_curves.png"))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"args": vars(args), "results": {k: {"task": t, "models": r}
+                                                       for k, (t, r) in results.items()}},
+                      f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
