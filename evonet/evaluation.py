@@ -348,7 +348,7 @@ class Evaluator:
             parallel.__exit__(*exc)
         return False
 
-    def evaluate(self, population, rows=None):
+    def evaluate(self, population, rows=None, generation=None):
         """Losses of every row of ``population``, in order.
 
         Parameters
@@ -360,6 +360,8 @@ class Evaluator:
             What this generation is scored on, from the problem's sampler: row
             indices of a minibatch for supervised problems; ``None`` for the
             full data.
+        generation : int, default=None
+            The generation being scored, named in error messages.
 
         Returns
         -------

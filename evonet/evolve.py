@@ -189,7 +189,7 @@ class Run:
         start = time.perf_counter()
         rows = self.sampler.next(self.rng)
         population = self.strategy.ask(self.state, self.rng)
-        losses = self.evaluator.evaluate(population, rows)
+        losses = self.evaluator.evaluate(population, rows, generation=self.generation + 1)
         self.n_evaluations += len(population)
         self.state = self.strategy.tell(self.state, population, losses, self.rng)
         self.incumbent, told = self.strategy.incumbent(self.state)
