@@ -1,41 +1,43 @@
-"""Problems (what a population is scored on) and the Evaluator (how it is scored).
+"""The Evaluator: the one path by which a population is scored.
 
-A *Problem* turns a ``(P, n_params)`` population into ``P`` losses to minimise.
-The :class:`Evaluator` is the one path by which strategies, estimators and the
-DEAP toolbox's ``map`` score a population: it splits the population into
-chunks whose sizes depend only on the population size, runs each chunk with
-single-threaded BLAS, serially or in joblib workers, and puts the losses back
-in order. Since neither the chunks nor the BLAS threads depend on ``n_jobs``
-or the backend, neither does any result.
+Strategies, estimators, the DEAP toolbox's ``map`` and the control tasks all
+score populations through :class:`Evaluator`. It splits a population into
+chunks whose sizes depend only on the problem and the population size, scores
+each chunk with single-threaded BLAS, serially or in joblib workers (any
+backend: ``loky``, ``threading``, ``multiprocessing``, ``dask``), and puts the
+losses back in order. Since neither the chunks nor the BLAS threads depend on
+``n_jobs`` or the backend, neither does any result: parallel speed comes from
+running chunks at once, never from BLAS threads.
+
+Problems (what is scored) live with their data: :mod:`evonet.problems` for
+supervised learning, :mod:`evonet.nn.graph_problem` for NEAT graphs and
+:mod:`evonet.control` for control tasks.
 """
 
 import contextlib
 import math
 import numbers
+import os
+import pickle
+import shutil
+import sys
+import tempfile
 import threading
+import time
+import uuid
 
+import joblib
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel_config
 from threadpoolctl import ThreadpoolController
 
-from evonet.losses import LOSSES, check_loss
-from evonet.nn.mlp import (
-    ROW_CHUNK,
-    augment_rows,
-    check_input,
-    forward_population_chunk,
-    prepare_population,
-    thread_workspace,
-)
+from evonet.problems import CHUNK_WORK, SupervisedProblem, _check_targets  # noqa: F401
 
 __all__ = ["POPULATION_CHUNK", "Evaluator", "SupervisedProblem", "blas_single_thread",
            "population_chunks"]
 
 POPULATION_CHUNK = 32
 """Default largest number of networks evaluated together in one chunk."""
-
-CHUNK_WORK = 50_000_000
-"""Multiply-adds per population chunk of a ``SupervisedProblem`` (see ``population_chunk``)."""
 
 _THREADPOOLS = None
 _LIMITER = None
@@ -90,208 +92,98 @@ def population_chunks(n, chunk_size=POPULATION_CHUNK):
     return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def _check_targets(layout, loss, y, n_rows, dtype):
-    """Targets laid out for the losses: labels ``(N,)`` or a matrix ``(n_outputs, N)``."""
-    y = np.asarray(y)
-    if y.shape[0] != n_rows:
-        raise ValueError(f"y has {y.shape[0]} rows but X has {n_rows}.")
-    if y.ndim > 2:
-        raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
-    if loss != "squared_error" and layout.output_activation == "softmax":
-        if y.ndim != 1:
-            raise ValueError(f"a softmax output needs 1-D labels, got y of shape {y.shape}.")
-        labels = np.asarray(y)
-        if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):
-            labels = labels.astype(np.int64)
-        if labels.dtype.kind not in "iu":
-            raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}.")
-        if labels.size and (labels.min() < 0 or labels.max() >= layout.n_outputs):
-            raise ValueError(f"labels must lie in [0, {layout.n_outputs}), "
-                             f"got [{labels.min()}, {labels.max()}].")
-        return labels.astype(np.intp)
-    try:
-        Y = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"y must be numeric, got dtype {y.dtype}.") from None
-    Y = Y.reshape(n_rows, -1)
-    if Y.shape[1] != layout.n_outputs:
-        raise ValueError(f"y has {Y.shape[1]} columns but the network has "
-                         f"n_outputs={layout.n_outputs}.")
-    if not np.isfinite(Y).all():
-        raise ValueError("y contains NaN or infinite values.")
-    if loss != "squared_error" and not np.isin(Y, (0.0, 1.0)).all():
-        raise ValueError(f"loss={loss!r} with logistic outputs needs 0/1 targets.")
-    return np.ascontiguousarray(Y.T, dtype=dtype)
+def _annotate(exc, note):
+    """Add ``note`` to an exception, keeping its type (Python 3.10: into its message)."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    elif exc.args and isinstance(exc.args[0], str):
+        exc.args = (f"{exc.args[0]} ({note})",) + exc.args[1:]
+    return exc
 
 
-class SupervisedProblem:
-    """Loss of fixed-topology networks on a labelled data set.
+def _evaluate_chunk(problem, chunk, rows, start, generation):
+    """Score one chunk in a worker (or in-process) with single-threaded BLAS.
 
-    Parameters
-    ----------
-    layout : MLPLayout
-    X : array-like of shape (N, n_inputs)
-    y : array-like
-        Regression targets ``(N,)`` or ``(N, n_outputs)``; integer labels ``(N,)``
-        for a softmax output; 0/1 targets ``(N,)`` or ``(N, n_outputs)`` for
-        logistic outputs.
-    loss : {"squared_error", "log_loss", "error_rate"}, default="squared_error"
-        ``squared_error`` is the mean over outputs of the squared error;
-        ``log_loss`` the cross-entropy (softmax on labels, or the sum over
-        logistic units); ``error_rate`` is 1 - accuracy.
-    sample_weight : array-like of shape (N,), default=None
-        Non-negative row weights; the loss is their weighted mean.
-    alpha : float, default=0.0
-        L2 penalty ``0.5 * alpha * ||W||^2 / N`` on the weights (not the biases);
-        ``N`` is the number of rows, or the sum of ``sample_weight``.
-    dtype : numpy dtype, default=numpy.float32
-        Precision of the forward pass.
+    A fitness that raises is re-run one individual at a time to find the
+    culprit, and its exception propagates with the individual's index added.
+    """
+    with blas_single_thread():
+        try:
+            return problem.evaluate(chunk, rows)
+        except Exception as exc:
+            where = f" of generation {generation}" if generation is not None else ""
+            for i in range(len(chunk)):
+                try:
+                    problem.evaluate(chunk[i:i + 1], rows)
+                except Exception:
+                    raise _annotate(exc, f"evonet: raised while scoring individual "
+                                         f"{start + i}{where}") from None
+            raise
 
-    Notes
-    -----
-    Rows are processed :data:`~evonet.nn.ROW_CHUNK` at a time, so memory beyond
-    one ``dtype`` copy of ``X`` stays within
-    :func:`~evonet.nn.chunk_memory_bound` of a chunk of the population.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from evonet.nn import MLPLayout
-    >>> layout = MLPLayout(1, (), 1)
-    >>> problem = SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0])
-    >>> problem.evaluate(np.array([[2.0, 1.0], [0.0, 0.0]]))
-    array([0., 5.])
+_WORKER_PROBLEMS = {}  # token -> problem, in each worker process (a few recent ones)
+
+
+def _cached_problem(token, problem):
+    """The problem a worker already holds for ``token`` (else ``problem``, kept)."""
+    cached = _WORKER_PROBLEMS.get(token)
+    if cached is None:
+        while len(_WORKER_PROBLEMS) >= 4:
+            _WORKER_PROBLEMS.pop(next(iter(_WORKER_PROBLEMS)))
+        cached = _WORKER_PROBLEMS[token] = problem
+    return cached
+
+
+class _Shipped:
+    """A problem sent to process workers: each worker keeps the first copy it gets.
+
+    Later tasks of the same evaluator find that copy (and whatever it built
+    lazily, such as a pool of simulator environments) instead of a fresh one.
     """
 
-    def __init__(self, layout, X, y, loss="squared_error", sample_weight=None, alpha=0.0,
-                 dtype=np.float32):
-        self.layout = layout
-        self.loss = check_loss(loss, layout)
-        X = check_input(layout, X)
-        self.dtype = np.dtype(dtype)
-        self.n_samples = X.shape[0]
-        if self.n_samples == 0:
-            raise ValueError("X has no rows.")
-        self.X_aug = augment_rows(X, self.dtype)
-        self.targets = _check_targets(layout, self.loss, y, self.n_samples, self.dtype)
-        if sample_weight is None:
-            self.sample_weight = None
-        else:
-            w = np.asarray(sample_weight, dtype=np.float64)
-            if w.shape != (self.n_samples,):
-                raise ValueError(f"sample_weight must have shape ({self.n_samples},), "
-                                 f"got {w.shape}.")
-            if not np.isfinite(w).all() or (w < 0).any():
-                raise ValueError("sample_weight must be finite and non-negative.")
-            if w.sum() <= 0:
-                raise ValueError("sample_weight sums to zero.")
-            self.sample_weight = w
-        self._total_weight = float(self.n_samples if self.sample_weight is None
-                                   else self.sample_weight.sum())
-        if not isinstance(alpha, numbers.Real) or not alpha >= 0 or not math.isfinite(alpha):
-            raise ValueError(f"alpha must be a non-negative number, got {alpha!r}.")
-        self.alpha = float(alpha)
-        mask = np.zeros(layout.n_params, dtype=bool)
-        for start, w_end, _ in layout.offsets:
-            mask[start:w_end] = True
-        self._weight_mask = mask
+    def __init__(self, token, problem):
+        self.token = token
+        self.problem = problem
 
-    @property
-    def n_params(self):
-        """Length of a genome of this problem."""
-        return self.layout.n_params
-
-    def population_chunk(self, rows=None):
-        """Networks per chunk when scoring on ``rows`` (``None``: all rows).
-
-        About :data:`CHUNK_WORK` multiply-adds per chunk, between 4 and 256
-        networks: small problems are scored in one chunk, large ones in chunks
-        big enough to keep the overhead per chunk small and numerous enough for
-        parallel workers. It depends on the problem and the number of rows
-        only, never on ``n_jobs`` or the backend.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from evonet.nn import MLPLayout
-        >>> p = SupervisedProblem(MLPLayout(64, (100,), 10), np.zeros((1437, 64)),
-        ...                       np.zeros((1437, 10)))
-        >>> p.population_chunk(), p.population_chunk(np.arange(256))
-        (5, 27)
-        """
-        n_rows = self.n_samples if rows is None else len(rows)
-        work = max(1, n_rows * self.layout.n_params)
-        return int(min(256, max(4, math.ceil(CHUNK_WORK / work))))
-
-    def _rows(self, rows, r0, r1):
-        if rows is None:
-            sl = slice(r0, r1)
-            return self.X_aug[sl], self.targets[..., sl], (
-                None if self.sample_weight is None else self.sample_weight[sl])
-        idx = rows[r0:r1]
-        return self.X_aug[idx], self.targets[..., idx], (
-            None if self.sample_weight is None else self.sample_weight[idx])
-
-    def penalty(self, population):
-        """The L2 term of each individual, ``0.5 * alpha * ||W||^2 / N``.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from evonet.nn import MLPLayout
-        >>> p = SupervisedProblem(MLPLayout(1, (), 1), [[0.0], [1.0]], [0.0, 0.0], alpha=2.0)
-        >>> p.penalty(np.array([[3.0, 5.0]]))
-        array([4.5])
-        """
-        if self.alpha == 0.0:
-            return np.zeros(population.shape[0])
-        w = population[:, self._weight_mask]
-        return 0.5 * self.alpha * np.einsum("ij,ij->i", w, w) / self._total_weight
-
-    def evaluate(self, population, rows=None):
-        """Losses of a ``(P, n_params)`` population, optionally on a subset of rows.
-
-        Parameters
-        ----------
-        population : ndarray of shape (P, n_params)
-        rows : ndarray of int, default=None
-            Row indices (a minibatch); ``None`` for all rows.
-
-        Returns
-        -------
-        ndarray of shape (P,), float64
-            Losses (plus the L2 term); a network whose output overflows gets ``inf``.
-        """
-        population = self.layout.check_weights(population, name="population")
-        if population.ndim == 1:
-            population = population[None, :]
-        prepared = prepare_population(self.layout, population, self.dtype)
-        loss_fn = LOSSES[self.loss]
-        workspace = thread_workspace()
-        n = self.n_samples if rows is None else len(rows)
-        total = np.zeros(population.shape[0])
-        weight_sum = 0.0
-        with np.errstate(over="ignore", invalid="ignore"):
-            for r0 in range(0, n, ROW_CHUNK):
-                X_aug, targets, w = self._rows(rows, r0, r0 + ROW_CHUNK)
-                Z = forward_population_chunk(self.layout, prepared, X_aug, output_activation=False,
-                                             workspace=workspace)
-                per_row = loss_fn(Z, targets, self.layout)
-                if w is None:
-                    total += per_row.sum(axis=1, dtype=np.float64)
-                    weight_sum += per_row.shape[1]
-                else:
-                    total += per_row.astype(np.float64) @ w
-                    weight_sum += w.sum()
-            losses = total / weight_sum if weight_sum > 0 else total
-        losses += self.penalty(population)
-        losses[np.isnan(losses)] = np.inf
-        return losses
+    def __reduce__(self):
+        return (_cached_problem, (self.token, self.problem))
 
 
-def _evaluate_chunk(problem, chunk, rows):
-    with blas_single_thread():
-        return problem.evaluate(chunk, rows)
+def _is_process_backend(backend):
+    name = type(backend).__name__
+    return name in ("LokyBackend", "MultiprocessingBackend")
+
+
+def _is_dask_backend(backend):
+    return type(backend).__name__ == "DaskDistributedBackend"
+
+
+def _check_backend(backend):
+    if backend is None:
+        return None
+    known = set(joblib.parallel.BACKENDS) | set(joblib.parallel.EXTERNAL_BACKENDS)
+    if not isinstance(backend, str) or backend not in known:
+        raise ValueError(f"backend={backend!r} is not a joblib backend; choose one of "
+                         f"{sorted(known)} (or None for joblib's default).")
+    return backend
+
+
+def _inner_job_limit():
+    """Most workers a nested evaluation may use inside a joblib worker, or None.
+
+    joblib runs a task of its workers under a nested backend, and gives each
+    process worker ``OMP_NUM_THREADS`` = cores // outer jobs. An evaluation
+    running there keeps its own jobs within that share (one job in a thread
+    worker), so an estimator with ``n_jobs=2`` inside ``GridSearchCV(n_jobs=2)``
+    never puts cores x cores busy threads on the machine.
+    """
+    backend, _ = joblib.parallel.get_active_backend()
+    if getattr(backend, "nesting_level", 0) == 0:
+        return None
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "1")))
+    except ValueError:
+        return 1
 
 
 class Evaluator:
@@ -304,15 +196,47 @@ class Evaluator:
         ``population_chunk(rows)`` method or a ``chunk_size`` attribute giving
         the largest population chunk.
     n_jobs : int, default=None
-        joblib's meaning: ``None`` is 1 unless inside ``joblib.parallel_config``,
-        ``-1`` uses all cores.
+        scikit-learn's meaning: ``None`` is 1 unless inside a
+        ``joblib.parallel_config(n_jobs=...)``; ``-1`` uses all cores. Inside a
+        joblib worker (a grid search's, say) the number of jobs is kept within
+        the share of cores joblib gave that worker.
     backend : str, default=None
-        A joblib backend name (``None`` lets joblib choose).
+        A joblib backend (``"loky"``, ``"threading"``, ``"multiprocessing"``,
+        ``"dask"``); ``None`` uses the active ``joblib.parallel_config``, loky
+        by default.
+    retry_failed : bool, default=False
+        When a worker process dies while scoring a generation, start fresh
+        workers and score that generation again (once) instead of raising.
+    verbose : int, default=0
+        At 1 or more, say when small generations are scored in-process.
+    adaptive : bool, default=True
+        Choose between in-process and parallel scoring from timings (see
+        Notes); ``False`` always uses the workers when ``n_jobs > 1``.
+
+    Notes
+    -----
+    The data is shipped to the workers once per ``with evaluator:`` block (a
+    whole fit), not once per generation: for process backends the problem's
+    arrays are written once to a memory-mapped file that workers map; for
+    Dask the problem is scattered to every worker once. The workers persist
+    for the whole block.
+
+    Generations too small to gain from workers are scored in-process: the
+    evaluator times the first generations both ways (after the workers'
+    start-up) and keeps the faster, and checks again every
+    ``REPROBE_EVERY`` generations. This changes speed only: chunks, and so
+    results, are the same either way.
+
+    A worker that dies gives a ``RuntimeError`` naming the generation (or a
+    re-run with ``retry_failed``); a fitness that raises propagates its own
+    exception, with the failing individual's index added.
 
     Attributes
     ----------
     n_evaluations : int
         Number of networks scored so far.
+    mode : str or None
+        ``"serial"`` or ``"parallel"`` once the evaluator has chosen.
 
     Examples
     --------
@@ -326,28 +250,117 @@ class Evaluator:
     2
     """
 
-    def __init__(self, problem, n_jobs=None, backend=None):
+    REPROBE_EVERY = 200
+    """Generations between two timings of the serial and the parallel path."""
+
+    def __init__(self, problem, n_jobs=None, backend=None, retry_failed=False, verbose=0,
+                 adaptive=True):
         if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(
                 n_jobs, numbers.Integral) or n_jobs == 0):
             raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
         self.problem = problem
         self.n_jobs = n_jobs
-        self.backend = backend
+        self.backend = _check_backend(backend)
+        self.retry_failed = bool(retry_failed)
+        self.verbose = verbose
+        self.adaptive = bool(adaptive)
         self.n_evaluations = 0
+        self.mode = None
         self._parallel = None
+        self._stack = None
+        self._shipped = None
+        self._timings = {"serial": [], "parallel": []}
+        self._calls = 0
+
+    # -- the workers' lifetime ------------------------------------------------
+    def _effective_jobs(self):
+        with parallel_config(backend=self.backend) if self.backend else contextlib.nullcontext():
+            n_jobs = joblib.effective_n_jobs(self.n_jobs)
+        limit = _inner_job_limit()
+        return min(n_jobs, limit) if limit is not None else n_jobs
 
     def __enter__(self):
-        if self._parallel is None and self.n_jobs not in (None, 1):
-            self._parallel = Parallel(n_jobs=self.n_jobs, backend=self.backend)
-            self._parallel.__enter__()
+        if self._stack is not None:
+            return self
+        self._stack = contextlib.ExitStack()
+        self._jobs = self._effective_jobs()
+        if self._jobs > 1:
+            try:
+                self._open_workers()
+            except BaseException:
+                self._close()
+                raise
         return self
 
     def __exit__(self, *exc):
-        if self._parallel is not None:
-            parallel, self._parallel = self._parallel, None
-            parallel.__exit__(*exc)
+        self._close()
         return False
 
+    def __del__(self):
+        try:
+            self._close()
+        except Exception:
+            pass
+
+    def close(self):
+        """Stop the workers and remove shipped data (a ``with`` block does it on exit)."""
+        self._close()
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.update(_parallel=None, _stack=None, _shipped=None)
+        return state
+
+    def _close(self):
+        stack, self._stack = self._stack, None
+        self._parallel = None
+        self._shipped = None
+        if stack is not None:
+            stack.close()
+
+    def _open_workers(self):
+        stack = self._stack
+        if self.backend is not None:
+            stack.enter_context(parallel_config(backend=self.backend))
+        backend, _ = joblib.parallel.get_active_backend()
+        shipped = self.problem
+        if _is_process_backend(backend):
+            shipped = _Shipped(uuid.uuid4().hex, self._memory_map(stack, backend))
+        elif _is_dask_backend(backend):
+            # scattered once to every worker; tasks then refer to it by key
+            stack.enter_context(parallel_config(backend="dask", scatter=[shipped]))
+        self._shipped = shipped
+        self._parallel = stack.enter_context(Parallel(n_jobs=self._jobs, pre_dispatch="all"))
+
+    def _memory_map(self, stack, backend):
+        """The problem with its arrays in a memory-mapped file, shipped by reference."""
+        if type(backend).__name__ == "MultiprocessingBackend":
+            dumps = pickle.dumps
+        else:  # loky pickles functions defined in __main__ by value
+            try:
+                from cloudpickle import dumps
+            except ImportError:  # joblib < 1.5 vendors it
+                from joblib.externals.cloudpickle import dumps
+        try:
+            payload = dumps(self.problem, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            raise ValueError(
+                f"the problem cannot be pickled for the {type(backend).__name__} ({exc}); "
+                f"define its fitness function and classes at module level, or use "
+                f"backend='threading'."
+            ) from None
+        if len(payload) < 1_000_000:
+            return self.problem  # small: pickling it per task is cheaper than a file
+        folder = tempfile.mkdtemp(prefix="evonet-")
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        path = os.path.join(folder, "problem.joblib")
+        try:
+            joblib.dump(self.problem, path)
+        except Exception:
+            return self.problem  # only cloudpickle can ship it: by value, per task
+        return joblib.load(path, mmap_mode="r")
+
+    # -- scoring ----------------------------------------------------------------
     def evaluate(self, population, rows=None, generation=None):
         """Losses of every row of ``population``, in order.
 
@@ -376,12 +389,70 @@ class Evaluator:
         chunker = getattr(self.problem, "population_chunk", None)
         chunk_size = chunker(rows) if chunker is not None else self.problem.chunk_size
         chunks = population_chunks(size, chunk_size)
-        if self.n_jobs in (None, 1) or len(chunks) == 1:
-            parts = [_evaluate_chunk(self.problem, population[c], rows) for c in chunks]
-        else:
-            parallel = self._parallel or Parallel(n_jobs=self.n_jobs, backend=self.backend)
-            parts = parallel(
-                delayed(_evaluate_chunk)(self.problem, population[c], rows) for c in chunks
-            )
+        if self._stack is None:
+            self.__enter__()  # workers stay up until close(), the end of a with block or del
+        parts = self._run(population, chunks, rows, generation)
         self.n_evaluations += size
         return np.concatenate(parts) if parts else np.zeros(0)
+
+    def _serial(self, population, chunks, rows, generation):
+        return [_evaluate_chunk(self.problem, population[c], rows, c.start, generation)
+                for c in chunks]
+
+    def _in_parallel(self, population, chunks, rows, generation):
+        tasks = (delayed(_evaluate_chunk)(self._shipped, population[c], rows, c.start,
+                                          generation) for c in chunks)
+        try:
+            return self._parallel(tasks)
+        except Exception as exc:
+            if type(exc).__name__ != "TerminatedWorkerError":
+                raise
+            where = f"generation {generation}" if generation is not None else "a population"
+            if not self.retry_failed:
+                raise RuntimeError(
+                    f"a worker process died while scoring {where} ({exc}); the run so far "
+                    f"is kept. Pass retry_failed=True to score it again on fresh workers."
+                ) from exc
+            # fresh workers, same chunks: the re-run gives the same losses
+            self._close()
+            self.__enter__()
+            return self._parallel(
+                delayed(_evaluate_chunk)(self._shipped, population[c], rows, c.start,
+                                         generation) for c in chunks)
+
+    def _run(self, population, chunks, rows, generation):
+        if self._parallel is None or len(chunks) == 1:
+            return self._serial(population, chunks, rows, generation)
+        mode = self._choose_mode() if self.adaptive else "parallel"
+        start = time.perf_counter()
+        if mode == "parallel":
+            parts = self._in_parallel(population, chunks, rows, generation)
+        else:
+            parts = self._serial(population, chunks, rows, generation)
+        self._timings[mode].append(time.perf_counter() - start)
+        self._calls += 1
+        return parts
+
+    def _choose_mode(self):
+        """Serial or parallel for the next multi-chunk call, from measured timings.
+
+        Calls alternate serial, parallel, serial, parallel (the first parallel
+        one pays the workers' start-up and is not counted); then the faster
+        path is kept, and both are timed again every ``REPROBE_EVERY`` calls.
+        """
+        phase = self._calls % self.REPROBE_EVERY
+        if phase == 0:
+            self._timings = {"serial": [], "parallel": []}
+        if phase < 4:
+            return "serial" if phase % 2 == 0 else "parallel"
+        if phase == 4:
+            serial = min(self._timings["serial"])
+            parallel = self._timings["parallel"][-1]
+            chosen = "parallel" if parallel < 0.95 * serial else "serial"
+            if chosen != self.mode and self.verbose:
+                how = f"with {self._jobs} workers" if chosen == "parallel" else "in-process"
+                print(f"evonet: scoring generations {how}: one took {1e3 * serial:.1f} ms "
+                      f"in-process and {1e3 * parallel:.1f} ms with {self._jobs} workers",
+                      file=sys.stderr)
+            self.mode = chosen
+        return self.mode

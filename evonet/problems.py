@@ -1,0 +1,225 @@
+"""Supervised problems: the loss of fixed-topology networks on a labelled data set.
+
+A *problem* turns a ``(P, n_params)`` population into ``P`` losses to
+minimise (``evaluate(population, rows=None)``), and says how many networks the
+:class:`~evonet.evaluation.Evaluator` should score per chunk.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from evonet.losses import LOSSES, check_loss
+from evonet.nn.mlp import (
+    ROW_CHUNK,
+    augment_rows,
+    check_input,
+    forward_population_chunk,
+    prepare_population,
+    thread_workspace,
+)
+
+__all__ = ["CHUNK_WORK", "SupervisedProblem"]
+
+CHUNK_WORK = 50_000_000
+"""Multiply-adds per population chunk of a ``SupervisedProblem`` (see ``population_chunk``)."""
+
+
+def _check_targets(layout, loss, y, n_rows, dtype):
+    """Targets laid out for the losses: labels ``(N,)`` or a matrix ``(n_outputs, N)``."""
+    y = np.asarray(y)
+    if y.shape[0] != n_rows:
+        raise ValueError(f"y has {y.shape[0]} rows but X has {n_rows}.")
+    if y.ndim > 2:
+        raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
+    if loss != "squared_error" and layout.output_activation == "softmax":
+        if y.ndim != 1:
+            raise ValueError(f"a softmax output needs 1-D labels, got y of shape {y.shape}.")
+        labels = np.asarray(y)
+        if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):
+            labels = labels.astype(np.int64)
+        if labels.dtype.kind not in "iu":
+            raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}.")
+        if labels.size and (labels.min() < 0 or labels.max() >= layout.n_outputs):
+            raise ValueError(f"labels must lie in [0, {layout.n_outputs}), "
+                             f"got [{labels.min()}, {labels.max()}].")
+        return labels.astype(np.intp)
+    try:
+        Y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"y must be numeric, got dtype {y.dtype}.") from None
+    Y = Y.reshape(n_rows, -1)
+    if Y.shape[1] != layout.n_outputs:
+        raise ValueError(f"y has {Y.shape[1]} columns but the network has "
+                         f"n_outputs={layout.n_outputs}.")
+    if not np.isfinite(Y).all():
+        raise ValueError("y contains NaN or infinite values.")
+    if loss != "squared_error" and not np.isin(Y, (0.0, 1.0)).all():
+        raise ValueError(f"loss={loss!r} with logistic outputs needs 0/1 targets.")
+    return np.ascontiguousarray(Y.T, dtype=dtype)
+
+
+class SupervisedProblem:
+    """Loss of fixed-topology networks on a labelled data set.
+
+    Parameters
+    ----------
+    layout : MLPLayout
+    X : array-like of shape (N, n_inputs)
+    y : array-like
+        Regression targets ``(N,)`` or ``(N, n_outputs)``; integer labels ``(N,)``
+        for a softmax output; 0/1 targets ``(N,)`` or ``(N, n_outputs)`` for
+        logistic outputs.
+    loss : {"squared_error", "log_loss", "error_rate"}, default="squared_error"
+        ``squared_error`` is the mean over outputs of the squared error;
+        ``log_loss`` the cross-entropy (softmax on labels, or the sum over
+        logistic units); ``error_rate`` is 1 - accuracy.
+    sample_weight : array-like of shape (N,), default=None
+        Non-negative row weights; the loss is their weighted mean.
+    alpha : float, default=0.0
+        L2 penalty ``0.5 * alpha * ||W||^2 / N`` on the weights (not the biases);
+        ``N`` is the number of rows, or the sum of ``sample_weight``.
+    dtype : numpy dtype, default=numpy.float32
+        Precision of the forward pass.
+
+    Notes
+    -----
+    Rows are processed :data:`~evonet.nn.ROW_CHUNK` at a time, so memory beyond
+    one ``dtype`` copy of ``X`` stays within
+    :func:`~evonet.nn.chunk_memory_bound` of a chunk of the population.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.nn import MLPLayout
+    >>> layout = MLPLayout(1, (), 1)
+    >>> problem = SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0])
+    >>> problem.evaluate(np.array([[2.0, 1.0], [0.0, 0.0]]))
+    array([0., 5.])
+    """
+
+    def __init__(self, layout, X, y, loss="squared_error", sample_weight=None, alpha=0.0,
+                 dtype=np.float32):
+        self.layout = layout
+        self.loss = check_loss(loss, layout)
+        X = check_input(layout, X)
+        self.dtype = np.dtype(dtype)
+        self.n_samples = X.shape[0]
+        if self.n_samples == 0:
+            raise ValueError("X has no rows.")
+        self.X_aug = augment_rows(X, self.dtype)
+        self.targets = _check_targets(layout, self.loss, y, self.n_samples, self.dtype)
+        if sample_weight is None:
+            self.sample_weight = None
+        else:
+            w = np.asarray(sample_weight, dtype=np.float64)
+            if w.shape != (self.n_samples,):
+                raise ValueError(f"sample_weight must have shape ({self.n_samples},), "
+                                 f"got {w.shape}.")
+            if not np.isfinite(w).all() or (w < 0).any():
+                raise ValueError("sample_weight must be finite and non-negative.")
+            if w.sum() <= 0:
+                raise ValueError("sample_weight sums to zero.")
+            self.sample_weight = w
+        self._total_weight = float(self.n_samples if self.sample_weight is None
+                                   else self.sample_weight.sum())
+        if not isinstance(alpha, numbers.Real) or not alpha >= 0 or not math.isfinite(alpha):
+            raise ValueError(f"alpha must be a non-negative number, got {alpha!r}.")
+        self.alpha = float(alpha)
+        mask = np.zeros(layout.n_params, dtype=bool)
+        for start, w_end, _ in layout.offsets:
+            mask[start:w_end] = True
+        self._weight_mask = mask
+
+    @property
+    def n_params(self):
+        """Length of a genome of this problem."""
+        return self.layout.n_params
+
+    def population_chunk(self, rows=None):
+        """Networks per chunk when scoring on ``rows`` (``None``: all rows).
+
+        About :data:`CHUNK_WORK` multiply-adds per chunk, between 4 and 256
+        networks: small problems are scored in one chunk, large ones in chunks
+        big enough to keep the overhead per chunk small and numerous enough for
+        parallel workers. It depends on the problem and the number of rows
+        only, never on ``n_jobs`` or the backend.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from evonet.nn import MLPLayout
+        >>> p = SupervisedProblem(MLPLayout(64, (100,), 10), np.zeros((1437, 64)),
+        ...                       np.zeros((1437, 10)))
+        >>> p.population_chunk(), p.population_chunk(np.arange(256))
+        (5, 27)
+        """
+        n_rows = self.n_samples if rows is None else len(rows)
+        work = max(1, n_rows * self.layout.n_params)
+        return int(min(256, max(4, math.ceil(CHUNK_WORK / work))))
+
+    def _rows(self, rows, r0, r1):
+        if rows is None:
+            sl = slice(r0, r1)
+            return self.X_aug[sl], self.targets[..., sl], (
+                None if self.sample_weight is None else self.sample_weight[sl])
+        idx = rows[r0:r1]
+        return self.X_aug[idx], self.targets[..., idx], (
+            None if self.sample_weight is None else self.sample_weight[idx])
+
+    def penalty(self, population):
+        """The L2 term of each individual, ``0.5 * alpha * ||W||^2 / N``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from evonet.nn import MLPLayout
+        >>> p = SupervisedProblem(MLPLayout(1, (), 1), [[0.0], [1.0]], [0.0, 0.0], alpha=2.0)
+        >>> p.penalty(np.array([[3.0, 5.0]]))
+        array([4.5])
+        """
+        if self.alpha == 0.0:
+            return np.zeros(population.shape[0])
+        w = population[:, self._weight_mask]
+        return 0.5 * self.alpha * np.einsum("ij,ij->i", w, w) / self._total_weight
+
+    def evaluate(self, population, rows=None):
+        """Losses of a ``(P, n_params)`` population, optionally on a subset of rows.
+
+        Parameters
+        ----------
+        population : ndarray of shape (P, n_params)
+        rows : ndarray of int, default=None
+            Row indices (a minibatch); ``None`` for all rows.
+
+        Returns
+        -------
+        ndarray of shape (P,), float64
+            Losses (plus the L2 term); a network whose output overflows gets ``inf``.
+        """
+        population = self.layout.check_weights(population, name="population")
+        if population.ndim == 1:
+            population = population[None, :]
+        prepared = prepare_population(self.layout, population, self.dtype)
+        loss_fn = LOSSES[self.loss]
+        workspace = thread_workspace()
+        n = self.n_samples if rows is None else len(rows)
+        total = np.zeros(population.shape[0])
+        weight_sum = 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for r0 in range(0, n, ROW_CHUNK):
+                X_aug, targets, w = self._rows(rows, r0, r0 + ROW_CHUNK)
+                Z = forward_population_chunk(self.layout, prepared, X_aug, output_activation=False,
+                                             workspace=workspace)
+                per_row = loss_fn(Z, targets, self.layout)
+                if w is None:
+                    total += per_row.sum(axis=1, dtype=np.float64)
+                    weight_sum += per_row.shape[1]
+                else:
+                    total += per_row.astype(np.float64) @ w
+                    weight_sum += w.sum()
+            losses = total / weight_sum if weight_sum > 0 else total
+        losses += self.penalty(population)
+        losses[np.isnan(losses)] = np.inf
+        return losses
