@@ -14,10 +14,10 @@ return >= 475. Evaluations count every network scored, checks included.
 Pendulum-v1 (continuous torque in [-2, 2]). gymnasium registers no reward
 threshold for it; the stated reference is the RL Zoo's pretrained agents
 (stable-baselines3, huggingface.co/sb3): SAC -176.3 +- 101.6, TD3 -196.0 +-
-119.0, PPO -230.4 +- 142.5 mean return (100-episode evaluations). A small
-tanh network (3-8-1) is evolved with CMA-ES for ``--pendulum-generations``
-generations on ``--pendulum-episodes`` episodes each, and tested on 100 fresh
-episodes.
+119.0, PPO -230.4 +- 142.5 mean return. A small tanh network (3-8-1, 41
+weights) is evolved with CMA-ES (sigma 0.5) for ``--pendulum-generations``
+(150) generations on ``--pendulum-episodes`` (10) episodes each, and tested on
+100 fresh episodes.
 
 Usage::
 
@@ -123,9 +123,9 @@ def main(argv=None):
     parser.add_argument("--vectorization", choices=["sync", "vector"], default="sync")
     parser.add_argument("--pendulum-runs", type=int, default=3)
     parser.add_argument("--pendulum-generations", type=int, default=150)
-    parser.add_argument("--pendulum-episodes", type=int, default=5)
+    parser.add_argument("--pendulum-episodes", type=int, default=10)
     parser.add_argument("--pendulum-population", type=int, default=None)
-    parser.add_argument("--pendulum-sigma", type=float, default=1.0)
+    parser.add_argument("--pendulum-sigma", type=float, default=0.5)
     parser.add_argument("--skip-pendulum", action="store_true")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)

@@ -75,6 +75,22 @@ def test_recurrent_policy_on_a_continuous_task_and_batch_invariance():
     assert together.shape == (5, 2) and (together < 0).all()
 
 
+def test_problems_pickle_for_process_workers():
+    import pickle
+
+    from evonet.control import PoleBalancingProblem
+
+    gym_problem = GymProblem("CartPole-v1", MLPPolicy(4, (), 1, bias=False), n_episodes=2)
+    pop = np.stack([BALANCER, -BALANCER])
+    before = gym_problem.evaluate(pop, [1, 2])          # builds (unpicklable) environments
+    again = pickle.loads(pickle.dumps(gym_problem))
+    np.testing.assert_array_equal(again.evaluate(pop, [1, 2]), before)
+    pole = PoleBalancingProblem("2-markov", MLPPolicy(6, (), bias=False), max_steps=200)
+    pole.evaluate(np.zeros((3, 6)))                       # fills the constants cache
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(pole)).evaluate(np.zeros((3, 6))),
+                                  pole.evaluate(np.zeros((3, 6))))
+
+
 def test_episode_seeds_come_from_the_run_generator():
     sampler = GymProblem("CartPole-v1", MLPPolicy(4, (), 1), n_episodes=4).make_sampler()
     assert isinstance(sampler, EpisodeSeeds)

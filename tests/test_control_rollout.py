@@ -76,6 +76,21 @@ def test_recurrent_hidden_state_is_carried_and_reset():
     assert policy.initial_memory(1).tolist() == [[0.0]]
 
 
+def test_previous_readout_sees_the_last_observation():
+    # h_t = o_t (W_in = 1, W_rec = 0); y_t = W_out h_{t-1} + W_skip o_t = o_t - o_{t-1}
+    policy = RecurrentPolicy(1, 1, activation="identity", output_activation="identity",
+                             bias=False, shortcut=True, readout="previous")
+    params = policy.unpack([[1.0, 0.0, -1.0, 1.0]])
+    memory = policy.initial_memory(1)
+    outs = []
+    for o in (1.0, 3.0, 2.5):
+        out, memory = policy.forward(params, np.array([[o]]), memory)
+        outs.append(float(out[0, 0]))
+    assert outs == [1.0, 2.0, -0.5]
+    actor = policy.scalar_actor(params)
+    assert [actor([o]) for o in (1.0, 3.0, 2.5)] == outs
+
+
 def test_policy_without_bias_holds_only_weights():
     policy = MLPPolicy(4, (3,), bias=False)
     assert policy.n_params == 4 * 3 + 3

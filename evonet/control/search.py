@@ -44,19 +44,21 @@ def default_policy(env):
 
     Linear (``tanh`` of a weighted sum) for Markovian pole balancing and for
     gymnasium environments (one output for a two-action ``Discrete`` space);
-    for non-Markovian pole balancing, a recurrent network with one linear
-    self-recurrent hidden unit and direct input-output weights.
+    for non-Markovian pole balancing, an Elman network with two fully
+    recurrent ``tanh`` hidden units and direct input-output weights (the
+    networks of ``experiments/pole_balancing.py``). Pole-balancing policies
+    have no biases: the task is symmetric.
 
     Examples
     --------
     >>> default_policy(make_env("2-nonmarkov")).n_params
-    8
+    15
     """
     env = make_env(env)
     if isinstance(env, PoleBalancing):
         if env.markovian:
             return MLPPolicy(env.n_observations, (), bias=False)
-        return RecurrentPolicy(env.n_observations, 1, activation="identity", bias=False,
+        return RecurrentPolicy(env.n_observations, 2, activation="tanh", bias=False,
                                shortcut=True)
     n_out = 1 if env.discrete and env.n_actions == 2 else env.n_actions
     return MLPPolicy(env.n_observations, (), n_out, output_activation="tanh")
