@@ -1,27 +1,12 @@
-"""Cart-pole dynamics with one or two poles, vectorised over many carts.
+"""The pole-balancing task: one or two poles, with or without velocities.
 
-The equations, constants and task definitions are those of the standard
-neuroevolution benchmark (Wieland 1991; Gruau, Whitley & Pyeatt 1996; Stanley
-& Miikkulainen 2002; Gomez, Schmidhuber & Miikkulainen 2008, Appendix A). For
-a cart of mass ``M`` carrying poles ``i`` of mass ``m_i`` and half-length
-``l_i``::
-
-    x_ddot       = (F - mu_c sgn(x_dot) + sum_i Ft_i) / (M + sum_i mt_i)
-    theta_i_ddot = -3 / (4 l_i) (x_ddot cos theta_i + g sin theta_i + mu_p theta_i_dot / (m_i l_i))
-    Ft_i = m_i l_i theta_i_dot^2 sin theta_i
-           + 0.75 m_i cos theta_i (mu_p theta_i_dot / (m_i l_i) + g sin theta_i)
-    mt_i = m_i (1 - 0.75 cos^2 theta_i)
-
-with ``g = -9.8``. A control step holds the force for 0.02 s: two classical
-fourth-order Runge-Kutta steps of 0.01 s.
-
-Internally the states of ``n`` carts are kept as an array of shape
-``(1 + n_poles, 2, n)``: for the cart and each pole, its position (or angle)
-and its velocity, each a contiguous row over carts. Every operation is
-elementwise over carts, so the result for one cart never depends on which
-other carts are stepped with it (removing finished carts changes nothing for
-the others), and the scalar path of :mod:`evonet.control.scalar` repeats the
-same floating-point operations in the same order.
+The task definitions are those of the standard neuroevolution benchmark
+(Wieland 1991; Gruau, Whitley & Pyeatt 1996; Stanley & Miikkulainen 2002;
+Gomez, Schmidhuber & Miikkulainen 2008, Appendix A): the equations of motion
+(:mod:`evonet.control.dynamics`), the start, the failure conditions, the
+observations of the Markovian and non-Markovian variants, the steps and
+damping fitnesses (:mod:`evonet.control.damping`) and the 625-start
+generalisation test.
 """
 
 import itertools
@@ -30,22 +15,27 @@ import numbers
 
 import numpy as np
 
-__all__ = ["TASKS", "PoleBalancing", "damping_fitness", "make_task"]
+from evonet.control.damping import (
+    DAMPING_STEPS,
+    DAMPING_WINDOW,
+    damping_fitness,
+    damping_from_window,
+)
+from evonet.control.dynamics import (
+    CART_FRICTION,
+    FORCE_MAGNITUDE,
+    HINGE_FRICTION,
+    POLE_HALF_LENGTHS,
+    POLE_MASSES,
+    START_ANGLE,
+    CartPoleDynamics,
+)
 
-GRAVITY = -9.8
-CART_MASS = 1.0
-POLE_MASSES = (0.1, 0.01)
-POLE_HALF_LENGTHS = (0.5, 0.05)
-CART_FRICTION = 0.0005
-HINGE_FRICTION = 0.000002
-FORCE_MAGNITUDE = 10.0
-TRACK_LIMIT = 2.4
-TAU = 0.01
-"""Runge-Kutta step (s); a control step is two of them."""
+__all__ = ["DAMPING_WINDOW", "TASKS", "PoleBalancing", "damping_fitness", "damping_from_window",
+           "make_task"]
+
 SUCCESS_STEPS = 100_000
-DAMPING_STEPS = 1_000
-DAMPING_WINDOW = 100
-START_ANGLE = math.radians(4)
+"""Steps a network must balance from the standard start to solve a task."""
 
 # observation scaling to about [-1, 1] (POLE_BALANCING.md): x/2.4, x_dot/2, theta/0.52, theta_dot/2
 _SCALE_POSITION = 1.0 / 2.4
@@ -83,7 +73,7 @@ def make_task(name):
     return PoleBalancing(**TASKS[name])
 
 
-class PoleBalancing:
+class PoleBalancing(CartPoleDynamics):
     """The pole-balancing task: dynamics, observations, failure and fitness.
 
     Parameters
@@ -147,18 +137,8 @@ class PoleBalancing:
         self.angle_limit = math.radians(36.0 if self.n_poles == 2 else 12.0)
         self.masses = POLE_MASSES[: self.n_poles]
         self.half_lengths = POLE_HALF_LENGTHS[: self.n_poles]
-        # per-pole constants, shaped (n_poles, 1) to broadcast over carts; the
-        # scalar path reads the same numbers from `constants`
-        m = np.array(self.masses)[:, None]
-        lengths = np.array(self.half_lengths)[:, None]
-        self._ml = m * lengths
-        self._m075 = 0.75 * m
-        self._m = m
-        self._k_mu = self.hinge_friction / (m * lengths)
-        self._k_acc = -3.0 / (4.0 * lengths)
-        self._cache = None
-        self._minus_cart_friction = -self.cart_friction
-        self._limits = np.array([TRACK_LIMIT] + [self.angle_limit] * self.n_poles)[:, None]
+        self._set_constants(self.masses, self.half_lengths, self.hinge_friction,
+                            self.cart_friction, self.angle_limit)
         if self.markovian:
             scale = [_SCALE_POSITION, _SCALE_VELOCITY] + [_SCALE_ANGLE, _SCALE_VELOCITY] * n_poles
             self._observed = np.arange(self.state_size)
@@ -183,20 +163,6 @@ class PoleBalancing:
 
     def _standard_friction(self):
         return self.cart_friction == CART_FRICTION and self.hinge_friction == HINGE_FRICTION
-
-    @property
-    def constants(self):
-        """Per-pole constants shared with the scalar path, as plain floats.
-
-        ``(ml, 0.75 m, m, mu_p / (m l), -3 / (4 l))`` per pole.
-
-        Examples
-        --------
-        >>> PoleBalancing(n_poles=1).constants[0][4]
-        -1.5
-        """
-        return [tuple(float(a[i, 0]) for a in (self._ml, self._m075, self._m, self._k_mu,
-                                                self._k_acc)) for i in range(self.n_poles)]
 
     # ------------------------------------------------------------------ states
     def initial_state(self, n=1):
@@ -279,110 +245,6 @@ class PoleBalancing:
             raise ValueError("forces contains NaN or infinite values.")
         return F
 
-    def to_columns(self, states):
-        """``(n, state_size)`` states -> the internal ``(1 + n_poles, 2, n)`` layout."""
-        n = states.shape[0]
-        return np.ascontiguousarray(states.T).reshape(1 + self.n_poles, 2, n)
-
-    def from_columns(self, columns):
-        """The internal layout -> ``(n, state_size)`` states."""
-        n = columns.shape[-1]
-        return np.ascontiguousarray(columns.reshape(self.state_size, n).T)
-
-    # ----------------------------------------------------------------- physics
-    def _constants_for(self, n):
-        """Per-pole constants as full ``(n_poles, n)`` rows (broadcasting a column is slower)."""
-        cache = self._cache
-        if cache is None or cache[0] < n:
-            capacity = max(n, 2 * cache[0] if cache else 64)
-            cache = (capacity, tuple(np.repeat(a, capacity, axis=1) for a in (
-                self._k_mu, self._ml, self._m075, self._m, -self._m075, self._k_acc)))
-            self._cache = cache
-        return tuple(a[:, :n] for a in cache[1])
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["_cache"] = None
-        return state
-
-    def _accelerations(self, p, v, F):
-        """``(1 + n_poles, n)`` accelerations of positions ``p`` and velocities ``v``."""
-        k_mu, ml, m075, m, m_075, k_acc = self._constants_for(p.shape[1])
-        th, thd = p[1:], v[1:]
-        s = np.sin(th)
-        c = np.cos(th)
-        tmp = s * GRAVITY
-        tmp += k_mu * thd                                # g sin + mu_p thd / (m l)
-        ft = ml * thd
-        ft *= thd
-        ft *= s
-        q = m075 * c
-        q *= tmp
-        ft += q                                          # m l thd^2 sin + 0.75 m cos (...)
-        mt = c * c
-        mt *= m_075
-        mt += m                                          # m (1 - 0.75 cos^2)
-        acc = np.empty_like(p)
-        xdd = acc[0]
-        np.sign(v[0], out=xdd)
-        xdd *= self._minus_cart_friction
-        xdd += F                                         # F - mu_c sgn(x_dot)
-        if self.n_poles == 2:
-            xdd += ft[0] + ft[1]
-            mass = mt[0] + mt[1]
-            mass += CART_MASS
-        else:
-            xdd += ft[0]
-            mass = mt[0] + CART_MASS
-        xdd /= mass
-        thdd = acc[1:]
-        np.multiply(c, xdd, out=thdd)
-        thdd += tmp
-        thdd *= k_acc
-        return acc
-
-    def step_columns(self, columns, F):
-        """:meth:`step` on the internal layout (no validation); returns a new array."""
-        p, v = columns[:, 0], columns[:, 1]
-        for _ in range(2):
-            p, v = self._rk4(p, v, F)
-        out = np.empty_like(columns)
-        out[:, 0] = p
-        out[:, 1] = v
-        return out
-
-    def _rk4(self, p, v, F):
-        # classical Runge-Kutta: y' = (v, a(p, v)); k1..k4 evaluated at the stages
-        h, h2, h6 = TAU, TAU / 2.0, TAU / 6.0
-        a1 = self._accelerations(p, v, F)
-        p2 = p + h2 * v
-        v2 = v + h2 * a1
-        a2 = self._accelerations(p2, v2, F)
-        p3 = p + h2 * v2
-        v3 = v + h2 * a2
-        a3 = self._accelerations(p3, v3, F)
-        p4 = p + h * v3
-        v4 = v + h * a3
-        a4 = self._accelerations(p4, v4, F)
-        # y + h/6 (k1 + 2 k2 + 2 k3 + k4), summed as ((k2 + k3) 2 + k1) + k4
-        dp = v2 + v3
-        dp *= 2.0
-        dp += v
-        dp += v4
-        dp *= h6
-        dp += p
-        dv = a2 + a3
-        dv *= 2.0
-        dv += a1
-        dv += a4
-        dv *= h6
-        dv += v
-        return dp, dv
-
-    def failed_columns(self, columns):
-        """:meth:`failed` on the internal layout."""
-        return (np.abs(columns[:, 0]) > self._limits).any(axis=0)
-
     def failed(self, states):
         """Whether each cart has failed: off the track or a pole beyond the angle limit.
 
@@ -455,48 +317,3 @@ class PoleBalancing:
         return starts
 
 
-def damping_fitness(trajectory, max_steps=DAMPING_STEPS):
-    """Gruau et al.'s (1996) damping fitness ``0.1 f1 + 0.9 f2`` of one trial.
-
-    ``f1 = t / 1000`` with ``t`` the steps balanced; ``f2 = 0`` for
-    ``t < 100``, else ``0.75 / sum(|x| + |x_dot| + |theta_1| + |theta_1_dot|)``
-    over the states after the last 100 steps (simulator values, unscaled).
-
-    Parameters
-    ----------
-    trajectory : array-like of shape (t, state_size)
-        The states after each balanced control step (the start not included).
-    max_steps : int, default=1000
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> states = np.zeros((150, 6))
-    >>> states[:, 0] = 0.01                       # |x| = 0.01 each step
-    >>> round(damping_fitness(states), 6)         # 0.1 * 0.15 + 0.9 * 0.75 / 1.0
-    0.69
-    """
-    traj = np.asarray(trajectory, dtype=np.float64)
-    if traj.ndim != 2 or traj.shape[1] < 4:
-        raise ValueError(f"trajectory must have shape (t, state_size), got {traj.shape}.")
-    t = min(traj.shape[0], max_steps)
-    window = np.abs(traj[t - DAMPING_WINDOW:t, :4]).sum(axis=1) if t >= DAMPING_WINDOW else None
-    return float(damping_from_window(t, None if window is None else math.fsum(window),
-                                     max_steps))
-
-
-def damping_from_window(steps, window_sum, max_steps=DAMPING_STEPS):
-    """Damping fitness from the steps balanced and the sum over the last 100 steps.
-
-    Examples
-    --------
-    >>> damping_from_window(1000, 7.5)
-    0.19
-    >>> damping_from_window(50, None)
-    0.005
-    """
-    f1 = steps / max_steps
-    if steps < DAMPING_WINDOW or window_sum is None:
-        return 0.1 * f1
-    f2 = 0.75 / window_sum if window_sum > 0 else math.inf
-    return 0.1 * f1 + 0.9 * f2

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from evonet.control.pole import DAMPING_WINDOW, damping_from_window
+from evonet.control.damping import DAMPING_WINDOW, damping_from_window
 from evonet.control.policies import select
 from evonet.control.scalar import simulate_scalar
 
@@ -41,7 +41,7 @@ class RolloutResult:
         self.window_sums = window_sums
 
     def damping(self, max_steps):
-        """Damping fitness of every cart (:func:`~evonet.control.pole.damping_from_window`)."""
+        """Damping fitness of every cart (:func:`~evonet.control.damping.damping_from_window`)."""
         out = np.empty(self.steps.shape)
         for idx in np.ndindex(out.shape):
             total = self.window_sums[idx]

@@ -11,14 +11,8 @@ measured), so a cart follows the same trajectory on either path.
 
 import math
 
-from evonet.control.pole import (
-    CART_MASS,
-    DAMPING_WINDOW,
-    FORCE_MAGNITUDE,
-    GRAVITY,
-    TAU,
-    TRACK_LIMIT,
-)
+from evonet.control.damping import DAMPING_WINDOW
+from evonet.control.dynamics import CART_MASS, FORCE_MAGNITUDE, GRAVITY, TAU, TRACK_LIMIT
 
 __all__ = ["make_scalar_step", "simulate_scalar"]
 
