@@ -5,6 +5,7 @@ __version__ = "0.1.0"
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor  # noqa: E402
 from evonet.evaluation import Evaluator, SupervisedProblem  # noqa: E402
 from evonet.genome import WeightIndividual  # noqa: E402
+from evonet.io import load, save  # noqa: E402
 from evonet.nn import MLPLayout, forward  # noqa: E402
 from evonet.toolbox import make_toolbox  # noqa: E402
 
@@ -17,5 +18,7 @@ __all__ = [
     "WeightIndividual",
     "__version__",
     "forward",
+    "load",
     "make_toolbox",
+    "save",
 ]

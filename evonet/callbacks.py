@@ -1,17 +1,24 @@
-"""Callbacks of the run loop: progress display and sklearn-style stopping rules.
+"""Callbacks of the run loop: progress display, sklearn-style stopping rules, checkpoints.
 
-A callback has three hooks, each given the :class:`~evonet.evolve.Run`:
+A callback has four hooks, each given the :class:`~evonet.evolve.Run`:
 ``on_start`` before the first generation of an :func:`~evonet.evolve.evolve`
 call, ``on_generation`` after each generation (a true return value stops the
-run) and ``on_end`` once the loop is over.
+run), ``after_generation`` once every callback has had its say (with whether
+the run stops) and ``on_end`` once the loop is over. A callback that counts
+something across generations (a stopping rule) returns its counters from
+``get_state`` and takes them back in ``set_state``, so that a checkpoint
+saves them and a resumed run stops exactly where the uninterrupted one would.
 """
 
+import math
+import os
 import sys
 import time
 
 import numpy as np
 
-__all__ = ["Callback", "NoImprovementStopping", "ProgressPrinter", "ValidationStopping"]
+__all__ = ["Callback", "Checkpoint", "NoImprovementStopping", "ProgressPrinter",
+           "ValidationStopping"]
 
 
 class Callback:
@@ -35,42 +42,119 @@ class Callback:
         """Called after each generation; return True to stop the run."""
         return False
 
+    def after_generation(self, run, stopping):
+        """Called after every callback's ``on_generation``, with whether the run stops."""
+
     def on_end(self, run):
         """Called when the run stops."""
 
+    def get_state(self):
+        """Counters to save in a checkpoint (a dict), or ``None`` for a stateless callback."""
+        return None
+
+    def set_state(self, state):
+        """Take back what :meth:`get_state` returned (resuming from a checkpoint)."""
+
 
 class ProgressPrinter(Callback):
-    """Print one line every ``every`` generations: losses, evaluations and speed.
+    """Report progress: generation, losses, evaluations per second and time left.
+
+    On a terminal the report is one line redrawn in place (a progress bar,
+    at most ten times a second); elsewhere (a log file, a notebook) one line
+    every ``every`` generations. The time left assumes the whole budget of
+    ``total`` generations is used: early stopping can only make it shorter.
+
+    Parameters
+    ----------
+    every : int, default=1
+        Generations between two printed lines (when not drawing a bar).
+    stream : file, default=None
+        Where to write; ``sys.stdout`` if ``None``.
+    total : int, default=None
+        Generations this call runs at most (the bar and the time left need it).
+    bar : bool, default=None
+        Draw a bar; ``None`` draws one when ``stream`` is a terminal.
 
     Examples
     --------
     >>> ProgressPrinter(every=10).every
     10
+    >>> format_duration(3725.0)
+    '1:02:05'
     """
 
-    def __init__(self, every=1, stream=None):
+    def __init__(self, every=1, stream=None, total=None, bar=None):
         self.every = max(1, int(every))
         self.stream = stream
+        self.total = None if total is None else max(0, int(total))
+        self.bar = bar
 
     def on_start(self, run):
         self._start = time.perf_counter()
         self._evaluations = run.n_evaluations
+        self._generation = run.generation
+        self._drawn = -math.inf
+        stream = self.stream or sys.stdout
+        self._bar = self.bar if self.bar is not None else bool(
+            getattr(stream, "isatty", lambda: False)())
 
-    def on_generation(self, run):
-        if run.generation % self.every and run.generation != 1:
-            return False
+    def _parts(self, run, seconds):
         record = run.logbook[-1]
-        seconds = time.perf_counter() - self._start
+        done = run.generation - self._generation
         speed = (run.n_evaluations - self._evaluations) / max(seconds, 1e-9)
-        parts = [f"generation {run.generation:5d}"]
+        parts = []
         if run.loss_curve:
             parts += [f"loss {run.loss_curve[-1]:.6g}", f"best {run.best_loss:.6g}"]
         parts += [f"population min {record['min']:.6g}", f"mean {record['mean']:.6g}"]
         if run.validation_scores:
             parts.append(f"validation {run.validation_scores[-1]:.4f}")
         parts.append(f"{run.n_evaluations} evaluations ({speed:,.0f}/s)")
-        print(", ".join(parts), file=self.stream or sys.stdout, flush=True)
+        if self.total:
+            left = max(self.total - done, 0) * seconds / max(done, 1)
+            parts.append(f"{format_duration(left)} left")
+        return parts
+
+    def on_generation(self, run):
+        stream = self.stream or sys.stdout
+        now = time.perf_counter()
+        seconds = now - self._start
+        if self._bar:
+            if now - self._drawn < 0.1 and run.generation - self._generation != self.total:
+                return False
+            self._drawn = now
+            done = run.generation - self._generation
+            if self.total:
+                filled = int(20 * min(done, self.total) / self.total)
+                head = f"[{'#' * filled}{'.' * (20 - filled)}] {done}/{self.total}"
+            else:
+                head = f"generation {run.generation}"
+            line = f"{head} " + ", ".join(self._parts(run, seconds))
+            stream.write(f"\r{line[:160]:<160}")
+            stream.flush()
+            return False
+        if run.generation % self.every and run.generation != 1:
+            return False
+        parts = [f"generation {run.generation:5d}"] + self._parts(run, seconds)
+        print(", ".join(parts), file=stream, flush=True)
         return False
+
+    def on_end(self, run):
+        if getattr(self, "_bar", False):
+            print(file=self.stream or sys.stdout, flush=True)
+
+
+def format_duration(seconds):
+    """``m:ss`` or ``h:mm:ss`` for a number of seconds.
+
+    Examples
+    --------
+    >>> format_duration(75.4)
+    '1:15'
+    """
+    seconds = int(round(seconds)) if math.isfinite(seconds) else 0
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 class NoImprovementStopping(Callback):
@@ -105,6 +189,12 @@ class NoImprovementStopping(Callback):
             run.stop_reason = "converged"
             return True
         return False
+
+    def get_state(self):
+        return {"best": self.best, "count": self.count}
+
+    def set_state(self, state):
+        self.best, self.count = float(state["best"]), int(state["count"])
 
 
 class ValidationStopping(Callback):
@@ -145,3 +235,90 @@ class ValidationStopping(Callback):
             run.stop_reason = "converged"
             return True
         return False
+
+    def get_state(self):
+        return {"best": self.best, "count": self.count}
+
+    def set_state(self, state):
+        self.best, self.count = float(state["best"]), int(state["count"])
+
+
+class Checkpoint(Callback):
+    """Save the run to a checkpoint file every ``interval`` seconds (0: every generation).
+
+    The file (see :mod:`evonet.io.checkpoint`) holds the run's whole state
+    (:meth:`~evonet.evolve.Run.get_state`) and the counters of ``callbacks``
+    (the stopping rules), and is written atomically after a generation that
+    does not end the run: a crash at any moment leaves the previous
+    checkpoint intact. The first write comes ``interval`` seconds after the
+    start (at the first generation for 0). Pass it after the callbacks whose
+    state it saves.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    interval : float, default=60
+        Seconds between writes; 0 writes after every generation.
+    callbacks : sequence of Callback
+        Callbacks whose ``get_state`` is saved with the run.
+    metadata : dict, default=None
+        JSON-ready values saved with it (fingerprints, how to resume).
+    extra : object, default=None
+        Further state of the writer (see :func:`~evonet.io.checkpoint.write_checkpoint`).
+
+    Attributes
+    ----------
+    n_writes : int
+    write_seconds : float
+        Time spent writing, in total.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from evonet import Evaluator, MLPLayout, SupervisedProblem
+    >>> from evonet.evolve import Run, evolve
+    >>> from evonet.genome import init_population
+    >>> from evonet.strategies import get_strategy
+    >>> layout = MLPLayout(1, (), 1)
+    >>> problem = SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0])
+    >>> run = Run(get_strategy("cmaes"), Evaluator(problem), np.random.default_rng(0),
+    ...           initializer=lambda n, rng: init_population(layout, n, rng))
+    >>> saver = Checkpoint(os.path.join(tempfile.mkdtemp(), "run.ckpt"), interval=0)
+    >>> run = evolve(run, max_generations=5, callbacks=[saver])
+    >>> saver.n_writes, os.path.exists(saver.path)
+    (5, True)
+    """
+
+    def __init__(self, path, interval=60.0, callbacks=(), metadata=None, extra=None):
+        self.path = os.fspath(path)
+        self.interval = float(interval)
+        self.callbacks = list(callbacks)
+        self.metadata = metadata
+        self.extra = extra
+        self.n_writes = 0
+        self.write_seconds = 0.0
+
+    def on_start(self, run):
+        self._last = time.monotonic()
+
+    def after_generation(self, run, stopping):
+        from evonet.io._archive import kill_now, kill_requested
+
+        if kill_requested("generation", run.generation):
+            kill_now()
+        if stopping:
+            return   # the run ends now; the previous checkpoint replays this generation
+        if self.interval > 0 and time.monotonic() - self._last < self.interval:
+            return
+        self.write(run)
+
+    def write(self, run):
+        """Write the checkpoint now."""
+        from evonet.io.checkpoint import write_checkpoint
+
+        start = time.perf_counter()
+        write_checkpoint(self.path, run, self.callbacks, self.metadata, self.extra)
+        self.write_seconds += time.perf_counter() - start
+        self.n_writes += 1
+        self._last = time.monotonic()

@@ -1,15 +1,19 @@
-"""The ``evonet`` command line."""
+"""The ``evonet`` command line: ``fit``, ``resume``, ``predict`` and ``info``.
+
+Exit codes: 0 success, 1 failure, 2 usage or input error (a bad option, a
+CSV file or model file that cannot be used). Input errors print one line on
+stderr, never a traceback (set ``EVONET_DEBUG=1`` to see one for a failure).
+"""
 
 import argparse
+import os
 import sys
-import time
-import warnings
 
-import numpy as np
+from evonet._commands import fit_command, info_command, predict_command, resume_command
+from evonet.data import DataError
+from evonet.strategies import STRATEGIES
 
-from evonet.data import DATASETS, DataError, load_csv, load_dataset
-
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -21,101 +25,112 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _infer_task(y):
-    if y.dtype == object:
-        return "classification"
-    integral = np.all(y == np.round(y))
-    return "classification" if integral and len(np.unique(y)) <= max(20, len(y) // 20) \
-        else "regression"
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
+    return value
 
 
-def _load(args):
-    if args.dataset is not None:
-        X, y, task, names = load_dataset(args.dataset)
-    else:
-        if args.target is None:
-            raise DataError("a CSV file needs --target COLUMN")
-        X, y, names = load_csv(args.data, target=args.target)
-        task = _infer_task(y)
-    return X, y, args.task or task, names
+def _seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds >= 0")
+    return value
 
 
-def _fit_command(args):
-    from sklearn.model_selection import train_test_split
-    from sklearn.neural_network import MLPClassifier, MLPRegressor
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not in (0, 1)")
+    return value
 
-    from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 
-    X, y, task, _ = _load(args)
-    classification = task == "classification"
-    if classification and len(np.unique(y)) < 2:
-        raise DataError("the target has a single class; classification needs at least two")
-    if len(y) < 10:
-        raise DataError(f"{len(y)} rows are too few to hold out a test set")
-    stratify = y if classification and np.min(np.unique(y, return_counts=True)[1]) >= 2 else None
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=args.test_size, random_state=args.seed, stratify=stratify)
-    options = dict(strategy=args.strategy, random_state=args.seed, n_jobs=args.n_jobs,
-                   verbose=1)
-    if args.hidden is not None:
-        options["hidden_layer_sizes"] = tuple(args.hidden)
-    if args.generations is not None:
-        options["max_generations"] = args.generations
-    Estimator = NeuroEvolutionClassifier if classification else NeuroEvolutionRegressor
-    model = Pipeline([("scale", StandardScaler()), ("model", Estimator(**options))])
-    source = args.dataset or args.data
-    print(f"evonet {Estimator.__name__} on {source}: {X_train.shape[0]} training rows, "
-          f"{X_test.shape[0]} test rows, {X.shape[1]} features", flush=True)
-    start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model.fit(X_train, y_train)
-    seconds = time.perf_counter() - start
-    fitted = model[-1]
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
-
-    Reference = MLPClassifier if classification else MLPRegressor
-    reference = Pipeline([("scale", StandardScaler()),
-                          ("model", Reference(max_iter=2000, random_state=args.seed))])
-    ref_start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        reference.fit(X_train, y_train)
-    ref_seconds = time.perf_counter() - ref_start
-    metric = "accuracy" if classification else "R^2"
-    ours, theirs = model.score(X_test, y_test), reference.score(X_test, y_test)
-    print(f"\nstrategy {fitted.strategy_}, {fitted.n_iter_} generations, "
-          f"{fitted.n_evaluations_} network evaluations, {seconds:.1f} s, "
-          f"training loss {fitted.best_loss_:.4g}")
-    print(f"held-out {metric}: evonet {ours:.4f}  |  {Reference.__name__} {theirs:.4f} "
-          f"({ref_seconds:.1f} s, same split)")
-    return EXIT_OK
+def _add_run_options(parser):
+    parser.add_argument("--n-jobs", type=int, default=None, metavar="N",
+                        help="parallel workers for fitness evaluation (results do not depend "
+                             "on it)")
+    parser.add_argument("--out", metavar="MODEL", help="save the fitted model to this file "
+                                                       "(for evonet predict and evonet info)")
+    parser.add_argument("--quiet", action="store_true", help="no progress display")
 
 
 def build_parser():
+    """The argument parser of the ``evonet`` command.
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["info", "model.evonet"]).command
+    'info'
+    """
     parser = _Parser(prog="evonet", description="Evolve neural networks with evonet.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
+
     fit = commands.add_parser(
         "fit", help="evolve a network on a CSV file or a built-in data set",
-        description="Evolve a network on a CSV file or a built-in data set, with inputs "
-                    "standardised in a Pipeline; report held-out accuracy (or R^2) beside "
-                    "scikit-learn's MLP trained on the same split.")
-    fit.add_argument("data", nargs="?", help="CSV file with a header row")
-    fit.add_argument("--target", help="target column of the CSV file")
-    fit.add_argument("--dataset", choices=list(DATASETS), help="a built-in data set")
+        description="Evolve a network on a CSV file (with a header row) or a built-in data "
+                    "set, inputs standardised in a Pipeline; print progress, then held-out "
+                    "accuracy (or R^2) beside scikit-learn's MLP trained on the same split.")
+    fit.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
+    fit.add_argument("--target", metavar="COL", help="target column of the CSV file")
+    fit.add_argument("--dataset", metavar="NAME",
+                     help="a built-in data set: iris, wine, breast_cancer, digits or diabetes")
     fit.add_argument("--task", choices=["classification", "regression"],
                      help="default: the data set's, or inferred from the target column")
-    fit.add_argument("--strategy", default="auto", help="auto, es, cmaes or ga")
-    fit.add_argument("--generations", type=int, help="max_generations (default 5000)")
-    fit.add_argument("--hidden", type=int, nargs="+", metavar="N", help="hidden layer sizes")
-    fit.add_argument("--test-size", type=float, default=0.25)
-    fit.add_argument("--n-jobs", type=int, default=None)
-    fit.add_argument("--seed", type=int, default=0)
-    fit.set_defaults(handler=_fit_command)
+    fit.add_argument("--strategy", default="auto", choices=["auto", *sorted(STRATEGIES)],
+                     help="search strategy (default: auto)")
+    fit.add_argument("--generations", type=_positive_int, metavar="N",
+                     help="max_generations (default 5000; early stopping usually ends sooner)")
+    fit.add_argument("--hidden", type=_positive_int, nargs="+", metavar="N",
+                     help="hidden layer sizes (default 100)")
+    fit.add_argument("--test-size", type=_fraction, default=0.25, metavar="F",
+                     help="held-out fraction (default 0.25)")
+    fit.add_argument("--checkpoint", metavar="FILE",
+                     help="save the run here while it runs; if FILE exists, resume from it")
+    fit.add_argument("--checkpoint-interval", type=_seconds, default=60.0, metavar="SECONDS",
+                     help="seconds between checkpoint writes, 0 = every generation (default 60)")
+    fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_run_options(fit)
+    fit.set_defaults(handler=fit_command)
+    parser.fit_parser = fit
+
+    resume = commands.add_parser(
+        "resume", help="continue a fit from its checkpoint",
+        description="Continue an interrupted 'evonet fit --checkpoint FILE' exactly where it "
+                    "stopped: same data, same settings, the same final model as an "
+                    "uninterrupted run.")
+    resume.add_argument("checkpoint", metavar="CHECKPOINT")
+    _add_run_options(resume)
+    resume.set_defaults(handler=resume_command)
+
+    predict = commands.add_parser(
+        "predict", help="predict with a saved model",
+        description="Predict the rows of a CSV file with a model saved by 'evonet fit --out' "
+                    "(or model.save). Feature columns are found by name; the saved "
+                    "standardisation is applied.")
+    predict.add_argument("model", metavar="MODEL")
+    predict.add_argument("data", metavar="DATA.csv")
+    predict.add_argument("--out", metavar="PRED.csv", help="write here (default: stdout)")
+    predict.add_argument("--proba", action="store_true",
+                         help="also write class probabilities (classifiers)")
+    predict.set_defaults(handler=predict_command)
+
+    info = commands.add_parser(
+        "info", help="describe a saved model or a checkpoint",
+        description="Print a saved model's architecture, size and training summary (or a "
+                    "checkpoint's progress).")
+    info.add_argument("model", metavar="MODEL")
+    info.set_defaults(handler=info_command)
     return parser
 
 
@@ -126,24 +141,42 @@ def main(argv=None):
 
     Examples
     --------
-    >>> main(["fit", "--dataset", "nope"])  # doctest: +SKIP
+    >>> main(["fit", "--dataset", "nope"])   # the reason goes to stderr
     2
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:   # --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command == "fit" and (args.dataset is None) == (args.data is None):
-        parser.error("give either a CSV file or --dataset NAME")
+        parser.fit_parser.print_usage(sys.stderr)
+        print("evonet fit: error: give either a CSV file or --dataset NAME", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return args.handler(args)
-    except DataError as exc:
-        print(f"evonet: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ValueError as exc:
-        print(f"evonet: error: {exc}", file=sys.stderr)
+    except (DataError, ValueError, FileNotFoundError, IsADirectoryError) as exc:
+        if os.environ.get("EVONET_DEBUG"):
+            raise
+        # errors go to stderr, which stays clean of the progress display on stdout
+        print(f"evonet: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("evonet: interrupted", file=sys.stderr)
         return EXIT_FAILURE
+    except Exception as exc:
+        if os.environ.get("EVONET_DEBUG"):
+            raise
+        print(f"evonet: failed: {type(exc).__name__}: {_one_line(exc)} (EVONET_DEBUG=1 shows "
+              f"the traceback)", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _one_line(exc):
+    if isinstance(exc, FileNotFoundError) and exc.filename is not None:
+        return f"no such file: {exc.filename}"
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
 
 
 if __name__ == "__main__":

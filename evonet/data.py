@@ -42,12 +42,23 @@ def load_dataset(name):
     return bunch.data, bunch.target, DATASETS[name], list(bunch.feature_names)
 
 
-def _numeric(values, what):
+def _numeric(values, what, path, lines):
+    """``values`` as float64, or a ``DataError`` naming the first bad value and its line."""
     try:
-        return np.array([float(v) for v in values], dtype=np.float64)
+        out = np.array([float(v) for v in values], dtype=np.float64)
     except ValueError:
-        bad = next(v for v in values if not _is_float(v))
-        raise DataError(f"{what} holds a non-numeric value {bad!r}") from None
+        k = next(k for k, v in enumerate(values) if not _is_float(v))
+        bad = values[k]
+        if bad == "":
+            raise DataError(f"{path}, line {lines[k]}: {what} is empty") from None
+        raise DataError(f"{path}, line {lines[k]}: {what} holds a non-numeric value "
+                        f"{bad!r}") from None
+    finite = np.isfinite(out)
+    if not finite.all():
+        k = int(np.flatnonzero(~finite)[0])
+        raise DataError(f"{path}, line {lines[k]}: {what} holds a missing or infinite value "
+                        f"{values[k]!r}")
+    return out
 
 
 def _is_float(value):
@@ -58,8 +69,40 @@ def _is_float(value):
     return True
 
 
+def _read_rows(path):
+    try:
+        with open(path, newline="") as f:
+            reader = csv.reader(f)
+            rows, lines = [], []
+            for row in reader:
+                if row and any(v.strip() for v in row):
+                    rows.append(row)
+                    lines.append(reader.line_num)
+    except FileNotFoundError:
+        raise DataError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise DataError(f"{path} is a folder, not a CSV file") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"cannot read {path}: {exc}") from None
+    if not rows:
+        raise DataError(f"{path} is empty")
+    header, body = [h.strip() for h in rows[0]], rows[1:]
+    if not body:
+        raise DataError(f"{path} has a header but no data rows")
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise DataError(f"{path}: the header repeats the column name {repeated[0]!r}")
+    for line, row in zip(lines[1:], body):
+        if len(row) != len(header):
+            raise DataError(f"{path}, line {line}: {len(row)} fields, the header has "
+                            f"{len(header)}")
+    return header, [[v.strip() for v in row] for row in body], lines[1:]
+
+
 def read_csv_rows(path):
     """Header and rows of a CSV file, checked for emptiness and ragged rows.
+
+    Blank lines are skipped; errors name the file and the line.
 
     Examples
     --------
@@ -69,23 +112,8 @@ def read_csv_rows(path):
     >>> read_csv_rows(path)
     (['a', 'b'], [['1', '2']])
     """
-    try:
-        with open(path, newline="") as f:
-            rows = [row for row in csv.reader(f) if row]
-    except FileNotFoundError:
-        raise DataError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"cannot read {path}: {exc}") from None
-    if not rows:
-        raise DataError(f"{path} is empty")
-    header, body = [h.strip() for h in rows[0]], rows[1:]
-    if not body:
-        raise DataError(f"{path} has a header but no data rows")
-    for number, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise DataError(f"{path}, line {number}: {len(row)} fields, the header has "
-                            f"{len(header)}")
-    return header, [[v.strip() for v in row] for row in body]
+    header, rows, _ = _read_rows(path)
+    return header, rows
 
 
 def load_csv(path, target=None, feature_names=None):
@@ -94,7 +122,9 @@ def load_csv(path, target=None, feature_names=None):
     With ``target`` the named column is returned as ``y`` (numbers if every
     value is numeric, else strings) and the others as ``X``; without it all
     columns are features (``y`` is ``None``). With ``feature_names`` those
-    columns are taken, in that order. Every feature value must be numeric.
+    columns are taken, in that order. Every feature value must be a finite
+    number. Problems raise :class:`DataError` with a one-line reason naming
+    the file, the line and the column.
 
     Examples
     --------
@@ -105,7 +135,7 @@ def load_csv(path, target=None, feature_names=None):
     >>> X.tolist(), y.tolist(), names
     ([[1.0, 2.0], [3.0, 4.0]], ['a', 'b'], ['x1', 'x2'])
     """
-    header, rows = read_csv_rows(path)
+    header, rows, lines = _read_rows(path)
     columns = list(zip(*rows))
     y = None
     if target is not None:
@@ -113,7 +143,10 @@ def load_csv(path, target=None, feature_names=None):
             raise DataError(f"target column {target!r} is not in {path} "
                             f"(columns: {', '.join(header)})")
         values = columns[header.index(target)]
-        y = (_numeric(values, f"target column {target!r}")
+        if any(v == "" for v in values):
+            k = values.index("")
+            raise DataError(f"{path}, line {lines[k]}: target column {target!r} is empty")
+        y = (_numeric(values, f"target column {target!r}", path, lines)
              if all(_is_float(v) for v in values) else np.array(values, dtype=object))
     names = feature_names if feature_names is not None else [h for h in header if h != target]
     missing = [n for n in names if n not in header]
@@ -121,5 +154,6 @@ def load_csv(path, target=None, feature_names=None):
         raise DataError(f"{path} lacks the column(s) {', '.join(missing)}")
     if not names:
         raise DataError(f"{path} has no feature columns")
-    X = np.column_stack([_numeric(columns[header.index(n)], f"column {n!r}") for n in names])
+    X = np.column_stack([_numeric(columns[header.index(n)], f"column {n!r}", path, lines)
+                         for n in names])
     return X, y, list(names)

@@ -147,6 +147,57 @@ class Run:
         state["evaluator"] = None  # holds the data; set_data() gives a run new data
         return state
 
+    STATE_FIELDS = ("state", "rng", "n_evaluations", "logbook", "hall_of_fame", "loss_curve",
+                    "validation_scores", "incumbent", "selected", "stop_reason", "checked",
+                    "sampler", "_check_every", "_told")
+    """What a checkpoint saves of a run: everything but the strategy and the evaluator,
+    which hold only fixed settings and the data."""
+
+    def get_state(self):
+        """The run's evolving state, a dict of :attr:`STATE_FIELDS` (for checkpoints).
+
+        Together with the strategy (fixed settings) and the data it is
+        everything that decides the rest of the run, the minibatch sampler's
+        position in its epoch included.
+        """
+        return {name: getattr(self, name, None) for name in self.STATE_FIELDS}
+
+    @classmethod
+    def from_state(cls, strategy, evaluator, fields):
+        """The run :meth:`get_state` described, continuing on ``evaluator``'s data.
+
+        Unlike :meth:`set_data`, the saved sampler is kept, so the next
+        generation draws exactly the rows it would have drawn.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from evonet import MLPLayout, SupervisedProblem, Evaluator
+        >>> from evonet.genome import init_population
+        >>> from evonet.strategies import get_strategy
+        >>> layout = MLPLayout(1, (), 1)
+        >>> problem = SupervisedProblem(layout, [[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0])
+        >>> make = lambda: Run(get_strategy("ga", population_size=10), Evaluator(problem),
+        ...                    np.random.default_rng(0),
+        ...                    initializer=lambda n, rng: init_population(layout, n, rng))
+        >>> a, b = evolve(make(), 3), evolve(make(), 2)
+        >>> b = evolve(Run.from_state(b.strategy, Evaluator(problem), b.get_state()), 1)
+        >>> bool(np.array_equal(a.best, b.best)), b.generation
+        (True, 3)
+        """
+        missing = [name for name in cls.STATE_FIELDS if name not in fields]
+        if missing:
+            raise ValueError(f"the saved run lacks {missing}.")
+        run = cls.__new__(cls)
+        run.strategy = strategy
+        run.evaluator = evaluator
+        for name in cls.STATE_FIELDS:
+            setattr(run, name, fields[name])
+        if not isinstance(run.rng, np.random.Generator) or not hasattr(run.state, "generation") \
+                or not hasattr(run.sampler, "next"):
+            raise ValueError("the saved run is incomplete (generator, state or sampler).")
+        return run
+
     @property
     def generation(self):
         return self.state.generation
@@ -227,8 +278,10 @@ class Run:
 def evolve(run, max_generations, max_evaluations=None, callbacks=()):
     """Run generations until the budget is spent or a callback stops the run.
 
-    Callbacks see every generation; the stopping rules act on checks
-    (``run.checked``). The last generation of the call is always checked.
+    Callbacks see every generation (``on_generation``, then, once all have
+    said whether to stop, ``after_generation``: where a checkpoint is written);
+    the stopping rules act on checks (``run.checked``). The last generation of
+    the call is always checked.
 
     Parameters
     ----------
@@ -271,6 +324,8 @@ def evolve(run, max_generations, max_evaluations=None, callbacks=()):
             stop = False
             for callback in callbacks:
                 stop = bool(callback.on_generation(run)) or stop
+            for callback in callbacks:
+                callback.after_generation(run, stop)
             if stop:
                 run.stop_reason = run.stop_reason or "callback"
                 break

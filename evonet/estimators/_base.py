@@ -1,6 +1,7 @@
 """What the neuroevolution classifier and regressor share: parameters, ``fit``, prediction."""
 
 import json
+import os
 import warnings
 from functools import partial
 
@@ -11,11 +12,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from evonet._random import make_generator
-from evonet.callbacks import NoImprovementStopping, ProgressPrinter, ValidationStopping
+from evonet.callbacks import Checkpoint, NoImprovementStopping, ProgressPrinter, ValidationStopping
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
+from evonet.estimators._checkpoint import check_resume, fingerprint, open_checkpoint
 from evonet.estimators._params import check_params
 from evonet.evaluation import Evaluator
 from evonet.evolve import Run, evolve
+from evonet.io.checkpoint import remove_checkpoint
 from evonet.strategies import get_strategy
 
 __all__ = ["BaseNeuroEvolution", "choose_batch_size", "choose_strategy"]
@@ -70,7 +73,7 @@ class BaseNeuroEvolution(BaseEstimator):
     def __init__(self, *, hidden_layer_sizes, activation, strategy, population_size,
                  max_generations, max_evaluations, batch_size, alpha, early_stopping,
                  validation_fraction, n_iter_no_change, tol, strategy_params, n_jobs,
-                 random_state, verbose, warm_start):
+                 random_state, verbose, warm_start, checkpoint, checkpoint_interval):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.strategy = strategy
@@ -88,6 +91,8 @@ class BaseNeuroEvolution(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.checkpoint = checkpoint
+        self.checkpoint_interval = checkpoint_interval
 
     # -- subclass hooks -------------------------------------------------------
     def _validate_xy(self, X, y, reset):
@@ -107,6 +112,13 @@ class BaseNeuroEvolution(BaseEstimator):
     def _split_stratify(self, y):
         return None
 
+    def _target_state(self):
+        """How targets are encoded (classes, output scaling), for checkpoints."""
+        raise NotImplementedError
+
+    def _set_target_state(self, state):
+        raise NotImplementedError
+
     # -- fitting --------------------------------------------------------------
     def _check_sample_weight(self, sample_weight, n_samples):
         if sample_weight is None:
@@ -124,19 +136,30 @@ class BaseNeuroEvolution(BaseEstimator):
 
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         hidden = check_params(self)
-        continuing = (incremental or self.warm_start) and hasattr(self, "_run")
+        use_checkpoint = self.checkpoint is not None and not incremental
+        saved = open_checkpoint(self) if use_checkpoint else None
+        resumed = saved is not None
+        continuing = not resumed and (incremental or self.warm_start) and hasattr(self, "_run")
         X, y = self._validate_xy(X, y, reset=not continuing)
         sample_weight = self._check_sample_weight(sample_weight, X.shape[0])
+        prints = fingerprint(self, X, y, sample_weight) if use_checkpoint else None
+        if resumed:
+            check_resume(saved, prints)
+            self._set_target_state(saved.extra["targets"])
         targets, n_outputs, output_activation = self._encode_targets(
-            y, not continuing, classes, sample_weight)
+            y, not (continuing or resumed), classes, sample_weight)
 
-        X_val = y_val = None
+        X_val = y_val = split_seed = None
         if self.early_stopping and not incremental:
-            split_rng = make_generator(self.random_state) if not continuing else self._run.rng
+            if resumed:
+                split_seed = saved.metadata.get("split_seed")
+            else:
+                split_rng = make_generator(self.random_state) if not continuing \
+                    else self._run.rng
+                split_seed = int(split_rng.integers(0, 2**31 - 1))
             parts = train_test_split(
                 X, targets, y, *(() if sample_weight is None else (sample_weight,)),
-                test_size=self.validation_fraction,
-                random_state=int(split_rng.integers(0, 2**31 - 1)),
+                test_size=self.validation_fraction, random_state=split_seed,
                 stratify=self._split_stratify(y),
             )
             X, X_val, targets, _, _, y_val = parts[:6]
@@ -146,6 +169,8 @@ class BaseNeuroEvolution(BaseEstimator):
 
         if continuing:
             strategy_name = self.strategy_
+        elif resumed:
+            strategy_name = saved.metadata["strategy"]
         elif self.strategy == "auto":
             n_params = MLPArchitecture(X.shape[1], hidden, n_outputs, self.activation,
                                        output_activation).n_params
@@ -174,29 +199,47 @@ class BaseNeuroEvolution(BaseEstimator):
             if strategy_name == "neat":
                 settings.setdefault("activation", self.activation)
             strategy = get_strategy(strategy_name, **settings)
-            run = Run(strategy, evaluator, make_generator(self.random_state),
-                      initializer=architecture.initializer(), batch_size=batch_size)
+            if resumed:
+                run = Run.from_state(strategy, evaluator, saved.run_state)
+            else:
+                run = Run(strategy, evaluator, make_generator(self.random_state),
+                          initializer=architecture.initializer(), batch_size=batch_size)
             self.strategy_ = strategy_name
             self._architecture = architecture
+        start = saved.metadata["start_generation"] if resumed else run.generation
+        budget = 1 if incremental else max(0, self.max_generations - (run.generation - start))
 
-        callbacks = []
+        callbacks, stoppers = [], []
         if self.verbose:
-            callbacks.append(ProgressPrinter(every=1 if self.verbose > 1 else 10))
+            callbacks.append(ProgressPrinter(every=1 if self.verbose > 1 else 10,
+                                             total=None if incremental else budget))
         if not incremental:
             if X_val is not None:
-                callbacks.append(ValidationStopping(
+                stoppers.append(ValidationStopping(
                     partial(self._validation_score, X_val=X_val, y_val=y_val),
                     tol=self.tol, n_iter_no_change=self.n_iter_no_change))
             else:
-                callbacks.append(NoImprovementStopping(self.tol, self.n_iter_no_change))
-            run.selected = None
-            run.validation_scores = []
-        evolve(run, 1 if incremental else self.max_generations,
-               max_evaluations=None if incremental else self.max_evaluations,
+                stoppers.append(NoImprovementStopping(self.tol, self.n_iter_no_change))
+            if resumed:
+                saved.restore_callbacks(stoppers)
+            else:
+                run.selected = None
+                run.validation_scores = []
+        callbacks += stoppers
+        if use_checkpoint:
+            metadata = dict(prints, kind="estimator", strategy=strategy_name,
+                            start_generation=int(start), split_seed=split_seed,
+                            command=getattr(self, "_checkpoint_command", None))
+            callbacks.append(Checkpoint(self.checkpoint, self.checkpoint_interval, stoppers,
+                                        metadata, extra={"targets": self._target_state()}))
+        callbacks += self._extra_callbacks()
+        evolve(run, budget, max_evaluations=None if incremental else self.max_evaluations,
                callbacks=callbacks)
         run.evaluator = None  # holds a copy of the data; the next fit gives it new data
         self._run = run
         self._store_result(run, X_val is not None)
+        if use_checkpoint:
+            remove_checkpoint(os.fspath(self.checkpoint))
         if not incremental and run.stop_reason == "budget":
             warnings.warn(
                 f"{type(self).__name__}: the budget (max_generations={self.max_generations}, "
@@ -206,6 +249,10 @@ class BaseNeuroEvolution(BaseEstimator):
                 stacklevel=3,
             )
         return self
+
+    def _extra_callbacks(self):
+        """Further callbacks of ``fit`` (none; a seam for tests and the command line)."""
+        return []
 
     def _store_result(self, run, validated):
         architecture = self._architecture
@@ -307,6 +354,33 @@ class BaseNeuroEvolution(BaseEstimator):
 
     def _output_scaling(self):
         return np.ones(self.n_outputs_), np.zeros(self.n_outputs_)
+
+    def save(self, path):
+        """Save the fitted model to a model file, atomically (see :mod:`evonet.io.model`).
+
+        ``evonet.load(path)`` gives it back, predicting exactly as this model
+        does; loading never unpickles and checks every field.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> import evonet
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = evonet.NeuroEvolutionClassifier((4,), max_generations=10, random_state=0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "iris.evonet")
+        >>> clf.fit(X, y).save(path)
+        >>> bool(np.all(evonet.load(path).predict(X) == clf.predict(X)))
+        True
+        """
+        from evonet.io.model import save
+
+        save(self, path)
 
     def _check_predict_input(self, X):
         check_is_fitted(self)

@@ -75,6 +75,19 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         1 prints progress every 10 generations, 2 every generation.
     warm_start : bool, default=False
         Continue the previous population and strategy state on the next ``fit``.
+    checkpoint : str or path-like, default=None
+        A checkpoint file for ``fit``. While ``fit`` runs the whole state of
+        the run (population, strategy state, generator, logbook, stopping
+        counters...) is saved there every ``checkpoint_interval`` seconds,
+        atomically; when the file exists, ``fit`` resumes from it instead of
+        starting over, and the result is identical to that of an
+        uninterrupted ``fit``. A checkpoint written with other parameters or
+        data raises ``ValueError`` saying what differs (only
+        ``max_generations``, ``max_evaluations``, ``n_jobs``, ``verbose`` and
+        the checkpoint settings may change). The file is removed when ``fit``
+        ends. ``partial_fit`` ignores it.
+    checkpoint_interval : float, default=60
+        Seconds between checkpoint writes; 0 writes after every generation.
 
     Attributes
     ----------
@@ -136,6 +149,8 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         random_state=None,
         verbose=0,
         warm_start=False,
+        checkpoint=None,
+        checkpoint_interval=60,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
@@ -144,8 +159,8 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, strategy_params=strategy_params,
             n_jobs=n_jobs, random_state=random_state, verbose=verbose, warm_start=warm_start,
+            checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
         )
-
 
     def _validate_xy(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=np.float64)
@@ -173,6 +188,16 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         if self._label_binarizer.y_type_ == "multiclass":
             return encoded.argmax(axis=1), encoded.shape[1], "softmax"
         return encoded.astype(np.float64), encoded.shape[1], "logistic"
+
+    def _target_state(self):
+        return {"classes": self.classes_, "label_type": self._label_binarizer.y_type_}
+
+    def _set_target_state(self, state):
+        from evonet.io._estimator import make_label_binarizer
+
+        self._label_binarizer = make_label_binarizer(np.asarray(state["classes"]),
+                                                     state["label_type"])
+        self.classes_ = self._label_binarizer.classes_
 
     def _split_stratify(self, y):
         return y if self._label_binarizer.y_type_ != "multilabel-indicator" else None

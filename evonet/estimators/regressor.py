@@ -18,7 +18,8 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     the same network (linear outputs, one per target) and the same loss
     (squared error plus ``alpha``'s L2 term), minimised by an evolution
     strategy. The parameters and attributes are those of
-    :class:`~evonet.NeuroEvolutionClassifier` (``alpha`` defaults to 3.0
+    :class:`~evonet.NeuroEvolutionClassifier`, ``checkpoint`` and
+    ``save`` included (``alpha`` defaults to 3.0
     here: on standardised targets a stronger L2 term keeps small, noisy data
     sets from being over-fitted); with ``early_stopping`` the validation score
     is R^2.
@@ -65,6 +66,8 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         random_state=None,
         verbose=0,
         warm_start=False,
+        checkpoint=None,
+        checkpoint_interval=60,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
@@ -73,8 +76,8 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, strategy_params=strategy_params,
             n_jobs=n_jobs, random_state=random_state, verbose=verbose, warm_start=warm_start,
+            checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
         )
-
 
     def _validate_xy(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,
@@ -92,6 +95,14 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             self._y_mean = mean
             self._y_scale = np.where(scale > 0, scale, 1.0)
         return (Y - self._y_mean) / self._y_scale, Y.shape[1], "identity"
+
+    def _target_state(self):
+        return {"mean": self._y_mean, "scale": self._y_scale, "ndim": self._y_ndim}
+
+    def _set_target_state(self, state):
+        self._y_mean = np.asarray(state["mean"], dtype=np.float64)
+        self._y_scale = np.asarray(state["scale"], dtype=np.float64)
+        self._y_ndim = int(state["ndim"])
 
     def _to_output_units(self, layers):
         # the network is evolved on standardised targets; folding the scaling into the

@@ -1,0 +1,295 @@
+"""What each ``evonet`` command does (the parser and exit codes are in :mod:`evonet.cli`)."""
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from evonet.data import DataError, load_csv, load_dataset, read_csv_rows
+
+__all__ = ["fit_command", "info_command", "predict_command", "resume_command"]
+
+RECORDED = {"data": (str, type(None)), "target": (str, type(None)),
+            "dataset": (str, type(None)), "task": (str, type(None)), "strategy": (str,),
+            "generations": (int, type(None)), "hidden": (list, type(None)),
+            "test_size": (float,), "seed": (int,), "n_jobs": (int, type(None)),
+            "out": (str, type(None)), "checkpoint_interval": (float, int)}
+"""The options of ``evonet fit`` a checkpoint records, so ``evonet resume`` can rerun it."""
+
+
+def _infer_task(y):
+    if y.dtype == object:
+        return "classification"
+    integral = np.all(y == np.round(y))
+    return "classification" if integral and len(np.unique(y)) <= max(20, len(y) // 20) \
+        else "regression"
+
+
+def _load(args):
+    if args.dataset is not None:
+        X, y, task, names = load_dataset(args.dataset)
+    else:
+        if args.target is None:
+            raise DataError("a CSV file needs --target COLUMN")
+        X, y, names = load_csv(args.data, target=args.target)
+        task = _infer_task(y)
+    return X, y, args.task or task, names
+
+
+def _record(args):
+    record = {name: getattr(args, name) for name in RECORDED}
+    for name in ("data", "out"):
+        if record[name] is not None:
+            record[name] = os.path.abspath(record[name])
+    return dict(record, command="fit")
+
+
+def fit_command(args):
+    """``evonet fit``: evolve, report beside scikit-learn's MLP, save the model if asked."""
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
+    from evonet.io import read_checkpoint_metadata, save
+
+    X, y, task, names = _load(args)
+    classification = task == "classification"
+    if not classification and y.dtype == object:
+        raise DataError(f"target column {args.target!r} holds non-numeric values; regression "
+                        f"needs numbers (or use --task classification)")
+    if classification and len(np.unique(y)) < 2:
+        raise DataError("the target has a single class; classification needs at least two")
+    if len(y) < 10:
+        raise DataError(f"{len(y)} rows are too few to hold out a test set")
+    stratify = y if classification and np.min(np.unique(y, return_counts=True)[1]) >= 2 else None
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=args.test_size, random_state=args.seed, stratify=stratify)
+    options = dict(strategy=args.strategy, random_state=args.seed, n_jobs=args.n_jobs,
+                   verbose=0 if args.quiet else 1)
+    if args.hidden is not None:
+        options["hidden_layer_sizes"] = tuple(args.hidden)
+    if args.generations is not None:
+        options["max_generations"] = args.generations
+    if args.checkpoint is not None:
+        options.update(checkpoint=args.checkpoint, checkpoint_interval=args.checkpoint_interval)
+    Estimator = NeuroEvolutionClassifier if classification else NeuroEvolutionRegressor
+    estimator = Estimator(**options)
+    estimator._checkpoint_command = _record(args)
+    model = Pipeline([("scale", StandardScaler()), ("model", estimator)])
+    source = args.dataset or args.data
+    print(f"evonet {Estimator.__name__} on {source}: {X_train.shape[0]} training rows, "
+          f"{X_test.shape[0]} test rows, {X.shape[1]} features", flush=True)
+    if args.checkpoint is not None and os.path.isfile(args.checkpoint):
+        saved = read_checkpoint_metadata(args.checkpoint)
+        print(f"resuming from {args.checkpoint} at generation {saved['generation']}",
+              flush=True)
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X_train, y_train)
+    seconds = time.perf_counter() - start
+    fitted = model[-1]
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    if args.out is not None:
+        save(model, args.out, metadata={
+            "source": str(source), "dataset": args.dataset, "target": args.target,
+            "task": task, "feature_names": [str(n) for n in names],
+            "test_size": args.test_size, "seed": args.seed})
+
+    Reference = MLPClassifier if classification else MLPRegressor
+    reference = Pipeline([("scale", StandardScaler()),
+                          ("model", Reference(max_iter=2000, random_state=args.seed))])
+    ref_start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference.fit(X_train, y_train)
+    ref_seconds = time.perf_counter() - ref_start
+    metric = "accuracy" if classification else "R^2"
+    ours, theirs = model.score(X_test, y_test), reference.score(X_test, y_test)
+    print(f"\nstrategy {fitted.strategy_}, {fitted.n_iter_} generations "
+          f"({fitted._run.stop_reason}), {fitted.n_evaluations_} network evaluations, "
+          f"{seconds:.1f} s, training loss {fitted.best_loss_:.4g}")
+    print(f"held-out {metric}: evonet {ours:.4f}  |  {Reference.__name__} {theirs:.4f} "
+          f"({ref_seconds:.1f} s, same split)")
+    if args.out is not None:
+        print(f"model saved to {args.out} (evonet predict {args.out} DATA.csv; "
+              f"evonet info {args.out})")
+    return 0
+
+
+def resume_command(args):
+    """``evonet resume``: rerun the recorded ``evonet fit`` from its checkpoint."""
+    from evonet.io import read_checkpoint_metadata
+
+    record = read_checkpoint_metadata(args.checkpoint).get("command")
+    if not isinstance(record, dict) or record.get("command") != "fit":
+        raise DataError(f"{args.checkpoint} was not written by 'evonet fit'; resume it by "
+                        f"calling fit again with the same parameters, data and checkpoint")
+    for name, kinds in RECORDED.items():
+        if not isinstance(record.get(name), kinds) or isinstance(record.get(name), bool):
+            raise DataError(f"{args.checkpoint}: the recorded option {name!r} is invalid")
+    options = {name: record[name] for name in RECORDED}
+    options.update(checkpoint=args.checkpoint, quiet=args.quiet)
+    if args.n_jobs is not None:
+        options["n_jobs"] = args.n_jobs
+    if args.out is not None:
+        options["out"] = args.out
+    return fit_command(argparse.Namespace(**options))
+
+
+def _feature_matrix(path, model, metadata):
+    names = metadata.get("feature_names")
+    first = model[0] if hasattr(model, "steps") else model
+    if names is None and hasattr(first, "feature_names_in_"):
+        names = [str(n) for n in first.feature_names_in_]
+    if names is not None:
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise DataError("the model file's feature names are invalid")
+        return load_csv(path, feature_names=names)[0]
+    header, _ = read_csv_rows(path)
+    target = metadata.get("target")
+    X, _, _ = load_csv(path, target=target if target in header else None)
+    if X.shape[1] != first.n_features_in_:
+        raise DataError(f"{path} has {X.shape[1]} feature columns, the model needs "
+                        f"{first.n_features_in_}")
+    return X
+
+
+def _csv_value(value):
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value.item() if isinstance(value, np.generic) else value)
+
+
+def predict_command(args):
+    """``evonet predict``: predictions (and probabilities) of a saved model for a CSV file."""
+    from evonet.io import load
+    from evonet.io._archive import atomic_write
+    from evonet.io.model import read_metadata
+
+    model = load(args.model)
+    if type(model).__name__ == "EvolvedPolicy":
+        raise DataError(f"{args.model} holds a control policy; predict needs an estimator")
+    estimator = model[-1] if hasattr(model, "steps") else model
+    if args.proba and not hasattr(estimator, "predict_proba"):
+        raise DataError("--proba needs a classifier; this model is a regressor")
+    X = _feature_matrix(args.data, model, read_metadata(args.model))
+    predictions = np.asarray(model.predict(X))
+    columns = ["prediction"] if predictions.ndim == 1 else [
+        f"prediction_{k}" for k in range(predictions.shape[1])]
+    table = [predictions.reshape(len(X), -1)]
+    if args.proba:
+        columns += [f"proba_{c}" for c in estimator.classes_]
+        table.append(model.predict_proba(X))
+    lines = [",".join(columns)]
+    rows = zip(*[t.tolist() for t in table])
+    lines += [",".join(_csv_value(v) for part in row for v in part) for row in rows]
+    text = "\n".join(lines) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write(args.out, lambda f: f.write(text.encode()))
+        print(f"{len(X)} predictions written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def info_command(args):
+    """``evonet info``: what a model file (or a checkpoint) holds."""
+    from evonet.io.checkpoint import is_checkpoint, read_checkpoint_metadata
+
+    if is_checkpoint(args.model):
+        meta = read_checkpoint_metadata(args.model)
+        lines = [("file", f"{args.model} ({_size(args.model)}), evonet checkpoint written by "
+                          f"evonet {meta['evonet_version']}"),
+                 ("run", f"{meta.get('estimator', 'run')}, strategy {meta.get('strategy')}, "
+                         f"generation {meta['generation']}, {meta['n_evaluations']:,} network "
+                         f"evaluations")]
+        command = meta.get("command")
+        if isinstance(command, dict):
+            lines.append(("resume", f"evonet resume {args.model}"))
+    else:
+        lines = describe_model(args.model)
+    width = max(len(key) for key, _ in lines)
+    for key, value in lines:
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _size(path):
+    size = os.path.getsize(path)
+    return f"{size / 1024:.1f} kB" if size < 2**20 else f"{size / 2**20:.1f} MB"
+
+
+def describe_model(path):
+    """``(label, text)`` lines describing a model file (loaded and checked first).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from evonet import NeuroEvolutionClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> path = os.path.join(tempfile.mkdtemp(), "iris.evonet")
+    >>> NeuroEvolutionClassifier((3,), max_generations=5, random_state=0).fit(X, y).save(path)
+    >>> dict(describe_model(path))["network"]
+    'MLP 4-3-3, tanh hidden units, softmax outputs, 27 parameters'
+    """
+    from evonet.io import load
+    from evonet.io.model import open_model
+
+    model = load(path)
+    archive, fields, name = open_model(path)
+    with archive:
+        doc = archive.document
+    lines = [("file", f"{path} ({_size(path)}), format {doc['format_version']}, written by "
+                      f"evonet {doc['evonet_version']}")]
+    if name == "EvolvedPolicy":
+        lines.append(("model", f"EvolvedPolicy for {model.env_!r}"))
+        lines.append(("network", f"{model.network_!r}, {model.weights_.size} parameters"))
+        training = doc["training"]
+        lines.append(("training", f"{training.get('n_generations')} generations, "
+                                  f"{training.get('n_evaluations')} evaluations, best fitness "
+                                  f"{training.get('best_fitness')}"))
+        return lines
+    estimator = model[-1] if hasattr(model, "steps") else model
+    wrapper = " in a Pipeline(StandardScaler, ...)" if hasattr(model, "steps") else ""
+    lines.append(("model", f"{name}{wrapper}"))
+    lines.append(("network", _network_text(estimator)))
+    if hasattr(estimator, "classes_"):
+        classes = ", ".join(str(c) for c in estimator.classes_[:20])
+        more = f" (+{len(estimator.classes_) - 20} more)" if len(estimator.classes_) > 20 else ""
+        lines.append(("classes", f"{len(estimator.classes_)}: {classes}{more}"))
+    else:
+        lines.append(("targets", f"{estimator.n_outputs_} (output scaling folded into the "
+                                 f"last layer)"))
+    lines.append(("training", f"strategy {estimator.strategy_}, {estimator.n_iter_} "
+                              f"generations, {estimator.n_evaluations_:,} network evaluations, "
+                              f"best training loss {estimator.best_loss_:.6g}"))
+    metadata = doc.get("metadata") or {}
+    if metadata.get("source") is not None:
+        lines.append(("data", f"{metadata['source']}" + (
+            f", target {metadata['target']!r}" if metadata.get("target") else "")))
+    names = metadata.get("feature_names")
+    if isinstance(names, list):
+        shown = ", ".join(str(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
+        lines.append(("features", f"{len(names)}: {shown}"))
+    return lines
+
+
+def _network_text(est):
+    if est._architecture.kind == "mlp":
+        layout = est._architecture.layout
+        sizes = "-".join(str(n) for n in layout.layer_sizes)
+        return (f"MLP {sizes}, {layout.activation} hidden units, {layout.output_activation} "
+                f"outputs, {layout.n_params:,} parameters")
+    genome = est.genome_
+    return (f"NEAT graph, {genome.n_inputs} inputs, {genome.n_outputs} outputs "
+            f"({est.out_activation_}), {genome.n_hidden} hidden nodes, {genome.n_enabled} "
+            f"enabled connections of {len(genome.connections)}")
+

@@ -1,0 +1,360 @@
+"""A safe serialiser for a run's object graph: JSON for values, ``.npy`` for arrays.
+
+Checkpoints hold strategy states, genomes, logbooks, halls of fame and
+generator states. Pickle would store them all, but loading a pickle runs code
+named by the file. This serialiser writes plain values as JSON and arrays as
+``.npy`` members, and rebuilds objects only from an explicit whitelist of
+classes (:data:`PLAIN_CLASSES` and the special cases in :class:`Encoder`),
+never by importing a name read from the file.
+
+Encoding of a value (JSON):
+
+* ``None``, booleans, integers, strings and lists as themselves; finite floats
+  as numbers, others as ``{"$float": "inf" | "-inf" | "nan"}``;
+* tuples ``{"$tuple": [...]}``, dicts ``{"$dict": [[key, value], ...]}``,
+  NumPy scalars ``{"$scalar": dtype, "value": ...}``;
+* arrays ``{"$array": NAME, "$id": n}`` (stored as ``arrays/NAME.npy``);
+  arrays of Python objects (strings, numbers) ``{"$objects": [...], "shape": ...}``;
+* whitelisted objects ``{"$object": NAME, "$id": n, "fields": {...}}``, DEAP
+  individuals ``{"$weights": ...}`` / ``{"$genome": ...}``, logbooks, halls of
+  fame and generators in their own forms;
+* a second reference to the same array or object ``{"$ref": n}``, so objects
+  shared in the run stay shared after loading.
+"""
+
+import importlib
+import math
+
+import numpy as np
+from deap import tools
+
+__all__ = ["Decoder", "Encoder", "PLAIN_CLASSES"]
+
+PLAIN_CLASSES = {
+    "StrategyState": ("evonet.strategies.base", "StrategyState"),
+    "deap.cma.Strategy": ("deap.cma", "Strategy"),
+    "Species": ("evonet.strategies.neat", "Species"),
+    "InnovationRegistry": ("evonet.genome.innovation", "InnovationRegistry"),
+    "MinibatchSampler": ("evonet.evolve", "MinibatchSampler"),
+    "FixedSampler": ("evonet.control.problems", "FixedSampler"),
+    "EpisodeSeeds": ("evonet.control.gym", "EpisodeSeeds"),
+}
+"""Classes rebuilt from their attributes (``cls.__new__`` then the ``__dict__``): plain
+data holders whose construction runs no code of their own."""
+
+_FUNCTIONS = {"evonet.evolve._similar": ("evonet.evolve", "_similar"),
+              "numpy.array_equal": ("numpy", "array_equal"),
+              "operator.eq": ("operator", "eq")}
+"""Functions a hall of fame may hold as its ``similar`` test."""
+
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+MAX_DEPTH = 200
+
+
+def _resolve(table, name):
+    module, attribute = table[name]
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _plain_name(obj):
+    for name, (module, attribute) in PLAIN_CLASSES.items():
+        if type(obj).__module__ == module and type(obj).__name__ == attribute:
+            return name
+    return None
+
+
+def _encode_float(x):
+    x = float(x)
+    if math.isfinite(x):
+        return x
+    return {"$float": "nan" if math.isnan(x) else "inf" if x > 0 else "-inf"}
+
+
+class Encoder:
+    """Encode an object graph; arrays go to :attr:`arrays` (name -> ndarray).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> enc = Encoder()
+    >>> a = np.arange(3.0)
+    >>> enc.encode({"a": a, "b": a, "t": (1, float("inf"))})
+    {'$dict': [['a', {'$array': 'a0', '$id': 0}], ['b', {'$ref': 0}], ['t', {'$tuple': [1, {'$float': 'inf'}]}]]}
+    """  # noqa: E501
+
+    def __init__(self):
+        self.arrays = {}
+        self._ids = {}
+        self._alive = []   # keeps encoded objects alive so that their ids stay unique
+
+    def _remember(self, obj):
+        n = len(self._ids)
+        self._ids[id(obj)] = n
+        self._alive.append(obj)
+        return n
+
+    def encode(self, obj, where="state"):
+        """The JSON encoding of ``obj``; ``ValueError`` naming ``where`` if unsupported."""
+        from evonet.genome.neat import NeatGenome
+        from evonet.genome.types import WeightVector
+
+        if obj is None or isinstance(obj, (bool, str)):
+            return obj
+        if isinstance(obj, int) and type(obj) is int:
+            return obj
+        if type(obj) is float:
+            return _encode_float(obj)
+        if isinstance(obj, np.generic):
+            if obj.dtype.kind not in "fiub":
+                raise ValueError(f"{where}: cannot save a NumPy scalar of dtype {obj.dtype}.")
+            value = obj.item()
+            return {"$scalar": obj.dtype.str,
+                    "value": _encode_float(value) if obj.dtype.kind == "f" else value}
+        if id(obj) in self._ids:
+            return {"$ref": self._ids[id(obj)]}
+        if type(obj) is list:
+            return [self.encode(v, f"{where}[{k}]") for k, v in enumerate(obj)]
+        if type(obj) is tuple:
+            return {"$tuple": [self.encode(v, f"{where}[{k}]") for k, v in enumerate(obj)]}
+        if type(obj) is dict:
+            return {"$dict": [[self.encode(k, f"{where} key"), self.encode(v, f"{where}[{k!r}]")]
+                              for k, v in obj.items()]}
+        if isinstance(obj, WeightVector):
+            n = self._remember(obj)
+            return {"$weights": type(obj).__name__, "$id": n,
+                    "values": self._array(np.asarray(obj), where),
+                    "fitness": self._fitness(obj)}
+        if isinstance(obj, NeatGenome):
+            n = self._remember(obj)
+            return {"$genome": type(obj).__name__, "$id": n, "n_inputs": int(obj.n_inputs),
+                    "n_outputs": int(obj.n_outputs), "nodes": self.encode(obj.nodes, where),
+                    "connections": self.encode(obj.connections, where),
+                    "fitness": self._fitness(obj)}
+        if type(obj) is np.ndarray:
+            if obj.dtype.hasobject:
+                return {"$objects": [self.encode(v, where) for v in obj.ravel().tolist()],
+                        "shape": list(obj.shape)}
+            n = self._remember(obj)
+            return {"$array": self._array(obj, where)["$array"], "$id": n}
+        if isinstance(obj, np.random.Generator):
+            state = obj.bit_generator.state
+            if state.get("bit_generator") not in _BIT_GENERATORS:
+                raise ValueError(f"{where}: cannot save a {state.get('bit_generator')} generator.")
+            return {"$generator": self.encode(state, where)}
+        if type(obj) is tools.Logbook:
+            fields = {k: self.encode(v, f"{where}.{k}") for k, v in vars(obj).items()
+                      if k != "chapters"}
+            chapters = {k: self.encode(v, f"{where}.chapters") for k, v in obj.chapters.items()}
+            return {"$logbook": [self.encode(r, f"{where}[{k}]") for k, r in enumerate(obj)],
+                    "fields": fields, "chapters": chapters}
+        if type(obj) is tools.HallOfFame:
+            similar = next((name for name in _FUNCTIONS
+                            if _resolve(_FUNCTIONS, name) is obj.similar), None)
+            if similar is None:
+                raise ValueError(f"{where}: cannot save a hall of fame whose similar test is "
+                                 f"{obj.similar!r}.")
+            return {"$halloffame": obj.maxsize, "similar": similar,
+                    "items": [self.encode(v, f"{where}[{k}]") for k, v in enumerate(obj.items)]}
+        name = _plain_name(obj)
+        if name is not None:
+            n = self._remember(obj)
+            return {"$object": name, "$id": n,
+                    "fields": {k: self.encode(v, f"{where}.{k}") for k, v in vars(obj).items()}}
+        raise ValueError(f"{where}: cannot save an object of type {type(obj).__qualname__}.")
+
+    def _array(self, array, where):
+        if array.dtype.kind not in "fiubU" or array.dtype.fields is not None:
+            raise ValueError(f"{where}: cannot save an array of dtype {array.dtype}.")
+        name = f"a{len(self.arrays)}"
+        self.arrays[name] = array
+        return {"$array": name}
+
+    @staticmethod
+    def _fitness(individual):
+        fitness = getattr(individual, "fitness", None)
+        if fitness is None:
+            return None
+        return [_encode_float(v) for v in fitness.values]
+
+
+class Decoder:
+    """Rebuild what :class:`Encoder` encoded; ``array(name)`` reads a stored array.
+
+    Every unexpected form raises ``ValueError`` naming where in the graph it is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> enc = Encoder()
+    >>> value = enc.encode([np.arange(2), (1, 2.5), {"k": None}])
+    >>> Decoder(enc.arrays.__getitem__).decode(value)
+    [array([0, 1]), (1, 2.5), {'k': None}]
+    """
+
+    def __init__(self, array):
+        self._array = array
+        self._objects = {}
+
+    def decode(self, value, where="state", depth=0):
+        if depth > MAX_DEPTH:
+            raise ValueError(f"{where}: nested too deeply.")
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, list):
+            return [self.decode(v, f"{where}[{k}]", depth + 1) for k, v in enumerate(value)]
+        if not isinstance(value, dict) or len(value) == 0:
+            raise ValueError(f"{where}: unexpected value {str(value)[:60]!r}.")
+        tag = next(iter(value))
+        handler = getattr(self, "_decode_" + tag[1:], None) if tag.startswith("$") else None
+        if handler is None:
+            raise ValueError(f"{where}: unknown entry {tag!r}.")
+        try:
+            return handler(value, where, depth + 1)
+        except (KeyError, TypeError, AttributeError, IndexError, OverflowError) as exc:
+            raise ValueError(f"{where}: malformed {tag} entry ({type(exc).__name__}: "
+                             f"{exc}).") from None
+
+    def _register(self, value, obj, where):
+        n = value["$id"]
+        if not isinstance(n, int) or n in self._objects:
+            raise ValueError(f"{where}: invalid object id {n!r}.")
+        self._objects[n] = obj
+        return obj
+
+    def _decode_ref(self, value, where, depth):
+        if value["$ref"] not in self._objects:
+            raise ValueError(f"{where}: reference to unknown object {value['$ref']!r}.")
+        return self._objects[value["$ref"]]
+
+    def _decode_float(self, value, where, depth):
+        if value["$float"] not in ("inf", "-inf", "nan"):
+            raise ValueError(f"{where}: invalid float {value['$float']!r}.")
+        return float(value["$float"])
+
+    def _decode_tuple(self, value, where, depth):
+        return tuple(self.decode(value["$tuple"], where, depth))
+
+    def _decode_dict(self, value, where, depth):
+        out = {}
+        for pair in value["$dict"]:
+            key, item = pair
+            key = self.decode(key, f"{where} key", depth)
+            out[key] = self.decode(item, f"{where}[{key!r}]", depth)
+        return out
+
+    def _decode_scalar(self, value, where, depth):
+        dtype = np.dtype(str(value["$scalar"]))
+        if dtype.kind not in "fiub":
+            raise ValueError(f"{where}: invalid scalar dtype {dtype}.")
+        raw = self.decode(value["value"], where, depth)
+        if isinstance(raw, (list, dict, str)) or raw is None:
+            raise ValueError(f"{where}: invalid scalar value.")
+        return dtype.type(raw)
+
+    def _decode_array(self, value, where, depth):
+        array = self._array(value["$array"])
+        if not isinstance(array, np.ndarray):
+            raise ValueError(f"{where}: missing array.")
+        return self._register(value, array, where)
+
+    def _decode_objects(self, value, where, depth):
+        items = self.decode(value["$objects"], where, depth)
+        out = np.empty(len(items), dtype=object)
+        out[:] = items
+        return out.reshape([int(n) for n in value["shape"]])
+
+    def _decode_generator(self, value, where, depth):
+        state = self.decode(value["$generator"], where, depth)
+        name = state.get("bit_generator") if isinstance(state, dict) else None
+        if name not in _BIT_GENERATORS:
+            raise ValueError(f"{where}: unsupported bit generator {name!r}.")
+        bit_generator = getattr(np.random, name)()
+        try:
+            bit_generator.state = state
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"{where}: invalid generator state ({exc}).") from None
+        return np.random.Generator(bit_generator)
+
+    def _fitness(self, individual, values, where):
+        values = self.decode(values, where) if values is not None else ()
+        if not isinstance(values, list) or not all(isinstance(v, float) for v in values):
+            raise ValueError(f"{where}: invalid fitness values.")
+        if values:
+            individual.fitness.values = tuple(values)
+        return individual
+
+    def _decode_weights(self, value, where, depth):
+        from evonet.genome.types import WeightIndividual
+
+        if value["$weights"] != WeightIndividual.__name__:
+            raise ValueError(f"{where}: unknown individual type {value['$weights']!r}.")
+        values = self._array(value["values"]["$array"])
+        individual = self._register(value, WeightIndividual(values), where)
+        return self._fitness(individual, value["fitness"], where)
+
+    def _decode_genome(self, value, where, depth):
+        from evonet.genome.neat import NeatGenome
+        from evonet.genome.types import NeatIndividual
+
+        kinds = {NeatIndividual.__name__: NeatIndividual, "NeatGenome": NeatGenome}
+        cls = kinds.get(value["$genome"])
+        if cls is None:
+            raise ValueError(f"{where}: unknown genome type {value['$genome']!r}.")
+        nodes = self.decode(value["nodes"], f"{where}.nodes", depth)
+        connections = self.decode(value["connections"], f"{where}.connections", depth)
+        n_inputs, n_outputs = value["n_inputs"], value["n_outputs"]
+        genome = cls._new(int(n_inputs), int(n_outputs), nodes, connections)
+        try:
+            genome.validate()
+        except ValueError as exc:
+            raise ValueError(f"{where}: invalid genome ({exc})") from None
+        self._register(value, genome, where)
+        if cls is NeatGenome:
+            return genome
+        return self._fitness(genome, value["fitness"], where)
+
+    def _decode_logbook(self, value, where, depth):
+        logbook = tools.Logbook()
+        for key, item in value["fields"].items():
+            if key not in ("buffindex", "columns_len", "header", "log_header"):
+                raise ValueError(f"{where}: unknown logbook field {key!r}.")
+            setattr(logbook, key, self.decode(item, f"{where}.{key}", depth))
+        for key, item in value["chapters"].items():
+            logbook.chapters[key] = self.decode(item, f"{where}.chapters", depth)
+        records = self.decode(value["$logbook"], where, depth)
+        if not all(isinstance(r, dict) for r in records):
+            raise ValueError(f"{where}: logbook records must be dicts.")
+        logbook.extend(records)
+        return logbook
+
+    def _decode_halloffame(self, value, where, depth):
+        name = value["similar"]
+        if name not in _FUNCTIONS:
+            raise ValueError(f"{where}: unknown similar test {name!r}.")
+        maxsize = value["$halloffame"]
+        if not isinstance(maxsize, int) or maxsize < 1:
+            raise ValueError(f"{where}: invalid hall of fame size {maxsize!r}.")
+        hall = tools.HallOfFame(maxsize, similar=_resolve(_FUNCTIONS, name))
+        items = self.decode(value["items"], where, depth)
+        if not all(hasattr(item, "fitness") for item in items):
+            raise ValueError(f"{where}: hall of fame items must be individuals.")
+        hall.items = items
+        hall.keys = [item.fitness for item in items]
+        return hall
+
+    def _decode_object(self, value, where, depth):
+        name = value["$object"]
+        if name not in PLAIN_CLASSES:
+            raise ValueError(f"{where}: objects of type {name!r} are not allowed.")
+        cls = _resolve(PLAIN_CLASSES, name)
+        obj = self._register(value, cls.__new__(cls), where)
+        fields = value["fields"]
+        if not isinstance(fields, dict):
+            raise ValueError(f"{where}: invalid fields.")
+        for key, item in fields.items():
+            if not key.isidentifier() or key.startswith("__"):
+                raise ValueError(f"{where}: invalid field name {key!r}.")
+            obj.__dict__[key] = self.decode(item, f"{where}.{key}", depth)
+        return obj
+

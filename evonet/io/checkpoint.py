@@ -1,0 +1,289 @@
+"""Checkpoint files: the whole state of a run, written atomically, loaded without pickle.
+
+A checkpoint is a zip archive (see :mod:`evonet.io`) of ``checkpoint.json``
+and ``arrays/*.npy``. The JSON document holds::
+
+    format            "evonet.checkpoint"
+    format_version    "MAJOR.MINOR" (this evonet writes CHECKPOINT_VERSION)
+    evonet_version    the version that wrote it
+    generation        generations run
+    n_evaluations     networks evaluated
+    metadata          JSON values of the writer: for an estimator its class,
+                      parameters and data fingerprint, the generation its
+                      ``fit`` started at and its validation split's seed; for
+                      the command line, the command to run again
+    state             the run (:meth:`evonet.evolve.Run.get_state`: strategy
+                      state, generator, sampler, logbook, hall of fame, loss
+                      curve...), the stopping callbacks' counters and the
+                      writer's own state, in the encoding of :mod:`evonet.io._state`
+
+Arrays keep their exact bits, so a run resumed from a checkpoint continues
+exactly as the uninterrupted run would have.
+"""
+
+import hashlib
+import json
+import os
+
+import numpy as np
+
+from evonet.io._archive import Archive, kill_requested, remove_temporaries, write_archive
+from evonet.io._state import Decoder, Encoder
+
+__all__ = ["CHECKPOINT_VERSION", "CheckpointData", "array_fingerprint", "describe_mismatch",
+           "is_checkpoint", "read_checkpoint", "read_checkpoint_metadata", "write_checkpoint"]
+
+CHECKPOINT_FORMAT = "evonet.checkpoint"
+CHECKPOINT_VERSION = (1, 0)
+DOCUMENT = "checkpoint.json"
+
+
+def _version_string(version):
+    return f"{version[0]}.{version[1]}"
+
+
+def write_checkpoint(path, run, callbacks=(), metadata=None, extra=None):
+    """Write ``run`` (and the callbacks' counters) to the checkpoint file ``path``, atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    run : evonet.evolve.Run
+    callbacks : sequence of Callback
+        Their ``get_state()`` (``None`` for stateless ones) is saved, in order.
+    metadata : dict, default=None
+        JSON-ready values describing the run (fingerprints, command).
+    extra : object, default=None
+        Further state of the writer, in the serialiser's encoding.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from evonet import Evaluator, MLPLayout, SupervisedProblem
+    >>> from evonet.evolve import Run, evolve
+    >>> from evonet.genome import init_population
+    >>> from evonet.strategies import get_strategy
+    >>> layout = MLPLayout(1, (), 1)
+    >>> problem = SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0])
+    >>> run = Run(get_strategy("cmaes"), Evaluator(problem), np.random.default_rng(0),
+    ...           initializer=lambda n, rng: init_population(layout, n, rng))
+    >>> run = evolve(run, max_generations=3)
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
+    >>> write_checkpoint(path, run, metadata={"note": "example"})
+    >>> saved = read_checkpoint(path)
+    >>> restored = saved.run_state["rng"]
+    >>> saved.generation, saved.metadata["note"], restored.random() == run.rng.random()
+    (3, 'example', True)
+    """
+    encoder = Encoder()
+    states = []
+    for callback in callbacks:
+        state = callback.get_state()
+        if state is not None:
+            states.append([type(callback).__name__,
+                           encoder.encode(state, f"callback {type(callback).__name__}")])
+    from evonet import __version__
+
+    document = {
+        "format": CHECKPOINT_FORMAT,
+        "format_version": _version_string(CHECKPOINT_VERSION),
+        "evonet_version": __version__,
+        "generation": int(run.generation),
+        "n_evaluations": int(run.n_evaluations),
+        "metadata": metadata or {},
+        "state": {"run": encoder.encode(run.get_state(), "run"), "callbacks": states,
+                  "extra": encoder.encode(extra, "extra")},
+    }
+    write_archive(path, DOCUMENT, document, encoder.arrays,
+                  kill_midway=kill_requested("write", run.generation))
+
+
+class CheckpointData:
+    """What a checkpoint file holds, decoded.
+
+    Attributes
+    ----------
+    path : str
+    generation, n_evaluations : int
+    metadata : dict
+    run_state : dict
+        Fields for :meth:`evonet.evolve.Run.from_state`.
+    callback_states : list of (str, dict)
+        Callback class names and their saved state, in order.
+    extra : object
+        The writer's own state.
+    evonet_version : str
+    """
+
+    def __init__(self, path, document, run_state, callback_states, extra):
+        self.path = path
+        self.generation = document["generation"]
+        self.n_evaluations = document["n_evaluations"]
+        self.metadata = document["metadata"]
+        self.evonet_version = document["evonet_version"]
+        self.run_state = run_state
+        self.callback_states = callback_states
+        self.extra = extra
+
+    def __repr__(self):
+        return f"CheckpointData({self.path!r}, generation={self.generation})"
+
+    def restore_callbacks(self, callbacks):
+        """Give ``callbacks`` (stateful ones, in the order they were saved) their counters."""
+        stateful = [c for c in callbacks if c.get_state() is not None]
+        names = [type(c).__name__ for c in stateful]
+        saved = [name for name, _ in self.callback_states]
+        if names != saved:
+            raise ValueError(f"{self.path}: the checkpoint holds the state of callbacks {saved}, "
+                             f"this run has {names}.")
+        for callback, (_, state) in zip(stateful, self.callback_states):
+            callback.set_state(state)
+
+
+def _open(path):
+    archive = Archive(path, DOCUMENT, what="evonet checkpoint")
+    doc = archive.document
+    if doc.get("format") != CHECKPOINT_FORMAT:
+        archive.close()
+        raise archive.error(f"field 'format' is {doc.get('format')!r}, not "
+                            f"{CHECKPOINT_FORMAT!r}: not an evonet checkpoint")
+    version = doc.get("format_version")
+    try:
+        major = int(str(version).split(".")[0])
+    except ValueError:
+        major = None
+    if major is None or major < 1:
+        archive.close()
+        raise archive.error(f"field 'format_version' is invalid: {version!r}")
+    if major > CHECKPOINT_VERSION[0]:
+        archive.close()
+        raise archive.error(f"field 'format_version' is {version}, newer than this evonet "
+                            f"reads ({CHECKPOINT_VERSION[0]}.x); upgrade evonet to resume it")
+    for key, kind in (("generation", int), ("n_evaluations", int), ("metadata", dict),
+                      ("state", dict), ("evonet_version", str)):
+        if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), bool):
+            archive.close()
+            raise archive.error(f"field {key!r} is missing or invalid")
+    return archive
+
+
+def is_checkpoint(path):
+    """Whether ``path`` is a zip archive with a checkpoint document (not validated further).
+
+    Examples
+    --------
+    >>> is_checkpoint(__file__)
+    False
+    """
+    try:
+        with Archive(path, DOCUMENT, what="evonet checkpoint"):
+            return True
+    except (ValueError, OSError):
+        return False
+
+
+def read_checkpoint_metadata(path):
+    """The ``metadata`` of a checkpoint, with ``generation`` and ``n_evaluations`` added.
+
+    Examples
+    --------
+    >>> read_checkpoint_metadata("no-such-file.ckpt")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: [Errno 2] No such file or directory: 'no-such-file.ckpt'
+    """
+    with _open(path) as archive:
+        doc = archive.document
+        return dict(doc["metadata"], generation=doc["generation"],
+                    n_evaluations=doc["n_evaluations"], evonet_version=doc["evonet_version"])
+
+
+def read_checkpoint(path):
+    """Read and decode a checkpoint file; ``ValueError`` naming the problem if it is damaged.
+
+    Returns
+    -------
+    CheckpointData
+    """
+    with _open(path) as archive:
+        doc = archive.document
+        decoder = Decoder(lambda name: archive.array(str(name), f"state array {name}"))
+        state = doc["state"]
+        try:
+            run_state = decoder.decode(state["run"], "run")
+            callbacks = state["callbacks"]
+            callback_states = [(str(name), decoder.decode(value, f"callback {name}"))
+                               for name, value in callbacks]
+            extra = decoder.decode(state.get("extra"), "extra")
+        except ValueError as exc:
+            if str(exc).startswith(archive.path):
+                raise
+            raise archive.error(f"damaged state: {str(exc).rstrip('.')}") from None
+        except (KeyError, TypeError) as exc:
+            raise archive.error(f"damaged state ({type(exc).__name__}: {exc})") from None
+        if not isinstance(run_state, dict):
+            raise archive.error("damaged state: the run is not a record")
+        return CheckpointData(os.fspath(path), doc, run_state, callback_states, extra)
+
+
+def remove_checkpoint(path):
+    """Delete a finished run's checkpoint and any temporary file a crash left beside it."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    remove_temporaries(path)
+
+
+def array_fingerprint(array):
+    """Shape, dtype and SHA-256 of an array (of numbers or of any labels), as a dict.
+
+    Examples
+    --------
+    >>> array_fingerprint(np.zeros((2, 3)))["shape"]
+    [2, 3]
+    """
+    if array is None:
+        return None
+    array = np.asarray(array)
+    digest = hashlib.sha256()
+    digest.update(f"{array.dtype.str}|{array.shape}|".encode())
+    if array.dtype.hasobject:
+        digest.update(json.dumps([repr(v) for v in array.ravel().tolist()]).encode())
+    else:
+        digest.update(np.ascontiguousarray(array).view(np.uint8).reshape(-1).data)
+    return {"shape": list(array.shape), "dtype": array.dtype.str, "sha256": digest.hexdigest()}
+
+
+def describe_mismatch(saved, current):
+    """What differs between two fingerprints (dicts of parameters and data); ``[]`` if nothing.
+
+    Examples
+    --------
+    >>> describe_mismatch({"params": {"a": 1}, "data": {}}, {"params": {"a": 2}, "data": {}})
+    ['parameter a is 1 in the checkpoint but 2 now']
+    """
+    differences = []
+    if saved.get("estimator") != current.get("estimator"):
+        differences.append(f"it was written by {saved.get('estimator')}, not "
+                           f"{current.get('estimator')}")
+    old, new = saved.get("params") or {}, current.get("params") or {}
+    for name in sorted(set(old) | set(new)):
+        if old.get(name, "<unset>") != new.get(name, "<unset>"):
+            differences.append(f"parameter {name} is {old.get(name, '<unset>')!r} in the "
+                               f"checkpoint but {new.get(name, '<unset>')!r} now")
+    old, new = saved.get("data") or {}, current.get("data") or {}
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            continue
+        if a is None or b is None:
+            differences.append(f"{name} is {'absent' if a is None else 'given'} in the checkpoint "
+                               f"but {'absent' if b is None else 'given'} now")
+        elif a.get("shape") != b.get("shape"):
+            differences.append(f"{name} has shape {tuple(a['shape'])} in the checkpoint but "
+                               f"{tuple(b['shape'])} now")
+        else:
+            differences.append(f"{name} holds different values than in the checkpoint")
+    return differences
