@@ -276,7 +276,9 @@ class BaseNeuroEvolution(BaseEstimator):
         self.logbook_ = run.logbook
         if validated:
             self.validation_scores_ = list(run.validation_scores)
-            self.best_validation_score_ = float(max(run.validation_scores))
+            # None when the budget ended before the first check the validation rule saw
+            self.best_validation_score_ = (float(max(run.validation_scores))
+                                           if run.validation_scores else None)
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None

@@ -30,10 +30,11 @@ def check_params(est):
     if not all(_is_int(h) and h > 0 for h in hidden):
         raise ValueError(f"hidden_layer_sizes must hold positive integers, got "
                          f"{est.hidden_layer_sizes!r}.")
-    if est.activation not in HIDDEN_ACTIVATIONS:
+    if not isinstance(est.activation, str) or est.activation not in HIDDEN_ACTIVATIONS:
         raise ValueError(f"activation={est.activation!r} is not supported; choose one of "
                          f"{list(HIDDEN_ACTIVATIONS)}.")
-    if est.strategy != "auto" and est.strategy not in STRATEGIES:
+    if not isinstance(est.strategy, str) or (est.strategy != "auto"
+                                             and est.strategy not in STRATEGIES):
         raise ValueError(f"strategy={est.strategy!r} is not supported; choose 'auto' or one "
                          f"of {sorted(STRATEGIES)}.")
     if est.population_size is not None and not (_is_int(est.population_size)

@@ -259,7 +259,7 @@ class Archive:
 
     def error(self, message):
         """A ``ValueError`` about this file."""
-        return ValueError(f"{self.path}: {message}.")
+        return ValueError(f"{self.path}: {message.rstrip('.')}.")
 
     def has_array(self, name):
         """Whether the archive holds ``arrays/NAME.npy``."""

@@ -1,6 +1,7 @@
 """The estimator part of a model file: describe a fitted estimator, rebuild and check one."""
 
 import numbers
+import warnings
 
 import numpy as np
 from deap import tools
@@ -23,10 +24,12 @@ def make_label_binarizer(classes, label_type):
     array([1, 0])
     """
     binarizer = LabelBinarizer()
-    if label_type == "multilabel-indicator":
-        binarizer.fit(np.eye(len(classes), dtype=np.int64))
-    else:
-        binarizer.fit(classes)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)   # sklearn casting odd labels
+        if label_type == "multilabel-indicator":
+            binarizer.fit(np.eye(len(classes), dtype=np.int64))
+        else:
+            binarizer.fit(classes)
     if binarizer.y_type_ != label_type or not np.array_equal(binarizer.classes_, classes):
         raise ValueError(f"classes {classes.tolist()!r} do not make {label_type} targets")
     binarizer.classes_ = classes
@@ -121,8 +124,8 @@ def _load_params(fields, cls):
     est = cls(**params)
     try:
         check_params(est)
-    except ValueError as exc:
-        raise fields.error("params", f"is invalid: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise fields.error("params", f"is invalid: {str(exc).rstrip('.')}") from None
     return est
 
 
@@ -210,7 +213,8 @@ def _load_training(fields, est, kind):
                                "best_validation_score", "logbook_columns"))
     strategy = fields.string("training.strategy", tuple(STRATEGIES))
     if (strategy == "neat") != (kind == "neat"):
-        raise fields.error("training.strategy", f"{strategy!r} cannot make a {kind} network")
+        raise fields.error("training.strategy", f"is {strategy!r}, which does not make "
+                                                f"{kind} networks")
     est.strategy_ = strategy
     est.n_iter_ = fields.integer("training.n_iter")
     est.n_evaluations_ = fields.integer("training.n_evaluations")
@@ -237,6 +241,26 @@ def _load_training(fields, est, kind):
     return names
 
 
+def _check_refit_params(fields, est):
+    """The parameters only a new ``fit`` uses: a random_state and working strategy settings."""
+    from evonet.strategies import get_strategy
+
+    seed = est.random_state
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+        raise fields.error("params.random_state", f"must be null or an integer >= 0, got "
+                                                  f"{seed!r}")
+    settings = dict(est.strategy_params or {})
+    if est.population_size is not None:
+        settings["population_size"] = est.population_size
+    if est.strategy_ == "neat":
+        settings.setdefault("activation", est.activation)
+    try:
+        get_strategy(est.strategy_, **settings)
+    except (ValueError, TypeError) as exc:
+        raise fields.error("params.strategy_params", f"do not make a {est.strategy_!r} "
+                                                     f"strategy: {exc}") from None
+
+
 def load_estimator(fields, name):
     """The fitted estimator ``name`` the model file describes, every field checked."""
     cls = _estimator_class(name)
@@ -252,6 +276,7 @@ def load_estimator(fields, name):
         if hidden != architecture.layout.hidden_layer_sizes \
                 or est.activation != architecture.layout.activation:
             raise fields.error("params", "describe another network than field 'network'")
+    _check_refit_params(fields, est)
     est._architecture = architecture
     est.n_features_in_ = n_features
     est.n_outputs_ = n_outputs

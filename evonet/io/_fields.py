@@ -1,5 +1,6 @@
 """Checked access to the fields of a model file: every error names the field."""
 
+import math
 import numbers
 
 import numpy as np
@@ -85,10 +86,14 @@ class Fields:
         value = self.raw(field, optional)
         if value is None and optional:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not np.isfinite(value):
+        try:
+            number = float(value) if isinstance(value, (int, float)) \
+                and not isinstance(value, bool) else None
+        except OverflowError:
+            number = None
+        if number is None or not math.isfinite(number):
             raise self.error(field, f"must be a finite number, got {_short(value)}")
-        return float(value)
+        return number
 
     def boolean(self, field, optional=False):
         value = self.raw(field, optional)

@@ -1,0 +1,267 @@
+"""Model files: exact round trips, and a ValueError naming the field for damaged files."""
+
+import io
+import json
+import pickle
+import warnings
+import zipfile
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris, make_multilabel_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import evonet
+from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor, load, save
+from evonet.io._archive import atomic_write, write_archive
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+FAST = dict(hidden_layer_sizes=(4,), max_generations=8, random_state=0)
+
+
+def fitted_models(X, y):
+    rng = np.random.default_rng(0)
+    Xr = rng.normal(size=(60, 3))
+    Yr = np.column_stack([Xr[:, 0] * 3 + 10, Xr[:, 1] - Xr[:, 2]])
+    Xm, Ym = make_multilabel_classification(n_samples=60, n_features=5, n_classes=3,
+                                            random_state=0)
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    return {
+        "multiclass": (NeuroEvolutionClassifier(**FAST).fit(X, y), X, y),
+        "binary-strings": (NeuroEvolutionClassifier(**FAST).fit(X, labels == "setosa"), X,
+                           labels == "setosa"),
+        "string-labels": (NeuroEvolutionClassifier(**FAST).fit(X, labels), X, labels),
+        "multilabel": (NeuroEvolutionClassifier(**FAST).fit(Xm, Ym), Xm, Ym),
+        "regressor": (NeuroEvolutionRegressor(**FAST).fit(Xr, Yr[:, 0]), Xr, Yr[:, 0]),
+        "regressor-2d": (NeuroEvolutionRegressor(**FAST).fit(Xr, Yr), Xr, Yr),
+        "neat-classifier": (NeuroEvolutionClassifier(strategy="neat", population_size=20,
+                                                     max_generations=15, random_state=0)
+                            .fit(X, labels), X, labels),
+        "neat-regressor": (NeuroEvolutionRegressor(strategy="neat", population_size=20,
+                                                   max_generations=15, random_state=0)
+                           .fit(Xr, Yr), Xr, Yr),
+        "early-stopping": (NeuroEvolutionClassifier(early_stopping=True, **FAST).fit(X, y), X,
+                           y),
+        "pipeline": (make_pipeline(StandardScaler(), NeuroEvolutionClassifier(**FAST)).fit(X, y),
+                     X, y),
+    }
+
+
+@pytest.fixture(scope="module")
+def models(iris):
+    return fitted_models(*iris)
+
+
+def outputs(model, X):
+    out = [model.predict(X)]
+    if hasattr(model, "predict_proba"):
+        out.append(model.predict_proba(X))
+    return out
+
+
+@pytest.mark.parametrize("name", ["multiclass", "binary-strings", "string-labels", "multilabel",
+                                  "regressor", "regressor-2d", "neat-classifier",
+                                  "neat-regressor", "early-stopping", "pipeline"])
+def test_round_trip_predicts_exactly_the_same(tmp_path, models, name):
+    model, X, y = models[name]
+    path = tmp_path / "model.evonet"
+    save(model, path)
+    loaded = load(path)
+    assert type(loaded) is type(model)
+    for a, b in zip(outputs(model, X), outputs(loaded, X)):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    est, back = (model[-1], loaded[-1]) if hasattr(model, "steps") else (model, loaded)
+    assert est.get_params() == back.get_params()
+    for attribute in ("n_iter_", "n_evaluations_", "best_loss_", "loss_curve_", "strategy_",
+                      "validation_scores_", "best_validation_score_", "n_features_in_"):
+        assert getattr(back, attribute) == getattr(est, attribute), attribute
+    assert len(back.logbook_) == len(est.logbook_)
+    assert back.logbook_[-1]["gen"] == est.logbook_[-1]["gen"]
+    if hasattr(est, "classes_"):
+        assert np.array_equal(back.classes_, est.classes_)
+        assert back.classes_.dtype == est.classes_.dtype
+    # a loaded model can be fitted again like a fresh one
+    back.set_params(max_generations=2).fit(X, y)
+
+
+def test_loaded_model_keeps_feature_names_and_to_sklearn(tmp_path, iris):
+    pd = pytest.importorskip("pandas")
+    X, y = iris
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    clf = NeuroEvolutionClassifier(**FAST).fit(frame, y)
+    clf.save(tmp_path / "m.evonet")
+    loaded = load(tmp_path / "m.evonet")
+    assert list(loaded.feature_names_in_) == ["a", "b", "c", "d"]
+    assert np.array_equal(loaded.to_sklearn().predict(frame), clf.predict(frame))
+
+
+def test_save_refuses_what_it_cannot_store(tmp_path, iris):
+    with pytest.raises(ValueError, match="cannot save a StandardScaler"):
+        save(StandardScaler().fit(iris[0]), tmp_path / "x")
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        NeuroEvolutionClassifier().save(tmp_path / "x")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- damaged and hand-edited files ---------------------------------------------------------
+
+
+def read_members(path):
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def write_members(path, members):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def npy(array, allow_pickle=False):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=allow_pickle)
+    return buffer.getvalue()
+
+
+def edit(path, document=None, arrays=None, drop=()):
+    members = read_members(path)
+    doc = json.loads(members["model.json"])
+    if document is not None:
+        document(doc)
+    members["model.json"] = json.dumps(doc).encode()
+    for name, data in (arrays or {}).items():
+        members[f"arrays/{name}.npy"] = data
+    for name in drop:
+        del members[name]
+    write_members(path, members)
+
+
+@pytest.fixture
+def saved(tmp_path, models):
+    path = tmp_path / "model.evonet"
+    save(models["pipeline"][0], path)
+    return path
+
+
+def _set(key, value):
+    def change(doc):
+        target = doc
+        parts = key.split(".")
+        for part in parts[:-1]:
+            target = target[part]
+        target[parts[-1]] = value
+    return change
+
+
+class Exploit:
+    def __reduce__(self):
+        return (print, ("pickle code ran",))
+
+
+@pytest.mark.parametrize("document, arrays, drop, field", [
+    (_set("format_version", "2.0"), None, (), "format_version.*newer than this evonet"),
+    (_set("format", "something"), None, (), "not an evonet model file"),
+    (_set("network.activation", "swish"), None, (), "network.activation"),
+    (_set("network.output_activation", 3), None, (), "network.output_activation"),
+    (_set("network.layer_sizes", [4, 5, 3]), None, (), "coefs_0.*shape"),
+    (_set("network.layer_sizes", [4, -4, 3]), None, (), "network.layer_sizes"),
+    (_set("n_features_in", 5), None, (), "network.layer_sizes"),
+    (_set("params.alpha", -1), None, (), "params.*alpha"),
+    (_set("params.bogus", 1), None, (), "params.bogus"),
+    (_set("targets.label_type", "binary"), None, (), "classes"),
+    (_set("training.strategy", "neat"), None, (), "training.strategy"),
+    (_set("training.n_iter", "many"), None, (), "training.n_iter"),
+    (_set("surprise", 1), None, (), "surprise"),
+    (None, {"coefs_0": npy(np.full((4, 4), np.nan))}, (), "coefs_0.*NaN"),
+    (None, {"coefs_1": npy(np.zeros((3, 4)))}, (), "coefs_1.*shape"),
+    (None, {"intercepts_0": npy(np.zeros(4, dtype=np.complex128))}, (), "intercepts_0.*dtype"),
+    (None, {"classes": npy(np.array([Exploit()], dtype=object), True)}, (), "classes.*pickle"),
+    (None, {"coefs_0": pickle.dumps(Exploit())}, (), "coefs_0.*not a valid .npy"),
+    (None, {"coefs_0": npy(np.zeros((4, 4)))[:-8]}, (), "coefs_0.*bytes"),
+    (None, {"scaler_scale": npy(np.zeros(4))}, (), "scaler_scale.*positive"),
+    (None, {"extra": npy(np.zeros(1))}, (), "arrays/extra.npy"),
+    (None, None, ("arrays/intercepts_1.npy",), "intercepts_1.*missing"),
+    (None, None, ("model.json",), "no model.json"),
+])
+def test_hand_edited_files_raise_value_error_naming_the_field(saved, capsys, document, arrays,
+                                                             drop, field):
+    edit(saved, document, arrays, drop)
+    with pytest.raises(ValueError, match=field):
+        load(saved)
+    assert "pickle code ran" not in capsys.readouterr().out
+
+
+def test_truncated_and_garbage_files(saved, tmp_path):
+    data = saved.read_bytes()
+    for cut in (0, 10, len(data) // 2, len(data) - 1):
+        saved.write_bytes(data[:cut])
+        with pytest.raises(ValueError, match="model"):
+            load(saved)
+    flipped = bytearray(data)
+    flipped[len(data) // 3] ^= 0xFF
+    saved.write_bytes(bytes(flipped))
+    with pytest.raises(ValueError, match="corrupted|not a valid"):
+        load(saved)
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "missing.evonet")
+
+
+def test_neat_genome_is_validated(tmp_path, models):
+    path = tmp_path / "neat.evonet"
+    save(models["neat-classifier"][0], path)
+    connections = read_members(path)["arrays/genome_connections.npy"]
+    genes = np.load(io.BytesIO(connections))
+    genes[0, 2] = 99   # a connection to a missing node
+    edit(path, arrays={"genome_connections": npy(genes)})
+    with pytest.raises(ValueError, match="genome.*missing node 99"):
+        load(path)
+
+
+def test_atomic_write_keeps_the_previous_file_when_writing_fails(tmp_path):
+    path = tmp_path / "model.evonet"
+    write_archive(path, "doc.json", {"v": 1}, {})
+    before = path.read_bytes()
+
+    def fail(f):
+        f.write(b"partial")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(path, fail)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.evonet"]
+    with pytest.raises(ValueError, match="only arrays of numbers"):
+        write_archive(path, "doc.json", {}, {"x": np.array([{}], dtype=object)})
+    assert path.read_bytes() == before
+
+
+def test_policy_round_trip(tmp_path):
+    from evonet.control import evolve_policy
+
+    policy = evolve_policy("1-markov", max_generations=3, random_state=0)
+    save(policy, tmp_path / "policy.evonet")
+    loaded = load(tmp_path / "policy.evonet")
+    assert type(loaded).__name__ == "EvolvedPolicy"
+    assert np.array_equal(loaded.weights_, policy.weights_)
+    assert loaded.rollout(max_steps=500).tolist() == policy.rollout(max_steps=500).tolist()
+    assert loaded.n_evaluations_ == policy.n_evaluations_
+
+
+def test_public_names():
+    assert evonet.load is load and evonet.save is save
