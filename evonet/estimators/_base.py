@@ -317,11 +317,19 @@ class BaseNeuroEvolution(BaseEstimator):
 
         For a fixed topology: ``layer_sizes``, ``activation``,
         ``output_activation``, and per layer ``coefs`` (``fan_in x fan_out``)
-        and ``intercepts``; the outputs are ``act(... act(X @ W1 + b1) ...)``.
-        For NEAT: the ``genome`` (nodes with bias and activation, connections
-        with weight and enabled flag), ``output_activation``, and
-        ``output_scale`` / ``output_offset`` applied last
-        (``out * scale + offset``). ``classes`` lists class labels (classifier).
+        and ``intercepts``; the outputs are ``act(... act(X @ W1 + b1) ...)``
+        with ``output_activation`` on the last layer (the regressor's output
+        scaling is folded into it). For NEAT: the ``genome`` (nodes with bias
+        and activation, connections with weight and enabled flag),
+        ``output_activation``, and ``output_scale`` / ``output_offset``. Input
+        node ``i`` holds column ``i``; every hidden node computes
+        ``act(bias + sum(weight * value))`` over its *enabled* incoming
+        connections (``act(bias)`` with none), in topological order; every
+        output node the linear ``bias + sum(weight * value)`` (its activation
+        gene is unused); then ``output_activation`` applies across the
+        outputs and ``out * output_scale + output_offset`` last. ``classes``
+        lists class labels (classifier). ``tests/test_io_json.py``
+        re-implements both forward passes from this JSON alone.
 
         Returns
         -------

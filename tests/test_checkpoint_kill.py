@@ -1,0 +1,94 @@
+"""Crash recovery: a fit killed with SIGKILL (mid-run or mid-write) resumes to the same model.
+
+The kill is deterministic: the test hook ``EVONET_CHECKPOINT_TEST_KILL``
+makes the process SIGKILL itself before the checkpoint of a chosen
+generation (``generation:K``) or halfway through writing it (``write:K``),
+as a crash, an out-of-memory kill or a pre-empted node would.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import evonet
+from evonet.cli import main
+from evonet.io import read_checkpoint_metadata
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+
+
+def evonet_command(args, env=None):
+    environment = dict(os.environ, PYTHONPATH=os.getcwd(), **(env or {}))
+    return subprocess.run([sys.executable, "-m", "evonet.cli", *map(str, args)],
+                          capture_output=True, text=True, env=environment, timeout=300)
+
+
+def assert_same_model(a, b):
+    a, b = evonet.load(a)[-1], evonet.load(b)[-1]
+    if a.strategy_ == "neat":
+        assert np.array_equal(a.genome_.nodes, b.genome_.nodes)
+        assert np.array_equal(a.genome_.connections, b.genome_.connections)
+    else:
+        for W, V in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+            assert np.array_equal(W, V)
+    assert a.loss_curve_ == b.loss_curve_
+    assert (a.n_iter_, a.n_evaluations_) == (b.n_iter_, b.n_evaluations_)
+
+
+@pytest.mark.parametrize("stage, strategy", [("generation", "es"), ("write", "neat"),
+                                             ("write", "cmaes")])
+def test_sigkill_then_resume_gives_the_uninterrupted_model(tmp_path, capsys, stage, strategy):
+    options = ["--dataset", "iris", "--strategy", strategy, "--hidden", "4", "--generations",
+               "30", "--seed", "3", "--quiet"]
+    checkpoint, killed, reference = (tmp_path / name for name in ("run.ckpt", "killed.evonet",
+                                                                  "reference.evonet"))
+    result = evonet_command(["fit", *options, "--checkpoint", checkpoint,
+                             "--checkpoint-interval", "0", "--out", killed],
+                            env={"EVONET_CHECKPOINT_TEST_KILL": f"{stage}:12"})
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert not killed.exists()
+    # the checkpoint of generation 11 survived; a kill inside a write leaves a temporary file
+    assert read_checkpoint_metadata(checkpoint)["generation"] == 11
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(leftovers) == (1 if stage == "write" else 0)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["resume", str(checkpoint), "--quiet"]) == 0
+        assert main(["fit", *options, "--out", str(reference)]) == 0
+    capsys.readouterr()
+    assert_same_model(killed, reference)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["killed.evonet", "reference.evonet"]
+
+
+def test_sigkill_of_an_estimator_fit_in_a_script(tmp_path):
+    script = tmp_path / "fit.py"
+    script.write_text(
+        "import sys, warnings\n"
+        "from sklearn.datasets import load_digits\n"
+        "from evonet import NeuroEvolutionClassifier\n"
+        "warnings.simplefilter('ignore')\n"
+        "X, y = load_digits(return_X_y=True)\n"
+        "X = X[:400] / 16\n"
+        "clf = NeuroEvolutionClassifier((8,), strategy='es', population_size=20,\n"
+        "    max_generations=25, batch_size=64, random_state=0, checkpoint=sys.argv[1],\n"
+        "    checkpoint_interval=0).fit(X, y[:400])\n"
+        "clf.save(sys.argv[2])\n")
+    checkpoint = tmp_path / "digits.ckpt"
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    runs = []
+    for kill, out in (("write:9", "killed.evonet"), ("", "killed.evonet"),
+                      ("", "reference.evonet")):
+        target = checkpoint if out == "killed.evonet" else tmp_path / "other.ckpt"
+        runs.append(subprocess.run([sys.executable, str(script), str(target),
+                                    str(tmp_path / out)], capture_output=True, text=True,
+                                   timeout=300, env=dict(env, EVONET_CHECKPOINT_TEST_KILL=kill)))
+    assert [r.returncode for r in runs] == [-signal.SIGKILL, 0, 0], runs[-1].stderr
+    a, b = evonet.load(tmp_path / "killed.evonet"), evonet.load(tmp_path / "reference.evonet")
+    assert all(np.array_equal(W, V) for W, V in zip(a.coefs_, b.coefs_))
+    assert a.loss_curve_ == b.loss_curve_ and a.n_iter_ == b.n_iter_ == 25

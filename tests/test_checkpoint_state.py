@@ -1,0 +1,172 @@
+"""The checkpoint serialiser: exact round trips of a run's objects, nothing else accepted."""
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+from deap import tools
+
+from evonet import Evaluator, MLPLayout, SupervisedProblem
+from evonet.callbacks import Callback, Checkpoint
+from evonet.evolve import Run, evolve
+from evonet.genome import init_population
+from evonet.genome.innovation import MinimalInitializer
+from evonet.genome.types import as_individual
+from evonet.io import read_checkpoint, write_checkpoint
+from evonet.io._state import Decoder, Encoder
+from evonet.nn.graph_problem import GraphProblem
+from evonet.strategies import get_strategy
+
+
+def round_trip(value):
+    encoder = Encoder()
+    encoded = json.loads(json.dumps(encoder.encode(value), allow_nan=False))
+    return Decoder(encoder.arrays.__getitem__).decode(encoded)
+
+
+def test_plain_values_keep_their_types_and_bits():
+    value = {1: (np.float64(0.1), np.int64(-3), np.bool_(True), float("-inf"), float("nan")),
+             "list": [None, True, 2**80, "text"], (2, 3): np.float32(1.5)}
+    back = round_trip(value)
+    assert list(back) == [1, "list", (2, 3)]
+    assert [type(v) for v in back[1]] == [np.float64, np.int64, np.bool_, float, float]
+    assert back[1][0] == 0.1 and back[1][3] == -np.inf and np.isnan(back[1][4])
+    assert back["list"] == [None, True, 2**80, "text"] and back[(2, 3)] == np.float32(1.5)
+
+
+def test_arrays_keep_dtype_layout_and_sharing():
+    a = np.asfortranarray(np.random.default_rng(0).normal(size=(3, 4)))
+    labels = np.array(["a", "b"], dtype=object)
+    back = round_trip({"a": a, "again": a, "ints": np.arange(3, dtype=np.int32),
+                       "labels": labels})
+    assert back["a"] is back["again"] and np.array_equal(back["a"], a)
+    assert back["a"].flags.f_contiguous and back["ints"].dtype == np.int32
+    assert back["labels"].dtype == object and back["labels"].tolist() == ["a", "b"]
+
+
+def test_generators_continue_exactly():
+    for bit_generator in (np.random.PCG64, np.random.MT19937, np.random.Philox):
+        rng = np.random.Generator(bit_generator(5))
+        rng.random(7)
+        back = round_trip(rng)
+        assert np.array_equal(back.random(10), rng.random(10))
+
+
+def test_individuals_hall_of_fame_and_logbook():
+    from evonet.evolve import _similar
+
+    hall = tools.HallOfFame(2, similar=_similar)
+    hall.update([as_individual([1.0, 2.0], fitness=0.5), as_individual([3.0], fitness=0.1)])
+    logbook = tools.Logbook()
+    logbook.header = ["gen", "min"]
+    logbook.record(gen=1, min=0.5)
+    back_hall, back_log = round_trip([hall, logbook])
+    assert [list(i) for i in back_hall] == [[3.0], [1.0, 2.0]]
+    assert [i.fitness.values for i in back_hall] == [(0.1,), (0.5,)]
+    assert type(back_hall[0]) is type(hall[0]) and back_hall.similar is _similar
+    assert list(back_log) == [{"gen": 1, "min": 0.5}] and back_log.header == ["gen", "min"]
+
+
+class Crash(Exception):
+    pass
+
+
+class CrashAt(Callback):
+    def __init__(self, generation):
+        self.generation = generation
+
+    def on_generation(self, run):
+        if run.generation == self.generation:
+            raise Crash
+
+
+@pytest.mark.parametrize("strategy", ["ga", "cmaes", "es", "ipop-cmaes", "neat"])
+def test_saved_runs_continue_exactly(tmp_path, strategy):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0] - X[:, 1]
+    if strategy == "neat":
+        problem = GraphProblem(2, 1, X, y)
+        initializer = MinimalInitializer(2, 1)
+    else:
+        layout = MLPLayout(2, (3,), 1)
+        problem = SupervisedProblem(layout, X, y)
+
+        def initializer(n, rng):
+            return init_population(layout, n, rng)
+
+    def make():
+        return Run(get_strategy(strategy, population_size=12), Evaluator(problem),
+                   np.random.default_rng(1), initializer=initializer, batch_size=16)
+
+    reference = evolve(make(), 12)
+    path = tmp_path / "run.ckpt"
+    with pytest.raises(Crash):   # the checkpoint of generation 5 is the last one written
+        evolve(make(), 12, callbacks=[Checkpoint(path, interval=0), CrashAt(6)])
+    saved = read_checkpoint(path)
+    assert saved.generation == 5
+    resumed = evolve(Run.from_state(get_strategy(strategy, population_size=12),
+                                    Evaluator(problem), saved.run_state), 7)
+    assert resumed.loss_curve == reference.loss_curve
+    best, expected = resumed.best, reference.best
+    if strategy == "neat":
+        best, expected = best.connections, expected.connections
+    assert np.array_equal(best, expected)
+
+
+def test_unknown_objects_are_refused_on_both_sides():
+    with pytest.raises(ValueError, match=r"state\[0\]: cannot save an object of type object"):
+        Encoder().encode([object()])
+    decoder = Decoder({}.__getitem__)
+    for bad, match in [({"$object": "posix.system", "$id": 0, "fields": {}}, "not allowed"),
+                       ({"$evil": 1}, "unknown entry"), ({"$ref": 3}, "unknown object"),
+                       ({"$float": "1e999"}, "invalid float"), ({"plain": 1}, "unknown entry"),
+                       ({"$generator": {"$dict": [["bit_generator", "os"]]}}, "bit generator"),
+                       ({"$halloffame": 1, "similar": "eval", "items": []}, "similar test"),
+                       ({"$array": "a9", "$id": 0}, "malformed")]:
+        with pytest.raises(ValueError, match=match):
+            decoder.decode(bad)
+    nested = []
+    for _ in range(300):
+        nested = [nested]
+    with pytest.raises(ValueError, match="nested too deeply"):
+        decoder.decode(nested)
+
+
+def small_checkpoint(path):
+    layout = MLPLayout(1, (), 1)
+    problem = SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0])
+    run = Run(get_strategy("cmaes"), Evaluator(problem), np.random.default_rng(0),
+              initializer=lambda n, rng: init_population(layout, n, rng))
+    write_checkpoint(path, evolve(run, 3), metadata={"kind": "test"})
+
+
+def test_damaged_checkpoints_raise_value_error(tmp_path):
+    path = tmp_path / "run.ckpt"
+    small_checkpoint(path)
+    data = path.read_bytes()
+    for cut in (0, 100, len(data) - 10):
+        path.write_bytes(data[:cut])
+        with pytest.raises(ValueError, match="checkpoint"):
+            read_checkpoint(path)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    doc = json.loads(members["checkpoint.json"])
+    for change, match in [({"format_version": "2.0"}, "newer than this evonet"),
+                          ({"format": "x"}, "not an evonet checkpoint"),
+                          ({"generation": "3"}, "generation")]:
+        edited = dict(members, **{"checkpoint.json": json.dumps({**doc, **change}).encode()})
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, content in edited.items():
+                archive.writestr(name, content)
+        with pytest.raises(ValueError, match=match):
+            read_checkpoint(path)
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{}], dtype=object), allow_pickle=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, buffer.getvalue() if name == "arrays/a0.npy" else content)
+    with pytest.raises(ValueError, match="pickle"):
+        read_checkpoint(path)
