@@ -20,7 +20,7 @@ from evonet.nn.mlp import (
     thread_workspace,
 )
 
-__all__ = ["CHUNK_WORK", "SupervisedProblem"]
+__all__ = ["CHUNK_WORK", "SupervisedProblem", "check_row_weights"]
 
 CHUNK_WORK = 50_000_000
 """Multiply-adds per population chunk of a ``SupervisedProblem`` (see ``population_chunk``)."""
@@ -58,6 +58,26 @@ def _check_targets(layout, loss, y, n_rows, dtype):
     if loss != "squared_error" and not np.isin(Y, (0.0, 1.0)).all():
         raise ValueError(f"loss={loss!r} with logistic outputs needs 0/1 targets.")
     return np.ascontiguousarray(Y.T, dtype=dtype)
+
+
+def check_row_weights(sample_weight, n_samples):
+    """``sample_weight`` as a float64 array of ``n_samples`` non-negative weights, or None.
+
+    Examples
+    --------
+    >>> check_row_weights([1, 0, 2], 3)
+    array([1., 0., 2.])
+    """
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.shape != (n_samples,):
+        raise ValueError(f"sample_weight must have shape ({n_samples},), got {w.shape}.")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("sample_weight must be finite and non-negative.")
+    if w.sum() <= 0:
+        raise ValueError("sample_weight sums to zero.")
+    return w
 
 
 class SupervisedProblem:
@@ -110,18 +130,7 @@ class SupervisedProblem:
             raise ValueError("X has no rows.")
         self.X_aug = augment_rows(X, self.dtype)
         self.targets = _check_targets(layout, self.loss, y, self.n_samples, self.dtype)
-        if sample_weight is None:
-            self.sample_weight = None
-        else:
-            w = np.asarray(sample_weight, dtype=np.float64)
-            if w.shape != (self.n_samples,):
-                raise ValueError(f"sample_weight must have shape ({self.n_samples},), "
-                                 f"got {w.shape}.")
-            if not np.isfinite(w).all() or (w < 0).any():
-                raise ValueError("sample_weight must be finite and non-negative.")
-            if w.sum() <= 0:
-                raise ValueError("sample_weight sums to zero.")
-            self.sample_weight = w
+        self.sample_weight = check_row_weights(sample_weight, self.n_samples)
         self._total_weight = float(self.n_samples if self.sample_weight is None
                                    else self.sample_weight.sum())
         if not isinstance(alpha, numbers.Real) or not alpha >= 0 or not math.isfinite(alpha):

@@ -9,11 +9,11 @@ unchanged, and it reuses the same losses and target checks.
 
 import numpy as np
 
-from evonet.evaluation import _check_targets
 from evonet.losses import LOSSES, check_loss
 from evonet.nn.activations import apply_activation, check_activation
 from evonet.nn.graph import FeedForwardPopulation, check_graph_input
 from evonet.nn.mlp import ROW_CHUNK
+from evonet.problems import _check_targets, check_row_weights
 
 __all__ = ["GraphProblem", "graph_chunk_size", "predict_genome"]
 
@@ -124,18 +124,7 @@ class GraphProblem:
             raise ValueError("X has no rows.")
         self.X = np.ascontiguousarray(X, dtype=self.dtype)
         self.targets = _check_targets(self.spec, self.loss, y, self.n_samples, self.dtype)
-        if sample_weight is None:
-            self.sample_weight = None
-        else:
-            w = np.asarray(sample_weight, dtype=np.float64)
-            if w.shape != (self.n_samples,):
-                raise ValueError(f"sample_weight must have shape ({self.n_samples},), "
-                                 f"got {w.shape}.")
-            if not np.isfinite(w).all() or (w < 0).any():
-                raise ValueError("sample_weight must be finite and non-negative.")
-            if w.sum() <= 0:
-                raise ValueError("sample_weight sums to zero.")
-            self.sample_weight = w
+        self.sample_weight = check_row_weights(sample_weight, self.n_samples)
 
     @property
     def n_inputs(self):
