@@ -170,3 +170,33 @@ def test_damaged_checkpoints_raise_value_error(tmp_path):
             archive.writestr(name, buffer.getvalue() if name == "arrays/a0.npy" else content)
     with pytest.raises(ValueError, match="pickle"):
         read_checkpoint(path)
+
+
+@pytest.mark.parametrize("env", ["2-damping", "CartPole-v1"])
+def test_control_runs_resume_exactly(tmp_path, env):
+    """resume_run, the helper for run loops outside the estimators, on control problems."""
+    from evonet.control import GymProblem, MLPPolicy, PoleBalancingProblem
+    from evonet.io.checkpoint import resume_run
+
+    if env == "CartPole-v1":
+        pytest.importorskip("gymnasium")
+        policy = MLPPolicy(4, (), 1, output_activation="tanh")
+        problem = GymProblem(env, policy, n_episodes=2)   # fresh episode seeds per generation
+    else:
+        policy = MLPPolicy(3, (2,), bias=False)
+        problem = PoleBalancingProblem(env, policy, max_steps=200)
+    fingerprint = {"params": {"env": env}}
+
+    def make():
+        return Run(get_strategy("cmaes", population_size=8), Evaluator(problem),
+                   np.random.default_rng(2), initializer=policy.init_population)
+
+    reference = evolve(make(), 10)
+    path = tmp_path / "policy.ckpt"
+    with pytest.raises(Crash):
+        evolve(make(), 10, callbacks=[Checkpoint(path, 0, metadata=fingerprint), CrashAt(5)])
+    run = resume_run(path, get_strategy("cmaes", population_size=8), Evaluator(problem),
+                     fingerprint)
+    resumed = evolve(run, 10 - run.generation)
+    assert resumed.loss_curve == reference.loss_curve
+    assert np.array_equal(resumed.best, reference.best)

@@ -31,7 +31,8 @@ from evonet.io._archive import Archive, kill_requested, remove_temporaries, writ
 from evonet.io._state import Decoder, Encoder
 
 __all__ = ["CHECKPOINT_VERSION", "CheckpointData", "array_fingerprint", "describe_mismatch",
-           "is_checkpoint", "read_checkpoint", "read_checkpoint_metadata", "write_checkpoint"]
+           "is_checkpoint", "read_checkpoint", "read_checkpoint_metadata", "remove_checkpoint",
+           "resume_run", "write_checkpoint"]
 
 CHECKPOINT_FORMAT = "evonet.checkpoint"
 CHECKPOINT_VERSION = (1, 0)
@@ -225,6 +226,71 @@ def read_checkpoint(path):
         if not isinstance(run_state, dict):
             raise archive.error("damaged state: the run is not a record")
         return CheckpointData(os.fspath(path), doc, run_state, callback_states, extra)
+
+
+def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
+    """The run saved in checkpoint ``path``, ready to continue, or ``None`` if there is none.
+
+    For run loops outside the estimators (``evolve_policy``, a script): pass
+    the same ``fingerprint`` (a JSON-ready dict, e.g. ``{"params": {...},
+    "data": {...}}``) as the ``metadata`` of the :class:`~evonet.callbacks.Checkpoint`
+    callback. A checkpoint with another fingerprint raises ``ValueError``
+    saying what differs; ``callbacks`` get their saved counters back.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    strategy : Strategy
+        Made with the same settings as the saved run's.
+    evaluator : Evaluator
+        On the same problem.
+    fingerprint : dict
+    callbacks : sequence of Callback
+        The stateful callbacks saved with the run, in the same order.
+
+    Returns
+    -------
+    Run or None
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from evonet import Evaluator, MLPLayout, SupervisedProblem
+    >>> from evonet.callbacks import Checkpoint
+    >>> from evonet.evolve import Run, evolve
+    >>> from evonet.genome import init_population
+    >>> from evonet.strategies import get_strategy
+    >>> layout = MLPLayout(1, (), 1)
+    >>> evaluator = Evaluator(SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0]))
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
+    >>> fingerprint = {"params": {"sigma": 0.5}}
+    >>> run = resume_run(path, get_strategy("cmaes"), evaluator, fingerprint)
+    >>> run is None
+    True
+    >>> run = Run(get_strategy("cmaes"), evaluator, np.random.default_rng(0),
+    ...           initializer=lambda n, rng: init_population(layout, n, rng))
+    >>> run = evolve(run, 4, callbacks=[Checkpoint(path, 0, metadata=fingerprint)])
+    >>> resume_run(path, get_strategy("cmaes"), evaluator, fingerprint).generation
+    4
+    >>> resume_run(path, get_strategy("cmaes"), evaluator, {"params": {"sigma": 1.0}})
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: ...run.ckpt: the checkpoint does not match this run: parameter sigma is 0.5 in the checkpoint but 1.0 now.
+    """  # noqa: E501
+    from evonet.evolve import Run
+
+    if not os.path.exists(path):
+        return None
+    saved = read_checkpoint(path)
+    differences = describe_mismatch(saved.metadata, fingerprint)
+    if differences:
+        raise ValueError(f"{saved.path}: the checkpoint does not match this run: "
+                         f"{'; '.join(differences)}.")
+    saved.restore_callbacks(callbacks)
+    remove_temporaries(path)
+    return Run.from_state(strategy, evaluator, saved.run_state)
 
 
 def remove_checkpoint(path):

@@ -1,0 +1,202 @@
+"""What checkpoints cost on the digits classifier, and how the model loader stands up to fuzzing.
+
+The digits fit is what ``evonet fit --dataset digits`` runs: the default
+``NeuroEvolutionClassifier`` (64-100-10 network, 7,510 weights, the ES) in a
+``Pipeline`` with a ``StandardScaler``, on a stratified 75% split. Measured in
+one run on this machine:
+
+* the same fit with no checkpoint, with ``checkpoint_interval=60`` (the
+  default) and with ``checkpoint_interval=0`` (a write after every
+  generation); each write is timed inside the run, so the overhead is the
+  time spent writing over the time of the fit (not a difference of two
+  noisy totals, which is printed too);
+* the cost of one write (median) and of reading a checkpoint back, the
+  file size, and the steady-state overhead of the default interval
+  (one write per 60 s);
+* with ``--long SECONDS``, a fit made to run that long (no early stopping)
+  at the default interval, so that periodic writes happen within it;
+* that all fits give the identical model (a checkpoint never changes a run);
+* with ``--fuzz N``, ``N`` hypothesis-mutated model files fed to
+  ``evonet.load`` (``tests/test_io_fuzz.py``): the outcome.
+
+Targets (``BENCHMARKS.md``): checkpoints cost at most 2% of the run time at
+the default interval; loading 10,000 mutated files raises nothing but the
+documented ``ValueError``.
+
+Usage: python benchmarks/checkpoint.py [--long 150] [--fuzz 10000] [--seed 0] [--json PATH]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from evonet import NeuroEvolutionClassifier
+from evonet.callbacks import Checkpoint
+from evonet.io import read_checkpoint
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WRITES = []
+
+
+def _timed_write(original):
+    def write(self, run):
+        start = time.perf_counter()
+        original(self, run)
+        WRITES.append((time.perf_counter() - start, os.path.getsize(self.path)))
+    return write
+
+
+def digits_fit(seed, **params):
+    """Fit the digits pipeline; return (seconds, fitted pipeline, write times, sizes)."""
+    X, y = load_digits(return_X_y=True)
+    X_train, _, y_train, _ = train_test_split(X, y, stratify=y, random_state=seed)
+    model = make_pipeline(StandardScaler(), NeuroEvolutionClassifier(random_state=seed,
+                                                                     **params))
+    WRITES.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        model.fit(X_train, y_train)
+        seconds = time.perf_counter() - start
+    return seconds, model, [w for w, _ in WRITES], [s for _, s in WRITES]
+
+
+def same_model(a, b):
+    return all(np.array_equal(W, V) for W, V in zip(a[-1].coefs_, b[-1].coefs_)) \
+        and a[-1].loss_curve_ == b[-1].loss_curve_
+
+
+def read_cost(folder, seed):
+    """Seconds to read back a checkpoint of the digits run (written after 50 generations)."""
+    path = os.path.join(folder, "read.ckpt")
+
+    class Stop(Exception):
+        pass
+
+    original = NeuroEvolutionClassifier._extra_callbacks
+
+    class StopAt(Checkpoint):
+        def __init__(self):
+            pass
+
+        def after_generation(self, run, stopping):
+            if run.generation == 50:
+                raise Stop
+
+    NeuroEvolutionClassifier._extra_callbacks = lambda self: [StopAt()]
+    try:
+        digits_fit(seed, checkpoint=path, checkpoint_interval=0)
+    except Stop:
+        pass
+    finally:
+        NeuroEvolutionClassifier._extra_callbacks = original
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        read_checkpoint(path)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def fuzz(examples):
+    env = dict(os.environ, EVONET_FUZZ_EXAMPLES=str(examples),
+               PYTHONPATH=os.path.join(HERE, ".."))
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             os.path.join(HERE, "..", "tests", "test_io_fuzz.py"),
+                             "-k", "mutated", "--hypothesis-show-statistics", "-W", "error"],
+                            capture_output=True, text=True, env=env)
+    lines = [line.strip() for line in result.stdout.splitlines()
+             if "outcome:" in line or "passed" in line or "failed" in line]
+    return result.returncode, time.perf_counter() - start, lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--long", type=float, default=0.0, metavar="SECONDS",
+                        help="also run a fit of about this many seconds at the default interval")
+    parser.add_argument("--fuzz", type=int, default=0, metavar="N",
+                        help="also load N mutated model files (tests/test_io_fuzz.py)")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    Checkpoint.write = _timed_write(Checkpoint.write)
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "digits.ckpt")
+        plain_s, plain, _, _ = digits_fit(args.seed)
+        default_s, default, default_writes, _ = digits_fit(args.seed, checkpoint=path)
+        every_s, every, every_writes, sizes = digits_fit(args.seed, checkpoint=path,
+                                                         checkpoint_interval=0)
+        generations = plain[-1].n_iter_
+        write_s = statistics.median(every_writes)
+        results.update(
+            generations=generations, seconds_no_checkpoint=plain_s,
+            seconds_default_interval=default_s, writes_default_interval=len(default_writes),
+            overhead_default_interval=sum(default_writes) / default_s,
+            seconds_interval_0=every_s, writes_interval_0=len(every_writes),
+            overhead_interval_0=sum(every_writes) / every_s,
+            one_write_seconds=write_s, one_write_max_seconds=max(every_writes),
+            checkpoint_bytes=int(statistics.median(sizes)),
+            steady_state_overhead_default=write_s / (60.0 + write_s),
+            read_seconds=read_cost(folder, args.seed),
+            identical_models=bool(same_model(plain, default) and same_model(plain, every)))
+        if args.long:
+            per_generation = plain_s / generations
+            long_s, long_model, long_writes, _ = digits_fit(
+                args.seed, checkpoint=path, n_iter_no_change=10**9,
+                max_generations=int(args.long / per_generation))
+            results.update(long_seconds=long_s, long_generations=long_model[-1].n_iter_,
+                           long_writes=len(long_writes),
+                           long_write_seconds=sum(long_writes),
+                           long_overhead=sum(long_writes) / long_s)
+    r = results
+    print(f"digits classifier (64-100-10, ES), seed {args.seed}: {r['generations']} "
+          f"generations")
+    print(f"  no checkpoint                  {r['seconds_no_checkpoint']:7.2f} s")
+    print(f"  checkpoint, interval 60 s      {r['seconds_default_interval']:7.2f} s, "
+          f"{r['writes_default_interval']} writes, {100 * r['overhead_default_interval']:.3f}% "
+          f"of the run spent writing")
+    print(f"  checkpoint, interval 0         {r['seconds_interval_0']:7.2f} s, "
+          f"{r['writes_interval_0']} writes, {100 * r['overhead_interval_0']:.2f}% of the run "
+          f"spent writing")
+    print(f"  one write: {1000 * r['one_write_seconds']:.2f} ms median "
+          f"({1000 * r['one_write_max_seconds']:.1f} ms max), {r['checkpoint_bytes'] / 1024:.0f} "
+          f"kB; reading it back: {1000 * r['read_seconds']:.1f} ms")
+    print(f"  steady state at the default interval (one write per 60 s): "
+          f"{100 * r['steady_state_overhead_default']:.4f}% (target <= 2%)")
+    if args.long:
+        print(f"  long fit at the default interval: {r['long_seconds']:.1f} s, "
+              f"{r['long_generations']} generations, {r['long_writes']} writes taking "
+              f"{1000 * r['long_write_seconds']:.1f} ms: {100 * r['long_overhead']:.4f}% "
+              f"(target <= 2%)")
+    print(f"  identical models with and without checkpoints: {r['identical_models']}")
+    if args.fuzz:
+        code, seconds, lines = fuzz(args.fuzz)
+        results.update(fuzz_examples=args.fuzz, fuzz_passed=code == 0, fuzz_seconds=seconds,
+                       fuzz_report=lines)
+        print(f"fuzzing evonet.load with {args.fuzz} mutated model files: "
+              f"{'only ValueError or working models' if code == 0 else 'FAILED'} "
+              f"({seconds:.0f} s)")
+        for line in lines:
+            print(f"  {line}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
