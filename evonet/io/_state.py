@@ -79,12 +79,20 @@ class Encoder:
     >>> import numpy as np
     >>> enc = Encoder()
     >>> a = np.arange(3.0)
-    >>> enc.encode({"a": a, "b": a, "t": (1, float("inf"))})
-    {'$dict': [['a', {'$array': 'a0', '$id': 0}], ['b', {'$ref': 0}], ['t', {'$tuple': [1, {'$float': 'inf'}]}]]}
-    """  # noqa: E501
+    >>> enc.encode({"a": a, "b": a, "t": (1, float("inf"))})["$dict"][:2]
+    [['a', {'$array': 'pool_f8', 'offset': 0, 'shape': [3], '$id': 0}], ['b', {'$ref': 0}]]
+    >>> sorted(enc.arrays)
+    ['pool_f8']
+    """
+
+    POOLED = 4096
+    """Arrays of at most this many elements (C-ordered) share one ``.npy`` member per dtype,
+    at an offset: a NEAT population is hundreds of tiny gene arrays."""
 
     def __init__(self):
-        self.arrays = {}
+        self._arrays = {}
+        self._pools = {}
+        self._pool_sizes = {}
         self._ids = {}
         self._alive = []   # keeps encoded objects alive so that their ids stay unique
 
@@ -136,7 +144,7 @@ class Encoder:
                 return {"$objects": [self.encode(v, where) for v in obj.ravel().tolist()],
                         "shape": list(obj.shape)}
             n = self._remember(obj)
-            return {"$array": self._array(obj, where)["$array"], "$id": n}
+            return dict(self._array(obj, where), **{"$id": n})
         if isinstance(obj, np.random.Generator):
             state = obj.bit_generator.state
             if state.get("bit_generator") not in _BIT_GENERATORS:
@@ -163,11 +171,26 @@ class Encoder:
                     "fields": {k: self.encode(v, f"{where}.{k}") for k, v in vars(obj).items()}}
         raise ValueError(f"{where}: cannot save an object of type {type(obj).__qualname__}.")
 
+    @property
+    def arrays(self):
+        """Name -> array of everything encoded so far (pools concatenated)."""
+        out = dict(self._arrays)
+        for name, parts in self._pools.items():
+            out[name] = np.concatenate(parts) if parts else np.zeros(0)
+        return out
+
     def _array(self, array, where):
         if array.dtype.kind not in "fiubU" or array.dtype.fields is not None:
             raise ValueError(f"{where}: cannot save an array of dtype {array.dtype}.")
-        name = f"a{len(self.arrays)}"
-        self.arrays[name] = array
+        if array.size <= self.POOLED and array.ndim >= 1 and array.flags.c_contiguous \
+                and array.dtype.kind in "fiub" and array.dtype.isnative:
+            name = "pool_" + array.dtype.str[1:]
+            offset = self._pool_sizes.get(name, 0)
+            self._pools.setdefault(name, []).append(array.ravel())
+            self._pool_sizes[name] = offset + array.size
+            return {"$array": name, "offset": offset, "shape": list(array.shape)}
+        name = f"a{len(self._arrays)}"
+        self._arrays[name] = array
         return {"$array": name}
 
     @staticmethod
@@ -193,8 +216,16 @@ class Decoder:
     """
 
     def __init__(self, array):
-        self._array = array
+        self._read = array
+        self._cache = {}
         self._objects = {}
+
+    def _array(self, name):
+        if not isinstance(name, str):
+            raise ValueError(f"invalid array name {name!r}.")
+        if name not in self._cache:
+            self._cache[name] = self._read(name)
+        return self._cache[name]
 
     def decode(self, value, where="state", depth=0):
         if depth > MAX_DEPTH:
@@ -252,11 +283,21 @@ class Decoder:
             raise ValueError(f"{where}: invalid scalar value.")
         return dtype.type(raw)
 
-    def _decode_array(self, value, where, depth):
+    def _stored(self, value, where):
         array = self._array(value["$array"])
         if not isinstance(array, np.ndarray):
             raise ValueError(f"{where}: missing array.")
-        return self._register(value, array, where)
+        if "offset" not in value:
+            return array
+        offset, shape = value["offset"], [int(n) for n in value["shape"]]
+        size = int(np.prod(shape))
+        if array.ndim != 1 or not isinstance(offset, int) or offset < 0 or min(shape) < 0 \
+                or offset + size > array.size:
+            raise ValueError(f"{where}: array slice out of bounds.")
+        return array[offset:offset + size].reshape(shape).copy()
+
+    def _decode_array(self, value, where, depth):
+        return self._register(value, self._stored(value, where), where)
 
     def _decode_objects(self, value, where, depth):
         items = self.decode(value["$objects"], where, depth)
@@ -289,7 +330,7 @@ class Decoder:
 
         if value["$weights"] != WeightIndividual.__name__:
             raise ValueError(f"{where}: unknown individual type {value['$weights']!r}.")
-        values = self._array(value["values"]["$array"])
+        values = self._stored(value["values"], where)
         individual = self._register(value, WeightIndividual(values), where)
         return self._fitness(individual, value["fitness"], where)
 
