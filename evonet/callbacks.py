@@ -12,6 +12,7 @@ saves them and a resumed run stops exactly where the uninterrupted one would.
 
 import math
 import os
+import shutil
 import sys
 import time
 
@@ -122,14 +123,7 @@ class ProgressPrinter(Callback):
             if now - self._drawn < 0.1 and run.generation - self._generation != self.total:
                 return False
             self._drawn = now
-            done = run.generation - self._generation
-            if self.total:
-                filled = int(20 * min(done, self.total) / self.total)
-                head = f"[{'#' * filled}{'.' * (20 - filled)}] {done}/{self.total}"
-            else:
-                head = f"generation {run.generation}"
-            line = f"{head} " + ", ".join(self._parts(run, seconds))
-            stream.write(f"\r{line[:160]:<160}")
+            stream.write("\r" + self._bar_line(run, seconds))
             stream.flush()
             return False
         if run.generation % self.every and run.generation != 1:
@@ -137,6 +131,25 @@ class ProgressPrinter(Callback):
         parts = [f"generation {run.generation:5d}"] + self._parts(run, seconds)
         print(", ".join(parts), file=stream, flush=True)
         return False
+
+    def _bar_line(self, run, seconds):
+        """One terminal-wide line: bar, generations, best and mean loss, speed, time left."""
+        done = run.generation - self._generation
+        speed = (run.n_evaluations - self._evaluations) / max(seconds, 1e-9)
+        if self.total:
+            filled = int(20 * min(done, self.total) / self.total)
+            head = f"[{'#' * filled}{'.' * (20 - filled)}] {done}/{self.total}"
+        else:
+            head = f"generation {run.generation}"
+        best = run.best_loss if run.loss_curve else run.logbook[-1]["min"]
+        parts = [head, f"best {best:.5g}", f"mean {run.logbook[-1]['mean']:.5g}",
+                 f"{speed:,.0f} evals/s"]
+        if self.total:
+            left = max(self.total - done, 0) * seconds / max(done, 1)
+            parts.append(f"{format_duration(left)} left")
+        width = shutil.get_terminal_size((100, 20)).columns - 1
+        line = "  ".join(parts)
+        return f"{line[:width]:<{width}}"
 
     def on_end(self, run):
         if getattr(self, "_bar", False):

@@ -180,7 +180,6 @@ def test_progress_bar_on_a_terminal():
             return True
 
     stream = Terminal()
-    evonet.NeuroEvolutionClassifier((2,), max_generations=5, verbose=1, random_state=0)
     printer = ProgressPrinter(stream=stream, total=5)
     from evonet import Evaluator, MLPLayout, SupervisedProblem
     from evonet.evolve import Run, evolve
@@ -193,7 +192,8 @@ def test_progress_bar_on_a_terminal():
                initializer=lambda n, rng: init_population(layout, n, rng))
     evolve(run_, 5, callbacks=[printer])
     text = stream.getvalue()
-    assert text.startswith("\r[") and "5/5" in text and "/s)" in text and "left" in text
+    assert text.startswith("\r[") and "5/5" in text and "evals/s" in text and "left" in text
+    assert "best" in text and "mean" in text
     assert text.endswith("\n")
 
 

@@ -63,7 +63,9 @@ def fitted_models(X, y):
 
 @pytest.fixture(scope="module")
 def models(iris):
-    return fitted_models(*iris)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fitted_models(*iris)
 
 
 def outputs(model, X):
