@@ -150,17 +150,21 @@ def run_round(runs, task, policy, evaluator, max_evaluations):
             best = int(np.argmax(f))
             champions.append((r, pop[best], f[best], len(pop)))
         r.evaluations += len(pop)
-    # damping: each champion takes the (uncounted) success and generalisation tests
-    candidates = champions
-    if candidates:
-        weights = np.array([c[1] for c in candidates])
-        passed = success_test(task, policy, weights)
-        if passed.any():
-            counts = generalization_test(task, policy, weights[passed])
-            for (r, w, _, _), ok in zip([c for c, p in zip(candidates, passed) if p],
-                                        counts >= 200):
-                if ok:
-                    r.solved, r.done, r.solver = True, True, w.copy()
+    # damping: each champion takes the (uncounted) success and generalisation tests. Both
+    # must pass, so their order changes only the time: first the champion's own trial
+    # must have lasted all 1,000 steps (else the 100,000-step test fails on the same
+    # trajectory), then the generalisation test (a network is dropped after 426 failed
+    # starts), then the 100,000 steps
+    if champions:
+        weights = np.array([c[1] for c in champions])
+        keep = success_test(task, policy, weights, max_steps=task.max_steps)
+        for test in (lambda w: generalization_test(task, policy, w) >= 200,
+                     lambda w: success_test(task, policy, w)):
+            if keep.any():
+                keep[keep] = test(weights[keep])
+        for (r, w, _, _), ok in zip(champions, keep):
+            if ok:
+                r.solved, r.done, r.solver = True, True, w.copy()
     for r, pop, a, b in zip(active, populations, bounds[:-1], bounds[1:]):
         if r.done:
             continue
