@@ -76,7 +76,17 @@ class CartPoleDynamics:
                                                 self._k_acc)) for i in range(self.n_poles)]
 
     def to_columns(self, states):
-        """``(n, state_size)`` states -> the internal ``(1 + n_poles, 2, n)`` layout."""
+        """``(n, state_size)`` states -> the internal ``(1 + n_poles, 2, n)`` layout.
+
+        Examples
+        --------
+        >>> from evonet.control import PoleBalancing
+        >>> task = PoleBalancing(n_poles=2)
+        >>> columns = task.to_columns(task.initial_state(5))
+        >>> columns.shape, bool((task.from_columns(columns) == task.initial_state(5)).all())
+        ((3, 2, 5), True)
+        """
+        states = np.asarray(states, dtype=np.float64)
         n = states.shape[0]
         return np.ascontiguousarray(states.T).reshape(1 + self.n_poles, 2, n)
 
@@ -138,7 +148,18 @@ class CartPoleDynamics:
         return acc
 
     def step_columns(self, columns, F):
-        """:meth:`step` on the internal layout (no validation); returns a new array."""
+        """:meth:`step` on the internal layout (no validation); returns a new array.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from evonet.control import PoleBalancing
+        >>> task = PoleBalancing(n_poles=1)
+        >>> start = task.initial_state(2)
+        >>> after = task.step_columns(task.to_columns(start), np.array([1.0, -1.0]))
+        >>> np.array_equal(task.from_columns(after), task.step(start, [1.0, -1.0]))
+        True
+        """
         p, v = columns[:, 0], columns[:, 1]
         for _ in range(2):
             p, v = self._rk4(p, v, F)
@@ -176,5 +197,13 @@ class CartPoleDynamics:
         return dp, dv
 
     def failed_columns(self, columns):
-        """:meth:`failed` on the internal layout."""
+        """:meth:`failed` on the internal layout.
+
+        Examples
+        --------
+        >>> from evonet.control import PoleBalancing
+        >>> task = PoleBalancing(n_poles=1)
+        >>> task.failed_columns(task.to_columns([[3.0, 0, 0, 0], [0, 0, 0, 0]])).tolist()
+        [True, False]
+        """
         return (np.abs(columns[:, 0]) > self._limits).any(axis=0)

@@ -253,7 +253,16 @@ class GymProblem:
         return EpisodeSeeds(self.n_episodes)
 
     def returns(self, population, seeds):
-        """Episode returns ``(P, len(seeds))`` of every network on every seed."""
+        """Episode returns ``(P, len(seeds))`` of every network on every seed.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from evonet.control import MLPPolicy
+        >>> problem = GymProblem("CartPole-v1", MLPPolicy(4, (), 1, bias=False))
+        >>> problem.returns(np.zeros((2, 4)), [0, 1, 2]).shape
+        (2, 3)
+        """
         population = self.policy.check_population(population)
         seeds = np.asarray(seeds, dtype=np.int64).reshape(-1)
         if self.vectorization == "vector":

@@ -232,7 +232,13 @@ class PoleBalancing(CartPoleDynamics):
         return self.from_columns(self.step_columns(columns, F))[0 if single else slice(None)]
 
     def check_forces(self, forces, n):
-        """Validate a float array of ``n`` finite forces."""
+        """Validate a float array of ``n`` finite forces.
+
+        Examples
+        --------
+        >>> PoleBalancing().check_forces([1, -2], 2)
+        array([ 1., -2.])
+        """
         try:
             F = np.asarray(forces, dtype=np.float64)
         except (TypeError, ValueError) as exc:
@@ -274,7 +280,14 @@ class PoleBalancing(CartPoleDynamics):
         return s[:, self._observed] * self._obs_scale
 
     def observe_columns(self, columns):
-        """Scaled inputs ``(n_observations, n)`` from the internal layout."""
+        """Scaled inputs ``(n_observations, n)`` from the internal layout.
+
+        Examples
+        --------
+        >>> task = PoleBalancing(n_poles=1, markovian=False)
+        >>> task.observe_columns(task.to_columns([[1.2, 0.0, 0.26, 0.0]])).tolist()
+        [[0.5], [0.5]]
+        """
         flat = columns.reshape(self.state_size, -1)
         return flat[self._observed] * self._obs_scale_column
 

@@ -127,7 +127,14 @@ class MLPPolicy(_PolicyBase):
         return glorot_population(self.layout, n, rng)[:, self._genes]
 
     def unpack(self, population):
-        """Per-layer ``(W (fan_in, fan_out, P), b (fan_out, P))`` arrays of a population."""
+        """Per-layer ``(W (fan_in, fan_out, P), b (fan_out, P))`` arrays of a population.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> [(W.shape, b.shape) for W, b in MLPPolicy(4, (3,)).unpack(np.zeros((7, 19)))]
+        [((4, 3, 7), (3, 7)), ((3, 1, 7), (1, 7))]
+        """
         full = self.expand(population)
         return [(np.ascontiguousarray(W.transpose(1, 2, 0)), np.ascontiguousarray(b.T))
                 for W, b in self.layout.unpack(full)]
@@ -145,6 +152,15 @@ class MLPPolicy(_PolicyBase):
 
         It computes with Python floats what :meth:`forward` computes for that
         column, in the same order.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> policy = MLPPolicy(2, (), bias=False)
+        >>> params = policy.unpack([[1.0, -2.0]])
+        >>> actor = policy.scalar_actor(params)
+        >>> bool(actor([0.5, 0.1]) == policy.forward(params, np.array([[0.5], [0.1]]))[0][0, 0])
+        True
         """
         layers = [([[float(v) for v in row] for row in W[..., 0]], [float(v) for v in b[..., 0]])
                   for W, b in params]
