@@ -105,7 +105,7 @@ class Encoder:
     def encode(self, obj, where="state"):
         """The JSON encoding of ``obj``; ``ValueError`` naming ``where`` if unsupported."""
         from evonet.genome.neat import NeatGenome
-        from evonet.genome.types import WeightVector
+        from evonet.genome.types import WeightIndividual
 
         if obj is None or isinstance(obj, (bool, str)):
             return obj
@@ -128,7 +128,7 @@ class Encoder:
         if type(obj) is dict:
             return {"$dict": [[self.encode(k, f"{where} key"), self.encode(v, f"{where}[{k!r}]")]
                               for k, v in obj.items()]}
-        if isinstance(obj, WeightVector):
+        if isinstance(obj, WeightIndividual):   # the DEAP type, stable if its module reloads
             n = self._remember(obj)
             return {"$weights": type(obj).__name__, "$id": n,
                     "values": self._array(np.asarray(obj), where),
