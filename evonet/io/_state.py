@@ -28,6 +28,8 @@ import math
 import numpy as np
 from deap import tools
 
+from evonet.io._records import decode_floats, decode_records, encode_floats, encode_records
+
 __all__ = ["Decoder", "Encoder", "PLAIN_CLASSES"]
 
 PLAIN_CLASSES = {
@@ -122,7 +124,8 @@ class Encoder:
         if id(obj) in self._ids:
             return {"$ref": self._ids[id(obj)]}
         if type(obj) is list:
-            return [self.encode(v, f"{where}[{k}]") for k, v in enumerate(obj)]
+            return encode_floats(self, obj, where) or [
+                self.encode(v, f"{where}[{k}]") for k, v in enumerate(obj)]
         if type(obj) is tuple:
             return {"$tuple": [self.encode(v, f"{where}[{k}]") for k, v in enumerate(obj)]}
         if type(obj) is dict:
@@ -154,8 +157,9 @@ class Encoder:
             fields = {k: self.encode(v, f"{where}.{k}") for k, v in vars(obj).items()
                       if k != "chapters"}
             chapters = {k: self.encode(v, f"{where}.chapters") for k, v in obj.chapters.items()}
-            return {"$logbook": [self.encode(r, f"{where}[{k}]") for k, r in enumerate(obj)],
-                    "fields": fields, "chapters": chapters}
+            records = encode_records(self, obj, where) or [
+                self.encode(r, f"{where}[{k}]") for k, r in enumerate(obj)]
+            return {"$logbook": records, "fields": fields, "chapters": chapters}
         if type(obj) is tools.HallOfFame:
             similar = next((name for name in _FUNCTIONS
                             if _resolve(_FUNCTIONS, name) is obj.similar), None)
@@ -263,6 +267,9 @@ class Decoder:
             raise ValueError(f"{where}: invalid float {value['$float']!r}.")
         return float(value["$float"])
 
+    def _decode_floats(self, value, where, depth):
+        return decode_floats(self, value, where)
+
     def _decode_tuple(self, value, where, depth):
         return tuple(self.decode(value["$tuple"], where, depth))
 
@@ -363,8 +370,12 @@ class Decoder:
             setattr(logbook, key, self.decode(item, f"{where}.{key}", depth))
         for key, item in value["chapters"].items():
             logbook.chapters[key] = self.decode(item, f"{where}.chapters", depth)
-        records = self.decode(value["$logbook"], where, depth)
-        if not all(isinstance(r, dict) for r in records):
+        records = value["$logbook"]
+        if isinstance(records, dict) and "orders" in records:
+            records = decode_records(self, records, where)
+        else:
+            records = self.decode(records, where, depth)
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise ValueError(f"{where}: logbook records must be dicts.")
         logbook.extend(records)
         return logbook
