@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -264,8 +265,9 @@ class Checkpoint(Callback):
     (the stopping rules), and is written atomically after a generation that
     does not end the run: a crash at any moment leaves the previous
     checkpoint intact. The first write comes ``interval`` seconds after the
-    start (at the first generation for 0). Pass it after the callbacks whose
-    state it saves.
+    start (at the first generation for 0). A write that fails with an
+    ``OSError`` (a full disk) warns and the run goes on. Pass it after the
+    callbacks whose state it saves.
 
     Parameters
     ----------
@@ -324,7 +326,15 @@ class Checkpoint(Callback):
             return   # the run ends now; the previous checkpoint replays this generation
         if self.interval > 0 and time.monotonic() - self._last < self.interval:
             return
-        self.write(run)
+        try:
+            self.write(run)
+        except OSError as exc:
+            # a full disk or a lost mount must not end a run the checkpoint is there to
+            # protect: the previous checkpoint stays, and the next interval tries again
+            self._last = time.monotonic()
+            warnings.warn(f"checkpoint {self.path} could not be written ({exc}); the run "
+                          f"continues and tries again in {self.interval:g} s.", UserWarning,
+                          stacklevel=2)
 
     def write(self, run):
         """Write the checkpoint now."""

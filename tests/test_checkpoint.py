@@ -209,3 +209,19 @@ def test_partial_fit_ignores_the_checkpoint(tmp_path, iris):
     NeuroEvolutionClassifier((3,), checkpoint=path, checkpoint_interval=0).partial_fit(
         X, y, classes=[0, 1, 2])
     assert not path.exists()
+
+
+def test_a_failing_write_warns_and_the_run_goes_on(tmp_path, iris, monkeypatch):
+    from evonet.callbacks import Checkpoint
+
+    def full_disk(self, run):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Checkpoint, "write", full_disk)
+    X, y = iris
+    params = dict(hidden_layer_sizes=(3,), strategy="ga", population_size=10,
+                  max_generations=5, random_state=0)
+    with pytest.warns(UserWarning, match="could not be written.*No space left"):
+        est = NeuroEvolutionClassifier(checkpoint=tmp_path / "x.ckpt", checkpoint_interval=0,
+                                       **params).fit(X, y)
+    assert_same_model(est, NeuroEvolutionClassifier(**params).fit(X, y))

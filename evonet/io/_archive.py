@@ -61,7 +61,13 @@ def kill_requested(stage, generation):
 
 
 def kill_now():
-    """Kill this process the way a crash or a pre-empted node does (SIGKILL, no cleanup)."""
+    """Kill this process the way a crash or a pre-empted node does (SIGKILL, no cleanup).
+
+    Examples
+    --------
+    >>> callable(kill_now)   # calling it ends the process
+    True
+    """
     os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
@@ -222,6 +228,15 @@ class Archive:
     Attributes
     ----------
     document : dict
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.zip")
+    >>> write_archive(path, "doc.json", {"kind": "example"}, {})
+    >>> with Archive(path, "doc.json") as archive:
+    ...     archive.document["kind"], archive.array_names()
+    ('example', [])
     """
 
     def __init__(self, path, document_name, what="evonet file"):

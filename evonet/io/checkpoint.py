@@ -24,6 +24,7 @@ exactly as the uninterrupted run would have.
 import hashlib
 import json
 import os
+import warnings
 
 import numpy as np
 
@@ -115,6 +116,10 @@ class CheckpointData:
     extra : object
         The writer's own state.
     evonet_version : str
+
+    Examples
+    --------
+    See :func:`write_checkpoint`, whose example reads one back.
     """
 
     def __init__(self, path, document, run_state, callback_states, extra):
@@ -203,9 +208,22 @@ def read_checkpoint_metadata(path):
 def read_checkpoint(path):
     """Read and decode a checkpoint file; ``ValueError`` naming the problem if it is damaged.
 
+    Nothing is unpickled: arrays are read with ``allow_pickle=False`` and only
+    the whitelisted classes of :mod:`evonet.io._state` are rebuilt.
+
     Returns
     -------
     CheckpointData
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.ckpt")
+    >>> _ = open(path, "w").write("not a checkpoint")
+    >>> read_checkpoint(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: ...notes.ckpt: is not a valid evonet checkpoint (not a readable zip archive: ...).
     """
     with _open(path) as archive:
         doc = archive.document
@@ -294,11 +312,23 @@ def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
 
 
 def remove_checkpoint(path):
-    """Delete a finished run's checkpoint and any temporary file a crash left beside it."""
+    """Delete a finished run's checkpoint and any temporary file a crash left beside it.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "done.ckpt")
+    >>> remove_checkpoint(path)   # nothing there: nothing to do
+    >>> os.path.exists(path)
+    False
+    """
     try:
         os.unlink(path)
     except FileNotFoundError:
         pass
+    except OSError as exc:   # the run is done; a file left behind is only a nuisance
+        warnings.warn(f"the finished run's checkpoint {path} could not be removed ({exc}).",
+                      UserWarning, stacklevel=2)
     remove_temporaries(path)
 
 

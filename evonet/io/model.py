@@ -130,7 +130,16 @@ def _policy_document(policy, arrays):
 
 
 def open_model(path):
-    """Open a model file and check its header: ``(archive, fields, model name)``."""
+    """Open a model file and check its header: ``(archive, fields, model name)``.
+
+    Examples
+    --------
+    >>> import os
+    >>> open_model(os.devnull)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: /dev/null: is not a valid evonet model file (not a readable zip archive: ...).
+    """
     archive = Archive(path, DOCUMENT, what="evonet model file")
     fields = Fields(archive)
     try:
