@@ -135,6 +135,24 @@ def test_evolved_policy_config_round_trip_and_render():
     assert returns[0] == policy.rollout(n_episodes=1, seed=2)[0]
 
 
+def test_evolved_policies_save_and_load_through_the_model_format(tmp_path):
+    io = pytest.importorskip("evonet.io")
+    from evonet.control import RecurrentPolicy
+
+    for policy in (EvolvedPolicy(MLPPolicy(4, (), 1, bias=False), BALANCER, "CartPole-v1"),
+                   EvolvedPolicy(RecurrentPolicy(3, 2, shortcut=True, readout="previous"),
+                                 np.linspace(-1, 1, 18), "2-damping")):
+        policy.n_evaluations_ = 7
+        path = tmp_path / "policy.zip"
+        io.save(policy, path)
+        loaded = io.load(path)
+        assert np.array_equal(loaded.weights_, policy.weights_)
+        assert loaded.network_.get_config() == policy.network_.get_config()
+        assert loaded.n_evaluations_ == 7
+        obs = np.full(policy.network_.n_inputs, 0.1)
+        assert [loaded.act(obs) for _ in range(3)] == [policy.act(obs) for _ in range(3)]
+
+
 def test_evolve_policy_on_a_pole_task_with_another_strategy():
     result = evolve_policy("1-markov", strategy="ga", population_size=20, max_generations=3,
                            random_state=1)
