@@ -162,7 +162,10 @@ def main(argv=None):
         print(f"evonet: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("evonet: interrupted", file=sys.stderr)
+        checkpoint = getattr(args, "checkpoint", None)
+        hint = f"; continue with: evonet resume {checkpoint}" \
+            if checkpoint and os.path.isfile(checkpoint) else ""
+        print(f"evonet: interrupted{hint}", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as exc:
         if os.environ.get("EVONET_DEBUG"):
