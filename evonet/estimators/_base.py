@@ -26,7 +26,7 @@ __all__ = ["BaseNeuroEvolution", "choose_batch_size", "choose_strategy"]
 SMALL_GENOME = 150
 """``strategy="auto"`` uses full CMA-ES up to this many parameters, the ES beyond."""
 
-SMALL_DATA = 1000
+SMALL_DATA = 2000
 """``batch_size="auto"`` scores every generation on all rows up to this many rows."""
 
 AUTO_BATCH = 256

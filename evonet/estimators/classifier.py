@@ -45,7 +45,7 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
     batch_size : "auto", int or None, default="auto"
         Rows each generation's fitness is computed on: a fresh minibatch per
         generation, the same rows for every network of that generation.
-        ``None`` uses all rows; ``"auto"`` uses all rows up to 1,000 and 256
+        ``None`` uses all rows; ``"auto"`` uses all rows up to 2,000 and 256
         rows beyond. The returned model is always chosen on all training rows
         (or on the validation split with ``early_stopping``).
     alpha : float, default=1.0

@@ -3,8 +3,9 @@
 A strategy object holds only fixed settings, made in ``__init__`` and never
 changed by ``ask`` or ``tell``. Everything that changes from one generation to
 the next lives in a state object that :meth:`Strategy.init` creates and
-:meth:`Strategy.tell` returns; states pickle, which is how a run is
-checkpointed and resumed. The base class keeps the bookkeeping every strategy
+:meth:`Strategy.tell` returns; states are plain attributes (arrays, numbers,
+lists and a few known classes), so they pickle and :mod:`evonet.io` writes
+them into checkpoints without pickle. The base class keeps the bookkeeping every strategy
 shares (generation count, best individual told so far) so that each algorithm
 only fills in ``_init``, ``_ask`` and ``_tell``.
 """
