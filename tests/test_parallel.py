@@ -249,3 +249,24 @@ def test_dask_cluster_runs_the_work_and_matches_serial():
     for a, b in zip(serial.coefs_, on_cluster.coefs_):
         np.testing.assert_array_equal(a, b)
     assert len(stream.data) > 0 and len(workers) >= 1
+
+
+def test_estimator_keeps_the_best_network_when_a_generation_fails():
+    from evonet.callbacks import Callback
+
+    class WorkerDied(Callback):
+        def on_generation(self, run):
+            if run.generation == 6:
+                raise RuntimeError("a worker process died while scoring generation 7")
+
+    class Failing(NeuroEvolutionClassifier):
+        def _extra_callbacks(self):
+            return [WorkerDied()]
+
+    problem, _ = problem_and_init(n=300)
+    X, y = problem.X_aug[:, :-1].astype(float), np.asarray(problem.targets)
+    clf = Failing((6,), random_state=0)
+    with pytest.raises(RuntimeError, match="generation 7"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 6 and len(clf.loss_curve_) >= 1
+    assert clf.predict(X).shape == (300,)

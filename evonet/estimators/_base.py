@@ -186,7 +186,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             raise ValueError(f"warm_start/partial_fit needs the same network as the previous "
                              f"fit: {self._architecture} != {architecture}.")
         problem = architecture.problem(X, targets, self._loss, sample_weight, self.alpha)
-        evaluator = Evaluator(problem, n_jobs=self.n_jobs)
+        evaluator = Evaluator(problem, n_jobs=self.n_jobs, verbose=self.verbose)
         batch_size = choose_batch_size(self.batch_size, X.shape[0])
 
         if continuing:
@@ -233,8 +233,16 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             callbacks.append(Checkpoint(self.checkpoint, self.checkpoint_interval, stoppers,
                                         metadata, extra={"targets": self._target_state()}))
         callbacks += self._extra_callbacks()
-        evolve(run, budget, max_evaluations=None if incremental else self.max_evaluations,
-               callbacks=callbacks)
+        try:
+            evolve(run, budget, max_evaluations=None if incremental else self.max_evaluations,
+                   callbacks=callbacks)
+        except Exception:
+            # a dead worker or a failing fitness: keep the best network found so far
+            if len(run.hall_of_fame):
+                run.evaluator = None
+                self._run = run
+                self._store_result(run, X_val is not None)
+            raise
         run.evaluator = None  # holds a copy of the data; the next fit gives it new data
         self._run = run
         self._store_result(run, X_val is not None)
