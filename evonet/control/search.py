@@ -8,10 +8,12 @@ the environment, with ``act`` for one observation at a time and ``rollout``
 for whole episodes.
 """
 
+import os
+
 import numpy as np
 
 from evonet._random import make_generator
-from evonet.callbacks import Callback, ProgressPrinter
+from evonet.callbacks import Callback, Checkpoint, ProgressPrinter
 from evonet.control.gym import SEED_BOUND, GymEnvironment, GymProblem
 from evonet.control.pole import TASKS, PoleBalancing, make_task
 from evonet.control.policies import MLPPolicy, RecurrentPolicy, make_policy
@@ -64,6 +66,26 @@ def default_policy(env):
     return MLPPolicy(env.n_observations, (), n_out, output_activation="tanh")
 
 
+def _fingerprint(env, policy, strategy, n_episodes, target, vectorization, random_state):
+    """What a checkpoint of :func:`evolve_policy` must match to be resumed."""
+    seed = random_state if isinstance(random_state, (int, np.integer)) else None
+    return {"estimator": "evolve_policy",
+            "params": {"env": getattr(env, "env_id", None) or repr(env),
+                       "policy": policy.get_config(), "strategy": repr(strategy),
+                       "n_episodes": int(n_episodes), "target": target,
+                       "vectorization": vectorization,
+                       "random_state": None if seed is None else int(seed)}}
+
+
+def _saved_eval_seeds(checkpoint):
+    if checkpoint is None or not os.path.exists(checkpoint):
+        return None
+    from evonet.io.checkpoint import read_checkpoint
+
+    seeds = read_checkpoint(checkpoint).metadata.get("eval_seeds")
+    return None if seeds is None else np.asarray(seeds, dtype=np.int64)
+
+
 class TargetReached(Callback):
     """Stop once a network of the current generation scores at least ``target``.
 
@@ -87,7 +109,7 @@ class TargetReached(Callback):
 def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
                   max_generations=100, n_episodes=5, target="auto", n_jobs=None, backend=None,
                   random_state=None, strategy_params=None, max_evaluations=None, callbacks=(),
-                  verbose=0, vectorization="sync"):
+                  verbose=0, vectorization="sync", checkpoint=None, checkpoint_interval=60):
     """Evolve a policy network for a control task; return the fitted :class:`EvolvedPolicy`.
 
     Parameters
@@ -122,6 +144,14 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
         Print progress every ``verbose`` generations.
     vectorization : {"sync", "vector"}, default="sync"
         gymnasium only; see :class:`~evonet.control.gym.GymProblem`.
+    checkpoint : str or os.PathLike, default=None
+        Save the run to this file every ``checkpoint_interval`` seconds (see
+        :mod:`evonet.io.checkpoint`); if the file exists and was written by
+        the same call (same task, policy, strategy and settings), the run
+        continues from it and ends with the same policy as an uninterrupted
+        run. The file is removed when the run ends.
+    checkpoint_interval : float, default=60
+        Seconds between checkpoint writes; 0 writes after every generation.
 
     Returns
     -------
@@ -136,16 +166,6 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
     env = make_env(env)
     rng = make_generator(random_state)
     policy = default_policy(env) if policy is None else policy
-    if isinstance(env, PoleBalancing):
-        problem = PoleBalancingProblem(env, policy)
-        if target == "auto":
-            target = None if env.fitness == "damping" else float(env.max_steps)
-    else:
-        eval_seeds = rng.integers(0, SEED_BOUND, size=n_episodes)
-        problem = GymProblem(env, policy, n_episodes=n_episodes, eval_seeds=eval_seeds,
-                             vectorization=vectorization)
-        if target == "auto":
-            target = env.reward_threshold
     if isinstance(strategy, Strategy):
         if population_size is not None or strategy_params:
             raise ValueError("pass population_size and strategy_params to the strategy "
@@ -155,13 +175,43 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
         if population_size is not None:
             settings["population_size"] = population_size
         strategy = get_strategy(strategy, **settings)
+    fingerprint = None
+    if checkpoint is not None:
+        fingerprint = _fingerprint(env, policy, strategy, n_episodes, target, vectorization,
+                                   random_state)
+    if isinstance(env, PoleBalancing):
+        problem = PoleBalancingProblem(env, policy)
+        if target == "auto":
+            target = None if env.fitness == "damping" else float(env.max_steps)
+    else:
+        # a resumed run scores its incumbent on the episodes it was started with
+        eval_seeds = _saved_eval_seeds(checkpoint)
+        if eval_seeds is None:
+            eval_seeds = rng.integers(0, SEED_BOUND, size=n_episodes)
+        problem = GymProblem(env, policy, n_episodes=n_episodes, eval_seeds=eval_seeds,
+                             vectorization=vectorization)
+        if target == "auto":
+            target = env.reward_threshold
     stopper = None if target is None else TargetReached(target)
     callbacks = list(callbacks) + ([stopper] if stopper else []) + (
         [ProgressPrinter(every=verbose)] if verbose else [])
-    run = Run(strategy, Evaluator(problem, n_jobs=n_jobs, backend=backend), rng,
-              initializer=policy.init_population)
-    evolve(run, max_generations=max_generations, max_evaluations=max_evaluations,
-           callbacks=callbacks)
+    evaluator = Evaluator(problem, n_jobs=n_jobs, backend=backend)
+    run = None
+    if checkpoint is not None:
+        from evonet.io.checkpoint import resume_run
+
+        run = resume_run(checkpoint, strategy, evaluator, fingerprint)
+        metadata = dict(fingerprint, eval_seeds=None if isinstance(problem, PoleBalancingProblem)
+                        else [int(seed) for seed in problem.eval_seeds])
+        callbacks.append(Checkpoint(checkpoint, checkpoint_interval, metadata=metadata))
+    if run is None:
+        run = Run(strategy, evaluator, rng, initializer=policy.init_population)
+    evolve(run, max_generations=max(0, max_generations - run.generation),
+           max_evaluations=max_evaluations, callbacks=callbacks)
+    if checkpoint is not None:
+        from evonet.io.checkpoint import remove_checkpoint
+
+        remove_checkpoint(os.fspath(checkpoint))
     # the run's checked incumbent or the best network it was told about, on the fixed trial
     candidates = [np.asarray(run.best, dtype=np.float64)]
     told = getattr(run.state, "best_params", None)
