@@ -30,32 +30,13 @@ import math
 import time
 
 import numpy as np
+from _timing import best_time  # benchmarks/ is on sys.path when a script runs
 
 from evonet.control import MLPPolicy, PoleBalancing, make_scalar_step, rollout, success_test
 
 # a linear double-pole controller found by evolve_policy("2-markov", strategy="ipop-cmaes")
 DOUBLE_POLE_SOLUTION = np.array([-3.118137362577161, -1.741504853583641, -3.876023232397316,
                                  -4.947475147547217, 2.098183394223859, 1.084747131563586])
-
-
-def best_time(fn, repeats, min_seconds=0.2):
-    """Smallest mean time of one call over ``repeats`` timed batches."""
-    fn()
-    calls = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        if time.perf_counter() - start > min_seconds / 5:
-            break
-        calls *= 2
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        times.append((time.perf_counter() - start) / calls)
-    return min(times)
 
 
 def textbook_step(state, F, n_poles):

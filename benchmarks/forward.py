@@ -25,6 +25,7 @@ import time
 import tracemalloc
 
 import numpy as np
+from _timing import best_time  # benchmarks/ is on sys.path when a script runs
 from threadpoolctl import threadpool_limits
 
 from evonet.evaluation import SupervisedProblem
@@ -36,26 +37,6 @@ SHAPES = {
     "iris": (4, (8,), 3, 120, 100),
     "digits": (64, (32,), 10, 1437, 100),
 }
-
-
-def best_time(fn, repeats, min_seconds=0.2):
-    """Smallest mean time of one call over ``repeats`` timed batches."""
-    fn()
-    calls = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        if time.perf_counter() - start > min_seconds / 5:
-            break
-        calls *= 2
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        times.append((time.perf_counter() - start) / calls)
-    return min(times)
 
 
 def minimal_loop(layers, activations, X):
