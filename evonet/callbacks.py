@@ -171,7 +171,31 @@ def format_duration(seconds):
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-class NoImprovementStopping(Callback):
+class _Patience(Callback):
+    """A counter of checks without an improvement of more than ``tol`` (saved in checkpoints)."""
+
+    def __init__(self, tol, n_iter_no_change, best):
+        self.tol = float(tol)
+        self.n_iter_no_change = int(n_iter_no_change)
+        self.best = best
+        self.count = 0
+
+    def _exhausted(self, improved, run):
+        """Count a check; mark the run converged and return True when patience runs out."""
+        self.count = 0 if improved else self.count + 1
+        if self.count >= self.n_iter_no_change:
+            run.stop_reason = "converged"
+            return True
+        return False
+
+    def get_state(self):
+        return {"best": self.best, "count": self.count}
+
+    def set_state(self, state):
+        self.best, self.count = float(state["best"]), int(state["count"])
+
+
+class NoImprovementStopping(_Patience):
     """Stop when the training loss has not improved by ``tol`` for ``n_iter_no_change`` checks.
 
     The rule of scikit-learn's MLP: a check counts as no improvement when the
@@ -185,33 +209,18 @@ class NoImprovementStopping(Callback):
     """
 
     def __init__(self, tol=1e-4, n_iter_no_change=10):
-        self.tol = float(tol)
-        self.n_iter_no_change = int(n_iter_no_change)
-        self.best = np.inf
-        self.count = 0
+        super().__init__(tol, n_iter_no_change, best=np.inf)
 
     def on_generation(self, run):
         if not run.checked:
             return False
         loss = run.loss_curve[-1]
-        if loss > self.best - self.tol:
-            self.count += 1
-        else:
-            self.count = 0
+        improved = loss <= self.best - self.tol
         self.best = min(self.best, loss)
-        if self.count >= self.n_iter_no_change:
-            run.stop_reason = "converged"
-            return True
-        return False
-
-    def get_state(self):
-        return {"best": self.best, "count": self.count}
-
-    def set_state(self, state):
-        self.best, self.count = float(state["best"]), int(state["count"])
+        return self._exhausted(improved, run)
 
 
-class ValidationStopping(Callback):
+class ValidationStopping(_Patience):
     """Early stopping on a validation score (higher is better), restoring the best model.
 
     Each check scores the run's incumbent with ``score(params)``, appends it
@@ -226,11 +235,8 @@ class ValidationStopping(Callback):
     """
 
     def __init__(self, score, tol=1e-4, n_iter_no_change=10):
+        super().__init__(tol, n_iter_no_change, best=-np.inf)
         self.score = score
-        self.tol = float(tol)
-        self.n_iter_no_change = int(n_iter_no_change)
-        self.best = -np.inf
-        self.count = 0
 
     def on_generation(self, run):
         if not run.checked:
@@ -238,23 +244,11 @@ class ValidationStopping(Callback):
         value = float(self.score(run.incumbent))
         run.validation_scores.append(value)
         run.logbook[-1]["val_score"] = value
-        if value < self.best + self.tol:
-            self.count += 1
-        else:
-            self.count = 0
+        improved = value >= self.best + self.tol
         if value > self.best:
             self.best = value
             run.selected = run.copy_params(run.incumbent)
-        if self.count >= self.n_iter_no_change:
-            run.stop_reason = "converged"
-            return True
-        return False
-
-    def get_state(self):
-        return {"best": self.best, "count": self.count}
-
-    def set_state(self, state):
-        self.best, self.count = float(state["best"]), int(state["count"])
+        return self._exhausted(improved, run)
 
 
 class Checkpoint(Callback):

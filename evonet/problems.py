@@ -20,7 +20,7 @@ from evonet.nn.mlp import (
     thread_workspace,
 )
 
-__all__ = ["CHUNK_WORK", "SupervisedProblem", "check_row_weights"]
+__all__ = ["CHUNK_WORK", "SupervisedProblem", "check_row_weights", "mean_row_loss"]
 
 CHUNK_WORK = 50_000_000
 """Multiply-adds per population chunk of a ``SupervisedProblem`` (see ``population_chunk``)."""
@@ -78,6 +78,33 @@ def check_row_weights(sample_weight, n_samples):
     if w.sum() <= 0:
         raise ValueError("sample_weight sums to zero.")
     return w
+
+
+def mean_row_loss(row_chunks, n_networks):
+    """Weighted mean over rows of per-row losses given chunk by chunk.
+
+    ``row_chunks`` yields ``(per_row, weights)``: losses of shape
+    ``(n_networks, rows)`` and the chunk's row weights (``None`` for equal
+    weights). Sums are taken in float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> chunks = [(np.array([[1.0, 3.0]]), None), (np.array([[5.0]]), None)]
+    >>> mean_row_loss(chunks, 1)
+    array([3.])
+    """
+    total = np.zeros(n_networks)
+    weight_sum = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for per_row, weights in row_chunks:
+            if weights is None:
+                total += per_row.sum(axis=1, dtype=np.float64)
+                weight_sum += per_row.shape[1]
+            else:
+                total += per_row.astype(np.float64) @ weights
+                weight_sum += weights.sum()
+        return total / weight_sum if weight_sum > 0 else total
 
 
 class SupervisedProblem:
@@ -214,21 +241,14 @@ class SupervisedProblem:
         loss_fn = LOSSES[self.loss]
         workspace = thread_workspace()
         n = self.n_samples if rows is None else len(rows)
-        total = np.zeros(population.shape[0])
-        weight_sum = 0.0
-        with np.errstate(over="ignore", invalid="ignore"):
+        def row_chunks():
             for r0 in range(0, n, ROW_CHUNK):
                 X_aug, targets, w = self._rows(rows, r0, r0 + ROW_CHUNK)
                 Z = forward_population_chunk(self.layout, prepared, X_aug, output_activation=False,
                                              workspace=workspace)
-                per_row = loss_fn(Z, targets, self.layout)
-                if w is None:
-                    total += per_row.sum(axis=1, dtype=np.float64)
-                    weight_sum += per_row.shape[1]
-                else:
-                    total += per_row.astype(np.float64) @ w
-                    weight_sum += w.sum()
-            losses = total / weight_sum if weight_sum > 0 else total
+                yield loss_fn(Z, targets, self.layout), w
+
+        losses = mean_row_loss(row_chunks(), population.shape[0])
         losses += self.penalty(population)
         losses[np.isnan(losses)] = np.inf
         return losses

@@ -13,7 +13,7 @@ from evonet.losses import LOSSES, check_loss
 from evonet.nn.activations import apply_activation, check_activation
 from evonet.nn.graph import FeedForwardPopulation, check_graph_input
 from evonet.nn.mlp import ROW_CHUNK
-from evonet.problems import _check_targets, check_row_weights
+from evonet.problems import _check_targets, check_row_weights, mean_row_loss
 
 __all__ = ["GraphProblem", "graph_chunk_size", "predict_genome"]
 
@@ -166,19 +166,13 @@ class GraphProblem:
                              f"outputs, the problem {self.n_inputs} and {self.n_outputs}.")
         loss_fn = LOSSES[self.loss]
         n = self.n_samples if rows is None else len(rows)
-        total = np.zeros(len(population))
-        weight_sum = 0.0
-        with np.errstate(over="ignore", invalid="ignore"):
+
+        def row_chunks():
             for r0 in range(0, n, ROW_CHUNK):
                 X, targets, w = self._rows(rows, r0, r0 + ROW_CHUNK)
-                per_row = loss_fn(nets.forward_chunk(X), targets, self.spec)
-                if w is None:
-                    total += per_row.sum(axis=1, dtype=np.float64)
-                    weight_sum += per_row.shape[1]
-                else:
-                    total += per_row.astype(np.float64) @ w
-                    weight_sum += w.sum()
-            losses = total / weight_sum if weight_sum > 0 else total
+                yield loss_fn(nets.forward_chunk(X), targets, self.spec), w
+
+        losses = mean_row_loss(row_chunks(), len(population))
         losses[np.isnan(losses)] = np.inf
         return losses
 
