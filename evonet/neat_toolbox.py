@@ -18,7 +18,16 @@ from evonet.genome.compatibility import compatibility_distance
 from evonet.genome.innovation import InnovationRegistry, minimal_genome
 from evonet.nn.graph_problem import GraphProblem
 from evonet.operators import sel_tournament
-from evonet.operators.neat import NeatMutation, cx_neat, mut_neat
+from evonet.operators.neat import (
+    NeatMutation,
+    add_connection,
+    add_node,
+    cx_neat,
+    mut_neat,
+    mutate_biases,
+    mutate_weights,
+    toggle_connection,
+)
 from evonet.toolbox import BatchFitness, batched_map
 
 __all__ = ["GraphBatchFitness", "make_neat_toolbox", "same_genome"]
@@ -77,6 +86,28 @@ def make_neat_toolbox(n_inputs, n_outputs, X, y, loss="squared_error", random_st
     The run's :class:`~evonet.genome.innovation.InnovationRegistry` is
     ``toolbox.innovations``.
 
+    Each mutation that ``mutate`` may apply is also registered alone, for
+    loops that compose their own variation. Each changes its genome in place,
+    draws from the toolbox's generator and uses the settings of ``mutation``
+    (but not its rates: called, it always acts):
+
+    * ``mutate_weights(genome)`` and ``mutate_biases(genome)``
+      (:func:`~evonet.operators.neat.mutate_weights`,
+      :func:`~evonet.operators.neat.mutate_biases`) perturb every weight or
+      every non-input bias; they return the genome.
+    * ``add_node(genome)`` and ``add_connection(genome)``
+      (:func:`~evonet.operators.neat.add_node`,
+      :func:`~evonet.operators.neat.add_connection`) take their node ids and
+      innovation numbers from ``toolbox.innovations``, so the same structural
+      mutation gets the same numbers in every genome; they return whether the
+      genome changed.
+    * ``toggle_connection(genome)``
+      (:func:`~evonet.operators.neat.toggle_connection`) flips one random
+      connection's enabled flag; it returns whether there was one.
+
+    None of them invalidates the fitness: a loop of its own does that (``del
+    ind.fitness.values``), as DEAP's ``varAnd`` does after ``mutate``.
+
     Parameters
     ----------
     n_inputs, n_outputs : int
@@ -121,6 +152,15 @@ def make_neat_toolbox(n_inputs, n_outputs, X, y, loss="squared_error", random_st
     ...                                mutpb=0.8, ngen=5, verbose=False)
     >>> len(pop), all(ind.fitness.valid for ind in pop)
     (30, True)
+
+    The operators one at a time, in a loop of your own:
+
+    >>> child = toolbox.clone(pop[0])
+    >>> toolbox.add_node(child), toolbox.add_connection(child)
+    (True, True)
+    >>> child = toolbox.mutate_weights(child)
+    >>> del child.fitness.values
+    >>> child.fitness.values = toolbox.evaluate(child)
     """
     if mutation is None:
         mutation = NeatMutation()
@@ -142,6 +182,18 @@ def make_neat_toolbox(n_inputs, n_outputs, X, y, loss="squared_error", random_st
     toolbox.register("population", tools.initRepeat, list, toolbox.individual)
     toolbox.register("mate", cx_neat, rng=rng, disable_rate=disable_rate)
     toolbox.register("mutate", mut_neat, mutation=mutation, registry=registry, rng=rng)
+    # the mutations that mutate draws from, each alone, with the same settings
+    toolbox.register("mutate_weights", mutate_weights, rng=rng, power=mutation.weight_power,
+                     replace_rate=mutation.weight_replace_rate, init_std=mutation.init_std,
+                     limit=mutation.limit, distribution=mutation.distribution)
+    toolbox.register("mutate_biases", mutate_biases, rng=rng, power=mutation.bias_power,
+                     replace_rate=mutation.bias_replace_rate, init_std=mutation.init_std,
+                     limit=mutation.limit, distribution=mutation.distribution)
+    toolbox.register("add_node", add_node, registry=registry, rng=rng,
+                     activation=mutation.activation)
+    toolbox.register("add_connection", add_connection, registry=registry, rng=rng,
+                     feed_forward=mutation.feed_forward, weight_std=mutation.init_std)
+    toolbox.register("toggle_connection", toggle_connection, rng=rng)
     toolbox.register("select", sel_tournament, tournsize=tournsize, rng=rng)
     toolbox.register("evaluate", GraphBatchFitness(Evaluator(problem, n_jobs=n_jobs)))
     toolbox.register("map", batched_map)

@@ -6,7 +6,7 @@ from neat_helpers import random_genomes, reference_forward, reference_step
 
 from evonet.evaluation import Evaluator
 from evonet.genome.innovation import minimal_population
-from evonet.genome.neat import ENABLED, LEVEL, NeatGenome
+from evonet.genome.neat import ENABLED, IN_NODE, LEVEL, OUT_NODE, NeatGenome
 from evonet.nn.graph import FeedForwardNetwork, FeedForwardPopulation
 from evonet.nn.graph_problem import GraphProblem
 from evonet.nn.recurrent import RecurrentNetwork, RecurrentPopulation
@@ -73,6 +73,40 @@ def test_malformed_genomes_raise_value_errors_naming_the_genome():
         FeedForwardPopulation(good).forward(np.zeros((3, 5)))
     with pytest.raises(ValueError, match="dtype"):
         FeedForwardPopulation(good, np.int32)
+
+
+
+@pytest.mark.parametrize("population", [FeedForwardPopulation, RecurrentPopulation])
+def test_duplicate_enabled_connections_raise_naming_the_genome_and_the_pair(population):
+    # genomes whose connection arrays were edited after construction: decoding them
+    # would silently sum both weights of the repeated pair
+    good = NeatGenome(2, 1, connections=[(0, 0, 2, 1.0, True), (1, 1, 2, 1.0, True)])
+    twice = good.copy()
+    twice.connections[1, IN_NODE] = 0.0  # 0 -> 2 twice
+    with pytest.raises(ValueError, match="genome 2 has duplicate enabled connections 0 -> 2"):
+        population([good, good, twice])
+    # sparse node ids take the binary-search path to node positions; same check there
+    nodes = [(0, 0, 0), (1, 0, 0), (2, 0, 0), (5000, 0, 0)]
+    sparse = NeatGenome(2, 1, nodes, [(0, 0, 5000, 1.0, True), (1, 5000, 2, 1.0, True),
+                                      (2, 1, 5000, 1.0, True)])
+    population([good, sparse])
+    sparse.connections[2, IN_NODE] = 0.0
+    with pytest.raises(ValueError, match="genome 1 has duplicate enabled connections "
+                                         "0 -> 5000"):
+        population([good, sparse])
+    # a disabled copy takes no part in decoding, so it is allowed
+    twice.connections[1, ENABLED] = 0.0
+    out = population([twice], np.float64)
+    if isinstance(out, FeedForwardPopulation):
+        np.testing.assert_array_equal(out.forward([[1.0, 1.0]]), [[[1.0]]])
+
+
+def test_recurrent_duplicate_self_loops_raise():
+    loop = NeatGenome(1, 1, connections=[(0, 0, 1, 1.0, True), (1, 1, 1, 0.5, True)])
+    RecurrentPopulation([loop])
+    loop.connections[0, [IN_NODE, OUT_NODE]] = 1.0
+    with pytest.raises(ValueError, match="genome 0 has duplicate enabled connections 1 -> 1"):
+        RecurrentPopulation([loop])
 
 
 def test_recurrent_population_steps_like_the_plain_reference():

@@ -187,6 +187,23 @@ def test_batched_distances_match_the_naive_formula():
     np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
+
+@pytest.mark.parametrize("name, value", [
+    ("c1", -1.0), ("c1", np.nan), ("c2", -0.5), ("c2", np.inf), ("c3", -1), ("c3", "0.4"),
+    ("c3", True), ("small_genome", -1), ("small_genome", np.nan),
+])
+def test_distance_settings_out_of_range_raise_naming_them(name, value):
+    p1, p2 = parents()
+    with pytest.raises(ValueError, match=f"{name} must be a finite number >= 0"):
+        compatibility_distance(p1, p2, **{name: value})
+    with pytest.raises(ValueError, match=f"{name} must be a finite number >= 0"):
+        compatibility_distances([p1, p2], [p2], **{name: value})
+
+
+def test_distance_accepts_zero_and_numpy_coefficients():
+    p1, p2 = parents()
+    assert compatibility_distance(p1, p2, c1=np.float64(0.0), c2=np.int64(0), c3=0) == 0.0
+
 def test_pool_finds_genes_by_owner_and_number():
     genomes, _ = random_genomes(5, 2, 1, seed=8)
     pool = GenePool(genomes)

@@ -1,5 +1,6 @@
 """The "neat" strategy: conformance, speciation on hand-built distances, reproduction, runs."""
 
+import inspect
 import pickle
 import random
 
@@ -214,20 +215,44 @@ def test_strategy_solves_xor_with_the_paper_fitness():
         pytest.fail("XOR not solved in 100 generations")
 
 
-@pytest.mark.parametrize("settings, message", [
-    (dict(population_size=1), "population_size"),
-    (dict(compatibility_threshold=0.0), "compatibility_threshold"),
-    (dict(survival_threshold=1.5), "survival_threshold"),
-    (dict(stagnation=0), "stagnation"),
-    (dict(fitness_shaping="exp"), "fitness_shaping"),
-    (dict(add_node_rate=2.0), "add_node_rate"),
-    (dict(activation="softsign"), "softsign"),
-    (dict(perturbation="cauchy"), "distribution"),
-    (dict(target_species=0), "target_species"),
-])
-def test_parameters_out_of_range_raise(settings, message):
-    with pytest.raises(ValueError, match=message):
-        get_strategy("neat", **settings)
+# at least one invalid value of every constructor parameter (checked below)
+BAD_SETTINGS = [
+    ("population_size", 1), ("population_size", 2.5), ("population_size", True),
+    ("compatibility_threshold", 0.0), ("compatibility_threshold", np.nan),
+    ("compatibility_threshold", "3"),
+    ("excess_coefficient", -1.0), ("excess_coefficient", np.inf),
+    ("disjoint_coefficient", -1.0), ("disjoint_coefficient", np.nan),
+    ("weight_coefficient", -0.1), ("weight_coefficient", np.inf),
+    ("target_species", 0), ("target_species", 2.5),
+    ("threshold_step", 0.0), ("threshold_step", np.nan),
+    ("survival_threshold", 1.5), ("survival_threshold", -0.1),
+    ("elitism_min_size", -1), ("stagnation", 0), ("protected_species", -1),
+    ("mutate_only_rate", np.nan), ("interspecies_rate", -0.1), ("disable_rate", 1.1),
+    ("weight_rate", 2.0), ("weight_power", -1.0), ("weight_replace_rate", 2.0),
+    ("bias_rate", -1.0), ("bias_power", np.inf), ("bias_replace_rate", 1.5),
+    ("init_std", -1.0), ("init_std", np.nan),
+    ("weight_limit", -1.0), ("weight_limit", np.nan), ("weight_limit", "8"),
+    ("perturbation", "cauchy"), ("perturbation", None),
+    ("add_node_rate", 2.0), ("add_connection_rate", -1.0), ("toggle_rate", 1.5),
+    ("activation", "softsign"), ("activation", 3),
+    ("feed_forward", "no"), ("feed_forward", None),
+    ("fitness_shaping", "exp"), ("fitness_shaping", None),
+]
+
+
+@pytest.mark.parametrize("name, value", BAD_SETTINGS)
+def test_parameters_out_of_range_raise_naming_the_parameter(name, value):
+    with pytest.raises(ValueError, match=name):
+        get_strategy("neat", **{name: value})
+    with pytest.raises(ValueError, match=name):
+        NEAT(**{name: value})
+
+
+def test_every_parameter_has_an_invalid_value_checked():
+    assert {name for name, _ in BAD_SETTINGS} == set(inspect.signature(NEAT).parameters)
+    # the values the checks allow at their edges still build a strategy
+    NEAT(weight_limit=None, perturbation="uniform", feed_forward=np.bool_(False),
+         excess_coefficient=0.0, survival_threshold=1.0)
 
 
 def test_initializer_of_the_wrong_size_or_inconsistent_genomes_raise():

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from deap import algorithms, tools
 
+from evonet.genome.innovation import InnovationRegistry
+from evonet.genome.neat import BIAS, ENABLED, IN_NODE, INNOVATION, NODE_ID, OUT_NODE, WEIGHT
 from evonet.genome.types import NeatIndividual
 from evonet.neat_toolbox import make_neat_toolbox, same_genome
 
@@ -23,7 +25,8 @@ def toolbox(seed, **kwargs):
 def test_registers_the_deap_aliases_and_an_innovation_registry():
     tb = toolbox(0)
     for name in ("individual", "population", "mate", "mutate", "select", "evaluate", "map",
-                 "distance"):
+                 "distance", "mutate_weights", "mutate_biases", "add_node", "add_connection",
+                 "toggle_connection"):
         assert hasattr(tb, name)
     ind = tb.individual()
     assert isinstance(ind, NeatIndividual) and ind.n_enabled == 2
@@ -73,3 +76,54 @@ def test_toolbox_pickles_and_bad_options_raise():
         make_neat_toolbox(2, 1, X, Y, tournsize=0)
     with pytest.raises(ValueError, match="disable_rate"):
         make_neat_toolbox(2, 1, X, Y, disable_rate=-1)
+
+
+def own_loop(seed, generations=4, n=12):
+    """A hand-written loop over the separately registered operators, checking each one."""
+    tb = toolbox(seed)
+    pop = tb.population(n=n)
+    for ind, fit in zip(pop, tb.map(tb.evaluate, pop)):
+        ind.fitness.values = fit
+    for _ in range(generations):
+        offspring = [tb.clone(ind) for ind in tb.select(pop, len(pop))]
+        for child in offspring:
+            hidden, genes = child.n_hidden, child.connections[:, INNOVATION].tolist()
+            split = tb.add_node(child)
+            assert child.n_hidden == hidden + split
+            # the old genes keep their numbers; a split adds two
+            assert set(genes) <= set(child.connections[:, INNOVATION].tolist())
+            assert len(child.connections) == len(genes) + 2 * split
+            n_genes = len(child.connections)
+            assert tb.add_connection(child) == (len(child.connections) == n_genes + 1)
+            flags = child.connections[:, ENABLED].copy()
+            assert tb.toggle_connection(child)
+            assert np.count_nonzero(child.connections[:, ENABLED] != flags) == 1
+            weights, biases = child.connections[:, WEIGHT].copy(), child.nodes[:, BIAS].copy()
+            assert tb.mutate_weights(child) is child and tb.mutate_biases(child) is child
+            assert (child.connections[:, WEIGHT] != weights).any()
+            np.testing.assert_array_equal(child.nodes[:2, BIAS], biases[:2])  # inputs
+            assert (child.nodes[2:, BIAS] != biases[2:]).all()
+            child.validate()
+            del child.fitness.values
+        for ind, fit in zip(offspring, tb.map(tb.evaluate, offspring)):
+            ind.fitness.values = fit
+        pop = offspring
+    return tb, pop
+
+
+def test_separately_registered_operators_drive_a_loop_of_ones_own():
+    tb, pop = own_loop(3)
+    assert max(ind.n_hidden for ind in pop) >= 3
+    # one innovation number per structure across the population, all from the run's
+    # registry, and every hidden node id made by one of its splits
+    InnovationRegistry.from_genomes(pop)
+    made = {node for nodes in tb.innovations.splits.values() for node in nodes}
+    for ind in pop:
+        for number, a, b in ind.connections[:, [INNOVATION, IN_NODE, OUT_NODE]].astype(int):
+            assert tb.innovations.connections[(a, b)] == number
+        assert set(ind.nodes[3:, NODE_ID].astype(int).tolist()) <= made
+    # the operators draw only from the toolbox's generator: the same seed, the same genomes
+    _, again = own_loop(3)
+    assert all(same_genome(a, b) for a, b in zip(pop, again))
+    _, other = own_loop(4)
+    assert not all(same_genome(a, b) for a, b in zip(pop, other))

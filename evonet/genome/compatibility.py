@@ -12,6 +12,9 @@ when both have fewer than ``small_genome`` (20) genes, the paper's rule for
 small genomes.
 """
 
+import math
+import numbers
+
 import numpy as np
 
 from evonet.genome.neat import WEIGHT
@@ -21,6 +24,20 @@ __all__ = ["compatibility_distance", "compatibility_distances"]
 
 _TABLE_LIMIT = 2_000_000
 """Largest ``references x innovation numbers`` lookup table (beyond it, a binary search)."""
+
+
+_SETTINGS = ("c1", "c2", "c3", "small_genome")
+
+
+def _check_settings(*values):
+    """``ValueError`` naming the first of ``c1, c2, c3, small_genome`` not finite and >= 0."""
+    # plain float and int skip the (slower) abstract type checks, and NaN fails the
+    # comparison: the toolbox's ``distance`` runs this for every pair a DEAP loop compares
+    for name, value in zip(_SETTINGS, values):
+        number = type(value) in (float, int) or (isinstance(value, numbers.Real)
+                                                 and not isinstance(value, bool))
+        if not number or not 0 <= value < math.inf:
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
 
 
 def compatibility_distances(pool, references, c1=1.0, c2=1.0, c3=0.4, small_genome=20):
@@ -40,6 +57,7 @@ def compatibility_distances(pool, references, c1=1.0, c2=1.0, c3=0.4, small_geno
     array([[0. , 1.4],
            [1.4, 0. ]])
     """
+    _check_settings(c1, c2, c3, small_genome)
     pool = pool if isinstance(pool, GenePool) else GenePool(pool)
     refs = references if isinstance(references, GenePool) else GenePool(references)
     P, S = len(pool), len(refs)
@@ -93,6 +111,12 @@ def compatibility_distance(a, b, c1=1.0, c2=1.0, c3=0.4, small_genome=20):
         (the paper's XOR values).
     small_genome : int, default=20
         ``N = 1`` when both genomes have fewer genes than this.
+
+    Raises
+    ------
+    ValueError
+        If a coefficient or ``small_genome`` is negative or not finite (the
+        message names it).
 
     Examples
     --------

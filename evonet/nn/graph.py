@@ -199,6 +199,16 @@ class _Graphs:
                 raise ValueError(f"genome {bad} has unsorted or duplicate node ids.")
             src = self._locate(keys, owner * width + src_id, owner, src_id, "from")
             dst = self._locate(keys, owner * width + dst_id, owner, dst_id, "to")
+        if src.size > 1:
+            # positions are global, so one key per (source, target) pair covers every genome
+            pairs = src * ids.size
+            pairs += dst
+            pairs.sort()
+            same = pairs[1:] == pairs[:-1]
+            if same.any():
+                a, b = divmod(int(pairs[np.flatnonzero(same)[0]]), ids.size)
+                raise ValueError(f"genome {node_owner[a]} has duplicate enabled connections "
+                                 f"{int(ids[a])} -> {int(ids[b])}.")
         self.n_genomes, self.n_inputs, self.n_outputs = P, n_in, n_out
         self.n_nodes = ids.size
         self.max_nodes = int(counts.max())

@@ -26,6 +26,7 @@ from evonet.strategies.base import (
 __all__ = ["NEAT", "Species", "fitness_from_losses", "allot_offspring"]
 
 FITNESS_SHAPINGS = ("shift", "rank", "negate")
+PERTURBATIONS = ("gaussian", "uniform")
 
 
 def fitness_from_losses(losses, shaping="shift"):
@@ -158,7 +159,9 @@ class NEAT(Strategy):
     bias_rate, bias_power, bias_replace_rate : float, default=0.8, 0.5, 0.1
     init_std : float, default=1.0
         Scale of new and redrawn weights and biases.
-    weight_limit : float, default=8.0
+    weight_limit : float or None, default=8.0
+        Weights and biases are clipped to ``[-weight_limit, weight_limit]``
+        (``None``: no clipping).
     perturbation : {"gaussian", "uniform"}, default="gaussian"
     add_node_rate, add_connection_rate, toggle_rate : float, default=0.03, 0.05, 0.0
     activation : str, default="neat_sigmoid"
@@ -241,6 +244,15 @@ class NEAT(Strategy):
             raise ValueError(f"fitness_shaping={fitness_shaping!r} is not supported; choose one "
                              f"of {list(FITNESS_SHAPINGS)}.")
         self.fitness_shaping = fitness_shaping
+        # NeatMutation checks the other mutation settings, but it calls these two limit and
+        # distribution and takes any feed_forward: checked here, errors name our parameters
+        if weight_limit is not None:
+            check_positive_float(weight_limit, "weight_limit", allow_zero=True)
+        if perturbation not in PERTURBATIONS:
+            raise ValueError(f"perturbation={perturbation!r} is not supported; choose one of "
+                             f"{list(PERTURBATIONS)}.")
+        if not isinstance(feed_forward, (bool, np.bool_)):
+            raise ValueError(f"feed_forward must be True or False, got {feed_forward!r}.")
         self.mutation = NeatMutation(
             weight_rate=weight_rate, weight_power=weight_power,
             weight_replace_rate=weight_replace_rate, bias_rate=bias_rate, bias_power=bias_power,
