@@ -19,9 +19,18 @@ one run on this machine:
 * with ``--fuzz N``, ``N`` hypothesis-mutated model files fed to
   ``evonet.load`` (``tests/test_io_fuzz.py``): the outcome.
 
-Targets (``BENCHMARKS.md``): checkpoints cost at most 2% of the run time at
-the default interval; loading 10,000 mutated files raises nothing but the
-documented ``ValueError``.
+Targets: checkpoints cost at most 2% of the run time at the default interval
+(the share printed for the default interval, the steady-state share and, with
+``--long``, the long fit's share); loading 10,000 mutated files
+(``--fuzz 10000``) raises nothing but the documented ``ValueError``.
+
+How it is measured: shared machines vary by 10-25% between runs, so the
+checkpoint cost is a ratio taken within one run on one machine (seconds spent
+in ``Checkpoint.write`` over the seconds of the fits that made those writes),
+never a difference between separately timed fits; the fits with and without
+a checkpoint alternate so that drift shows in both. Times come from
+``time.perf_counter``, medians over ``--repeats``. The tests never assert a
+time: run this script and read (or ``--json``) its figures.
 
 Usage: python benchmarks/checkpoint.py [--repeats 3] [--long 150] [--fuzz 10000] [--seed 0]
                                       [--json PATH]

@@ -3,10 +3,13 @@
 Exit codes: 0 success, 1 failure, 2 usage or input error (a bad option, a
 CSV file or model file that cannot be used). Input errors print one line on
 stderr, never a traceback (set ``EVONET_DEBUG=1`` to see one for a failure).
+The folders of the files a command writes (``--out``, ``--checkpoint``) are
+checked before any work, so a long fit never ends unable to save its result.
 """
 
 import argparse
 import os
+import shlex
 import sys
 
 from evonet._commands import fit_command, info_command, predict_command, resume_command
@@ -154,30 +157,121 @@ def main(argv=None):
         print("evonet fit: error: give either a CSV file or --dataset NAME", file=sys.stderr)
         return EXIT_USAGE
     try:
+        _check_output_folders(args)
         return args.handler(args)
-    except (DataError, ValueError, FileNotFoundError, IsADirectoryError) as exc:
-        if os.environ.get("EVONET_DEBUG"):
-            raise
-        # errors go to stderr, which stays clean of the progress display on stdout
-        print(f"evonet: error: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
-        checkpoint = getattr(args, "checkpoint", None)
-        hint = f"; continue with: evonet resume {checkpoint}" \
-            if checkpoint and os.path.isfile(checkpoint) else ""
-        print(f"evonet: interrupted{hint}", file=sys.stderr)
+        print(f"evonet: interrupted{_resume_hint(args)}", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as exc:
         if os.environ.get("EVONET_DEBUG"):
             raise
-        print(f"evonet: failed: {type(exc).__name__}: {_one_line(exc)} (EVONET_DEBUG=1 shows "
-              f"the traceback)", file=sys.stderr)
+        # errors go to stderr, which stays clean of the progress display on stdout
+        written = _written_path(exc)
+        if written is not None:
+            # the folders were checked before the run, so the disk or the folder changed
+            # under it; name the user's file, not the temporary one the write went through
+            reason = exc.strerror or _one_line(exc)
+            print(f"evonet: failed: could not write {written}: {reason}{_resume_hint(args)}",
+                  file=sys.stderr)
+            return EXIT_FAILURE
+        if isinstance(exc, (DataError, ValueError, FileNotFoundError, IsADirectoryError)):
+            print(f"evonet: error: {_one_line(exc)}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"evonet: failed: {type(exc).__name__}: {_one_line(exc)}{_resume_hint(args)} "
+              f"(EVONET_DEBUG=1 shows the traceback)", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _output_files(args):
+    """``(option, path, advice)`` for each file the command will write."""
+    if args.command == "fit":
+        return [("--out", args.out, ""), ("--checkpoint", args.checkpoint, "")]
+    if args.command == "predict":
+        return [("--out", args.out, "")]
+    if args.command != "resume":
+        return []
+    out = ("--out", args.out, "")
+    if args.out is None:   # the model goes where the interrupted 'evonet fit --out' said
+        from evonet.io import read_checkpoint_metadata
+
+        try:
+            record = read_checkpoint_metadata(args.checkpoint).get("command")
+        except (OSError, ValueError):
+            record = None   # resume_command reports what is wrong with the checkpoint
+        recorded = record.get("out") if isinstance(record, dict) else None
+        out = ("the recorded --out", recorded if isinstance(recorded, str) else None,
+               " (give --out MODEL to save the model elsewhere)")
+    # the checkpoint is rewritten as the run goes on, so its folder must be writable too
+    # (a missing checkpoint is left to resume_command, which says so)
+    checkpoint = args.checkpoint if os.path.isfile(args.checkpoint) else None
+    return [out, ("CHECKPOINT", checkpoint, "")]
+
+
+def _check_output_folders(args):
+    """Refuse an output file whose folder is missing or read-only before any work is done.
+
+    Otherwise the failure would only show when the file is written, at the end
+    of a fit that may have taken hours.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["predict", "m.evonet", "x.csv", "--out",
+    ...                                   "/no/such/folder/p.csv"])
+    >>> _check_output_folders(args)
+    Traceback (most recent call last):
+    ...
+    evonet.data.DataError: --out /no/such/folder/p.csv: the folder /no/such/folder does not exist
+    """
+    for option, path, advice in _output_files(args):
+        if path is None:
+            continue
+        folder = os.path.dirname(os.path.abspath(path))
+        if not path:
+            problem = "needs a file name"
+        elif os.path.isdir(path):
+            problem = f"{path} is a folder; give a file name in it"
+        elif not os.path.isdir(folder):
+            problem = f"{path}: {folder} is not a folder" if os.path.exists(folder) \
+                else f"{path}: the folder {folder} does not exist"
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            problem = f"{path}: the folder {folder} is not writable"
+        else:
+            continue
+        raise DataError(f"{option} {problem}{advice}")
+
+
+def _written_path(exc):
+    """The file an atomic write was making when ``exc`` was raised (``None`` if none was).
+
+    Every evonet file (model, checkpoint, predictions) is written through a
+    temporary file beside it, so an ``OSError`` names that temporary file, or
+    no file at all (a full disk); the destination is the ``path`` argument of
+    :func:`~evonet.io._archive.atomic_write` in the traceback.
+    """
+    if not isinstance(exc, OSError):
+        return None
+    from evonet.io._archive import atomic_write
+
+    path, frame = None, exc.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code is atomic_write.__code__:
+            path = frame.tb_frame.f_locals.get("path")
+        frame = frame.tb_next
+    return None if path is None else os.fspath(path)
+
+
+def _resume_hint(args):
+    checkpoint = getattr(args, "checkpoint", None)
+    if checkpoint and os.path.isfile(checkpoint):
+        return f"; continue with: evonet resume {shlex.quote(checkpoint)}"
+    return ""
 
 
 def _one_line(exc):
     if isinstance(exc, FileNotFoundError) and exc.filename is not None:
         return f"no such file: {exc.filename}"
+    if isinstance(exc, IsADirectoryError) and exc.filename is not None:
+        return f"{exc.filename} is a folder, not a file"
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
 
