@@ -14,9 +14,8 @@ published success criterion:
 
 Evaluations to solve count every network evaluated up to and including the
 first solving one: earlier generations in full; in the solving generation, up
-to the solver's position (for damping the champion is only known once the
-whole generation is scored, so the solving generation counts in full). The
-success and generalisation tests are not counted, as in the literature.
+to the solver's position (for damping, the champion's position). The success
+and generalisation tests are not counted, as in the literature.
 
 The networks and strategy settings are fixed per task in ``CONFIGS`` (in the
 spirit of Igel 2003, whose CMA-ES used small networks):
@@ -31,6 +30,11 @@ spirit of Igel 2003, whose CMA-ES used small networks):
 
 Every search starts from the zero network (a policy applying no force). These
 settings were chosen on pilot runs with seeds 100-107, not the reported seeds.
+
+``--strategy neat`` evolves topologies instead (:class:`~evonet.control.NeatPolicy`:
+recurrent NEAT networks from a minimal start, inputs connected to one
+``tanh`` output), with the paper's NEAT settings and population 150, and
+add-connection allowed to make recurrent connections.
 
 Runs are independent (each has its own generator, ``numpy.random.default_rng(
 seed + i)``) but are evaluated in lockstep: each round, the populations of all
@@ -47,6 +51,7 @@ Usage::
 """
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -56,7 +61,7 @@ import time
 
 import numpy as np
 
-from evonet.control import MLPPolicy, RecurrentPolicy, make_task
+from evonet.control import MLPPolicy, NeatPolicy, RecurrentPolicy, make_task
 from evonet.control.problems import PoleBalancingProblem, generalization_test, success_test
 from evonet.control.trace import trajectory
 from evonet.evaluation import Evaluator
@@ -100,6 +105,7 @@ CONFIGS = {
 OTHER_STRATEGIES = {
     "ga": dict(population_size=50, mutation_sigma=0.3, mutation_rate=0.5),
     "es": dict(population_size=50, sigma=0.2, learning_rate=0.1),
+    "neat": dict(population_size=150, feed_forward=False),
 }
 INIT_SCALE = 0.5
 """Spread of the initial population of the population-based strategies (GA, ES)."""
@@ -108,7 +114,7 @@ INIT_SCALE = 0.5
 class RunState:
     """One evolutionary run: its generator, strategy state and counters."""
 
-    def __init__(self, index, seed, strategy, n_params):
+    def __init__(self, index, seed, strategy, policy):
         self.index = index
         self.seed = seed
         self.rng = np.random.default_rng(seed)
@@ -116,9 +122,11 @@ class RunState:
         cma_like = strategy.name in ("cmaes", "ipop-cmaes")
 
         def initializer(n, rng):
+            if isinstance(policy, NeatPolicy):
+                return policy.init_population(n, rng)
             if cma_like:
-                return np.zeros((n, n_params))
-            return rng.normal(0.0, INIT_SCALE, size=(n, n_params))
+                return np.zeros((n, policy.n_params))
+            return rng.normal(0.0, INIT_SCALE, size=(n, policy.n_params))
 
         self.state = strategy.init(initializer, self.rng)
         self.evaluations = 0
@@ -133,7 +141,9 @@ def run_round(runs, task, policy, evaluator, max_evaluations):
     """One generation of every active run; returns the runs that took part."""
     active = [r for r in runs if not r.done]
     populations = [r.strategy.ask(r.state, r.rng) for r in active]
-    losses = evaluator.evaluate(np.concatenate(populations))
+    genomes = isinstance(policy, NeatPolicy)
+    losses = evaluator.evaluate([g for p in populations for g in p] if genomes
+                                else np.concatenate(populations))
     fitness = -losses
     bounds = np.cumsum([0] + [len(p) for p in populations])
     champions = []
@@ -144,11 +154,11 @@ def run_round(runs, task, policy, evaluator, max_evaluations):
             solvers = np.flatnonzero(f >= task.max_steps)
             if solvers.size:
                 r.evaluations += int(solvers[0]) + 1
-                r.solved, r.done, r.solver = True, True, pop[solvers[0]].copy()
+                r.solved, r.done, r.solver = True, True, copy.deepcopy(pop[solvers[0]])
                 continue
         else:
             best = int(np.argmax(f))
-            champions.append((r, pop[best], f[best], len(pop)))
+            champions.append((r, pop[best], best, len(pop)))
         r.evaluations += len(pop)
     # damping: each champion takes the (uncounted) success and generalisation tests. Both
     # must pass, so their order changes only the time: first the champion's own trial
@@ -156,15 +166,20 @@ def run_round(runs, task, policy, evaluator, max_evaluations):
     # trajectory), then the generalisation test (a network is dropped after 426 failed
     # starts), then the 100,000 steps
     if champions:
-        weights = np.array([c[1] for c in champions])
+        weights = [c[1] for c in champions] if genomes else np.array([c[1] for c in champions])
+
+        def kept(mask):
+            return [w for w, k in zip(weights, mask) if k] if genomes else weights[mask]
         keep = success_test(task, policy, weights, max_steps=task.max_steps)
         for test in (lambda w: generalization_test(task, policy, w) >= 200,
                      lambda w: success_test(task, policy, w)):
             if keep.any():
-                keep[keep] = test(weights[keep])
-        for (r, w, _, _), ok in zip(champions, keep):
+                keep[keep] = test(kept(keep))
+        for (r, w, position, size), ok in zip(champions, keep):
             if ok:
-                r.solved, r.done, r.solver = True, True, w.copy()
+                # the solving generation counts up to the champion's position
+                r.evaluations -= size - (position + 1)
+                r.solved, r.done, r.solver = True, True, copy.deepcopy(w)
     for r, pop, a, b in zip(active, populations, bounds[:-1], bounds[1:]):
         if r.done:
             continue
@@ -178,15 +193,16 @@ def run_task(task_name, strategy_name, n_runs, seed, max_evaluations, sequential
              settings=None, verbose=False):
     task = make_task(task_name)
     config = CONFIGS[task_name]
-    policy = config["policy"](task)
     if strategy_name is None:
         strategy_name = config["strategy"]
+    policy = NeatPolicy(task.n_observations) if strategy_name == "neat" else \
+        config["policy"](task)
     if settings is None:
         settings = config["settings"] if strategy_name == config["strategy"] else \
             OTHER_STRATEGIES.get(strategy_name, {})
     problem = PoleBalancingProblem(task, policy, chunk_size=4096)
     evaluator = Evaluator(problem)
-    runs = [RunState(i, seed + i, get_strategy(strategy_name, **settings), policy.n_params)
+    runs = [RunState(i, seed + i, get_strategy(strategy_name, **settings), policy)
             for i in range(n_runs)]
     groups = [[r] for r in runs] if sequential else [runs]
     start = time.perf_counter()
@@ -220,7 +236,11 @@ def summarize(task_name, strategy_name, runs, total):
             return None
         return {"mean": statistics.mean(values), "median": statistics.median(values),
                 "min": min(values), "max": max(values)}
-    return {"task": task_name, "strategy": strategy_name, "runs": len(runs),
+    sizes = {}
+    if solved and hasattr(solved[0].solver, "connections"):
+        sizes = {"solution_hidden_nodes": stats([r.solver.n_hidden for r in solved]),
+                 "solution_enabled_connections": stats([r.solver.n_enabled for r in solved])}
+    return {**sizes, "task": task_name, "strategy": strategy_name, "runs": len(runs),
             "solved": len(solved), "failures": len(runs) - len(solved),
             "evaluations": stats(evals), "generations": stats([r.generations for r in solved]),
             "wall_s_per_run": stats(walls), "total_wall_s": total,
@@ -234,6 +254,9 @@ def report(summary):
     if ev:
         print(f"evaluations to solve: mean {ev['mean']:.1f}, median {ev['median']:.1f}, "
               f"min {ev['min']}, max {ev['max']}")
+    if "solution_hidden_nodes" in summary:
+        print(f"solutions: mean {summary['solution_hidden_nodes']['mean']:.2f} hidden nodes, "
+              f"{summary['solution_enabled_connections']['mean']:.2f} enabled connections")
     w = summary["wall_s_per_run"]
     print(f"wall time: {summary['total_wall_s']:.1f} s in all, per run mean {w['mean']:.2f} s, "
           f"max {w['max']:.2f} s")
@@ -268,6 +291,15 @@ def plot_champion(task, policy, weights, path, n_steps=1500):
     plt.close(fig)
 
 
+def _solver_json(solver):
+    if solver is None:
+        return None
+    if hasattr(solver, "connections"):  # a NEAT genome: its gene arrays
+        return {"nodes": solver.nodes.tolist(), "connections": solver.connections.tolist(),
+                "hidden": int(solver.n_hidden), "enabled": int(solver.n_enabled)}
+    return solver.tolist()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -288,13 +320,15 @@ def main(argv=None):
     task, policy, strategy_name, settings, runs, total = run_task(
         args.task, args.strategy, args.runs, args.seed, args.max_evaluations, args.sequential,
         verbose=args.verbose)
-    print(f"policy {policy!r} ({policy.n_params} weights); strategy {strategy_name} {settings}")
+    size = "topology evolved" if isinstance(policy, NeatPolicy) else f"{policy.n_params} weights"
+    print(f"policy {policy!r} ({size}); strategy {strategy_name} {settings}")
     summary = summarize(args.task, strategy_name, runs, total)
     report(summary)
     solved = [r for r in runs if r.solved]
     if solved and not args.no_plot:
         here = os.path.dirname(os.path.abspath(__file__))
-        path = os.path.join(here, "results", f"pole_balancing_{args.task}.png")
+        suffix = "" if strategy_name == CONFIGS[args.task]["strategy"] else f"_{strategy_name}"
+        path = os.path.join(here, "results", f"pole_balancing_{args.task}{suffix}.png")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         plot_champion(task, policy, solved[0].solver, path)
         print(f"champion of run {solved[0].index}: trajectory plotted to {path}")
@@ -306,7 +340,7 @@ def main(argv=None):
                                  "evaluations": r.evaluations, "generations": r.generations,
                                  "restarts": getattr(r.state, "restarts", 0),
                                  "wall_s": r.wall,
-                                 "solver": None if r.solver is None else r.solver.tolist()}
+                                 "solver": _solver_json(r.solver)}
                                 for r in runs]}, f, indent=1)
     return 0 if summary["failures"] == 0 and math.isfinite(total) else 1
 

@@ -10,7 +10,7 @@ for any strategy; :func:`evolve_policy` runs the search and returns an
 
 from evonet.control.gym import GymEnvironment, GymProblem
 from evonet.control.pole import TASKS, PoleBalancing, damping_fitness, make_task
-from evonet.control.policies import MLPPolicy, RecurrentPolicy, make_policy
+from evonet.control.policies import MLPPolicy, NeatPolicy, RecurrentPolicy, make_policy
 from evonet.control.problems import PoleBalancingProblem, generalization_test, success_test
 from evonet.control.rollout import RolloutResult, rollout
 from evonet.control.scalar import make_scalar_step, simulate_scalar
@@ -18,6 +18,7 @@ from evonet.control.search import EvolvedPolicy, evolve_policy
 from evonet.control.trace import trajectory
 
 __all__ = ["TASKS", "EvolvedPolicy", "GymEnvironment", "GymProblem", "MLPPolicy",
-           "PoleBalancing", "PoleBalancingProblem", "RecurrentPolicy", "RolloutResult",
-           "damping_fitness", "evolve_policy", "generalization_test", "make_policy", "make_task",
-           "make_scalar_step", "rollout", "simulate_scalar", "success_test", "trajectory"]
+           "NeatPolicy", "PoleBalancing", "PoleBalancingProblem", "RecurrentPolicy",
+           "RolloutResult", "damping_fitness", "evolve_policy", "generalization_test",
+           "make_policy", "make_task", "make_scalar_step", "rollout", "simulate_scalar",
+           "success_test", "trajectory"]

@@ -76,6 +76,10 @@ class _PolicyBase:
     n_inputs = 0
     n_outputs = 0
 
+    def is_one(self, weights):
+        """Whether ``weights`` is one individual (a genome) rather than a population."""
+        return np.ndim(weights) == 1
+
     def check_population(self, population, name="population"):
         """Validate a ``(P, n_params)`` (or one ``(n_params,)``) array of genomes."""
         try:

@@ -283,7 +283,7 @@ class GymProblem:
         return envs[:n]
 
     def _returns_sync(self, population, seeds):
-        P, E = population.shape[0], seeds.size
+        P, E = len(population), seeds.size
         n = P * E
         envs = self._pool(n)
         obs = [env.reset(seed=int(seeds[i % E]))[0] for i, env in enumerate(envs)]
@@ -311,7 +311,7 @@ class GymProblem:
 
     def _returns_vector(self, population, seeds):
         gym = _gymnasium()
-        P, E = population.shape[0], seeds.size
+        P, E = len(population), seeds.size
         n = P * E
         env = gym.make_vec(self.env.env_id, num_envs=n, vectorization_mode="vector_entry_point",
                            **self.env.env_kwargs)

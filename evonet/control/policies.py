@@ -26,11 +26,12 @@ from evonet.control._layers import (
     _scalar_affine,
     select,
 )
+from evonet.control.neat_policy import NeatPolicy
 from evonet.control.recurrent import RecurrentPolicy
 from evonet.genome.weights import init_population as glorot_population
 from evonet.nn import MLPLayout, apply_activation
 
-__all__ = ["LOOP_FAN_IN", "MLPPolicy", "RecurrentPolicy", "make_policy", "select"]
+__all__ = ["LOOP_FAN_IN", "MLPPolicy", "NeatPolicy", "RecurrentPolicy", "make_policy", "select"]
 
 
 class MLPPolicy(_PolicyBase):
@@ -174,7 +175,8 @@ class MLPPolicy(_PolicyBase):
         return act
 
 
-_POLICY_TYPES = {"MLPPolicy": MLPPolicy, "RecurrentPolicy": RecurrentPolicy}
+_POLICY_TYPES = {"MLPPolicy": MLPPolicy, "RecurrentPolicy": RecurrentPolicy,
+                 "NeatPolicy": NeatPolicy}
 
 
 def make_policy(config):

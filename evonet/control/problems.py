@@ -118,7 +118,7 @@ def success_test(task, policy, weights, max_steps=SUCCESS_STEPS):
     task = make_task(task)
     steps = rollout(task, policy, policy.check_population(weights), max_steps=max_steps).steps
     passed = steps[:, 0] >= max_steps
-    return bool(passed[0]) if np.ndim(weights) == 1 else passed
+    return bool(passed[0]) if policy.is_one(weights) else passed
 
 
 def generalization_test(task, policy, weights, max_steps=GENERALIZATION_STEPS,
@@ -143,4 +143,4 @@ def generalization_test(task, policy, weights, max_steps=GENERALIZATION_STEPS,
     result = rollout(task, policy, population, starts=starts, max_steps=max_steps,
                      give_up_after=len(starts) - required)
     counts = (result.steps >= max_steps).sum(axis=1)
-    return int(counts[0]) if np.ndim(weights) == 1 else counts
+    return int(counts[0]) if policy.is_one(weights) else counts

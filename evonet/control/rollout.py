@@ -98,7 +98,7 @@ def rollout(task, policy, population, starts=None, max_steps=None, *, damping=Fa
     starts = task.initial_state(1) if starts is None else np.atleast_2d(
         task.check_states(starts, name="starts"))
     max_steps = task.max_steps if max_steps is None else int(max_steps)
-    P, C = population.shape[0], starts.shape[0]
+    P, C = len(population), starts.shape[0]
     n = P * C
     steps = np.full(n, max_steps, dtype=np.int64)
     window = np.zeros((n, DAMPING_WINDOW)) if damping else None

@@ -8,6 +8,7 @@ the environment, with ``act`` for one observation at a time and ``rollout``
 for whole episodes.
 """
 
+import numbers
 import os
 
 import numpy as np
@@ -16,7 +17,7 @@ from evonet._random import make_generator
 from evonet.callbacks import Callback, Checkpoint, ProgressPrinter
 from evonet.control.gym import SEED_BOUND, GymEnvironment, GymProblem
 from evonet.control.pole import TASKS, PoleBalancing, make_task
-from evonet.control.policies import MLPPolicy, RecurrentPolicy, make_policy
+from evonet.control.policies import MLPPolicy, NeatPolicy, RecurrentPolicy, make_policy
 from evonet.control.problems import PoleBalancingProblem
 from evonet.control.rollout import rollout
 from evonet.evaluation import Evaluator
@@ -41,28 +42,39 @@ def make_env(env):
     return GymEnvironment(env)
 
 
-def default_policy(env):
+def _is_neat(strategy):
+    return getattr(strategy, "name", strategy) == "neat"
+
+
+def default_policy(env, strategy=None):
     """The network :func:`evolve_policy` uses when none is given.
 
-    Linear (``tanh`` of a weighted sum) for Markovian pole balancing and for
-    gymnasium environments (one output for a two-action ``Discrete`` space);
-    for non-Markovian pole balancing, an Elman network with two fully
-    recurrent ``tanh`` hidden units and direct input-output weights (the
-    networks of ``experiments/pole_balancing.py``). Pole-balancing policies
-    have no biases: the task is symmetric.
+    With the ``"neat"`` strategy, a :class:`NeatPolicy` (minimal recurrent
+    NEAT genomes with ``tanh`` outputs). Otherwise: linear (``tanh`` of a
+    weighted sum) for Markovian pole balancing and for gymnasium environments
+    (one output for a two-action ``Discrete`` space); for non-Markovian pole
+    balancing, an Elman network with two fully recurrent ``tanh`` hidden units
+    and direct input-output weights (the networks of
+    ``experiments/pole_balancing.py``). Pole-balancing policies have no
+    biases: the task is symmetric.
 
     Examples
     --------
     >>> default_policy(make_env("2-nonmarkov")).n_params
     15
+    >>> default_policy(make_env("2-nonmarkov"), "neat")
+    NeatPolicy(3, 1, output_activation='tanh')
     """
     env = make_env(env)
+    n_out = 1 if isinstance(env, PoleBalancing) or (env.discrete and env.n_actions == 2) \
+        else env.n_actions
+    if _is_neat(strategy):
+        return NeatPolicy(env.n_observations, n_out)
     if isinstance(env, PoleBalancing):
         if env.markovian:
             return MLPPolicy(env.n_observations, (), bias=False)
         return RecurrentPolicy(env.n_observations, 2, activation="tanh", bias=False,
                                shortcut=True)
-    n_out = 1 if env.discrete and env.n_actions == 2 else env.n_actions
     return MLPPolicy(env.n_observations, (), n_out, output_activation="tanh")
 
 
@@ -109,7 +121,8 @@ class TargetReached(Callback):
 def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
                   max_generations=100, n_episodes=5, target="auto", n_jobs=None, backend=None,
                   random_state=None, strategy_params=None, max_evaluations=None, callbacks=(),
-                  verbose=0, vectorization="sync", checkpoint=None, checkpoint_interval=60):
+                  verbose=0, vectorization="sync", checkpoint=None, checkpoint_interval=60,
+                  retry_failed=False):
     """Evolve a policy network for a control task; return the fitted :class:`EvolvedPolicy`.
 
     Parameters
@@ -118,11 +131,15 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
         A pole-balancing task name (``"1-markov"`` ... ``"2-damping"``) or a
         gymnasium environment id (``Box`` observations; ``Discrete`` or
         ``Box`` actions).
-    policy : MLPPolicy or RecurrentPolicy, default=None
-        The network; :func:`default_policy` if ``None``.
+    policy : MLPPolicy, RecurrentPolicy or NeatPolicy, default=None
+        The network; :func:`default_policy` if ``None``. A :class:`NeatPolicy`
+        goes with the ``"neat"`` strategy, the others with weight strategies.
     strategy : str or Strategy, default="cmaes"
         A registered strategy name (:data:`~evonet.strategies.STRATEGIES`) or
-        an instance.
+        an instance. ``"neat"`` evolves topologies: by name, its
+        ``feed_forward`` setting defaults to ``False`` here, so that
+        add-connection may make the recurrent connections a controller
+        without velocity inputs needs.
     population_size : int, default=None
         Passed to the strategy (its own default if ``None``).
     max_generations : int, default=100
@@ -152,6 +169,9 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
         run. The file is removed when the run ends.
     checkpoint_interval : float, default=60
         Seconds between checkpoint writes; 0 writes after every generation.
+    retry_failed : bool, default=False
+        Score a generation again on fresh workers when a worker process dies
+        (see :class:`~evonet.evaluation.Evaluator`).
 
     Returns
     -------
@@ -164,8 +184,8 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
     (100000, True)
     """
     env = make_env(env)
+    _check_checkpoint(checkpoint, checkpoint_interval)
     rng = make_generator(random_state)
-    policy = default_policy(env) if policy is None else policy
     if isinstance(strategy, Strategy):
         if population_size is not None or strategy_params:
             raise ValueError("pass population_size and strategy_params to the strategy "
@@ -174,7 +194,14 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
         settings = dict(strategy_params or {})
         if population_size is not None:
             settings["population_size"] = population_size
+        if _is_neat(strategy):
+            settings.setdefault("feed_forward", False)
         strategy = get_strategy(strategy, **settings)
+    policy = default_policy(env, strategy) if policy is None else policy
+    if _is_neat(strategy) != isinstance(policy, NeatPolicy):
+        raise ValueError(f"strategy {strategy.name!r} cannot evolve {policy!r}: the 'neat' "
+                         f"strategy evolves a NeatPolicy, the other strategies MLPPolicy or "
+                         f"RecurrentPolicy weights.")
     fingerprint = None
     if checkpoint is not None:
         fingerprint = _fingerprint(env, policy, strategy, n_episodes, target, vectorization,
@@ -195,7 +222,7 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
     stopper = None if target is None else TargetReached(target)
     callbacks = list(callbacks) + ([stopper] if stopper else []) + (
         [ProgressPrinter(every=verbose)] if verbose else [])
-    evaluator = Evaluator(problem, n_jobs=n_jobs, backend=backend)
+    evaluator = Evaluator(problem, n_jobs=n_jobs, backend=backend, retry_failed=retry_failed)
     run = None
     if checkpoint is not None:
         from evonet.io.checkpoint import resume_run
@@ -213,11 +240,16 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
 
         remove_checkpoint(os.fspath(checkpoint))
     # the run's checked incumbent or the best network it was told about, on the fixed trial
-    candidates = [np.asarray(run.best, dtype=np.float64)]
-    told = getattr(run.state, "best_params", None)
-    if told is not None and not np.array_equal(told, candidates[0]):
-        candidates.append(np.asarray(told, dtype=np.float64))
-    losses = Evaluator(problem).evaluate(np.array(candidates))
+    if isinstance(policy, NeatPolicy):
+        candidates = [run.best]
+        population = candidates
+    else:
+        candidates = [np.asarray(run.best, dtype=np.float64)]
+        told = getattr(run.state, "best_params", None)
+        if told is not None and not np.array_equal(told, candidates[0]):
+            candidates.append(np.asarray(told, dtype=np.float64))
+        population = np.array(candidates)
+    losses = Evaluator(problem).evaluate(population)
     best = int(np.argmin(losses))
     result = EvolvedPolicy(policy, candidates[best], env)
     result.logbook_ = run.logbook
@@ -229,13 +261,27 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
     return result
 
 
+def _check_checkpoint(checkpoint, interval):
+    if checkpoint is not None:
+        if not isinstance(checkpoint, (str, os.PathLike)):
+            raise ValueError(f"checkpoint must be a file path or None, got {checkpoint!r}.")
+        folder = os.path.dirname(os.path.abspath(os.fspath(checkpoint)))
+        if not os.path.isdir(folder):
+            raise ValueError(f"checkpoint: the folder {folder} does not exist.")
+    if isinstance(interval, bool) or not isinstance(interval, numbers.Real) or \
+            not np.isfinite(interval) or interval < 0:
+        raise ValueError(f"checkpoint_interval must be a number of seconds >= 0, got "
+                         f"{interval!r}.")
+
+
 class EvolvedPolicy:
     """A fitted policy: network, weights and environment.
 
     Parameters
     ----------
-    network : MLPPolicy or RecurrentPolicy
-    weights : array-like of shape (network.n_params,)
+    network : MLPPolicy, RecurrentPolicy or NeatPolicy
+    weights : array-like of shape (network.n_params,), or a NEAT genome
+        The individual: a weight vector, or for a :class:`NeatPolicy` a genome.
     env : PoleBalancing, GymEnvironment or str
 
     Attributes
@@ -259,7 +305,8 @@ class EvolvedPolicy:
 
     def __init__(self, network, weights, env):
         self.network_ = network
-        self.weights_ = network.check_population(weights)[0]
+        self.weights_ = network.check_population(
+            weights if network.is_one(weights) else [weights])[0]
         self.env_ = make_env(env)
         if isinstance(self.env_, GymEnvironment):
             self.env_.check_policy(network)
@@ -267,7 +314,7 @@ class EvolvedPolicy:
             raise ValueError(f"the network maps {network.n_inputs} inputs to "
                              f"{network.n_outputs} outputs but {self.env_!r} gives "
                              f"{self.env_.n_observations} observations and takes 1 output.")
-        self._params = network.unpack(self.weights_[None])
+        self._params = network.unpack([self.weights_])
         self.reset()
 
     def __repr__(self):
@@ -315,13 +362,13 @@ class EvolvedPolicy:
         ndarray of shape (n_episodes,), and a list of frames with ``render=True``
         """
         if isinstance(self.env_, PoleBalancing):
-            steps = rollout(self.env_, self.network_, self.weights_[None],
+            steps = rollout(self.env_, self.network_, [self.weights_],
                             max_steps=max_steps).steps
             return steps[:, 0]
         seeds = seed + np.arange(n_episodes)
         if not render:
             problem = GymProblem(self.env_, self.network_, n_episodes=n_episodes)
-            return problem.returns(self.weights_[None], seeds)[0]
+            return problem.returns([self.weights_], seeds)[0]
         env = self.env_.make(render_mode="rgb_array")
         returns, frames = [], []
         try:
@@ -360,8 +407,13 @@ class EvolvedPolicy:
         else:
             env = {"env_id": self.env_.env_id,
                    "max_episode_steps": self.env_.max_episode_steps}
-        return {"network": self.network_.get_config(), "weights": self.weights_.tolist(),
-                "env": env}
+        config = {"network": self.network_.get_config(), "env": env}
+        if isinstance(self.network_, NeatPolicy):
+            config["genome"] = {"nodes": self.weights_.nodes.tolist(),
+                                "connections": self.weights_.connections.tolist()}
+        else:
+            config["weights"] = self.weights_.tolist()
+        return config
 
     @classmethod
     def from_config(cls, config):
@@ -372,4 +424,58 @@ class EvolvedPolicy:
         else:
             env_obj = GymEnvironment(env["env_id"], max_episode_steps=env.get(
                 "max_episode_steps"))
-        return cls(make_policy(config["network"]), config["weights"], env_obj)
+        network = make_policy(config["network"])
+        if isinstance(network, NeatPolicy):
+            from evonet.genome.types import NeatIndividual
+
+            genome = config["genome"]
+            individual = NeatIndividual(network.n_inputs, network.n_outputs,
+                                        np.asarray(genome["nodes"], dtype=np.float64),
+                                        np.asarray(genome["connections"],
+                                                   dtype=np.float64).reshape(-1, 5))
+            return cls(network, individual, env_obj)
+        return cls(network, config["weights"], env_obj)
+
+    def save(self, path):
+        """Save the policy to a model file, atomically (see :mod:`evonet.io.model`).
+
+        ``evonet.load(path)`` gives back a policy that acts exactly as this
+        one; loading never unpickles and checks every field.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import evonet
+        >>> p = EvolvedPolicy(MLPPolicy(4, (), bias=False), [0.5, 1.0, 5.0, 1.0], "1-markov")
+        >>> path = os.path.join(tempfile.mkdtemp(), "pole.evonet")
+        >>> p.save(path)
+        >>> evonet.load(path).weights_.tolist()
+        [0.5, 1.0, 5.0, 1.0]
+        """
+        from evonet.io.model import save
+
+        save(self, path)
+
+    def to_json(self):
+        """The policy as a JSON string: network, weights (or NEAT genome), environment.
+
+        The document of :meth:`get_config` under ``"format": "evonet.policy"``;
+        :meth:`from_config` of its other fields rebuilds the policy.
+
+        Examples
+        --------
+        >>> import json
+        >>> p = EvolvedPolicy(MLPPolicy(4, (), bias=False), [0.5, 1.0, 5.0, 1.0], "1-markov")
+        >>> doc = json.loads(p.to_json())
+        >>> doc["network"]["type"], doc["weights"]
+        ('MLPPolicy', [0.5, 1.0, 5.0, 1.0])
+        >>> EvolvedPolicy.from_config(doc).rollout(max_steps=100).tolist()
+        [100]
+        """
+        import json
+
+        return json.dumps({"format": "evonet.policy", "version": 1, **self.get_config()})

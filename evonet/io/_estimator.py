@@ -77,9 +77,7 @@ def estimator_document(est, arrays):
         doc["targets"] = {"kind": "values", "ndim": int(est._y_ndim)}
         arrays["target_mean"] = np.asarray(est._y_mean, dtype=np.float64)
         arrays["target_scale"] = np.asarray(est._y_scale, dtype=np.float64)
-    columns = []
-    for record in est.logbook_:
-        columns += [k for k in record if k not in columns]
+    columns, table = logbook_table(est.logbook_)
     best = float(est.best_loss_)
     doc["training"] = {
         "strategy": est.strategy_, "n_iter": int(est.n_iter_),
@@ -92,10 +90,39 @@ def estimator_document(est, arrays):
     arrays["loss_curve"] = np.asarray(est.loss_curve_, dtype=np.float64)
     if est.validation_scores_ is not None:
         arrays["validation_scores"] = np.asarray(est.validation_scores_, dtype=np.float64)
-    arrays["logbook"] = np.array([[record.get(k, np.nan) for k in columns]
-                                  for record in est.logbook_],
-                                 dtype=np.float64).reshape(len(est.logbook_), len(columns))
+    arrays["logbook"] = table
     return doc
+
+
+def logbook_table(logbook):
+    """A logbook as ``(columns, table)``: its keys, and one float row per record (NaN if absent).
+
+    Examples
+    --------
+    >>> logbook_table([{"gen": 0, "min": 1.5}, {"gen": 1}])
+    (['gen', 'min'], array([[0. , 1.5],
+           [1. , nan]]))
+    """
+    columns = []
+    for record in logbook:
+        columns += [k for k in record if k not in columns]
+    table = np.array([[record.get(k, np.nan) for k in columns] for record in logbook],
+                     dtype=np.float64).reshape(len(logbook), len(columns))
+    return columns, table
+
+
+def read_logbook(fields, columns_field="training.logbook_columns"):
+    """The ``deap.tools.Logbook`` of the ``logbook`` array and its column names field."""
+    columns = fields.strings(columns_field)
+    if len(set(columns)) != len(columns):
+        raise fields.error(columns_field, "repeats a column")
+    table = fields.array("logbook", shape=(None, len(columns)), values="any")
+    logbook = tools.Logbook()
+    logbook.header = columns
+    for row in table.tolist():
+        logbook.append({c: (int(v) if c in INT_COLUMNS and np.isfinite(v) else v)
+                        for c, v in zip(columns, row) if not np.isnan(v)})
+    return logbook
 
 
 ESTIMATOR_KEYS = ("params", "n_features_in", "network", "targets", "training")
@@ -228,16 +255,7 @@ def _load_training(fields, est, kind):
         names.append("validation_scores")
     else:
         est.validation_scores_ = None
-    columns = fields.strings("training.logbook_columns")
-    if len(set(columns)) != len(columns):
-        raise fields.error("training.logbook_columns", "repeats a column")
-    table = fields.array("logbook", shape=(None, len(columns)), values="any")
-    logbook = tools.Logbook()
-    logbook.header = columns
-    for row in table.tolist():
-        logbook.append({c: (int(v) if c in INT_COLUMNS and np.isfinite(v) else v)
-                        for c, v in zip(columns, row) if not np.isnan(v)})
-    est.logbook_ = logbook
+    est.logbook_ = read_logbook(fields)
     return names
 
 

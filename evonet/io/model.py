@@ -27,8 +27,11 @@ A model file is a zip archive (see :mod:`evonet.io`) of ``model.json`` and
                       data source and feature columns here)
 
 An ``EvolvedPolicy`` file holds ``policy`` (the network's and the
-environment's configuration), the array ``weights`` and ``training``
-(``n_generations``, ``n_evaluations``, ``best_fitness``, ``target_reached``).
+environment's configuration), the array ``weights`` (for a ``NeatPolicy``
+network, the genome's arrays ``genome_nodes`` and ``genome_connections``
+instead) and ``training`` (``n_generations``, ``n_evaluations``,
+``best_fitness``, ``target_reached``, and with the optional array
+``logbook`` its ``logbook_columns``, as for estimators).
 
 Loading checks every field and array (types, shapes, finite weights, known
 activations, consistent sizes, a supported major version) and then that the
@@ -39,7 +42,13 @@ is unpickled and no name read from the file is imported.
 import numpy as np
 
 from evonet.io._archive import Archive, write_archive
-from evonet.io._estimator import ESTIMATOR_KEYS, estimator_document, load_estimator
+from evonet.io._estimator import (
+    ESTIMATOR_KEYS,
+    estimator_document,
+    load_estimator,
+    logbook_table,
+    read_logbook,
+)
 from evonet.io._fields import Fields, jsonable
 
 __all__ = ["MODEL_VERSION", "load", "save"]
@@ -121,11 +130,20 @@ def save(model, path, metadata=None):
 
 def _policy_document(policy, arrays):
     config = dict(policy.get_config())
-    arrays["weights"] = np.asarray(config.pop("weights"), dtype=np.float64)
+    if "genome" in config:
+        genome = config.pop("genome")
+        arrays["genome_nodes"] = np.asarray(genome["nodes"], dtype=np.float64).reshape(-1, 4)
+        arrays["genome_connections"] = np.asarray(genome["connections"],
+                                                  dtype=np.float64).reshape(-1, 5)
+    else:
+        arrays["weights"] = np.asarray(config.pop("weights"), dtype=np.float64)
     training = {"n_generations": getattr(policy, "n_generations_", None),
                 "n_evaluations": getattr(policy, "n_evaluations_", None),
                 "best_fitness": getattr(policy, "best_fitness_", None),
                 "target_reached": getattr(policy, "target_reached_", None)}
+    logbook = getattr(policy, "logbook_", None)
+    if logbook is not None:
+        training["logbook_columns"], arrays["logbook"] = logbook_table(logbook)
     return {"policy": jsonable(config, "policy"), "training": jsonable(training, "training")}
 
 
@@ -277,11 +295,19 @@ def _load_policy(fields):
     from evonet.control import EvolvedPolicy
 
     config = fields.object("policy", ("network", "env"))
-    weights = fields.array("weights", ndim=1)
+    network = config["network"]
+    if isinstance(network, dict) and network.get("type") == "NeatPolicy":
+        names = ["genome_nodes", "genome_connections"]
+        config = dict(config, genome={
+            "nodes": fields.array("genome_nodes", shape=(None, 4)),
+            "connections": fields.array("genome_connections", shape=(None, 5))})
+    else:
+        names = ["weights"]
+        config = dict(config, weights=fields.array("weights", ndim=1))
     fields.object("training", ("n_generations", "n_evaluations", "best_fitness",
-                               "target_reached"))
+                               "target_reached"), optional_keys=("logbook_columns",))
     try:
-        policy = EvolvedPolicy.from_config(dict(config, weights=weights))
+        policy = EvolvedPolicy.from_config(config)
     except Exception as exc:  # from_config rebuilds the network and environment
         raise fields.error("policy", f"does not make a policy ({type(exc).__name__}: "
                                      f"{exc})") from None
@@ -292,7 +318,10 @@ def _load_policy(fields):
     for key, value in training.items():
         if value is not None:
             setattr(policy, key, value)
-    return policy, ["weights"]
+    if fields.archive.has_array("logbook") or "logbook_columns" in fields.raw("training"):
+        policy.logbook_ = read_logbook(fields)
+        names.append("logbook")
+    return policy, names
 
 
 def read_metadata(path):
