@@ -14,6 +14,7 @@ import sys
 
 from evonet._commands import fit_command, info_command, predict_command, resume_command
 from evonet.data import DataError
+from evonet.io._archive import WriteError
 from evonet.strategies import STRATEGIES
 
 __all__ = ["build_parser", "main"]
@@ -166,13 +167,10 @@ def main(argv=None):
         if os.environ.get("EVONET_DEBUG"):
             raise
         # errors go to stderr, which stays clean of the progress display on stdout
-        written = _written_path(exc)
-        if written is not None:
+        if isinstance(exc, WriteError):
             # the folders were checked before the run, so the disk or the folder changed
-            # under it; name the user's file, not the temporary one the write went through
-            reason = exc.strerror or _one_line(exc)
-            print(f"evonet: failed: could not write {written}: {reason}{_resume_hint(args)}",
-                  file=sys.stderr)
+            # under it; the error names the user's file, not the temporary one
+            print(f"evonet: failed: {exc.strerror}{_resume_hint(args)}", file=sys.stderr)
             return EXIT_FAILURE
         if isinstance(exc, (DataError, ValueError, FileNotFoundError, IsADirectoryError)):
             print(f"evonet: error: {_one_line(exc)}", file=sys.stderr)
@@ -238,26 +236,6 @@ def _check_output_folders(args):
         else:
             continue
         raise DataError(f"{option} {problem}{advice}")
-
-
-def _written_path(exc):
-    """The file an atomic write was making when ``exc`` was raised (``None`` if none was).
-
-    Every evonet file (model, checkpoint, predictions) is written through a
-    temporary file beside it, so an ``OSError`` names that temporary file, or
-    no file at all (a full disk); the destination is the ``path`` argument of
-    :func:`~evonet.io._archive.atomic_write` in the traceback.
-    """
-    if not isinstance(exc, OSError):
-        return None
-    from evonet.io._archive import atomic_write
-
-    path, frame = None, exc.__traceback__
-    while frame is not None:
-        if frame.tb_frame.f_code is atomic_write.__code__:
-            path = frame.tb_frame.f_locals.get("path")
-        frame = frame.tb_next
-    return None if path is None else os.fspath(path)
 
 
 def _resume_hint(args):

@@ -76,6 +76,13 @@ def _temporary_pattern(path):
     return folder, f".{name}.", ".tmp"
 
 
+class WriteError(OSError):
+    """A file could not be written: ``strerror`` names the destination and the reason.
+
+    The ``OSError`` of the temporary file behind the write is its ``__cause__``.
+    """
+
+
 def atomic_write(path, write, kill_midway=False):
     """Write ``path`` atomically: ``write(file)`` fills a temporary file that replaces it.
 
@@ -93,6 +100,13 @@ def atomic_write(path, write, kill_midway=False):
         Test hook: ``write`` gets a file that SIGKILLs the process at its
         first ``flush`` after half the content (see :data:`KILL_VARIABLE`).
 
+    Raises
+    ------
+    WriteError
+        When the file system refuses the write (a missing or read-only
+        folder, a full disk), naming ``path`` rather than the temporary file;
+        whatever was at ``path`` before is left as it was.
+
     Examples
     --------
     >>> import os, tempfile
@@ -102,7 +116,11 @@ def atomic_write(path, write, kill_midway=False):
     b'abc'
     """
     folder, prefix, suffix = _temporary_pattern(path)
-    fd, temporary = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+    except OSError as exc:
+        raise WriteError(exc.errno, f"could not write {os.fspath(path)}: "
+                                    f"{exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "wb") as f:
             write(_KillingFile(f) if kill_midway else f)
@@ -110,9 +128,12 @@ def atomic_write(path, write, kill_midway=False):
             os.fsync(f.fileno())
         os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, os.fspath(path))
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteError):
+            raise WriteError(exc.errno, f"could not write {os.fspath(path)}: "
+                                        f"{exc.strerror or exc}") from exc
         raise
     with contextlib.suppress(OSError, AttributeError):
         directory = os.open(folder, os.O_RDONLY)
