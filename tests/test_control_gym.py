@@ -161,3 +161,47 @@ def test_evolve_policy_on_a_pole_task_with_another_strategy():
     assert rollout_steps == min(500, result.best_fitness_)
     with pytest.raises(ValueError, match="maps 3 inputs"):
         EvolvedPolicy(MLPPolicy(3, (), bias=False), np.zeros(3), "1-markov")
+
+
+class GridForce(gym.Env):
+    """A toy task with a 2 x 2 ``Box`` action: reward -|action - target| per step."""
+
+    observation_space = gym.spaces.Box(-1.0, 1.0, shape=(3,))
+    action_space = gym.spaces.Box(np.array([[-1.0, 0.0], [0.0, -2.0]]),
+                                  np.array([[1.0, 1.0], [2.0, 2.0]]))
+    target = np.array([[0.5, 0.25], [1.5, -1.0]])
+
+    def reset(self, seed=None, options=None):
+        super().reset(seed=seed)
+        self.t = 0
+        return self.np_random.uniform(-1, 1, 3).astype(np.float32), {}
+
+    def step(self, action):
+        assert action.shape == (2, 2)
+        assert self.action_space.contains(action.astype(np.float32))
+        self.t += 1
+        reward = -float(np.abs(action - self.target).sum())
+        return self.np_random.uniform(-1, 1, 3).astype(np.float32), reward, False, \
+            self.t >= 5, {}
+
+
+gym.register("evonet-test/GridForce-v0", entry_point=GridForce, max_episode_steps=5)
+
+
+def test_multidimensional_box_actions_take_outputs_in_row_major_order():
+    env = GymEnvironment("evonet-test/GridForce-v0")
+    assert (env.n_actions, env.discrete) == (4, False)
+    actions = env.actions(np.array([[0.0, 1.0], [1.0, -1.0], [-1.0, 0.5], [0.0, 2.0]]))
+    assert actions.shape == (2, 2, 2)
+    np.testing.assert_allclose(actions[0], [[0.0, 1.0], [0.0, 0.0]])
+    np.testing.assert_allclose(actions[1], [[1.0, 0.0], [1.5, 2.0]])
+    with pytest.raises(ValueError, match="n_outputs=2 but the Box of dimension 4"):
+        env.check_policy(MLPPolicy(3, (), 2))
+    policy = evolve_policy("evonet-test/GridForce-v0", policy=MLPPolicy(3, (), 4),
+                           strategy="cmaes", max_generations=40, n_episodes=2, target=None,
+                           random_state=0)
+    assert policy.act(np.zeros(3)).shape == (2, 2)
+    # a network applying no force acts mid-range: 2.25 from the target per step
+    idle = EvolvedPolicy(MLPPolicy(3, (), 4), np.zeros(16), "evonet-test/GridForce-v0")
+    np.testing.assert_allclose(idle.rollout(n_episodes=3), -11.25, rtol=1e-6)
+    assert policy.rollout(n_episodes=3).mean() > -8.0

@@ -55,7 +55,9 @@ class GymEnvironment:
     ----------
     n_observations : int
     n_actions : int
-        Outputs a policy needs (``n`` for ``Discrete(n)``, the dimension for ``Box``).
+        Outputs a policy needs (``n`` for ``Discrete(n)``, the number of values
+        of a ``Box`` action; a multi-dimensional ``Box`` takes them in
+        row-major order).
     discrete : bool
     reward_threshold : float or None
         The environment's registered threshold for "solved".
@@ -91,15 +93,16 @@ class GymEnvironment:
             self.n_actions = int(act_space.n)
             self.action_start = int(act_space.start)
             self.low = self.high = None
-        elif isinstance(act_space, gym.spaces.Box) and len(act_space.shape) == 1:
+        elif isinstance(act_space, gym.spaces.Box) and len(act_space.shape) >= 1:
             self.discrete = False
-            self.n_actions = int(act_space.shape[0])
-            self.low = np.asarray(act_space.low, dtype=np.float64)
-            self.high = np.asarray(act_space.high, dtype=np.float64)
+            self.action_shape = tuple(int(d) for d in act_space.shape)
+            self.n_actions = int(np.prod(self.action_shape))
+            self.low = np.asarray(act_space.low, dtype=np.float64).reshape(-1)
+            self.high = np.asarray(act_space.high, dtype=np.float64).reshape(-1)
             self._bounded = np.isfinite(self.low) & np.isfinite(self.high)
         else:
-            raise ValueError(f"{env_id} has action space {act_space}; only Discrete and 1-D "
-                             f"Box action spaces are supported.")
+            raise ValueError(f"{env_id} has action space {act_space}; only Discrete and Box "
+                             f"action spaces are supported.")
         limit = max_episode_steps if max_episode_steps is not None else (
             spec.max_episode_steps if spec is not None else None)
         if limit is None:
@@ -132,7 +135,7 @@ class GymEnvironment:
                              f"{' or '.join(map(str, allowed))}.")
 
     def actions(self, outputs):
-        """Actions for outputs of shape ``(n_outputs, n)``: ``(n,)`` ints or ``(n, k)`` floats."""
+        """Actions for outputs ``(n_outputs, n)``: ``(n,)`` ints or ``(n, *box_shape)`` floats."""
         outputs = np.asarray(outputs, dtype=np.float64)
         if self.discrete:
             if outputs.shape[0] == 1:
@@ -144,7 +147,7 @@ class GymEnvironment:
             y = np.clip(np.nan_to_num(actions[:, f], nan=0.0), -1.0, 1.0)
             low, high = self.low[f], self.high[f]
             actions[:, f] = np.clip(low + (y + 1.0) * 0.5 * (high - low), low, high)
-        return actions
+        return actions.reshape(actions.shape[0], *self.action_shape)
 
     def observations(self, observations):
         """``(n_observations, n)`` float64 inputs from a list of observations."""
