@@ -73,6 +73,13 @@ def test_accelerations_at_the_start_match_hand_computation():
     columns = task.to_columns(task.initial_state(1))
     acc = task._accelerations(columns[:, 0], columns[:, 1], np.zeros(1))
     np.testing.assert_allclose(acc[:, 0], [-0.0498809, 1.1000592], rtol=3e-6)
+    # one control step (0.02 s) from there: velocities grow by about a * t and
+    # positions by a t^2 / 2, the rest being third order in t (below 1e-6 here)
+    x, x_dot, theta, theta_dot = task.step(task.initial_state(1), [0.0])[0]
+    assert x_dot == pytest.approx(-0.0498809 * 0.02, rel=2e-2)
+    assert theta_dot == pytest.approx(1.1000592 * 0.02, rel=2e-2)
+    assert x == pytest.approx(-0.0498809 * 0.02**2 / 2, rel=2e-2)
+    assert theta - math.radians(4) == pytest.approx(1.1000592 * 0.02**2 / 2, rel=2e-2)
 
 
 @pytest.mark.parametrize("n_poles", [1, 2])
