@@ -47,6 +47,31 @@ def test_rows_beyond_one_chunk_match_unchunked_reference():
         np.testing.assert_allclose(out[p], ref, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "n_inputs, hidden, n_outputs, output",
+    [(30, (100,), 1, "identity"), (64, (32, 16), 10, "softmax"), (5, (), 3, "logistic"),
+     (2, (3,), 2, "softmax")],
+)
+def test_one_network_gives_each_row_the_same_outputs_alone_or_in_a_batch(
+        n_inputs, hidden, n_outputs, output, dtype):
+    rng = np.random.default_rng(2)
+    layout = MLPLayout(n_inputs, hidden, n_outputs, output_activation=output)
+    w = rng.normal(size=layout.n_params) / np.sqrt(n_inputs)
+    X = rng.normal(size=(ROW_CHUNK + 41, n_inputs))
+    batch = forward(layout, w, X, dtype=dtype)
+    assert batch.dtype == dtype
+    alone = np.concatenate([forward(layout, w, X[i:i + 1], dtype=dtype) for i in range(60)])
+    assert np.array_equal(alone, batch[:60])
+    for start, stop in ((3, 10), (500, 530), (ROW_CHUNK, ROW_CHUNK + 41)):
+        assert np.array_equal(forward(layout, w, X[start:stop], dtype=dtype),
+                              batch[start:stop])
+    # the same network through BLAS (the population path) agrees to rounding
+    expected = forward(layout, w[None], X, dtype=np.float64)[0]
+    np.testing.assert_allclose(batch, expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-5 if dtype == np.float32 else 1e-12)
+
+
 def test_pack_unpack_round_trip():
     layout = MLPLayout(5, (4, 3), 2)
     w = np.random.default_rng(2).normal(size=layout.n_params)

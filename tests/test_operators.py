@@ -23,15 +23,16 @@ def parents(n=50, m=8):
     return rng.normal(size=(m, n)), rng.normal(size=(m, n))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize(
     "op, arg", [(blend_crossover, 0.5), (sbx_crossover, 10.0), (uniform_crossover, 0.5)]
 )
-def test_population_crossover_keeps_shape_dtype_and_inputs(op, arg):
-    a, b = parents()
+def test_population_crossover_keeps_shape_dtype_and_inputs(op, arg, dtype):
+    a, b = (p.astype(dtype) for p in parents())
     a0, b0 = a.copy(), b.copy()
     c1, c2 = op(a, b, arg, RNG(0))
     assert c1.shape == a.shape and c2.shape == b.shape
-    assert c1.dtype == np.float64 and c2.dtype == np.float64
+    assert c1.dtype == dtype and c2.dtype == dtype
     for child in (c1, c2):
         assert not np.shares_memory(child, a) and not np.shares_memory(child, b)
     assert not np.shares_memory(c1, c2)
@@ -108,6 +109,35 @@ def test_mut_gaussian_in_place_and_shape():
     (out,) = mut_gaussian(ind, sigma=1.0, indpb=1.0, rng=RNG(7))
     assert out is ind and out.shape == (20,) and out.dtype == np.float64
     assert np.all(ind != 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_operators_keep_float32_and_float64_at_both_levels(dtype):
+    a, b = (p.astype(dtype) for p in parents(30, 6))
+    pop = gaussian_mutation(a, 0.5, 0.5, RNG(8))
+    assert pop.dtype == dtype and pop.shape == a.shape
+    # the draws are the same whatever the dtype: only the rounding differs
+    np.testing.assert_allclose(pop, gaussian_mutation(a.astype(np.float64), 0.5, 0.5, RNG(8)),
+                               rtol=1e-6, atol=1e-6)
+    ind = a[0].copy()
+    (out,) = mut_gaussian(ind, sigma=0.5, indpb=0.5, rng=RNG(9))
+    assert out is ind and out.dtype == dtype
+    for op, population_form in ((cx_blend, blend_crossover), (cx_sbx, sbx_crossover),
+                                (cx_uniform, uniform_crossover)):
+        i1, i2 = a[1].copy(), b[1].copy()
+        c1, c2 = op(i1, i2, rng=RNG(10))
+        assert c1 is i1 and c1.dtype == dtype and c2.dtype == dtype
+        default = {cx_blend: 0.5, cx_sbx: 15.0, cx_uniform: 0.5}[op]
+        e1, e2 = population_form(a[1:2], b[1:2], default, RNG(10))
+        assert e1.dtype == dtype
+        np.testing.assert_array_equal(c1, e1[0])
+        np.testing.assert_array_equal(c2, e2[0])
+
+
+def test_integer_parents_give_float64_children():
+    a, b = np.zeros((2, 5), dtype=int), np.ones((2, 5), dtype=int)
+    assert blend_crossover(a, b, 0.5, RNG(0))[0].dtype == np.float64
+    assert gaussian_mutation(a, 0.1, 1.0, RNG(0)).dtype == np.float64
 
 
 def test_tournament_picks_lowest_loss_of_entrants():

@@ -10,6 +10,11 @@ Rows are processed in chunks of :data:`ROW_CHUNK` rows whatever the number of
 rows, networks or workers. The extra memory of a population pass is therefore
 bounded by :func:`chunk_memory_bound`, and the floating-point results do not
 depend on how the data or the population is split elsewhere.
+
+One network alone (``weights`` of shape ``(n_params,)``: the prediction path
+of fitted models) is computed without BLAS, by :func:`dense_in_order`: a
+row's outputs are then the same whether it is evaluated alone or among any
+number of other rows.
 """
 
 import math
@@ -25,6 +30,7 @@ __all__ = [
     "augment_rows",
     "check_input",
     "chunk_memory_bound",
+    "dense_in_order",
     "forward",
     "forward_population_chunk",
     "prepare_population",
@@ -223,16 +229,45 @@ def forward_population_chunk(layout, prepared, X_aug, output_activation=True,
     return Z
 
 
+def dense_in_order(A, W, b, out, scratch):
+    """``A @ W + b`` into ``out``, each row summed input by input, in order.
+
+    The rounding of a BLAS product depends on the shape of the whole matrix
+    (kernel, blocking, threads), so a row can come out differently alone and
+    in a batch. Here every output is ``((a_0 w_0 + a_1 w_1) + ...) + b``:
+    elementwise IEEE multiplications and additions in a fixed order, so a
+    row's result depends on that row alone, by construction. ``scratch`` has
+    the shape of ``out``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A, W, b = np.array([[1.0, 2.0]]), np.array([[3.0], [4.0]]), np.array([0.5])
+    >>> dense_in_order(A, W, b, np.empty((1, 1)), np.empty((1, 1)))
+    array([[11.5]])
+    """
+    np.multiply(A[:, :1], W[0], out=out)
+    for j in range(1, W.shape[0]):
+        np.multiply(A[:, j:j + 1], W[j], out=scratch)
+        out += scratch
+    out += b
+    return out
+
+
 def _forward_single(layout, weights, X, dtype):
+    # one network (the prediction path): row-independent, unlike a BLAS product
     layers = [(W.astype(dtype), b.astype(dtype)) for W, b in layout.unpack(weights)]
     out = np.empty((X.shape[0], layout.n_outputs), dtype=dtype)
+    chunk = min(ROW_CHUNK, X.shape[0])
+    buffers = [(np.empty((chunk, W.shape[1]), dtype), np.empty((chunk, W.shape[1]), dtype))
+               for W, _ in layers]
     for r0 in range(0, X.shape[0], ROW_CHUNK):
-        H = X[r0:r0 + ROW_CHUNK].astype(dtype)
-        for k, (W, b) in enumerate(layers):
-            H = H @ W
-            H += b
+        H = X[r0:r0 + ROW_CHUNK].astype(dtype, copy=False)
+        rows = H.shape[0]
+        for k, ((W, b), (result, scratch)) in enumerate(zip(layers, buffers)):
+            H = dense_in_order(H, W, b, result[:rows], scratch[:rows])
             apply_activation(layout.activation_of(k), H, axis=-1)
-        out[r0:r0 + ROW_CHUNK] = H
+        out[r0:r0 + rows] = H
     return out
 
 
@@ -260,6 +295,10 @@ def forward(layout, weights, X, dtype=np.float32):
     -----
     Rows are processed :data:`ROW_CHUNK` at a time; the memory used on top of
     the inputs and the result stays below :func:`chunk_memory_bound`.
+    For one network each row's result depends on that row alone (the sums
+    run in a fixed order, see :func:`dense_in_order`), so a row gives the
+    same outputs alone or in a batch; a population pass uses BLAS products
+    and gives per-individual results to rounding (1e-12 in float64).
 
     Examples
     --------

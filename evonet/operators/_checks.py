@@ -18,9 +18,17 @@ def check_non_negative(value, name):
     return value
 
 
+def float_array(values):
+    """``values`` as an ndarray of its own floating dtype (float64 for any other dtype)."""
+    values = np.asarray(values)
+    return values if values.dtype.kind == "f" else values.astype(np.float64)
+
+
 def check_pair(a, b):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    """Two parent arrays of one shape, in their common floating dtype (float32 stays float32)."""
+    a, b = float_array(a), float_array(b)
+    dtype = np.result_type(a, b)
+    a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
     if a.shape != b.shape:
         raise ValueError(f"parents must have the same shape, got {a.shape} and {b.shape}.")
     return a, b

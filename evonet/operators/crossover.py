@@ -6,7 +6,9 @@ strategies use it, so a generation needs no Python loop over individuals. The
 DEAP form takes two individuals, overwrites them in place with the children
 and returns them, as ``deap.algorithms.varAnd`` expects. Children are always
 computed into fresh arrays before being written back, so they never alias
-their parents or each other (the trap of swapping ndarray slices).
+their parents or each other (the trap of swapping ndarray slices). Children
+have their parents' floating dtype (float32 parents give float32 children);
+the random numbers are drawn in float64 whatever the dtype.
 """
 
 import numpy as np
@@ -40,7 +42,7 @@ def blend_crossover(parents_a, parents_b, alpha, rng):
     """
     a, b = check_pair(parents_a, parents_b)
     check_non_negative(alpha, "alpha")
-    gamma = rng.uniform(-alpha, 1.0 + alpha, size=a.shape)
+    gamma = rng.uniform(-alpha, 1.0 + alpha, size=a.shape).astype(a.dtype, copy=False)
     diff = b - a
     return a + gamma * diff, b - gamma * diff
 
@@ -66,6 +68,7 @@ def sbx_crossover(parents_a, parents_b, eta, rng):
     u = rng.random(a.shape)
     exponent = 1.0 / (eta + 1.0)
     beta = np.where(u <= 0.5, (2.0 * u) ** exponent, (0.5 / (1.0 - u)) ** exponent)
+    beta = beta.astype(a.dtype, copy=False)
     mean = 0.5 * (a + b)
     half_spread = 0.5 * beta * (a - b)
     return mean + half_spread, mean - half_spread

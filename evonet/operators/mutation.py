@@ -2,7 +2,12 @@
 
 import numpy as np
 
-from evonet.operators._checks import check_non_negative, check_probability, write_back
+from evonet.operators._checks import (
+    check_non_negative,
+    check_probability,
+    float_array,
+    write_back,
+)
 
 __all__ = ["gaussian_mutation", "mut_gaussian"]
 
@@ -22,7 +27,8 @@ def gaussian_mutation(population, sigma, indpb, rng):
     Returns
     -------
     ndarray
-        A new array; the input is not modified.
+        A new array of the input's floating dtype (float64 for integer
+        input); the input is not modified.
 
     Examples
     --------
@@ -31,8 +37,10 @@ def gaussian_mutation(population, sigma, indpb, rng):
     >>> out = gaussian_mutation(pop, 0.1, 0.2, np.random.default_rng(0))
     >>> 0.1 < float(np.mean(out != 0)) < 0.3, bool(np.all(pop == 0))
     (True, True)
+    >>> gaussian_mutation(pop.astype(np.float32), 0.1, 0.2, np.random.default_rng(0)).dtype
+    dtype('float32')
     """
-    population = np.asarray(population, dtype=np.float64)
+    population = float_array(population)
     check_non_negative(sigma, "sigma")
     indpb = check_probability(indpb, "indpb")
     sigma = np.asarray(sigma, dtype=np.float64)
@@ -43,7 +51,8 @@ def gaussian_mutation(population, sigma, indpb, rng):
     noise *= sigma
     if indpb < 1.0:
         noise *= rng.random(population.shape) < indpb
-    return population + noise
+    # the noise is drawn in float64 whatever the dtype, so the stream of draws is the same
+    return population + noise.astype(population.dtype, copy=False)
 
 
 def mut_gaussian(individual, sigma=0.1, indpb=0.1, *, rng):
