@@ -121,32 +121,132 @@ def _evaluate_chunk(problem, chunk, rows, start, generation):
             raise
 
 
+def _score_chunk(problem, chunk, rows, start, generation):
+    """A worker's task: ``(start, losses)`` of one chunk (results may come back in any order)."""
+    if isinstance(problem, (_Shipped, _Scattered)):
+        problem = problem.problem
+    return start, _evaluate_chunk(problem, chunk, rows, start, generation)
+
+
+# -- data shipped once ----------------------------------------------------------
+SHIP_INLINE_BYTES = 1 << 16
+"""Arrays of a shipped problem at least this large are memory-mapped from their own file."""
+
 _WORKER_PROBLEMS = {}  # token -> problem, in each worker process (a few recent ones)
+_WORKER_LOCK = threading.Lock()
 
 
-def _cached_problem(token, problem):
-    """The problem a worker already holds for ``token`` (else ``problem``, kept)."""
-    cached = _WORKER_PROBLEMS.get(token)
-    if cached is None:
-        while len(_WORKER_PROBLEMS) >= 4:
-            _WORKER_PROBLEMS.pop(next(iter(_WORKER_PROBLEMS)))
-        cached = _WORKER_PROBLEMS[token] = problem
-    return cached
+def _pickler_class():
+    try:
+        from cloudpickle import Pickler
+    except ImportError:  # joblib < 1.5 vendors it
+        from joblib.externals.cloudpickle import Pickler
+    return Pickler
+
+
+class _Discard:
+    """A file that forgets what is written to it (to check that an object pickles)."""
+
+    def write(self, data):
+        return len(data)
+
+
+def _check_picklable(problem, where):
+    """Raise ``ValueError`` saying what to change if ``problem`` cannot go to ``where``."""
+    try:
+        _pickler_class()(_Discard(), protocol=pickle.HIGHEST_PROTOCOL).dump(problem)
+    except Exception as exc:
+        raise ValueError(
+            f"the problem cannot be pickled for the {where} ({type(exc).__name__}: {exc}); "
+            f"define its fitness function and classes at module level, or use "
+            f"backend='threading'."
+        ) from None
+
+
+def _write_problem(problem, folder):
+    """Pickle ``problem`` into ``folder``: large arrays as ``.npy`` files, the rest by cloudpickle.
+
+    cloudpickle ships functions and classes defined in ``__main__`` or in a
+    notebook by value, which a worker process could not import.
+    """
+    saved = {}
+
+    class ProblemPickler(_pickler_class()):
+        def persistent_id(self, obj):
+            if type(obj) not in (np.ndarray, np.memmap) or obj.dtype.hasobject \
+                    or obj.nbytes < SHIP_INLINE_BYTES:
+                return None
+            name = saved.get(id(obj))
+            if name is None:
+                name = saved[id(obj)] = f"array{len(saved)}.npy"
+                np.save(os.path.join(folder, name), obj, allow_pickle=False)
+            return name
+
+    with open(os.path.join(folder, "problem.pkl"), "wb") as file:
+        ProblemPickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(problem)
+
+
+class _ProblemUnpickler(pickle.Unpickler):
+    """Reads what :func:`_write_problem` wrote, memory-mapping the large arrays."""
+
+    def __init__(self, file, folder):
+        super().__init__(file)
+        self.folder = folder
+        self.arrays = {}
+
+    def persistent_load(self, name):
+        if name not in self.arrays:
+            # copy-on-write: shared pages, and a problem that writes into its arrays
+            # changes its own copy, as one sent by value would
+            self.arrays[name] = np.load(os.path.join(self.folder, os.path.basename(name)),
+                                        mmap_mode="c", allow_pickle=False)
+        return self.arrays[name]
+
+
+def _load_problem(token, folder):
+    """The problem shipped as ``token``: loaded from ``folder`` once per worker process."""
+    with _WORKER_LOCK:
+        problem = _WORKER_PROBLEMS.get(token)
+        if problem is None:
+            with open(os.path.join(folder, "problem.pkl"), "rb") as file:
+                problem = _ProblemUnpickler(file, folder).load()
+            while len(_WORKER_PROBLEMS) >= 4:
+                _WORKER_PROBLEMS.pop(next(iter(_WORKER_PROBLEMS)))
+            _WORKER_PROBLEMS[token] = problem
+        return problem
 
 
 class _Shipped:
-    """A problem sent to process workers: each worker keeps the first copy it gets.
+    """A problem sent to process workers by reference to the file it was written to.
 
-    Later tasks of the same evaluator find that copy (and whatever it built
-    lazily, such as a pool of simulator environments) instead of a fresh one.
+    A task pickles to the file's name only; each worker process reads the
+    file once (its first task of the fit) and keeps the problem, with
+    whatever it builds lazily (a pool of simulator environments, say), for
+    the later tasks.
+    """
+
+    def __init__(self, token, folder, problem):
+        self.token = token
+        self.folder = folder
+        self.problem = problem
+
+    def __reduce__(self):
+        return (_load_problem, (self.token, self.folder))
+
+
+class _Scattered:
+    """A problem scattered to a Dask cluster, named by a fresh token.
+
+    Dask would otherwise name it by hashing its pickled bytes (pickling and
+    unpickling the whole data set in this process, for every fit).
     """
 
     def __init__(self, token, problem):
         self.token = token
         self.problem = problem
 
-    def __reduce__(self):
-        return (_cached_problem, (self.token, self.problem))
+    def __dask_tokenize__(self):
+        return self.token
 
 
 def _is_process_backend(backend):
@@ -168,22 +268,37 @@ def _check_backend(backend):
     return backend
 
 
-def _inner_job_limit():
-    """Most workers a nested evaluation may use inside a joblib worker, or None.
+THREAD_LIMIT_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                     "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS",
+                     "NUMEXPR_NUM_THREADS")
+"""The variables in which joblib tells its process workers their share of the cores."""
 
-    joblib runs a task of its workers under a nested backend, and gives each
-    process worker ``OMP_NUM_THREADS`` = cores // outer jobs. An evaluation
-    running there keeps its own jobs within that share (one job in a thread
-    worker), so an estimator with ``n_jobs=2`` inside ``GridSearchCV(n_jobs=2)``
-    never puts cores x cores busy threads on the machine.
+
+def _inner_job_limit():
+    """Most jobs an evaluation may use here: ``None`` unless inside a joblib worker.
+
+    A task of a joblib worker runs under a nested backend (``nesting_level``
+    >= 1), which only happens when the outer ``Parallel`` runs at least two
+    workers (a single job runs in-process, not nested). Such an evaluation
+    keeps to at most ``cores // 2`` jobs, whatever the environment says, and
+    to less when joblib gave the worker a smaller share: joblib sets each of
+    :data:`THREAD_LIMIT_VARS` in a process worker to ``cores // outer jobs``
+    (or to ``inner_max_num_threads``) unless the parent had set it, so the
+    smallest of them bounds the share. So an estimator with ``n_jobs=-1``
+    inside ``GridSearchCV(n_jobs=2)`` never starts cores x cores busy workers,
+    even with ``OMP_NUM_THREADS`` set high. A Dask worker's nested calls go
+    back to the cluster's scheduler, which has its own limits.
     """
     backend, _ = joblib.parallel.get_active_backend()
-    if getattr(backend, "nesting_level", 0) == 0:
+    if not getattr(backend, "nesting_level", 0) or _is_dask_backend(backend):
         return None
-    try:
-        return max(1, int(os.environ.get("OMP_NUM_THREADS", "1")))
-    except ValueError:
-        return 1
+    limit = joblib.cpu_count() // 2
+    for name in THREAD_LIMIT_VARS:
+        try:
+            limit = min(limit, int(os.environ[name]))
+        except (KeyError, ValueError):
+            pass
+    return max(1, limit)
 
 
 class Evaluator:
@@ -199,16 +314,19 @@ class Evaluator:
         scikit-learn's meaning: ``None`` is 1 unless inside a
         ``joblib.parallel_config(n_jobs=...)``; ``-1`` uses all cores. Inside a
         joblib worker (a grid search's, say) the number of jobs is kept within
-        the share of cores joblib gave that worker.
+        that worker's share of the cores (see Notes).
     backend : str, default=None
         A joblib backend (``"loky"``, ``"threading"``, ``"multiprocessing"``,
         ``"dask"``); ``None`` uses the active ``joblib.parallel_config``, loky
         by default.
     retry_failed : bool, default=False
         When a worker process dies while scoring a generation, start fresh
-        workers and score that generation again (once) instead of raising.
+        workers and score again (once) the chunks of that generation whose
+        losses were lost, instead of raising. The losses are the same as
+        without the failure.
     verbose : int, default=0
-        At 1 or more, say when small generations are scored in-process.
+        At 1 or more, say when small generations are scored in-process, and
+        when a nested evaluation uses fewer jobs than asked.
     adaptive : bool, default=True
         Choose between in-process and parallel scoring from timings (see
         Notes); ``False`` always uses the workers when ``n_jobs > 1``.
@@ -216,20 +334,33 @@ class Evaluator:
     Notes
     -----
     The data is shipped to the workers once per ``with evaluator:`` block (a
-    whole fit), not once per generation: for process backends the problem's
-    arrays are written once to a memory-mapped file that workers map; for
-    Dask the problem is scattered to every worker once. The workers persist
-    for the whole block.
+    whole fit), not once per generation or task. For process backends
+    (loky, multiprocessing) the problem is written once to a temporary
+    folder, its large arrays as ``.npy`` files; a task carries only the
+    folder's name, and each worker process reads the problem once (its
+    arrays memory-mapped, so workers share their pages) and keeps it for
+    the later tasks. For Dask the problem is scattered to every worker once
+    (``client.scatter(..., broadcast=True)`` through joblib's ``scatter``).
+    The workers persist for the whole block. A problem that cannot be
+    pickled for a process backend or Dask raises ``ValueError`` saying what
+    to change.
 
     Generations too small to gain from workers are scored in-process: the
-    evaluator times the first generations both ways (after the workers'
-    start-up) and keeps the faster, and checks again every
-    ``REPROBE_EVERY`` generations. This changes speed only: chunks, and so
-    results, are the same either way.
+    evaluator times the first generations of several chunks both ways (after
+    the workers' start-up) and keeps the faster, and checks again every
+    ``REPROBE_EVERY`` such generations. This changes speed only: chunks, and
+    so results, are the same either way. A generation of one chunk is
+    always scored in-process.
 
-    A worker that dies gives a ``RuntimeError`` naming the generation (or a
-    re-run with ``retry_failed``); a fitness that raises propagates its own
-    exception, with the failing individual's index added.
+    Inside a joblib worker (an estimator in ``GridSearchCV(n_jobs=2)``, say)
+    at most ``cores // 2`` jobs are used, and no more than the share of the
+    cores joblib gave the worker (see :data:`THREAD_LIMIT_VARS`), whatever
+    ``OMP_NUM_THREADS`` says: no cores x cores busy workers.
+
+    A worker that dies gives a ``RuntimeError`` naming the generation (or,
+    with ``retry_failed``, a re-run of the lost chunks); a fitness that
+    raises propagates its own exception, with the failing individual's
+    index added.
 
     Attributes
     ----------
@@ -237,6 +368,11 @@ class Evaluator:
         Number of networks scored so far.
     mode : str or None
         ``"serial"`` or ``"parallel"`` once the evaluator has chosen.
+    effective_n_jobs : int or None
+        Jobs the evaluator uses, once started (``n_jobs`` resolved and kept
+        within a nested worker's share).
+    n_retried_chunks : int
+        Chunks scored again after a worker died (``retry_failed``).
 
     Examples
     --------
@@ -246,8 +382,8 @@ class Evaluator:
     >>> evaluator = Evaluator(problem)
     >>> evaluator.evaluate(np.array([[2.0, 1.0], [0.0, 0.0]]))
     array([0., 5.])
-    >>> evaluator.n_evaluations
-    2
+    >>> evaluator.n_evaluations, evaluator.effective_n_jobs
+    (2, 1)
     """
 
     REPROBE_EVERY = 200
@@ -266,6 +402,8 @@ class Evaluator:
         self.adaptive = bool(adaptive)
         self.n_evaluations = 0
         self.mode = None
+        self.effective_n_jobs = None
+        self.n_retried_chunks = 0
         self._parallel = None
         self._stack = None
         self._shipped = None
@@ -277,14 +415,20 @@ class Evaluator:
         with parallel_config(backend=self.backend) if self.backend else contextlib.nullcontext():
             n_jobs = joblib.effective_n_jobs(self.n_jobs)
         limit = _inner_job_limit()
-        return min(n_jobs, limit) if limit is not None else n_jobs
+        if limit is None or n_jobs <= limit:
+            return n_jobs
+        if self.verbose:
+            print(f"evonet: inside a joblib worker: scoring with {limit} job"
+                  f"{'s' if limit > 1 else ''} instead of {n_jobs} (this worker's share of "
+                  f"the {joblib.cpu_count()} cores)", file=sys.stderr)
+        return limit
 
     def __enter__(self):
         if self._stack is not None:
             return self
         self._stack = contextlib.ExitStack()
-        self._jobs = self._effective_jobs()
-        if self._jobs > 1:
+        self.effective_n_jobs = self._effective_jobs()
+        if self.effective_n_jobs > 1:
             try:
                 self._open_workers()
             except BaseException:
@@ -325,40 +469,33 @@ class Evaluator:
         backend, _ = joblib.parallel.get_active_backend()
         shipped = self.problem
         if _is_process_backend(backend):
-            shipped = _Shipped(uuid.uuid4().hex, self._memory_map(stack, backend))
+            shipped = self._write_once(stack, type(backend).__name__)
         elif _is_dask_backend(backend):
             # scattered once to every worker; tasks then refer to it by key
-            stack.enter_context(parallel_config(backend="dask", scatter=[shipped]))
-        self._shipped = shipped
-        self._parallel = stack.enter_context(Parallel(n_jobs=self._jobs, pre_dispatch="all"))
-
-    def _memory_map(self, stack, backend):
-        """The problem with its arrays in a memory-mapped file, shipped by reference."""
-        if type(backend).__name__ == "MultiprocessingBackend":
-            dumps = pickle.dumps
-        else:  # loky pickles functions defined in __main__ by value
+            shipped = _Scattered(uuid.uuid4().hex, self.problem)
             try:
-                from cloudpickle import dumps
-            except ImportError:  # joblib < 1.5 vendors it
-                from joblib.externals.cloudpickle import dumps
-        try:
-            payload = dumps(self.problem, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:
-            raise ValueError(
-                f"the problem cannot be pickled for the {type(backend).__name__} ({exc}); "
-                f"define its fitness function and classes at module level, or use "
-                f"backend='threading'."
-            ) from None
-        if len(payload) < 1_000_000:
-            return self.problem  # small: pickling it per task is cheaper than a file
-        folder = tempfile.mkdtemp(prefix="evonet-")
+                stack.enter_context(parallel_config(backend="dask", scatter=[shipped]))
+            except Exception:
+                _check_picklable(self.problem, "Dask backend")
+                raise
+        self._shipped = shipped
+        # results come back as chunks finish, so those finished before a worker died
+        # are kept (retry_failed); multiprocessing's pool can only return a list
+        ordered = "list" if type(backend).__name__ == "MultiprocessingBackend" \
+            else "generator_unordered"
+        self._parallel = stack.enter_context(Parallel(
+            n_jobs=self.effective_n_jobs, pre_dispatch="all", return_as=ordered))
+
+    def _write_once(self, stack, where):
+        """The problem written to a temporary folder, shipped to workers by its name."""
+        folder = tempfile.mkdtemp(prefix="evonet-", dir=os.environ.get("JOBLIB_TEMP_FOLDER"))
         stack.callback(shutil.rmtree, folder, ignore_errors=True)
-        path = os.path.join(folder, "problem.joblib")
         try:
-            joblib.dump(self.problem, path)
+            _write_problem(self.problem, folder)
         except Exception:
-            return self.problem  # only cloudpickle can ship it: by value, per task
-        return joblib.load(path, mmap_mode="r")
+            _check_picklable(self.problem, where)  # says what to change
+            raise  # it pickles, so the folder is the trouble (a full disk...)
+        return _Shipped(uuid.uuid4().hex, folder, self.problem)
 
     # -- scoring ----------------------------------------------------------------
     def evaluate(self, population, rows=None, generation=None):
@@ -399,11 +536,17 @@ class Evaluator:
         return [_evaluate_chunk(self.problem, population[c], rows, c.start, generation)
                 for c in chunks]
 
+    def _collect(self, population, chunks, rows, generation, losses):
+        """Score ``chunks`` in the workers, filling ``losses`` (start -> losses) as they end."""
+        tasks = (delayed(_score_chunk)(self._shipped, population[c], rows, c.start, generation)
+                 for c in chunks)
+        for start, part in self._parallel(tasks):
+            losses[start] = part
+
     def _in_parallel(self, population, chunks, rows, generation):
-        tasks = (delayed(_evaluate_chunk)(self._shipped, population[c], rows, c.start,
-                                          generation) for c in chunks)
+        losses = {}
         try:
-            return self._parallel(tasks)
+            self._collect(population, chunks, rows, generation, losses)
         except Exception as exc:
             if type(exc).__name__ != "TerminatedWorkerError":
                 raise
@@ -413,12 +556,19 @@ class Evaluator:
                     f"a worker process died while scoring {where} ({exc}); the run so far "
                     f"is kept. Pass retry_failed=True to score it again on fresh workers."
                 ) from exc
-            # fresh workers, same chunks: the re-run gives the same losses
+            # fresh workers score the chunks whose losses were lost: the same losses
+            lost = [c for c in chunks if c.start not in losses]
+            self.n_retried_chunks += len(lost)
             self._close()
             self.__enter__()
-            return self._parallel(
-                delayed(_evaluate_chunk)(self._shipped, population[c], rows, c.start,
-                                         generation) for c in chunks)
+            try:
+                self._collect(population, lost, rows, generation, losses)
+            except Exception as again:
+                if type(again).__name__ != "TerminatedWorkerError":
+                    raise
+                raise RuntimeError(f"a worker process died again while scoring {where} on "
+                                   f"fresh workers ({again}).") from again
+        return [losses[c.start] for c in chunks]
 
     def _run(self, population, chunks, rows, generation):
         if self._parallel is None or len(chunks) == 1:
@@ -450,9 +600,10 @@ class Evaluator:
             parallel = self._timings["parallel"][-1]
             chosen = "parallel" if parallel < 0.95 * serial else "serial"
             if chosen != self.mode and self.verbose:
-                how = f"with {self._jobs} workers" if chosen == "parallel" else "in-process"
+                how = f"with {self.effective_n_jobs} workers" if chosen == "parallel" \
+                    else "in-process"
                 print(f"evonet: scoring generations {how}: one took {1e3 * serial:.1f} ms "
-                      f"in-process and {1e3 * parallel:.1f} ms with {self._jobs} workers",
-                      file=sys.stderr)
+                      f"in-process and {1e3 * parallel:.1f} ms with {self.effective_n_jobs} "
+                      f"workers", file=sys.stderr)
             self.mode = chosen
         return self.mode

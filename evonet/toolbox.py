@@ -80,6 +80,7 @@ def make_toolbox(
     mutation_indpb=0.1,
     tournsize=3,
     n_jobs=None,
+    retry_failed=False,
 ):
     """Make a fresh DEAP toolbox that evolves the weights of ``layout`` on ``(X, y)``.
 
@@ -115,6 +116,9 @@ def make_toolbox(
         Tournament size of ``select``.
     n_jobs : int, default=None
         Parallel evaluation through joblib (see :class:`~evonet.evaluation.Evaluator`).
+    retry_failed : bool, default=False
+        When a worker process dies while scoring, score the chunks it lost
+        again on fresh workers (once) instead of raising ``RuntimeError``.
 
     Returns
     -------
@@ -153,7 +157,7 @@ def make_toolbox(
                          f"{list(CROSSOVERS)}.")
     rng = make_generator(random_state)
     problem = SupervisedProblem(layout, X, y, loss=loss, sample_weight=sample_weight)
-    evaluator = Evaluator(problem, n_jobs=n_jobs)
+    evaluator = Evaluator(problem, n_jobs=n_jobs, retry_failed=retry_failed)
 
     toolbox = base.Toolbox()
     toolbox.register("individual", random_individual, layout, rng)

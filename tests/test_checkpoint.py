@@ -27,8 +27,10 @@ def iris():
     return StandardScaler().fit_transform(X), y
 
 
-class Crash(Exception):
-    pass
+class Crash(BaseException):
+    """A crash, as of a killed process: not an ``Exception``, so ``fit`` cannot save the
+    run when it happens (a failing generation does; see test_parallel.py), and the
+    resumed run starts from the last periodic checkpoint."""
 
 
 class CrashAt(Callback):

@@ -13,7 +13,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from evonet._random import make_generator
 from evonet.callbacks import Checkpoint, NoImprovementStopping, ProgressPrinter, ValidationStopping
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
-from evonet.estimators._checkpoint import check_resume, fingerprint, open_checkpoint
+from evonet.estimators._checkpoint import (
+    RestorePoint,
+    check_resume,
+    fingerprint,
+    open_checkpoint,
+    save_failed_run,
+)
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._params import check_params
 from evonet.evaluation import Evaluator
@@ -24,7 +30,7 @@ from evonet.strategies import get_strategy
 __all__ = ["BaseNeuroEvolution", "choose_batch_size", "choose_strategy"]
 
 SMALL_GENOME = 150
-"""``strategy="auto"`` uses full CMA-ES up to this many parameters, the ES beyond."""
+"""``strategy="auto"`` uses full CMA-ES up to this many parameters (on full-data fitness)."""
 
 SMALL_DATA = 2000
 """``batch_size="auto"`` scores every generation on all rows up to this many rows."""
@@ -33,20 +39,41 @@ AUTO_BATCH = 256
 """Rows per generation chosen by ``batch_size="auto"`` for larger data."""
 
 
-def choose_strategy(n_params, n_samples):
+def choose_strategy(n_params, n_samples, batch_size="auto"):
     """The strategy ``strategy="auto"`` picks for a genome and data size.
 
-    Full CMA-ES (``"cmaes"``) for genomes of at most :data:`SMALL_GENOME`
-    parameters, where its covariance model pays for itself; the OpenAI-style
-    evolution strategy (``"es"``), linear in the genome size, beyond. The data
-    size does not change the choice; it sets the batch size
-    (:func:`choose_batch_size`).
+    Full CMA-ES (``"cmaes"``) when the genome has at most
+    :data:`SMALL_GENOME` weights and fitness is computed on all
+    ``n_samples`` training rows; the OpenAI-style evolution strategy
+    (``"es"``) otherwise. Beyond :data:`SMALL_GENOME` weights the covariance
+    model of full CMA-ES costs too much (quadratic in the genome size, per
+    generation); with minibatches (``batch_size``, resolved by
+    :func:`choose_batch_size`, gives fewer rows than ``n_samples``) fitness is
+    noisy, which CMA-ES's covariance estimate handles badly while the ES
+    averages it out through its Adam step. So the data size matters through
+    the batch size: under ``batch_size="auto"`` data of more than
+    :data:`SMALL_DATA` rows gets the ES whatever the genome.
+
+    Parameters
+    ----------
+    n_params : int
+        Weights and biases of the network.
+    n_samples : int
+        Training rows (after any validation split).
+    batch_size : "auto", int or None, default="auto"
+        The estimator's ``batch_size``.
 
     Examples
     --------
     >>> choose_strategy(59, 150), choose_strategy(7510, 1797)
     ('cmaes', 'es')
+    >>> choose_strategy(59, 5000), choose_strategy(59, 5000, batch_size=None)
+    ('es', 'cmaes')
+    >>> choose_strategy(59, 150, batch_size=32)
+    'es'
     """
+    if choose_batch_size(batch_size, n_samples) is not None:
+        return "es"
     return "cmaes" if n_params <= SMALL_GENOME else "es"
 
 
@@ -65,15 +92,24 @@ def choose_batch_size(batch_size, n_samples):
     return int(batch_size)
 
 
+def _unless_all_equal(sample_weight):
+    """``None`` for equal weights (the plain mean, computed the same way), else the weights."""
+    if sample_weight is None or np.all(sample_weight == sample_weight[0]):
+        return None
+    return sample_weight
+
+
 class BaseNeuroEvolution(ExportMixin, BaseEstimator):
     """Shared implementation of :class:`~evonet.NeuroEvolutionClassifier` and the regressor."""
 
-    _loss = None
+    loss = None
+    """The loss minimised (sklearn's name); a class attribute, not a parameter."""
 
     def __init__(self, *, hidden_layer_sizes, activation, strategy, population_size,
                  max_generations, max_evaluations, batch_size, alpha, early_stopping,
                  validation_fraction, n_iter_no_change, tol, strategy_params, n_jobs,
-                 random_state, verbose, warm_start, checkpoint, checkpoint_interval):
+                 retry_failed, random_state, verbose, warm_start, checkpoint,
+                 checkpoint_interval):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.strategy = strategy
@@ -88,6 +124,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         self.tol = tol
         self.strategy_params = strategy_params
         self.n_jobs = n_jobs
+        self.retry_failed = retry_failed
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
@@ -106,7 +143,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         """Turn the evolved ``(W, b)`` layers into the fitted network's (identity here)."""
         return layers
 
-    def _validation_score(self, params, X_val, y_val):
+    def _validation_score(self, params, X_val, y_val, sample_weight=None):
+        """The score of individual ``params`` on the validation split (weighted)."""
         raise NotImplementedError
 
     def _split_stratify(self, y):
@@ -148,24 +186,32 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             self._set_target_state(saved.extra["targets"])
         targets, n_outputs, output_activation = self._encode_targets(
             y, not (continuing or resumed), classes, sample_weight)
+        if sample_weight is not None and not sample_weight.all():
+            # a row of zero weight adds nothing to the loss: leaving it out before the
+            # validation split, the minibatches and the "auto" choices makes the fit
+            # exactly that of the data without it (classes_ still counts its label)
+            kept = sample_weight > 0
+            X, targets, y, sample_weight = X[kept], targets[kept], y[kept], sample_weight[kept]
 
-        X_val = y_val = split_seed = None
+        # a new run's one generator of this fit; the validation split's seed comes from it
+        rng = None if continuing or resumed else make_generator(self.random_state)
+        X_val = y_val = val_weight = split_seed = None
         if self.early_stopping and not incremental:
             if resumed:
                 split_seed = saved.metadata.get("split_seed")
             else:
-                split_rng = make_generator(self.random_state) if not continuing \
-                    else self._run.rng
-                split_seed = int(split_rng.integers(0, 2**31 - 1))
+                split_seed = int((self._run.rng if continuing else rng).integers(0, 2**31 - 1))
             parts = train_test_split(
                 X, targets, y, *(() if sample_weight is None else (sample_weight,)),
                 test_size=self.validation_fraction, random_state=split_seed,
                 stratify=self._split_stratify(y),
             )
             X, X_val, targets, _, _, y_val = parts[:6]
-            sample_weight = parts[7] if sample_weight is not None else None
-        if sample_weight is not None and np.all(sample_weight == sample_weight[0]):
-            sample_weight = None  # equal weights are the plain mean, computed the same way
+            if sample_weight is not None:
+                # the training part's weights weight the loss, the validation part's the
+                # validation score (as in sklearn's MLP)
+                sample_weight, val_weight = parts[6], _unless_all_equal(parts[7])
+        sample_weight = _unless_all_equal(sample_weight)
 
         if continuing:
             strategy_name = self.strategy_
@@ -174,7 +220,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         elif self.strategy == "auto":
             n_params = MLPArchitecture(X.shape[1], hidden, n_outputs, self.activation,
                                        output_activation).n_params
-            strategy_name = choose_strategy(n_params, X.shape[0])
+            strategy_name = choose_strategy(n_params, X.shape[0], self.batch_size)
         else:
             strategy_name = self.strategy
         if strategy_name == "neat":
@@ -185,8 +231,9 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         if continuing and architecture != self._architecture:
             raise ValueError(f"warm_start/partial_fit needs the same network as the previous "
                              f"fit: {self._architecture} != {architecture}.")
-        problem = architecture.problem(X, targets, self._loss, sample_weight, self.alpha)
-        evaluator = Evaluator(problem, n_jobs=self.n_jobs, verbose=self.verbose)
+        problem = architecture.problem(X, targets, self.loss, sample_weight, self.alpha)
+        evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
+                              verbose=self.verbose)
         batch_size = choose_batch_size(self.batch_size, X.shape[0])
 
         if continuing:
@@ -202,8 +249,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             if resumed:
                 run = Run.from_state(strategy, evaluator, saved.run_state)
             else:
-                run = Run(strategy, evaluator, make_generator(self.random_state),
-                          initializer=architecture.initializer(), batch_size=batch_size)
+                run = Run(strategy, evaluator, rng, initializer=architecture.initializer(),
+                          batch_size=batch_size)
             self.strategy_ = strategy_name
             self._architecture = architecture
         start = saved.metadata["start_generation"] if resumed else run.generation
@@ -216,7 +263,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         if not incremental:
             if X_val is not None:
                 stoppers.append(ValidationStopping(
-                    partial(self._validation_score, X_val=X_val, y_val=y_val),
+                    partial(self._validation_score, X_val=X_val, y_val=y_val,
+                            sample_weight=val_weight),
                     tol=self.tol, n_iter_no_change=self.n_iter_no_change))
             else:
                 stoppers.append(NoImprovementStopping(self.tol, self.n_iter_no_change))
@@ -230,14 +278,19 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             metadata = dict(prints, kind="estimator", strategy=strategy_name,
                             start_generation=int(start), split_seed=split_seed,
                             command=getattr(self, "_checkpoint_command", None))
-            callbacks.append(Checkpoint(self.checkpoint, self.checkpoint_interval, stoppers,
-                                        metadata, extra={"targets": self._target_state()}))
+            restore_point = RestorePoint()
+            saver = Checkpoint(self.checkpoint, self.checkpoint_interval, stoppers, metadata,
+                               extra={"targets": self._target_state()})
+            callbacks += [restore_point, saver]
         callbacks += self._extra_callbacks()
         try:
             evolve(run, budget, max_evaluations=None if incremental else self.max_evaluations,
                    callbacks=callbacks)
-        except Exception:
-            # a dead worker or a failing fitness: keep the best network found so far
+        except Exception as exc:
+            # a dead worker or a failing fitness: keep the best network found so far, in
+            # the estimator and in the checkpoint (the state before the failing generation)
+            if use_checkpoint:
+                save_failed_run(run, restore_point, saver, exc)
             if len(run.hall_of_fame):
                 run.evaluator = None
                 self._run = run

@@ -66,6 +66,8 @@ def check_params(est):
         raise ValueError(f"tol must be a non-negative number, got {est.tol!r}.")
     if est.n_jobs is not None and not (_is_int(est.n_jobs) and est.n_jobs != 0):
         raise ValueError(f"n_jobs must be a non-zero integer or None, got {est.n_jobs!r}.")
+    if not isinstance(est.retry_failed, (bool, np.bool_)):
+        raise ValueError(f"retry_failed must be True or False, got {est.retry_failed!r}.")
     if not (_is_int(est.verbose) or isinstance(est.verbose, bool)) or est.verbose < 0:
         raise ValueError(f"verbose must be a non-negative integer, got {est.verbose!r}.")
     if not isinstance(est.warm_start, (bool, np.bool_)):

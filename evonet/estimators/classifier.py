@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from evonet.estimators._base import BaseNeuroEvolution
@@ -30,8 +30,14 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         Activation of the hidden layers.
     strategy : {"auto", "es", "cmaes", "ga", "neat"}, default="auto"
         Search strategy (see :mod:`evonet.strategies`). ``"auto"`` uses full
-        CMA-ES for networks of at most 150 weights and the OpenAI-style ES
-        beyond (:func:`~evonet.estimators.choose_strategy`). ``"neat"`` evolves
+        CMA-ES when the network has at most 150 weights and fitness is
+        computed on all training rows, and the OpenAI-style ES otherwise:
+        for larger networks (the covariance model of CMA-ES grows with the
+        square of the weights) and whenever fitness uses minibatches
+        (``batch_size``, including ``"auto"`` beyond 2,000 rows), whose noise
+        CMA-ES's covariance estimate handles badly while the ES averages it
+        out through its Adam step
+        (:func:`~evonet.estimators.choose_strategy`). ``"neat"`` evolves
         the topology too, from a minimal network with every input wired to
         every output: ``hidden_layer_sizes`` and ``alpha`` are then ignored,
         ``activation`` is that of new hidden nodes, and the fitted model has
@@ -57,17 +63,33 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data (stratified) and stop when
         its accuracy has not improved by ``tol`` for ``n_iter_no_change``
-        generations; the network with the best validation accuracy is kept.
+        checks; the network with the best validation accuracy is kept. With
+        ``sample_weight``, the training part's weights weight the loss and the
+        validation part's weight the accuracy, as in ``MLPClassifier``.
     validation_fraction : float, default=0.1
     n_iter_no_change : int, default=50
-        Generations without improvement of more than ``tol`` (training loss,
-        or validation accuracy with ``early_stopping``) before stopping.
+        Checks without improvement of more than ``tol`` (training loss, or
+        validation accuracy with ``early_stopping``) before stopping. A
+        *check* scores the strategy's current network on all training rows
+        (and on the validation split): every ``ceil(100 / P)`` generations
+        for ``P`` networks per generation, so that at least 100 networks are
+        evaluated between two checks (see :data:`evonet.evolve.CHECK_EVALUATIONS`);
+        with minibatches at least ``ceil(10 * n_samples / (P * batch_size))``
+        generations apart, so checks cost at most about a tenth of the
+        fitness work. For ``P=16`` and full-data fitness, 50 checks are 350
+        generations.
     tol : float, default=1e-4
     strategy_params : dict, default=None
         Settings passed to the strategy, e.g. ``{"sigma": 0.1, "learning_rate": 0.01}``
         for ``"es"``.
     n_jobs : int, default=None
-        Parallel fitness evaluation through joblib; results do not depend on it.
+        Parallel fitness evaluation through joblib (any backend, Dask
+        included: see :class:`~evonet.evaluation.Evaluator`); results do not
+        depend on it.
+    retry_failed : bool, default=False
+        When a worker process dies while scoring a generation, score the
+        chunks it lost again on fresh workers (once) instead of raising a
+        ``RuntimeError``; the result is the same as without the failure.
     random_state : None, int or numpy.random.RandomState, default=None
         Turned once per ``fit`` into a ``numpy.random.Generator``, the only
         source of randomness.
@@ -83,9 +105,12 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         starting over, and the result is identical to that of an
         uninterrupted ``fit``. A checkpoint written with other parameters or
         data raises ``ValueError`` saying what differs (only
-        ``max_generations``, ``max_evaluations``, ``n_jobs``, ``verbose`` and
-        the checkpoint settings may change). The file is removed when ``fit``
-        ends. ``partial_fit`` ignores it.
+        ``max_generations``, ``max_evaluations``, ``n_jobs``, ``retry_failed``,
+        ``verbose`` and the checkpoint settings may change). The file is
+        removed when ``fit`` ends. When a generation fails (a worker died, a
+        fitness raised), the state before that generation is written there
+        before the error propagates, so a later ``fit`` resumes from it.
+        ``partial_fit`` ignores it.
     checkpoint_interval : float, default=60
         Seconds between checkpoint writes; 0 writes after every generation.
 
@@ -102,14 +127,22 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
     best_loss_ : float
         Lowest training loss (full training data, with the L2 term).
     loss_curve_ : list of float
-        Training loss of the strategy's current model after each generation.
+        Full-data training loss (with the L2 term) of the strategy's current
+        network at each check (see ``n_iter_no_change``), plus one after the
+        last generation if that was not a check: one entry per check, not
+        per generation.
     validation_scores_ : list of float or None
-        Validation accuracy per generation with ``early_stopping``.
+        Validation accuracy of the strategy's current network at each check
+        during the run, with ``early_stopping`` (a final check added after
+        the last generation is not scored).
     best_validation_score_ : float or None
     logbook_ : deap.tools.Logbook
         Per-generation statistics.
     strategy_ : str
         The strategy used (``"auto"`` resolved).
+    loss : str
+        ``"log_loss"``, the loss minimised (a class attribute, as in
+        ``MLPClassifier``; not a parameter).
     genome_ : NeatIndividual
         The evolved graph (``strategy="neat"`` only).
     n_features_in_ : int
@@ -127,7 +160,7 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
     True
     """
 
-    _loss = "log_loss"
+    loss = "log_loss"
 
     def __init__(
         self,
@@ -146,6 +179,7 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         tol=1e-4,
         strategy_params=None,
         n_jobs=None,
+        retry_failed=False,
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -158,8 +192,9 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
             max_evaluations=max_evaluations, batch_size=batch_size, alpha=alpha,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, strategy_params=strategy_params,
-            n_jobs=n_jobs, random_state=random_state, verbose=verbose, warm_start=warm_start,
-            checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
+            n_jobs=n_jobs, retry_failed=retry_failed, random_state=random_state,
+            verbose=verbose, warm_start=warm_start, checkpoint=checkpoint,
+            checkpoint_interval=checkpoint_interval,
         )
 
     def _validate_xy(self, X, y, reset):
@@ -171,7 +206,10 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
 
     def _encode_targets(self, y, first, classes, sample_weight):
         if first:
-            labels = classes if classes is not None else y
+            # as MLPClassifier.partial_fit: a multilabel indicator y defines the labels
+            # itself (classes_ = arange(n_labels)), whatever ``classes`` says
+            multilabel = type_of_target(y).startswith("multilabel")
+            labels = classes if classes is not None and not multilabel else y
             binarizer = LabelBinarizer().fit(labels)
             if len(binarizer.classes_) < 2:
                 raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
@@ -202,10 +240,11 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
     def _split_stratify(self, y):
         return y if self._label_binarizer.y_type_ != "multilabel-indicator" else None
 
-    def _validation_score(self, params, X_val, y_val):
-        return float(np.mean(self._decode(self._output(X_val, params)) == y_val)
-                     if y_val.ndim == 1 else
-                     np.mean(np.all(self._decode(self._output(X_val, params)) == y_val, axis=1)))
+    def _validation_score(self, params, X_val, y_val, sample_weight=None):
+        # accuracy (subset accuracy for multilabel targets), weighted as sklearn's score
+        predicted = self._decode(self._output(X_val, params))
+        correct = predicted == y_val if y_val.ndim == 1 else np.all(predicted == y_val, axis=1)
+        return float(np.average(correct, weights=sample_weight))
 
     def _decode(self, output):
         if output.shape[1] == 1:
@@ -237,7 +276,9 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
         classes : array-like, default=None
-            All class labels; required on the first call.
+            All class labels; required on the first call. For a multilabel
+            indicator ``y`` the labels are its columns (``classes_`` becomes
+            ``arange(n_labels)``, as in ``MLPClassifier``).
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns

@@ -6,7 +6,7 @@ from sklearn.metrics import r2_score
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from evonet.estimators._base import BaseNeuroEvolution
+from evonet.estimators._base import BaseNeuroEvolution, _unless_all_equal
 
 __all__ = ["NeuroEvolutionRegressor"]
 
@@ -22,15 +22,26 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     ``save`` included (``alpha`` defaults to 3.0
     here: on standardised targets a stronger L2 term keeps small, noisy data
     sets from being over-fitted); with ``early_stopping`` the validation score
-    is R^2.
+    is R^2 (weighted by the validation part's ``sample_weight``, as in
+    ``MLPRegressor``), and ``loss`` is ``"squared_error"``.
+
+    ``strategy="auto"`` follows the same rule: full CMA-ES for networks of at
+    most 150 weights with fitness on all training rows, the OpenAI-style ES
+    for larger networks or minibatch fitness
+    (:func:`~evonet.estimators.choose_strategy`). Stopping counts *checks*,
+    not generations: ``n_iter_no_change`` checks without improvement, one
+    ``loss_curve_`` entry (and one ``validation_scores_`` entry) per check,
+    a check every ``ceil(100 / population)`` generations with full-data
+    fitness (further apart with minibatches; see
+    :class:`~evonet.NeuroEvolutionClassifier`).
 
     The network is evolved on standardised targets (each column centred and
     scaled to unit variance, sample-weighted), so that the search does not
     depend on the targets' units; the scaling is then folded into the output
     layer, so ``coefs_``, ``intercepts_``, ``predict`` and ``to_sklearn()``
-    work in the targets' own units. ``loss_curve_`` and ``best_loss_`` are the
-    mean squared error of the standardised targets over rows and outputs
-    (1 - R^2 on the training data, plus the L2 term).
+    work in the targets' own units. ``loss_curve_`` (at each check) and
+    ``best_loss_`` are the mean squared error of the standardised targets
+    over rows and outputs (1 - R^2 on the training data, plus the L2 term).
 
     Examples
     --------
@@ -44,7 +55,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     True
     """
 
-    _loss = "squared_error"
+    loss = "squared_error"
 
     def __init__(
         self,
@@ -63,6 +74,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         tol=1e-4,
         strategy_params=None,
         n_jobs=None,
+        retry_failed=False,
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -75,8 +87,9 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             max_evaluations=max_evaluations, batch_size=batch_size, alpha=alpha,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, strategy_params=strategy_params,
-            n_jobs=n_jobs, random_state=random_state, verbose=verbose, warm_start=warm_start,
-            checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
+            n_jobs=n_jobs, retry_failed=retry_failed, random_state=random_state,
+            verbose=verbose, warm_start=warm_start, checkpoint=checkpoint,
+            checkpoint_interval=checkpoint_interval,
         )
 
     def _validate_xy(self, X, y, reset):
@@ -90,8 +103,13 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         Y = y.reshape(y.shape[0], -1).astype(np.float64)
         if first:
             self._y_ndim = y.ndim
-            mean = np.average(Y, axis=0, weights=sample_weight)
-            scale = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
+            rows, weights = Y, sample_weight
+            if sample_weight is not None:
+                # fit leaves rows of zero weight out; so does the scaling, exactly
+                kept = sample_weight > 0
+                rows, weights = Y[kept], _unless_all_equal(sample_weight[kept])
+            mean = np.average(rows, axis=0, weights=weights)
+            scale = np.sqrt(np.average((rows - mean) ** 2, axis=0, weights=weights))
             self._y_mean = mean
             self._y_scale = np.where(scale > 0, scale, 1.0)
         return (Y - self._y_mean) / self._y_scale, Y.shape[1], "identity"
@@ -117,10 +135,12 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     def _output_scaling(self):
         return np.array(self._y_scale, dtype=np.float64), np.array(self._y_mean, dtype=np.float64)
 
-    def _validation_score(self, params, X_val, y_val):
-        # R^2 is the same for standardised targets and predictions as for the originals
+    def _validation_score(self, params, X_val, y_val, sample_weight=None):
+        # R^2 (weighted or not) is the same for standardised targets and predictions as
+        # for the originals
         standardised = (y_val.reshape(len(y_val), -1) - self._y_mean) / self._y_scale
-        return float(r2_score(standardised, self._output(X_val, params)))
+        return float(r2_score(standardised, self._output(X_val, params),
+                              sample_weight=sample_weight))
 
     def fit(self, X, y, sample_weight=None):
         """Evolve the network's weights on ``(X, y)``.
