@@ -56,6 +56,7 @@ def fit_command(args):
 
     from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
     from evonet.io import read_checkpoint_metadata, save
+    from evonet.io.checkpoint import remove_checkpoint
 
     X, y, task, names = _load(args)
     classification = task == "classification"
@@ -80,6 +81,8 @@ def fit_command(args):
     Estimator = NeuroEvolutionClassifier if classification else NeuroEvolutionRegressor
     estimator = Estimator(**options)
     estimator._checkpoint_command = _record(args)
+    # the run stays resumable until its model file is safely written
+    estimator._keep_checkpoint = args.out is not None
     model = Pipeline([("scale", StandardScaler()), ("model", estimator)])
     source = args.dataset or args.data
     print(f"evonet {Estimator.__name__} on {source}: {X_train.shape[0]} training rows, "
@@ -101,6 +104,8 @@ def fit_command(args):
             "source": str(source), "dataset": args.dataset, "target": args.target,
             "task": task, "feature_names": [str(n) for n in names],
             "test_size": args.test_size, "seed": args.seed})
+        if args.checkpoint is not None:
+            remove_checkpoint(os.fspath(args.checkpoint))
 
     Reference = MLPClassifier if classification else MLPRegressor
     reference = Pipeline([("scale", StandardScaler()),

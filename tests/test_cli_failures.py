@@ -165,18 +165,23 @@ def test_the_model_folder_vanishing_during_the_run_names_the_model_file(tmp_path
     assert last_line(err) == f"evonet: failed: could not write {model}: No such file or directory"
 
 
-@pytest.mark.xfail(strict=True, reason="the estimator deletes its checkpoint when fit ends, "
-                                       "before evonet fit saves the model (evonet/_commands.py, "
-                                       "evonet/estimators/_base.py)")
-def test_a_model_that_cannot_be_saved_keeps_the_checkpoint(tmp_path, capsys, during_fit):
+def test_a_model_that_cannot_be_saved_keeps_the_checkpoint(tmp_path, capsys, during_fit,
+                                                            monkeypatch):
     folder = tmp_path / "models"
     folder.mkdir()
     checkpoint = tmp_path / "run.ckpt"
     during_fit(3, lambda: shutil.rmtree(folder))
-    code, _, _ = run(FIT + ["--checkpoint", checkpoint, "--checkpoint-interval", "0",
-                            "--out", folder / "m.evonet"], capsys)
+    argv = FIT + ["--checkpoint", checkpoint, "--checkpoint-interval", "0",
+                  "--out", folder / "m.evonet"]
+    code, _, _ = run(argv, capsys)
     assert code == 1
     assert checkpoint.exists()
+    # with the folder back, the same command finishes the run, saves, then drops the checkpoint
+    folder.mkdir()
+    monkeypatch.undo()
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and "resuming from" in out
+    assert (folder / "m.evonet").exists() and not checkpoint.exists()
 
 
 def full_disk(*args):

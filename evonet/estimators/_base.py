@@ -299,7 +299,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         run.evaluator = None  # holds a copy of the data; the next fit gives it new data
         self._run = run
         self._store_result(run, X_val is not None)
-        if use_checkpoint:
+        if use_checkpoint and not getattr(self, "_keep_checkpoint", False):
+            # (the command line keeps it until the model file is written)
             remove_checkpoint(os.fspath(self.checkpoint))
         if not incremental and run.stop_reason == "budget":
             warnings.warn(
