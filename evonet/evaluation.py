@@ -18,7 +18,6 @@ import contextlib
 import math
 import numbers
 import os
-import pickle
 import shutil
 import sys
 import tempfile
@@ -31,6 +30,7 @@ import numpy as np
 from joblib import Parallel, delayed, parallel_config
 from threadpoolctl import ThreadpoolController
 
+from evonet._shipping import Scattered, Shipped, check_picklable, write_problem
 from evonet.problems import CHUNK_WORK, SupervisedProblem, _check_targets  # noqa: F401
 
 __all__ = ["POPULATION_CHUNK", "Evaluator", "SupervisedProblem", "blas_single_thread",
@@ -123,130 +123,9 @@ def _evaluate_chunk(problem, chunk, rows, start, generation):
 
 def _score_chunk(problem, chunk, rows, start, generation):
     """A worker's task: ``(start, losses)`` of one chunk (results may come back in any order)."""
-    if isinstance(problem, (_Shipped, _Scattered)):
+    if isinstance(problem, (Shipped, Scattered)):
         problem = problem.problem
     return start, _evaluate_chunk(problem, chunk, rows, start, generation)
-
-
-# -- data shipped once ----------------------------------------------------------
-SHIP_INLINE_BYTES = 1 << 16
-"""Arrays of a shipped problem at least this large are memory-mapped from their own file."""
-
-_WORKER_PROBLEMS = {}  # token -> problem, in each worker process (a few recent ones)
-_WORKER_LOCK = threading.Lock()
-
-
-def _pickler_class():
-    try:
-        from cloudpickle import Pickler
-    except ImportError:  # joblib < 1.5 vendors it
-        from joblib.externals.cloudpickle import Pickler
-    return Pickler
-
-
-class _Discard:
-    """A file that forgets what is written to it (to check that an object pickles)."""
-
-    def write(self, data):
-        return len(data)
-
-
-def _check_picklable(problem, where):
-    """Raise ``ValueError`` saying what to change if ``problem`` cannot go to ``where``."""
-    try:
-        _pickler_class()(_Discard(), protocol=pickle.HIGHEST_PROTOCOL).dump(problem)
-    except Exception as exc:
-        raise ValueError(
-            f"the problem cannot be pickled for the {where} ({type(exc).__name__}: {exc}); "
-            f"define its fitness function and classes at module level, or use "
-            f"backend='threading'."
-        ) from None
-
-
-def _write_problem(problem, folder):
-    """Pickle ``problem`` into ``folder``: large arrays as ``.npy`` files, the rest by cloudpickle.
-
-    cloudpickle ships functions and classes defined in ``__main__`` or in a
-    notebook by value, which a worker process could not import.
-    """
-    saved = {}
-
-    class ProblemPickler(_pickler_class()):
-        def persistent_id(self, obj):
-            if type(obj) not in (np.ndarray, np.memmap) or obj.dtype.hasobject \
-                    or obj.nbytes < SHIP_INLINE_BYTES:
-                return None
-            name = saved.get(id(obj))
-            if name is None:
-                name = saved[id(obj)] = f"array{len(saved)}.npy"
-                np.save(os.path.join(folder, name), obj, allow_pickle=False)
-            return name
-
-    with open(os.path.join(folder, "problem.pkl"), "wb") as file:
-        ProblemPickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(problem)
-
-
-class _ProblemUnpickler(pickle.Unpickler):
-    """Reads what :func:`_write_problem` wrote, memory-mapping the large arrays."""
-
-    def __init__(self, file, folder):
-        super().__init__(file)
-        self.folder = folder
-        self.arrays = {}
-
-    def persistent_load(self, name):
-        if name not in self.arrays:
-            # copy-on-write: shared pages, and a problem that writes into its arrays
-            # changes its own copy, as one sent by value would
-            self.arrays[name] = np.load(os.path.join(self.folder, os.path.basename(name)),
-                                        mmap_mode="c", allow_pickle=False)
-        return self.arrays[name]
-
-
-def _load_problem(token, folder):
-    """The problem shipped as ``token``: loaded from ``folder`` once per worker process."""
-    with _WORKER_LOCK:
-        problem = _WORKER_PROBLEMS.get(token)
-        if problem is None:
-            with open(os.path.join(folder, "problem.pkl"), "rb") as file:
-                problem = _ProblemUnpickler(file, folder).load()
-            while len(_WORKER_PROBLEMS) >= 4:
-                _WORKER_PROBLEMS.pop(next(iter(_WORKER_PROBLEMS)))
-            _WORKER_PROBLEMS[token] = problem
-        return problem
-
-
-class _Shipped:
-    """A problem sent to process workers by reference to the file it was written to.
-
-    A task pickles to the file's name only; each worker process reads the
-    file once (its first task of the fit) and keeps the problem, with
-    whatever it builds lazily (a pool of simulator environments, say), for
-    the later tasks.
-    """
-
-    def __init__(self, token, folder, problem):
-        self.token = token
-        self.folder = folder
-        self.problem = problem
-
-    def __reduce__(self):
-        return (_load_problem, (self.token, self.folder))
-
-
-class _Scattered:
-    """A problem scattered to a Dask cluster, named by a fresh token.
-
-    Dask would otherwise name it by hashing its pickled bytes (pickling and
-    unpickling the whole data set in this process, for every fit).
-    """
-
-    def __init__(self, token, problem):
-        self.token = token
-        self.problem = problem
-
-    def __dask_tokenize__(self):
-        return self.token
 
 
 def _is_process_backend(backend):
@@ -472,11 +351,11 @@ class Evaluator:
             shipped = self._write_once(stack, type(backend).__name__)
         elif _is_dask_backend(backend):
             # scattered once to every worker; tasks then refer to it by key
-            shipped = _Scattered(uuid.uuid4().hex, self.problem)
+            shipped = Scattered(uuid.uuid4().hex, self.problem)
             try:
                 stack.enter_context(parallel_config(backend="dask", scatter=[shipped]))
             except Exception:
-                _check_picklable(self.problem, "Dask backend")
+                check_picklable(self.problem, "Dask backend")
                 raise
         self._shipped = shipped
         # results come back as chunks finish, so those finished before a worker died
@@ -491,11 +370,11 @@ class Evaluator:
         folder = tempfile.mkdtemp(prefix="evonet-", dir=os.environ.get("JOBLIB_TEMP_FOLDER"))
         stack.callback(shutil.rmtree, folder, ignore_errors=True)
         try:
-            _write_problem(self.problem, folder)
+            write_problem(self.problem, folder)
         except Exception:
-            _check_picklable(self.problem, where)  # says what to change
+            check_picklable(self.problem, where)  # says what to change
             raise  # it pickles, so the folder is the trouble (a full disk...)
-        return _Shipped(uuid.uuid4().hex, folder, self.problem)
+        return Shipped(uuid.uuid4().hex, folder, self.problem)
 
     # -- scoring ----------------------------------------------------------------
     def evaluate(self, population, rows=None, generation=None):
