@@ -18,7 +18,9 @@ Prints:
    ``../shared/peers/neat_xor.py`` (neat-python's documented example), same
    number of runs.
 
-BLAS is single-threaded, as during fitness evaluation; evaluation times are
+BLAS is single-threaded, held once for the whole benchmark as the run loop
+holds it for a whole run (:func:`~evonet.evaluation.blas_single_thread`), so
+each population's evaluation costs what it costs in a run; evaluation times are
 the best CPU time of ``--repeats`` passes over all the populations. Targets:
 evaluation throughput >= 10x neat-python's; whole runs >= 5x faster.
 
@@ -35,9 +37,8 @@ import tempfile
 import time
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from evonet.evaluation import Evaluator
+from evonet.evaluation import Evaluator, blas_single_thread
 from evonet.genome.innovation import InnovationRegistry, MinimalInitializer
 from evonet.genome.neat import (
     ENABLED,
@@ -282,7 +283,7 @@ def main():
         fitness, _ = xor.score(population, "paper")
         return -fitness
 
-    with threadpool_limits(1, user_api="blas"):
+    with blas_single_thread():
         xor_pops = evonet_populations(xor_loss, 2, 1, "neat_sigmoid", args.seed, xor.SETTINGS)
         iris_pops = evonet_populations(Evaluator(iris_problem).evaluate, 4, 3, "identity",
                                        args.seed, dict(xor.SETTINGS, fitness_shaping="shift"))
