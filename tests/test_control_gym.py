@@ -12,6 +12,7 @@ from evonet.control import (  # noqa: E402
     MLPPolicy,
     RecurrentPolicy,
     evolve_policy,
+    save_gif,
 )
 from evonet.control.gym import EpisodeSeeds  # noqa: E402
 from evonet.evaluation import Evaluator  # noqa: E402
@@ -125,7 +126,7 @@ def test_evolve_policy_solves_cartpole_and_repeats():
         a.act(obs[:3])
 
 
-def test_evolved_policy_config_round_trip_and_render():
+def test_evolved_policy_config_round_trip_and_render(tmp_path):
     policy = EvolvedPolicy(MLPPolicy(4, (), 1, bias=False), BALANCER, "CartPole-v1")
     again = EvolvedPolicy.from_config(policy.get_config())
     assert np.array_equal(again.weights_, policy.weights_)
@@ -133,6 +134,21 @@ def test_evolved_policy_config_round_trip_and_render():
     returns, frames = policy.rollout(n_episodes=1, seed=2, render=True)
     assert len(frames) == returns[0] + 1 and frames[0].ndim == 3
     assert returns[0] == policy.rollout(n_episodes=1, seed=2)[0]
+    from PIL import Image
+
+    path = tmp_path / "cartpole.gif"
+    save_gif(frames, path, fps=50, every=2)
+    with Image.open(path) as gif:
+        assert gif.size == (frames[0].shape[1], frames[0].shape[0])
+        total = 0   # Pillow merges identical consecutive frames, adding up their durations
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            total += gif.info["duration"]
+        assert total == 20 * ((len(frames) + 1) // 2)
+    with pytest.raises(ValueError, match="frame 0 has shape"):
+        save_gif([frames[0][:, :, 0]], path)
+    with pytest.raises(ValueError, match="no frames"):
+        save_gif([], path)
 
 
 def test_evolved_policies_save_and_load_through_the_model_format(tmp_path):

@@ -8,6 +8,7 @@ for any strategy; :func:`evolve_policy` runs the search and returns an
 :class:`EvolvedPolicy`.
 """
 
+from evonet.control.gif import save_gif
 from evonet.control.gym import GymEnvironment, GymProblem
 from evonet.control.pole import TASKS, PoleBalancing, damping_fitness, make_task
 from evonet.control.policies import MLPPolicy, NeatPolicy, RecurrentPolicy, make_policy
@@ -20,5 +21,5 @@ from evonet.control.trace import trajectory
 __all__ = ["TASKS", "EvolvedPolicy", "GymEnvironment", "GymProblem", "MLPPolicy",
            "NeatPolicy", "PoleBalancing", "PoleBalancingProblem", "RecurrentPolicy",
            "RolloutResult", "damping_fitness", "evolve_policy", "generalization_test",
-           "make_policy", "make_task", "make_scalar_step", "rollout", "simulate_scalar",
-           "success_test", "trajectory"]
+           "make_policy", "make_task", "make_scalar_step", "rollout", "save_gif",
+           "simulate_scalar", "success_test", "trajectory"]

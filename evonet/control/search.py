@@ -355,7 +355,8 @@ class EvolvedPolicy:
         max_steps : int, default=None
             Pole balancing: trial length (the task's by default).
         render : bool, default=False
-            gymnasium: also return the frames (``render_mode="rgb_array"``).
+            gymnasium: also return the frames (``render_mode="rgb_array"``);
+            :func:`~evonet.control.save_gif` writes them to an animated GIF.
 
         Returns
         -------
