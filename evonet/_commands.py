@@ -256,7 +256,11 @@ def describe_model(path):
                       f"evonet {doc['evonet_version']}")]
     if name == "EvolvedPolicy":
         lines.append(("model", f"EvolvedPolicy for {model.env_!r}"))
-        lines.append(("network", f"{model.network_!r}, {model.weights_.size} parameters"))
+        genome = getattr(model.weights_, "connections", None)
+        size = f"{model.weights_.size} parameters" if genome is None else (
+            f"{model.weights_.n_hidden} hidden nodes, {model.weights_.n_enabled} of "
+            f"{len(genome)} connections enabled")
+        lines.append(("network", f"{model.network_!r}, {size}"))
         training = doc["training"]
         lines.append(("training", f"{training.get('n_generations')} generations, "
                                   f"{training.get('n_evaluations')} evaluations, best fitness "

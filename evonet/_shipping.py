@@ -22,7 +22,7 @@ __all__ = ["SHIP_INLINE_BYTES", "Scattered", "Shipped", "check_picklable", "load
 SHIP_INLINE_BYTES = 1 << 16
 """Arrays of a shipped problem at least this large are memory-mapped from their own file."""
 
-_WORKER_PROBLEMS = {}  # token -> problem, in each worker process (a few recent ones)
+_WORKER_PROBLEMS = {}  # token -> (problem, folder), in each worker process (a few recent ones)
 _WORKER_LOCK = threading.Lock()
 
 
@@ -96,14 +96,17 @@ class _ProblemUnpickler(pickle.Unpickler):
 def load_problem(token, folder):
     """The problem shipped as ``token``: loaded from ``folder`` once per worker process."""
     with _WORKER_LOCK:
-        problem = _WORKER_PROBLEMS.get(token)
-        if problem is None:
+        entry = _WORKER_PROBLEMS.get(token)
+        if entry is None:
+            # problems of fits that have ended (their folder is gone) are let go
+            for old in [t for t, (_, f) in _WORKER_PROBLEMS.items() if not os.path.isdir(f)]:
+                del _WORKER_PROBLEMS[old]
             with open(os.path.join(folder, "problem.pkl"), "rb") as file:
                 problem = _ProblemUnpickler(file, folder).load()
             while len(_WORKER_PROBLEMS) >= 4:
                 _WORKER_PROBLEMS.pop(next(iter(_WORKER_PROBLEMS)))
-            _WORKER_PROBLEMS[token] = problem
-        return problem
+            entry = _WORKER_PROBLEMS[token] = (problem, folder)
+        return entry[0]
 
 
 class Shipped:

@@ -224,8 +224,8 @@ def _check_output_folders(args):
         if path is None:
             continue
         folder = os.path.dirname(os.path.abspath(path))
-        if not path:
-            problem = "needs a file name"
+        if not path or path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
+            problem = "needs a file name" if not path else f"{path} needs a file name"
         elif os.path.isdir(path):
             problem = f"{path} is a folder; give a file name in it"
         elif not os.path.isdir(folder):

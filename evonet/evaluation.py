@@ -276,6 +276,8 @@ class Evaluator:
         self.problem = problem
         self.n_jobs = n_jobs
         self.backend = _check_backend(backend)
+        if not isinstance(retry_failed, (bool, np.bool_)):
+            raise ValueError(f"retry_failed must be True or False, got {retry_failed!r}.")
         self.retry_failed = bool(retry_failed)
         self.verbose = verbose
         self.adaptive = bool(adaptive)
@@ -360,8 +362,8 @@ class Evaluator:
         self._shipped = shipped
         # results come back as chunks finish, so those finished before a worker died
         # are kept (retry_failed); multiprocessing's pool can only return a list
-        ordered = "list" if type(backend).__name__ == "MultiprocessingBackend" \
-            else "generator_unordered"
+        ordered = "generator_unordered" if getattr(backend, "supports_return_generator",
+                                                   False) else "list"
         self._parallel = stack.enter_context(Parallel(
             n_jobs=self.effective_n_jobs, pre_dispatch="all", return_as=ordered))
 

@@ -76,6 +76,7 @@ def test_unusable_output_folders_are_refused_before_any_work(tmp_path, capsys, m
                                                      f"the folder {missing} does not exist"),
         (FIT + ["--out", tmp_path], f"--out {tmp_path} is a folder"),
         (FIT + ["--out", ""], "--out needs a file name"),
+        (FIT + ["--out", f"{missing}{os.sep}"], f"--out {missing}{os.sep} needs a file name"),
         (FIT + ["--out", tmp_path / "notes.txt" / "m.evonet"],
          f"{tmp_path / 'notes.txt'} is not a folder"),
         (["predict", "m.evonet", "data.csv", "--out", missing / "p.csv"],

@@ -141,3 +141,45 @@ def test_checkpoint_parameters_of_evolve_policy_are_checked(tmp_path):
     for bad in (-5, "often", float("nan")):
         with pytest.raises(ValueError, match="checkpoint_interval must be a number"):
             evolve_policy("1-markov", checkpoint=tmp_path / "run.ckpt", checkpoint_interval=bad)
+
+
+def test_a_diverging_node_reaches_only_the_nodes_it_connects_to():
+    # a dead-end relu node with a self-loop of weight 8 grows to inf; the balancing
+    # output has no connection from it and must behave as without it, on both paths
+    policy = NeatPolicy(4)
+    nodes = [(0, 0.0, "identity"), (1, 0.0, "identity"), (2, 0.0, "identity"),
+             (3, 0.0, "identity"), (4, 0.0, "tanh")]
+    conns = [(0, 0, 4, 0.5, True), (1, 1, 4, 1.0, True), (2, 2, 4, 5.0, True),
+             (3, 3, 4, 1.0, True)]
+    good = NeatGenome(4, 1, nodes=nodes, connections=conns)
+    diverging = NeatGenome(4, 1, nodes=nodes + [(5, 1.0, "relu")],
+                           connections=conns + [(4, 5, 5, 8.0, True)])
+    task = PoleBalancing(n_poles=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = rollout(task, policy, [good], max_steps=2000).steps[0, 0]
+        assert expected == 2000
+        for population in ([diverging], [diverging] + [good] * 20):
+            for scalar_below in (0, 16):
+                steps = rollout(task, policy, population, max_steps=2000,
+                                scalar_below=scalar_below).steps
+                assert steps[0, 0] == expected
+        a, b = EvolvedPolicy(policy, good, task), EvolvedPolicy(policy, diverging, task)
+        obs = np.array([0.0, 0.0, 0.01, 0.0])
+        for _ in range(400):
+            assert a.act(obs) == b.act(obs)
+
+
+def test_evonet_info_describes_a_neat_policy(tmp_path, capsys):
+    from evonet.cli import main
+
+    genome = NeatPolicy(3).init_population(1, np.random.default_rng(0))[0]
+    path = tmp_path / "neat.evonet"
+    EvolvedPolicy(NeatPolicy(3), genome, "2-nonmarkov").save(path)
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "0 hidden nodes, 3 of 3 connections enabled" in out
+
+
+def test_a_folder_as_evolve_policy_checkpoint_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="is a folder; give a file path"):
+        evolve_policy("1-markov", checkpoint=tmp_path)

@@ -501,6 +501,8 @@ def test_bad_parallel_settings_raise_value_error():
         Evaluator(problem, n_jobs=0)
     with pytest.raises(ValueError, match="backend='spark'"):
         Evaluator(problem, n_jobs=2, backend="spark")
+    with pytest.raises(ValueError, match="retry_failed must be True or False, got 'no'"):
+        Evaluator(problem, retry_failed="no")
     with pytest.raises(ValueError, match="module level"):
         with Evaluator(LockedProblem(), n_jobs=2, backend="loky"):
             pass
@@ -701,3 +703,24 @@ def test_failed_generation_leaves_a_checkpoint_that_resumes_identically(
     resumed = ga_fit(X, y, checkpoint=path)
     assert_same_model(resumed, uninterrupted)
     assert not path.exists()
+
+
+def test_a_backend_without_generator_results_scores_whole_generations():
+    """A custom backend (a subclass of joblib's multiprocessing one, as some
+    cluster backends are) that cannot return results as they come still works."""
+    import joblib
+    from joblib._parallel_backends import MultiprocessingBackend
+
+    from evonet.evaluation import population_chunks
+
+    class ListOnlyPool(MultiprocessingBackend):
+        pass
+
+    joblib.register_parallel_backend("evonet-test-list-only", ListOnlyPool)
+    problem, _ = problem_and_init(n=2000)
+    population = np.random.default_rng(0).normal(size=(200, problem.n_params))
+    with Evaluator(problem, n_jobs=2, backend="evonet-test-list-only",
+                   adaptive=False) as evaluator:
+        losses = evaluator.evaluate(population)
+    assert len(population_chunks(200, problem.population_chunk(None))) > 1   # workers ran
+    np.testing.assert_array_equal(losses, Evaluator(problem).evaluate(population))

@@ -12,8 +12,10 @@ reads the previous step's values of its sources, the inputs read the current
 observation, so a direct input-to-output connection acts at once and a path
 through ``k`` hidden nodes after ``k`` steps.
 
-The weighted sums run source slot by source slot in a fixed order, so a
-cart's output never depends on the other carts of its batch, and
+The weighted sums run source slot by source slot in a fixed order, a slot
+without a connection (weight 0) adding nothing even when its value has
+diverged, so a cart's output never depends on the other carts of its batch,
+and
 :meth:`NeatPolicy.scalar_actor` repeats them with Python floats for the
 scalar path of long rollouts.
 """
@@ -197,8 +199,14 @@ class NeatPolicy(_PolicyBase):
         values = np.zeros(b.shape) if memory is None else memory.copy()
         values[:self.n_inputs] = observations
         z = b.copy()
-        for k in range(W.shape[0]):
-            z += values[k] * W[k]
+        if np.isfinite(values).all():
+            for k in range(W.shape[0]):
+                z += values[k] * W[k]
+        else:
+            # a diverged node (inf) must not reach the nodes it has no connection to:
+            # slots without a connection (weight 0) add nothing, as in the scalar actor
+            for k in range(W.shape[0]):
+                z += np.where(W[k] != 0.0, values[k] * W[k], 0.0)
         for code in range(1, len(NODE_ACTIVATIONS)):
             mask = masks[code]
             if mask.any():

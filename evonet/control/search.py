@@ -265,6 +265,9 @@ def _check_checkpoint(checkpoint, interval):
     if checkpoint is not None:
         if not isinstance(checkpoint, (str, os.PathLike)):
             raise ValueError(f"checkpoint must be a file path or None, got {checkpoint!r}.")
+        if os.path.isdir(checkpoint):
+            raise ValueError(f"checkpoint={os.fspath(checkpoint)!r} is a folder; give a file "
+                             f"path.")
         folder = os.path.dirname(os.path.abspath(os.fspath(checkpoint)))
         if not os.path.isdir(folder):
             raise ValueError(f"checkpoint: the folder {folder} does not exist.")

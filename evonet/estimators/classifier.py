@@ -107,9 +107,12 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         data raises ``ValueError`` saying what differs (only
         ``max_generations``, ``max_evaluations``, ``n_jobs``, ``retry_failed``,
         ``verbose`` and the checkpoint settings may change). The file is
-        removed when ``fit`` ends. When a generation fails (a worker died, a
-        fitness raised), the state before that generation is written there
-        before the error propagates, so a later ``fit`` resumes from it.
+        removed when ``fit`` ends. When scoring a generation fails (a worker
+        died, a fitness raised), the state before that generation is written
+        there before the error propagates, so a later ``fit`` resumes from it;
+        a failure after the strategy has taken the generation's losses (in
+        the periodic full-data check of the best network, say) keeps the last
+        periodic checkpoint, and the error says so.
         ``partial_fit`` ignores it.
     checkpoint_interval : float, default=60
         Seconds between checkpoint writes; 0 writes after every generation.

@@ -82,6 +82,9 @@ class WriteError(OSError):
     The ``OSError`` of the temporary file behind the write is its ``__cause__``.
     """
 
+    def __str__(self):
+        return self.strerror or super().__str__()
+
 
 def atomic_write(path, write, kill_midway=False):
     """Write ``path`` atomically: ``write(file)`` fills a temporary file that replaces it.
