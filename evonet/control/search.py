@@ -8,7 +8,6 @@ the environment, with ``act`` for one observation at a time and ``rollout``
 for whole episodes.
 """
 
-import numbers
 import os
 
 import numpy as np
@@ -22,6 +21,7 @@ from evonet.control.problems import PoleBalancingProblem
 from evonet.control.rollout import rollout
 from evonet.evaluation import Evaluator
 from evonet.evolve import Run, evolve
+from evonet.io.checkpoint import check_checkpoint_location, check_checkpoint_settings
 from evonet.strategies import Strategy, get_strategy
 
 __all__ = ["EvolvedPolicy", "TargetReached", "default_policy", "evolve_policy", "make_env"]
@@ -184,7 +184,9 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
     (100000, True)
     """
     env = make_env(env)
-    _check_checkpoint(checkpoint, checkpoint_interval)
+    check_checkpoint_settings(checkpoint, checkpoint_interval)
+    if checkpoint is not None:
+        check_checkpoint_location(checkpoint)
     rng = make_generator(random_state)
     if isinstance(strategy, Strategy):
         if population_size is not None or strategy_params:
@@ -261,22 +263,6 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
     return result
 
 
-def _check_checkpoint(checkpoint, interval):
-    if checkpoint is not None:
-        if not isinstance(checkpoint, (str, os.PathLike)):
-            raise ValueError(f"checkpoint must be a file path or None, got {checkpoint!r}.")
-        if os.path.isdir(checkpoint):
-            raise ValueError(f"checkpoint={os.fspath(checkpoint)!r} is a folder; give a file "
-                             f"path.")
-        folder = os.path.dirname(os.path.abspath(os.fspath(checkpoint)))
-        if not os.path.isdir(folder):
-            raise ValueError(f"checkpoint: the folder {folder} does not exist.")
-    if isinstance(interval, bool) or not isinstance(interval, numbers.Real) or \
-            not np.isfinite(interval) or interval < 0:
-        raise ValueError(f"checkpoint_interval must be a number of seconds >= 0, got "
-                         f"{interval!r}.")
-
-
 class EvolvedPolicy:
     """A fitted policy: network, weights and environment.
 
@@ -308,8 +294,7 @@ class EvolvedPolicy:
 
     def __init__(self, network, weights, env):
         self.network_ = network
-        self.weights_ = network.check_population(
-            weights if network.is_one(weights) else [weights])[0]
+        self.weights_ = network.check_population(weights)[0]
         self.env_ = make_env(env)
         if isinstance(self.env_, GymEnvironment):
             self.env_.check_policy(network)

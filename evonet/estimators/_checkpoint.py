@@ -8,7 +8,12 @@ import warnings
 from evonet.callbacks import Callback
 from evonet.evaluation import _annotate
 from evonet.io._fields import jsonable
-from evonet.io.checkpoint import array_fingerprint, describe_mismatch, read_checkpoint
+from evonet.io.checkpoint import (
+    array_fingerprint,
+    check_checkpoint_location,
+    describe_mismatch,
+    read_checkpoint,
+)
 
 __all__ = ["FINGERPRINT_EXCLUDED", "RestorePoint", "fingerprint", "open_checkpoint",
            "save_failed_run"]
@@ -54,11 +59,7 @@ def open_checkpoint(est):
     is not a checkpoint is never overwritten).
     """
     path = os.fspath(est.checkpoint)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"checkpoint={path!r}: the folder {folder!r} does not exist.")
-    if os.path.isdir(path):
-        raise ValueError(f"checkpoint={path!r} is a folder; give a file path.")
+    check_checkpoint_location(path)
     if not os.path.exists(path):
         return None
     saved = read_checkpoint(path)

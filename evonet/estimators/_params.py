@@ -1,10 +1,10 @@
 """Validation of the estimators' parameters, with errors that name the parameter."""
 
 import numbers
-import os
 
 import numpy as np
 
+from evonet.io.checkpoint import check_checkpoint_settings
 from evonet.nn.activations import HIDDEN_ACTIVATIONS
 from evonet.strategies import STRATEGIES
 
@@ -72,12 +72,7 @@ def check_params(est):
         raise ValueError(f"verbose must be a non-negative integer, got {est.verbose!r}.")
     if not isinstance(est.warm_start, (bool, np.bool_)):
         raise ValueError(f"warm_start must be True or False, got {est.warm_start!r}.")
-    if est.checkpoint is not None and not isinstance(est.checkpoint, (str, os.PathLike)):
-        raise ValueError(f"checkpoint must be a file path or None, got {est.checkpoint!r}.")
-    if not (_is_real(est.checkpoint_interval) and np.isfinite(est.checkpoint_interval)
-            and est.checkpoint_interval >= 0):
-        raise ValueError(f"checkpoint_interval must be a number of seconds >= 0, got "
-                         f"{est.checkpoint_interval!r}.")
+    check_checkpoint_settings(est.checkpoint, est.checkpoint_interval)
     if est.strategy_params is not None and not isinstance(est.strategy_params, dict):
         raise ValueError(f"strategy_params must be a dict or None, got "
                          f"{est.strategy_params!r}.")

@@ -23,6 +23,7 @@ exactly as the uninterrupted run would have.
 
 import hashlib
 import json
+import numbers
 import os
 import warnings
 
@@ -32,8 +33,9 @@ from evonet.io._archive import Archive, kill_requested, remove_temporaries, writ
 from evonet.io._state import Decoder, Encoder
 
 __all__ = ["CHECKPOINT_VERSION", "CheckpointData", "array_fingerprint", "describe_mismatch",
-           "is_checkpoint", "read_checkpoint", "read_checkpoint_metadata", "remove_checkpoint",
-           "resume_run", "write_checkpoint"]
+           "check_checkpoint_location", "check_checkpoint_settings", "is_checkpoint",
+           "read_checkpoint", "read_checkpoint_metadata", "remove_checkpoint", "resume_run",
+           "write_checkpoint"]
 
 CHECKPOINT_FORMAT = "evonet.checkpoint"
 CHECKPOINT_VERSION = (1, 0)
@@ -309,6 +311,48 @@ def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
     saved.restore_callbacks(callbacks)
     remove_temporaries(path)
     return Run.from_state(strategy, evaluator, saved.run_state)
+
+
+def check_checkpoint_settings(checkpoint, interval):
+    """Raise ``ValueError`` unless ``checkpoint`` is ``None`` or a path and ``interval`` >= 0.
+
+    The ``checkpoint`` and ``checkpoint_interval`` parameters of the estimators
+    and of ``evolve_policy``; nothing on disk is looked at.
+
+    Examples
+    --------
+    >>> check_checkpoint_settings("run.ckpt", 60)
+    >>> check_checkpoint_settings("run.ckpt", -1)
+    Traceback (most recent call last):
+    ...
+    ValueError: checkpoint_interval must be a number of seconds >= 0, got -1.
+    """
+    if checkpoint is not None and not isinstance(checkpoint, (str, os.PathLike)):
+        raise ValueError(f"checkpoint must be a file path or None, got {checkpoint!r}.")
+    if isinstance(interval, bool) or not isinstance(interval, numbers.Real) or \
+            not np.isfinite(interval) or interval < 0:
+        raise ValueError(f"checkpoint_interval must be a number of seconds >= 0, got "
+                         f"{interval!r}.")
+
+
+def check_checkpoint_location(path):
+    """Raise ``ValueError`` unless ``path`` can be a checkpoint file: a file name in a folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_checkpoint_location(tempfile.gettempdir())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: checkpoint='...' is a folder; give a file path.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"checkpoint: the folder {folder} does not exist "
+                         f"(checkpoint={path!r}).")
+    if os.path.isdir(path):
+        raise ValueError(f"checkpoint={path!r} is a folder; give a file path.")
 
 
 def remove_checkpoint(path):

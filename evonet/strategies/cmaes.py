@@ -20,6 +20,28 @@ LARGE_GENOME = 2000
 """Above this many parameters full CMA-ES is slow (O(n^2) memory, O(n^3) updates)."""
 
 
+def sample_cma(es, rng):
+    """``lambda_`` points of a ``deap.cma.Strategy``'s distribution, drawn from ``rng``.
+
+    DEAP's own ``generate`` draws from ``numpy.random``'s global state; this
+    draws the same distribution, ``centroid + sigma * B D z``, from ``rng``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deap import cma
+    >>> sample_cma(cma.Strategy(centroid=[0.0, 0.0], sigma=1.0), np.random.default_rng(0)).shape
+    (6, 2)
+    """
+    z = rng.standard_normal((es.lambda_, es.dim))
+    return es.centroid + es.sigma * (z @ es.BD.T)
+
+
+def update_cma(es, population, losses):
+    """Tell a ``deap.cma.Strategy`` the ``losses`` of the rows of ``population``."""
+    es.update([as_individual(x, fitness=loss) for x, loss in zip(population, losses)])
+
+
 @register_strategy
 class CMAES(Strategy):
     """Covariance matrix adaptation evolution strategy (Hansen & Ostermeier 2001).
@@ -86,13 +108,10 @@ class CMAES(Strategy):
         return StrategyState(cma=cma.Strategy(centroid=centroid, sigma=self.sigma, **options))
 
     def _ask(self, state, rng):
-        es = state.cma
-        z = rng.standard_normal((es.lambda_, es.dim))
-        return es.centroid + es.sigma * (z @ es.BD.T)
+        return sample_cma(state.cma, rng)
 
     def _tell(self, state, population, losses, rng):
-        individuals = [as_individual(x, fitness=loss) for x, loss in zip(population, losses)]
-        state.cma.update(individuals)
+        update_cma(state.cma, population, losses)
         return state
 
     def incumbent(self, state):

@@ -5,7 +5,6 @@ import math
 import numpy as np
 from deap import cma
 
-from evonet.genome.types import as_individual
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
@@ -13,6 +12,7 @@ from evonet.strategies.base import (
     check_positive_int,
     register_strategy,
 )
+from evonet.strategies.cmaes import sample_cma, update_cma
 
 __all__ = ["RestartCMAES"]
 
@@ -98,13 +98,10 @@ class RestartCMAES(Strategy):
                              restarts=0, restart_best=np.inf, stale=0)
 
     def _ask(self, state, rng):
-        es = state.cma
-        z = rng.standard_normal((es.lambda_, es.dim))
-        return es.centroid + es.sigma * (z @ es.BD.T)
+        return sample_cma(state.cma, rng)
 
     def _tell(self, state, population, losses, rng):
-        individuals = [as_individual(x, fitness=loss) for x, loss in zip(population, losses)]
-        state.cma.update(individuals)
+        update_cma(state.cma, population, losses)
         best = float(np.min(losses))
         if best < state.restart_best:
             state.restart_best = best
