@@ -8,6 +8,7 @@ for any strategy; :func:`evolve_policy` runs the search and returns an
 :class:`EvolvedPolicy`.
 """
 
+from evonet.control.evolved import EvolvedPolicy
 from evonet.control.gif import save_gif
 from evonet.control.gym import GymEnvironment, GymProblem
 from evonet.control.pole import TASKS, PoleBalancing, damping_fitness, make_task
@@ -15,7 +16,7 @@ from evonet.control.policies import MLPPolicy, NeatPolicy, RecurrentPolicy, make
 from evonet.control.problems import PoleBalancingProblem, generalization_test, success_test
 from evonet.control.rollout import RolloutResult, rollout
 from evonet.control.scalar import make_scalar_step, simulate_scalar
-from evonet.control.search import EvolvedPolicy, evolve_policy
+from evonet.control.search import evolve_policy
 from evonet.control.trace import trajectory
 
 __all__ = ["TASKS", "EvolvedPolicy", "GymEnvironment", "GymProblem", "MLPPolicy",
