@@ -57,6 +57,7 @@ def fit_command(args):
     from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
     from evonet.io import read_checkpoint_metadata, save
     from evonet.io.checkpoint import remove_checkpoint
+    from evonet.runs import fit_context
 
     X, y, task, names = _load(args)
     classification = task == "classification"
@@ -80,9 +81,6 @@ def fit_command(args):
         options.update(checkpoint=args.checkpoint, checkpoint_interval=args.checkpoint_interval)
     Estimator = NeuroEvolutionClassifier if classification else NeuroEvolutionRegressor
     estimator = Estimator(**options)
-    estimator._checkpoint_command = _record(args)
-    # the run stays resumable until its model file is safely written
-    estimator._keep_checkpoint = args.out is not None
     model = Pipeline([("scale", StandardScaler()), ("model", estimator)])
     source = args.dataset or args.data
     print(f"evonet {Estimator.__name__} on {source}: {X_train.shape[0]} training rows, "
@@ -92,7 +90,9 @@ def fit_command(args):
         print(f"resuming from {args.checkpoint} at generation {saved['generation']}",
               flush=True)
     start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
+    # the run stays resumable until its model file is safely written
+    with warnings.catch_warnings(record=True) as caught, fit_context(
+            checkpoint_metadata={"command": _record(args)}, keep_checkpoint=args.out is not None):
         warnings.simplefilter("always")
         model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
@@ -118,7 +118,7 @@ def fit_command(args):
     metric = "accuracy" if classification else "R^2"
     ours, theirs = model.score(X_test, y_test), reference.score(X_test, y_test)
     print(f"\nstrategy {fitted.strategy_}, {fitted.n_iter_} generations "
-          f"({fitted._run.stop_reason}), {fitted.n_evaluations_} network evaluations, "
+          f"({fitted.stop_reason_}), {fitted.n_evaluations_} network evaluations, "
           f"{seconds:.1f} s, training loss {fitted.best_loss_:.4g}")
     print(f"held-out {metric}: evonet {ours:.4f}  |  {Reference.__name__} {theirs:.4f} "
           f"({ref_seconds:.1f} s, same split)")
