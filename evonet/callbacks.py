@@ -9,6 +9,7 @@ its stopping rules (:mod:`evonet.stopping`); ``NoImprovementStopping`` and
 ``ValidationStopping`` are importable from here too.
 """
 
+import copy
 import math
 import os
 import shutil
@@ -16,11 +17,12 @@ import sys
 import time
 import warnings
 
+from evonet.evaluation import _annotate as annotate_failure  # TODO public name
 from evonet.io.checkpoint import write_checkpoint
 from evonet.stopping import NoImprovementStopping, ValidationStopping
 
-__all__ = ["Callback", "Checkpoint", "NoImprovementStopping", "ProgressPrinter",
-           "ValidationStopping"]
+__all__ = ["Callback", "Checkpoint", "NoImprovementStopping", "ProgressPrinter", "RestorePoint",
+           "ValidationStopping", "save_failed_run"]
 
 
 class Callback:
@@ -252,3 +254,86 @@ class Checkpoint(Callback):
         self.write_seconds += time.perf_counter() - start
         self.n_writes += 1
         self._last = time.monotonic()
+
+
+class RestorePoint(Callback):
+    """The run as it was at its last generation boundary, for the checkpoint of a failed run.
+
+    A generation draws its rows and its population from the run's generator,
+    scores them, and only then tells the strategy. A failure while scoring (a
+    worker process that died, a fitness that raised) thus leaves the run as
+    it was at the boundary but for the generator and the sampler, which this
+    callback copies at every boundary (a few microseconds) and
+    :meth:`restore` puts back. Its ``on_generation`` notes that the stopping
+    rules have seen the generation, which makes a failure in a later callback
+    one of a complete generation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet import Evaluator, MLPLayout, SupervisedProblem
+    >>> from evonet.evolve import Run, evolve
+    >>> from evonet.genome import init_population
+    >>> from evonet.strategies import get_strategy
+    >>> layout = MLPLayout(1, (), 1)
+    >>> run = Run(get_strategy("ga", population_size=8),
+    ...           Evaluator(SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0])),
+    ...           np.random.default_rng(0),
+    ...           initializer=lambda n, rng: init_population(layout, n, rng))
+    >>> point = RestorePoint()
+    >>> run = evolve(run, 2, callbacks=[point])
+    >>> drawn = run.rng.random()        # a generation that fails after drawing
+    >>> point.restore(run), run.rng.random() == drawn
+    (True, True)
+    """
+
+    def __init__(self):
+        self.generation = None
+        self.completed = None
+
+    def on_start(self, run):
+        self._keep(run)
+
+    def on_generation(self, run):
+        self.completed = run.generation
+
+    def after_generation(self, run, stopping):
+        self._keep(run)
+
+    def _keep(self, run):
+        self.generation = run.generation
+        self.n_evaluations = run.n_evaluations
+        self.rng_state = run.rng.bit_generator.state  # a fresh dict
+        # samplers rebind their state in next() (a new permutation, a new position),
+        # never change it in place: a shallow copy keeps the boundary's
+        self.sampler = copy.copy(run.sampler)
+
+    def restore(self, run):
+        """Put ``run`` back at its last boundary if it failed while scoring; return
+        whether it is now a consistent state to save (at a boundary, or after a whole
+        generation that did not end the run)."""
+        if self.generation is None:
+            return False
+        if run.generation == self.generation and run.n_evaluations == self.n_evaluations:
+            run.rng.bit_generator.state = self.rng_state
+            run.sampler = copy.copy(self.sampler)
+            return True
+        return run.generation == self.completed and run.stop_reason in (None, "interrupted")
+
+
+def save_failed_run(run, point, saver, exc):
+    """Write the checkpoint of a run that failed with ``exc`` (the state before the
+    failing generation), and say in ``exc`` where it is."""
+    if not point.restore(run):
+        annotate_failure(exc, f"evonet: the failure came after the strategy was told generation "
+                      f"{run.generation}; {saver.path} keeps the last periodic checkpoint, "
+                      f"if any")
+        return
+    try:
+        saver.write(run)
+    except OSError as err:
+        warnings.warn(f"could not save the run to {saver.path} after the failure ({err}).",
+                      UserWarning, stacklevel=3)
+        return
+    annotate_failure(exc, f"evonet: the run up to generation {run.generation} is saved in "
+                  f"{saver.path}; run again with the same checkpoint to resume it")
