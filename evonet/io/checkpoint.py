@@ -31,6 +31,7 @@ import numpy as np
 
 from evonet.io._archive import Archive, kill_requested, remove_temporaries, write_archive
 from evonet.io._state import Decoder, Encoder
+from evonet.version import __version__
 
 __all__ = ["CHECKPOINT_VERSION", "CheckpointData", "array_fingerprint", "describe_mismatch",
            "check_checkpoint_location", "check_checkpoint_settings", "is_checkpoint",
@@ -87,8 +88,6 @@ def write_checkpoint(path, run, callbacks=(), metadata=None, extra=None):
         if state is not None:
             states.append([type(callback).__name__,
                            encoder.encode(state, f"callback {type(callback).__name__}")])
-    from evonet import __version__
-
     document = {
         "format": CHECKPOINT_FORMAT,
         "format_version": _version_string(CHECKPOINT_VERSION),

@@ -50,6 +50,7 @@ from evonet.io._estimator import (
     read_logbook,
 )
 from evonet.io._fields import Fields, jsonable
+from evonet.version import __version__
 
 __all__ = ["MODEL_VERSION", "load", "save"]
 
@@ -99,8 +100,6 @@ def save(model, path, metadata=None):
     >>> bool((load(path).predict_proba(X) == clf.predict_proba(X)).all())
     True
     """
-    from evonet import __version__
-
     scaler, est = _split_pipeline(model)
     arrays = {}
     document = {"format": MODEL_FORMAT,
