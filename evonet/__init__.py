@@ -4,8 +4,8 @@ from evonet.control import EvolvedPolicy, evolve_policy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 from evonet.evaluation import Evaluator, SupervisedProblem
 from evonet.genome import WeightIndividual
-from evonet.io import load, save
 from evonet.nn import MLPLayout, forward
+from evonet.saving import load, save
 from evonet.toolbox import make_toolbox
 from evonet.version import __version__
 

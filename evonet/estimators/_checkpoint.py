@@ -7,7 +7,7 @@ import warnings
 
 from evonet.callbacks import Callback
 from evonet.evaluation import _annotate
-from evonet.io._fields import jsonable
+from evonet.io import jsonable
 from evonet.io.checkpoint import (
     array_fingerprint,
     check_checkpoint_location,

@@ -24,7 +24,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["Archive", "atomic_write", "remove_temporaries", "write_archive"]
+__all__ = ["Archive", "WriteError", "atomic_write", "remove_temporaries", "write_archive"]
 
 MAX_DOCUMENT_BYTES = 256 * 2**20
 """Largest JSON document read (a checkpoint's logbook and object graph)."""
@@ -80,6 +80,16 @@ class WriteError(OSError):
     """A file could not be written: ``strerror`` names the destination and the reason.
 
     The ``OSError`` of the temporary file behind the write is its ``__cause__``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> missing = os.path.join(tempfile.mkdtemp(), "no-such-folder", "x.bin")
+    >>> try:
+    ...     atomic_write(missing, lambda f: f.write(b"abc"))
+    ... except WriteError as exc:
+    ...     print(str(exc).startswith(f"could not write {missing}"))
+    True
     """
 
     def __str__(self):

@@ -29,6 +29,7 @@ import warnings
 
 import numpy as np
 
+from evonet.evolve import Run
 from evonet.io._archive import Archive, kill_requested, remove_temporaries, write_archive
 from evonet.io._state import Decoder, Encoder
 from evonet.version import __version__
@@ -65,7 +66,8 @@ def write_checkpoint(path, run, callbacks=(), metadata=None, extra=None):
     --------
     >>> import os, tempfile
     >>> import numpy as np
-    >>> from evonet import Evaluator, MLPLayout, SupervisedProblem
+    >>> from evonet.evaluation import Evaluator, SupervisedProblem
+    >>> from evonet.nn import MLPLayout
     >>> from evonet.evolve import Run, evolve
     >>> from evonet.genome import init_population
     >>> from evonet.strategies import get_strategy
@@ -275,7 +277,8 @@ def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
     --------
     >>> import os, tempfile
     >>> import numpy as np
-    >>> from evonet import Evaluator, MLPLayout, SupervisedProblem
+    >>> from evonet.evaluation import Evaluator, SupervisedProblem
+    >>> from evonet.nn import MLPLayout
     >>> from evonet.callbacks import Checkpoint
     >>> from evonet.evolve import Run, evolve
     >>> from evonet.genome import init_population
@@ -298,8 +301,6 @@ def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
     ...
     ValueError: ...run.ckpt: the checkpoint does not match this run: parameter sigma is 0.5 in the checkpoint but 1.0 now.
     """  # noqa: E501
-    from evonet.evolve import Run
-
     if not os.path.exists(path):
         return None
     saved = read_checkpoint(path)
