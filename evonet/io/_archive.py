@@ -43,9 +43,9 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 KILL_VARIABLE = "EVONET_CHECKPOINT_TEST_KILL"
-"""Test hook: ``write:K`` kills this process (SIGKILL) halfway through writing the
-checkpoint of generation ``K``; ``generation:K`` before writing it (see
-:class:`~evonet.callbacks.Checkpoint`). Used by the tests of crash recovery."""
+"""Test hook: ``generation:K`` kills this process (SIGKILL) before it writes the
+checkpoint of generation ``K`` (see :class:`~evonet.callbacks.Checkpoint`). Used by
+the tests of crash recovery."""
 
 
 def kill_requested(stage, generation):
@@ -53,7 +53,7 @@ def kill_requested(stage, generation):
 
     Examples
     --------
-    >>> kill_requested("write", 3)
+    >>> kill_requested("generation", 3)
     False
     """
     request = os.environ.get(KILL_VARIABLE, "")
@@ -96,7 +96,7 @@ class WriteError(OSError):
         return self.strerror or super().__str__()
 
 
-def atomic_write(path, write, kill_midway=False):
+def atomic_write(path, write):
     """Write ``path`` atomically: ``write(file)`` fills a temporary file that replaces it.
 
     The temporary file lives in the same folder (so ``os.replace`` is atomic),
@@ -109,9 +109,6 @@ def atomic_write(path, write, kill_midway=False):
     path : str or os.PathLike
     write : callable
         ``write(file)`` writes the content to a binary file object.
-    kill_midway : bool, default=False
-        Test hook: ``write`` gets a file that SIGKILLs the process at its
-        first ``flush`` after half the content (see :data:`KILL_VARIABLE`).
 
     Raises
     ------
@@ -136,7 +133,7 @@ def atomic_write(path, write, kill_midway=False):
                                     f"{exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "wb") as f:
-            write(_KillingFile(f) if kill_midway else f)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(temporary, 0o666 & ~_UMASK)
@@ -154,26 +151,6 @@ def atomic_write(path, write, kill_midway=False):
             os.fsync(directory)
         finally:
             os.close(directory)
-
-
-class _KillingFile:
-    """File wrapper that pushes what it has to the operating system, then SIGKILLs, once
-    half the members of an archive are written (test hook of :func:`atomic_write`)."""
-
-    def __init__(self, f):
-        self._f = f
-        self.members_written = 0
-        self.members_total = None
-
-    def __getattr__(self, name):
-        return getattr(self._f, name)
-
-    def member_done(self):
-        self.members_written += 1
-        if self.members_total is not None and self.members_written * 2 >= self.members_total:
-            self._f.flush()
-            os.fsync(self._f.fileno())
-            kill_now()
 
 
 def remove_temporaries(path):
@@ -194,7 +171,7 @@ def remove_temporaries(path):
     return removed
 
 
-def write_archive(path, document_name, document, arrays, kill_midway=False):
+def write_archive(path, document_name, document, arrays):
     """Atomically write a zip of ``document`` (JSON) and ``arrays`` (``arrays/NAME.npy``).
 
     Parameters
@@ -206,8 +183,6 @@ def write_archive(path, document_name, document, arrays, kill_midway=False):
         JSON-ready values only (``NaN`` and infinities are refused).
     arrays : dict of str to ndarray
         Arrays of numbers, booleans or unicode strings (never objects).
-    kill_midway : bool, default=False
-        Test hook, see :func:`atomic_write`.
 
     Examples
     --------
@@ -229,19 +204,13 @@ def write_archive(path, document_name, document, arrays, kill_midway=False):
 
     def write(f):
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
-            if isinstance(f, _KillingFile):
-                f.members_total = len(arrays) + 1
             archive.writestr(document_name, text)
-            if isinstance(f, _KillingFile):
-                f.member_done()
             for name, array in arrays.items():
                 with archive.open(f"arrays/{name}.npy", "w",
                                   force_zip64=array.nbytes > 2**30) as member:
                     np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
-                if isinstance(f, _KillingFile):
-                    f.member_done()
 
-    atomic_write(path, write, kill_midway)
+    atomic_write(path, write)
 
 
 class Archive:

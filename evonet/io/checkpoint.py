@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 
 from evonet.evolve import Run
-from evonet.io._archive import Archive, kill_requested, remove_temporaries, write_archive
+from evonet.io._archive import Archive, remove_temporaries, write_archive
 from evonet.io._state import Decoder, Encoder
 from evonet.version import __version__
 
@@ -100,8 +100,7 @@ def write_checkpoint(path, run, callbacks=(), metadata=None, extra=None):
         "state": {"run": encoder.encode(run.get_state(), "run"), "callbacks": states,
                   "extra": encoder.encode(extra, "extra")},
     }
-    write_archive(path, DOCUMENT, document, encoder.arrays,
-                  kill_midway=kill_requested("write", run.generation))
+    write_archive(path, DOCUMENT, document, encoder.arrays)
 
 
 class CheckpointData:
