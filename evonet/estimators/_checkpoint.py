@@ -8,12 +8,8 @@ import warnings
 from evonet.callbacks import Callback
 from evonet.evaluation import _annotate
 from evonet.io import jsonable
-from evonet.io.checkpoint import (
-    array_fingerprint,
-    check_checkpoint_location,
-    describe_mismatch,
-    read_checkpoint,
-)
+from evonet.io.checkpoint import check_checkpoint_location, read_checkpoint
+from evonet.io.fingerprint import array_fingerprint, describe_mismatch
 
 __all__ = ["FINGERPRINT_EXCLUDED", "RestorePoint", "fingerprint", "open_checkpoint",
            "save_failed_run"]

@@ -132,13 +132,8 @@ class ModelFileMixin:
         est = cls(**_read_params(fields, cls))
         n_features = fields.integer("n_features_in", 1, 10**8)
         kind = fields.string("network.kind", ("mlp", "neat"))
-        if kind == "mlp":
-            architecture, fitted = _read_mlp(fields, n_features)
-            n_outputs = architecture.layout.layer_sizes[-1]
-            output = architecture.layout.output_activation
-        else:
-            architecture, fitted = _read_neat(fields, n_features)
-            n_outputs, output = architecture.n_outputs, architecture.output_activation
+        read = _read_mlp if kind == "mlp" else _read_neat
+        architecture, n_outputs, output, fitted = read(fields, n_features)
         for name, value in fitted.items():
             setattr(est, name, value)
         _set_targets(fields, est, n_outputs, output)
@@ -221,7 +216,7 @@ def _read_params(fields, cls):
 
 
 def _read_mlp(fields, n_features):
-    """The architecture and the fitted attributes (weights) of field ``network`` of an MLP."""
+    """Field ``network`` of an MLP: architecture, outputs, output activation, weights."""
     fields.object("network", ("kind", "layer_sizes", "activation", "output_activation"))
     sizes = fields.sizes("network.layer_sizes", minimum_length=2)
     activation = fields.string("network.activation", HIDDEN_ACTIVATIONS)
@@ -234,7 +229,8 @@ def _read_mlp(fields, n_features):
     for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         coefs.append(fields.array(f"coefs_{k}", shape=(fan_in, fan_out)))
         intercepts.append(fields.array(f"intercepts_{k}", shape=(fan_out,)))
-    return architecture, {"coefs_": coefs, "intercepts_": intercepts, "n_layers_": len(sizes)}
+    return architecture, sizes[-1], output, {"coefs_": coefs, "intercepts_": intercepts,
+                                             "n_layers_": len(sizes)}
 
 
 def _read_neat(fields, n_features):
@@ -253,7 +249,7 @@ def _read_neat(fields, n_features):
     except ValueError as exc:
         raise fields.error("genome_nodes", f"and genome_connections do not make a valid "
                                            f"genome: {exc}") from None
-    return NEATArchitecture(n_inputs, n_outputs, output), {"genome_": genome}
+    return NEATArchitecture(n_inputs, n_outputs, output), n_outputs, output, {"genome_": genome}
 
 
 def _set_targets(fields, est, n_outputs, output):

@@ -1,7 +1,5 @@
 """Neuroevolution classifier with scikit-learn's ``MLPClassifier`` interface."""
 
-import warnings
-
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.neural_network import MLPClassifier
@@ -10,23 +8,10 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from evonet.estimators._base import BaseNeuroEvolution
+from evonet.estimators._labels import fitted_label_binarizer
 
 __all__ = ["NeuroEvolutionClassifier"]
 
-
-def _label_binarizer(classes, label_type):
-    """A fitted ``LabelBinarizer`` for ``classes`` of ``label_type`` (as ``fit`` makes it)."""
-    binarizer = LabelBinarizer()
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)   # sklearn casting odd labels
-        if label_type == "multilabel-indicator":
-            binarizer.fit(np.eye(len(classes), dtype=np.int64))
-        else:
-            binarizer.fit(classes)
-    if binarizer.y_type_ != label_type or not np.array_equal(binarizer.classes_, classes):
-        raise ValueError(f"classes {classes.tolist()!r} do not make {label_type} targets")
-    binarizer.classes_ = classes
-    return binarizer
 
 
 class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
@@ -248,61 +233,41 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         return encoded.astype(np.float64), encoded.shape[1], "logistic"
 
     def get_target_state(self):
-        """The class labels and their type (``"binary"``, ``"multiclass"``, ...).
-
-        What decodes the network's outputs into labels: checkpoints and model
-        files store it, :meth:`set_target_state` restores it.
+        """The class labels and their type, as checkpoints and model files store them.
 
         Returns
         -------
         dict
-            ``classes`` (``classes_``) and ``label_type``.
+            ``classes`` (``classes_``) and ``label_type`` (as ``type_of_target``).
 
         Examples
         --------
-        >>> from sklearn.datasets import load_iris
-        >>> X, y = load_iris(return_X_y=True)
-        >>> clf = NeuroEvolutionClassifier((3,), max_generations=3, random_state=0).fit(X, y)
-        >>> state = clf.get_target_state()
-        >>> state["classes"].tolist(), state["label_type"]
-        ([0, 1, 2], 'multiclass')
+        >>> clf = NeuroEvolutionClassifier()
+        >>> clf.set_target_state({"classes": np.array(["no", "yes"]), "label_type": "binary"})
+        >>> clf.get_target_state()["classes"]
+        array(['no', 'yes'], dtype='<U3')
         """
         return {"classes": self.classes_, "label_type": self._label_binarizer.y_type_}
 
     def set_target_state(self, state):
         """Restore the class labels :meth:`get_target_state` returned.
 
-        Parameters
-        ----------
-        state : dict
-            ``classes`` (array of labels) and ``label_type``.
-
-        Raises
-        ------
-        ValueError
-            When the classes do not make targets of that type.
+        ``state`` holds ``classes`` and ``label_type``; ``ValueError`` if the
+        classes do not make targets of that type.
 
         Examples
         --------
         >>> clf = NeuroEvolutionClassifier()
-        >>> clf.set_target_state({"classes": np.array(["no", "yes"]), "label_type": "binary"})
+        >>> clf.set_target_state({"classes": np.arange(3), "label_type": "multiclass"})
         >>> clf.classes_
-        array(['no', 'yes'], dtype='<U3')
-        >>> clf.set_target_state({"classes": np.array([1, 2, 3]), "label_type": "binary"})
-        Traceback (most recent call last):
-        ...
-        ValueError: classes [1, 2, 3] do not make binary targets
+        array([0, 1, 2])
         """
-        self._label_binarizer = _label_binarizer(np.asarray(state["classes"]),
-                                                 state["label_type"])
+        self._label_binarizer = fitted_label_binarizer(np.asarray(state["classes"]),
+                                                       state["label_type"])
         self.classes_ = self._label_binarizer.classes_
 
     # the names estimators/_base.py calls for checkpoints
-    def _target_state(self):
-        return self.get_target_state()
-
-    def _set_target_state(self, state):
-        self.set_target_state(state)
+    _target_state, _set_target_state = get_target_state, set_target_state
 
     def _split_stratify(self, y):
         return y if self._label_binarizer.y_type_ != "multilabel-indicator" else None

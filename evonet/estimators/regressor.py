@@ -157,11 +157,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         self._y_ndim = int(state["ndim"])
 
     # the names estimators/_base.py calls for checkpoints
-    def _target_state(self):
-        return self.get_target_state()
-
-    def _set_target_state(self, state):
-        self.set_target_state(state)
+    _target_state, _set_target_state = get_target_state, set_target_state
 
     def _to_output_units(self, layers):
         # the network is evolved on standardised targets; folding the scaling into the
