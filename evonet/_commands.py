@@ -55,9 +55,10 @@ def fit_command(args):
     from sklearn.preprocessing import StandardScaler
 
     from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
-    from evonet.io import read_checkpoint_metadata, save
+    from evonet.io import read_checkpoint_metadata
     from evonet.io.checkpoint import remove_checkpoint
     from evonet.runs import fit_context
+    from evonet.saving import save
 
     X, y, task, names = _load(args)
     classification = task == "classification"
@@ -174,9 +175,9 @@ def _csv_value(value):
 
 def predict_command(args):
     """``evonet predict``: predictions (and probabilities) of a saved model for a CSV file."""
-    from evonet.io import load
-    from evonet.io._archive import atomic_write
+    from evonet.io import atomic_write
     from evonet.io.model import read_metadata
+    from evonet.saving import load
 
     model = load(args.model)
     if type(model).__name__ == "EvolvedPolicy":
@@ -245,8 +246,8 @@ def describe_model(path):
     >>> dict(describe_model(path))["network"]
     'MLP 4-3-3, tanh hidden units, softmax outputs, 27 parameters'
     """
-    from evonet.io import load
     from evonet.io.model import open_model
+    from evonet.saving import load
 
     model = load(path)
     archive, fields, name = open_model(path)

@@ -14,7 +14,7 @@ import sys
 
 from evonet._commands import fit_command, info_command, predict_command, resume_command
 from evonet.data import DataError
-from evonet.io._archive import WriteError
+from evonet.io import WriteError
 from evonet.strategies import STRATEGIES
 
 __all__ = ["build_parser", "main"]

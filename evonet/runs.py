@@ -27,10 +27,10 @@ from evonet.evolve import Run, evolve
 from evonet.io.checkpoint import (
     check_checkpoint_location,
     check_checkpoint_settings,
-    describe_mismatch,
     read_checkpoint,
     remove_checkpoint,
 )
+from evonet.io.fingerprint import describe_mismatch
 from evonet.strategies import Strategy, get_strategy
 
 __all__ = ["CheckpointFile", "FitOptions", "fit_context", "get_fit_options", "make_strategy",

@@ -152,16 +152,16 @@ def test_evolved_policy_config_round_trip_and_render(tmp_path):
 
 
 def test_evolved_policies_save_and_load_through_the_model_format(tmp_path):
-    io = pytest.importorskip("evonet.io")
     from evonet.control import RecurrentPolicy
+    from evonet.saving import load, save
 
     for policy in (EvolvedPolicy(MLPPolicy(4, (), 1, bias=False), BALANCER, "CartPole-v1"),
                    EvolvedPolicy(RecurrentPolicy(3, 2, shortcut=True, readout="previous"),
                                  np.linspace(-1, 1, 18), "2-damping")):
         policy.n_evaluations_ = 7
         path = tmp_path / "policy.zip"
-        io.save(policy, path)
-        loaded = io.load(path)
+        save(policy, path)
+        loaded = load(path)
         assert np.array_equal(loaded.weights_, policy.weights_)
         assert loaded.network_.get_config() == policy.network_.get_config()
         assert loaded.n_evaluations_ == 7

@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 import evonet
 from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor, load, save
-from evonet.io._archive import atomic_write, write_archive
+from evonet.io import atomic_write, write_archive
 
 
 @pytest.fixture(autouse=True)
@@ -267,3 +267,33 @@ def test_policy_round_trip(tmp_path):
 
 def test_public_names():
     assert evonet.load is load and evonet.save is save
+    assert not hasattr(evonet.io, "load") and not hasattr(evonet.io, "save")
+
+
+def test_io_imports_nothing_above_it():
+    """evonet.io is the lowest layer of persistence: no estimator, policy or package import."""
+    import ast
+    from pathlib import Path
+
+    above = ("evonet.estimators", "evonet.control", "evonet.saving")
+    for path in Path(evonet.io.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                assert name != "evonet" and not name.startswith(above), (path.name, name)
+
+
+@pytest.mark.parametrize("name", ["multiclass", "string-labels", "multilabel", "regressor-2d"])
+def test_target_state_survives_a_model_file(tmp_path, models, name):
+    model = models[name][0]
+    model.save(tmp_path / "model.evonet")
+    before, after = model.get_target_state(), load(tmp_path / "model.evonet").get_target_state()
+    assert sorted(before) == sorted(after)
+    for key, value in before.items():
+        assert np.array_equal(value, after[key]) and np.asarray(value).dtype == \
+            np.asarray(after[key]).dtype, key

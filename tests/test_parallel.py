@@ -453,7 +453,7 @@ def test_estimator_retry_failed_survives_a_dead_worker(monkeypatch, small_chunks
 def test_retry_failed_parameter_is_checked_kept_and_saved(tmp_path):
     from sklearn.base import clone
 
-    from evonet.io import load
+    from evonet.saving import load
 
     X, y = np.random.default_rng(0).normal(size=(30, 2)), np.arange(30) % 2
     with pytest.raises(ValueError, match="retry_failed must be True or False"):

@@ -9,6 +9,8 @@ from evonet.control.gym import GymEnvironment, GymProblem
 from evonet.control.pole import PoleBalancing
 from evonet.control.policies import MLPPolicy, NeatPolicy, make_policy  # noqa: F401
 from evonet.control.rollout import rollout
+from evonet.genome.types import NeatIndividual
+from evonet.io import jsonable, logbook_table, read_logbook, write_model
 
 __all__ = ["EvolvedPolicy"]
 
@@ -165,8 +167,6 @@ class EvolvedPolicy:
                 "max_episode_steps"))
         network = make_policy(config["network"])
         if isinstance(network, NeatPolicy):
-            from evonet.genome.types import NeatIndividual
-
             genome = config["genome"]
             individual = NeatIndividual(network.n_inputs, network.n_outputs,
                                         np.asarray(genome["nodes"], dtype=np.float64),
@@ -175,8 +175,105 @@ class EvolvedPolicy:
             return cls(network, individual, env_obj)
         return cls(network, config["weights"], env_obj)
 
+    def to_model_document(self):
+        """The policy as the fields and arrays of a model file.
+
+        Returns
+        -------
+        document : dict
+            JSON-ready fields ``policy`` (:meth:`get_config` without the
+            weights) and ``training`` (see :mod:`evonet.io.model`).
+        arrays : dict of str to ndarray
+            ``weights``, or for a :class:`NeatPolicy` the genome's
+            ``genome_nodes`` and ``genome_connections``; and the ``logbook``
+            of the run that made it, if any.
+
+        Examples
+        --------
+        >>> p = EvolvedPolicy(MLPPolicy(4, (), bias=False), [0.5, 1.0, 5.0, 1.0], "1-markov")
+        >>> document, arrays = p.to_model_document()
+        >>> sorted(document), arrays["weights"].tolist()
+        (['policy', 'training'], [0.5, 1.0, 5.0, 1.0])
+        """
+        arrays = {}
+        config = dict(self.get_config())
+        if "genome" in config:
+            genome = config.pop("genome")
+            arrays["genome_nodes"] = np.asarray(genome["nodes"],
+                                                dtype=np.float64).reshape(-1, 4)
+            arrays["genome_connections"] = np.asarray(genome["connections"],
+                                                      dtype=np.float64).reshape(-1, 5)
+        else:
+            arrays["weights"] = np.asarray(config.pop("weights"), dtype=np.float64)
+        training = {"n_generations": getattr(self, "n_generations_", None),
+                    "n_evaluations": getattr(self, "n_evaluations_", None),
+                    "best_fitness": getattr(self, "best_fitness_", None),
+                    "target_reached": getattr(self, "target_reached_", None)}
+        logbook = getattr(self, "logbook_", None)
+        if logbook is not None:
+            training["logbook_columns"], arrays["logbook"] = logbook_table(logbook)
+        return ({"policy": jsonable(config, "policy"), "training": jsonable(training, "training")},
+                arrays)
+
+    @classmethod
+    def from_model_document(cls, fields):
+        """The policy a model file describes, every field checked.
+
+        Parameters
+        ----------
+        fields : evonet.io.Fields
+            The model file's fields, its header already checked.
+
+        Returns
+        -------
+        EvolvedPolicy
+
+        Raises
+        ------
+        ValueError
+            Naming the first field that is missing or invalid.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from evonet.io import open_model
+        >>> p = EvolvedPolicy(MLPPolicy(4, (), bias=False), [0.5, 1.0, 5.0, 1.0], "1-markov")
+        >>> path = os.path.join(tempfile.mkdtemp(), "pole.evonet")
+        >>> p.save(path)
+        >>> archive, fields, name = open_model(path)
+        >>> with archive:
+        ...     EvolvedPolicy.from_model_document(fields).weights_.tolist()
+        [0.5, 1.0, 5.0, 1.0]
+        """
+        config = fields.object("policy", ("network", "env"))
+        network = config["network"]
+        if isinstance(network, dict) and network.get("type") == "NeatPolicy":
+            config = dict(config, genome={
+                "nodes": fields.array("genome_nodes", shape=(None, 4)),
+                "connections": fields.array("genome_connections", shape=(None, 5))})
+        else:
+            config = dict(config, weights=fields.array("weights", ndim=1))
+        fields.object("training", ("n_generations", "n_evaluations", "best_fitness",
+                                   "target_reached"), optional_keys=("logbook_columns",))
+        try:
+            policy = cls.from_config(config)
+        except Exception as exc:  # from_config rebuilds the network and environment
+            raise fields.error("policy", f"does not make a policy ({type(exc).__name__}: "
+                                         f"{exc})") from None
+        training = {"n_generations_": fields.integer("training.n_generations", optional=True),
+                    "n_evaluations_": fields.integer("training.n_evaluations", optional=True),
+                    "best_fitness_": fields.number("training.best_fitness", optional=True),
+                    "target_reached_": fields.boolean("training.target_reached",
+                                                      optional=True)}
+        for key, value in training.items():
+            if value is not None:
+                setattr(policy, key, value)
+        if fields.archive.has_array("logbook") or "logbook_columns" in fields.raw("training"):
+            policy.logbook_ = read_logbook(fields)
+        return policy
+
     def save(self, path):
-        """Save the policy to a model file, atomically (see :mod:`evonet.io.model`).
+        """Save the policy to a model file, atomically (format: :mod:`evonet.io.model`).
 
         ``evonet.load(path)`` gives back a policy that acts exactly as this
         one; loading never unpickles and checks every field.
@@ -195,9 +292,8 @@ class EvolvedPolicy:
         >>> evonet.load(path).weights_.tolist()
         [0.5, 1.0, 5.0, 1.0]
         """
-        from evonet.io.model import save
-
-        save(self, path)
+        document, arrays = self.to_model_document()
+        write_model(path, type(self).__name__, document, arrays)
 
     def to_json(self):
         """The policy as a JSON string: network, weights (or NEAT genome), environment.

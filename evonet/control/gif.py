@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from evonet.io._archive import atomic_write
+from evonet.io import atomic_write
 
 __all__ = ["save_gif"]
 

@@ -182,11 +182,12 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
     def _split_stratify(self, y):
         return None
 
-    def _target_state(self):
-        """How targets are encoded (classes, output scaling), for checkpoints."""
+    def get_target_state(self):
+        """How targets are encoded (classes, output scaling): checkpoints and model files."""
         raise NotImplementedError
 
-    def _set_target_state(self, state):
+    def set_target_state(self, state):
+        """Restore what :meth:`get_target_state` returned."""
         raise NotImplementedError
 
     # -- fitting --------------------------------------------------------------
@@ -266,7 +267,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             checkpoint.match(fingerprint(self, X, y, sample_weight))
         if resumed:
             check_saved_fit(checkpoint.saved)
-            self._set_target_state(checkpoint.saved.extra["targets"])
+            self.set_target_state(checkpoint.saved.extra["targets"])
         targets, n_outputs, output_activation = self._encode_targets(
             y, not (continuing or resumed), classes, sample_weight)
         return FitData(X, y, targets, sample_weight, n_outputs, output_activation)
@@ -306,7 +307,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             run_generations(run, budget,
                             max_evaluations=None if incremental else self.max_evaluations,
                             callbacks=callbacks, stopping=stopping, checkpoint=checkpoint,
-                            metadata=metadata, extra={"targets": self._target_state()})
+                            metadata=metadata, extra={"targets": self.get_target_state()})
         except (Exception, KeyboardInterrupt):
             # a dead worker, a failing fitness or Ctrl-C: keep the best network found so
             # far (the checkpoint, if any, holds the state before the failing generation)

@@ -1,7 +1,7 @@
 """Checkpoints of an estimator's ``fit``: the fingerprint that decides whether to resume."""
 
-from evonet.io._fields import jsonable
-from evonet.io.checkpoint import array_fingerprint
+from evonet.io import jsonable
+from evonet.io.fingerprint import array_fingerprint
 
 __all__ = ["FINGERPRINT_EXCLUDED", "check_saved_fit", "fingerprint"]
 

@@ -5,10 +5,13 @@ import json
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from evonet.estimators._model_file import ModelFileMixin
+from evonet.io import write_model
+
 __all__ = ["ExportMixin"]
 
 
-class ExportMixin:
+class ExportMixin(ModelFileMixin):
     """``to_json``, ``save`` and the copy into a scikit-learn MLP (``to_sklearn``).
 
     Examples
@@ -72,7 +75,7 @@ class ExportMixin:
         return np.ones(self.n_outputs_), np.zeros(self.n_outputs_)
 
     def save(self, path):
-        """Save the fitted model to a model file, atomically (see :mod:`evonet.io.model`).
+        """Save the fitted model to a model file, atomically (format: :mod:`evonet.io.model`).
 
         ``evonet.load(path)`` gives it back, predicting exactly as this model
         does; loading never unpickles and checks every field.
@@ -94,9 +97,8 @@ class ExportMixin:
         >>> bool(np.all(evonet.load(path).predict(X) == clf.predict(X)))
         True
         """
-        from evonet.io.model import save
-
-        save(self, path)
+        document, arrays = self.to_model_document()
+        write_model(path, type(self).__name__, document, arrays)
 
     def _sklearn_network(self, model):
         """Copy the fitted network into a scikit-learn MLP (``to_sklearn``)."""

@@ -8,8 +8,10 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from evonet.estimators._base import BaseNeuroEvolution
+from evonet.estimators._labels import fitted_label_binarizer
 
 __all__ = ["NeuroEvolutionClassifier"]
+
 
 
 class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
@@ -238,14 +240,38 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
             return encoded.argmax(axis=1), encoded.shape[1], "softmax"
         return encoded.astype(np.float64), encoded.shape[1], "logistic"
 
-    def _target_state(self):
+    def get_target_state(self):
+        """The class labels and their type, as checkpoints and model files store them.
+
+        Returns
+        -------
+        dict
+            ``classes`` (``classes_``) and ``label_type`` (as ``type_of_target``).
+
+        Examples
+        --------
+        >>> clf = NeuroEvolutionClassifier()
+        >>> clf.set_target_state({"classes": np.array(["no", "yes"]), "label_type": "binary"})
+        >>> clf.get_target_state()["classes"]
+        array(['no', 'yes'], dtype='<U3')
+        """
         return {"classes": self.classes_, "label_type": self._label_binarizer.y_type_}
 
-    def _set_target_state(self, state):
-        from evonet.io._estimator import make_label_binarizer
+    def set_target_state(self, state):
+        """Restore the class labels :meth:`get_target_state` returned.
 
-        self._label_binarizer = make_label_binarizer(np.asarray(state["classes"]),
-                                                     state["label_type"])
+        ``state`` holds ``classes`` and ``label_type``; ``ValueError`` if the
+        classes do not make targets of that type.
+
+        Examples
+        --------
+        >>> clf = NeuroEvolutionClassifier()
+        >>> clf.set_target_state({"classes": np.arange(3), "label_type": "multiclass"})
+        >>> clf.classes_
+        array([0, 1, 2])
+        """
+        self._label_binarizer = fitted_label_binarizer(np.asarray(state["classes"]),
+                                                       state["label_type"])
         self.classes_ = self._label_binarizer.classes_
 
     def _split_stratify(self, y):

@@ -114,13 +114,49 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             self._y_scale = np.where(scale > 0, scale, 1.0)
         return (Y - self._y_mean) / self._y_scale, Y.shape[1], "identity"
 
-    def _target_state(self):
+    def get_target_state(self):
+        """The targets' scaling: each column's mean and scale, and their number of dimensions.
+
+        The network is evolved on standardised targets; this undoes it.
+        Checkpoints and model files store it, :meth:`set_target_state`
+        restores it.
+
+        Returns
+        -------
+        dict
+            ``mean`` and ``scale`` (arrays, one value per target) and ``ndim``
+            (1 for a target vector, 2 for a matrix).
+
+        Examples
+        --------
+        >>> X = np.linspace(-1, 1, 20)[:, None]
+        >>> reg = NeuroEvolutionRegressor((2,), max_generations=3, random_state=0)
+        >>> state = reg.fit(X, 10 + 2 * X[:, 0]).get_target_state()
+        >>> state["mean"], state["ndim"]
+        (array([10.]), 1)
+        """
         return {"mean": self._y_mean, "scale": self._y_scale, "ndim": self._y_ndim}
 
-    def _set_target_state(self, state):
+    def set_target_state(self, state):
+        """Restore the target scaling :meth:`get_target_state` returned.
+
+        Parameters
+        ----------
+        state : dict
+            ``mean``, ``scale`` and ``ndim``.
+
+        Examples
+        --------
+        >>> reg = NeuroEvolutionRegressor()
+        >>> reg.set_target_state({"mean": [10.0], "scale": [2.0], "ndim": 1})
+        >>> reg.get_target_state()["scale"]
+        array([2.])
+        """
         self._y_mean = np.asarray(state["mean"], dtype=np.float64)
         self._y_scale = np.asarray(state["scale"], dtype=np.float64)
         self._y_ndim = int(state["ndim"])
+
+    # the names estimators/_base.py calls for checkpoints
 
     def _to_output_units(self, layers):
         # the network is evolved on standardised targets; folding the scaling into the

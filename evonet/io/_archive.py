@@ -16,7 +16,6 @@ import io
 import json
 import math
 import os
-import signal
 import struct
 import tempfile
 import zipfile
@@ -24,7 +23,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["Archive", "atomic_write", "remove_temporaries", "write_archive"]
+__all__ = ["Archive", "WriteError", "atomic_write", "remove_temporaries", "write_archive"]
 
 MAX_DOCUMENT_BYTES = 256 * 2**20
 """Largest JSON document read (a checkpoint's logbook and object graph)."""
@@ -42,34 +41,6 @@ _CONTAINER_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFEr
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
-KILL_VARIABLE = "EVONET_CHECKPOINT_TEST_KILL"
-"""Test hook: ``write:K`` kills this process (SIGKILL) halfway through writing the
-checkpoint of generation ``K``; ``generation:K`` before writing it (see
-:class:`~evonet.callbacks.Checkpoint`). Used by the tests of crash recovery."""
-
-
-def kill_requested(stage, generation):
-    """Whether the test hook asks to kill the process at ``stage`` of ``generation``.
-
-    Examples
-    --------
-    >>> kill_requested("write", 3)
-    False
-    """
-    request = os.environ.get(KILL_VARIABLE, "")
-    return request == f"{stage}:{generation}"
-
-
-def kill_now():
-    """Kill this process the way a crash or a pre-empted node does (SIGKILL, no cleanup).
-
-    Examples
-    --------
-    >>> callable(kill_now)   # calling it ends the process
-    True
-    """
-    os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
-
 
 def _temporary_pattern(path):
     folder, name = os.path.split(os.path.abspath(os.fspath(path)))
@@ -80,13 +51,23 @@ class WriteError(OSError):
     """A file could not be written: ``strerror`` names the destination and the reason.
 
     The ``OSError`` of the temporary file behind the write is its ``__cause__``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> missing = os.path.join(tempfile.mkdtemp(), "no-such-folder", "x.bin")
+    >>> try:
+    ...     atomic_write(missing, lambda f: f.write(b"abc"))
+    ... except WriteError as exc:
+    ...     print(str(exc).startswith(f"could not write {missing}"))
+    True
     """
 
     def __str__(self):
         return self.strerror or super().__str__()
 
 
-def atomic_write(path, write, kill_midway=False):
+def atomic_write(path, write):
     """Write ``path`` atomically: ``write(file)`` fills a temporary file that replaces it.
 
     The temporary file lives in the same folder (so ``os.replace`` is atomic),
@@ -99,9 +80,6 @@ def atomic_write(path, write, kill_midway=False):
     path : str or os.PathLike
     write : callable
         ``write(file)`` writes the content to a binary file object.
-    kill_midway : bool, default=False
-        Test hook: ``write`` gets a file that SIGKILLs the process at its
-        first ``flush`` after half the content (see :data:`KILL_VARIABLE`).
 
     Raises
     ------
@@ -126,7 +104,7 @@ def atomic_write(path, write, kill_midway=False):
                                     f"{exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "wb") as f:
-            write(_KillingFile(f) if kill_midway else f)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(temporary, 0o666 & ~_UMASK)
@@ -144,26 +122,6 @@ def atomic_write(path, write, kill_midway=False):
             os.fsync(directory)
         finally:
             os.close(directory)
-
-
-class _KillingFile:
-    """File wrapper that pushes what it has to the operating system, then SIGKILLs, once
-    half the members of an archive are written (test hook of :func:`atomic_write`)."""
-
-    def __init__(self, f):
-        self._f = f
-        self.members_written = 0
-        self.members_total = None
-
-    def __getattr__(self, name):
-        return getattr(self._f, name)
-
-    def member_done(self):
-        self.members_written += 1
-        if self.members_total is not None and self.members_written * 2 >= self.members_total:
-            self._f.flush()
-            os.fsync(self._f.fileno())
-            kill_now()
 
 
 def remove_temporaries(path):
@@ -184,7 +142,7 @@ def remove_temporaries(path):
     return removed
 
 
-def write_archive(path, document_name, document, arrays, kill_midway=False):
+def write_archive(path, document_name, document, arrays):
     """Atomically write a zip of ``document`` (JSON) and ``arrays`` (``arrays/NAME.npy``).
 
     Parameters
@@ -196,8 +154,6 @@ def write_archive(path, document_name, document, arrays, kill_midway=False):
         JSON-ready values only (``NaN`` and infinities are refused).
     arrays : dict of str to ndarray
         Arrays of numbers, booleans or unicode strings (never objects).
-    kill_midway : bool, default=False
-        Test hook, see :func:`atomic_write`.
 
     Examples
     --------
@@ -219,19 +175,13 @@ def write_archive(path, document_name, document, arrays, kill_midway=False):
 
     def write(f):
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
-            if isinstance(f, _KillingFile):
-                f.members_total = len(arrays) + 1
             archive.writestr(document_name, text)
-            if isinstance(f, _KillingFile):
-                f.member_done()
             for name, array in arrays.items():
                 with archive.open(f"arrays/{name}.npy", "w",
                                   force_zip64=array.nbytes > 2**30) as member:
                     np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
-                if isinstance(f, _KillingFile):
-                    f.member_done()
 
-    atomic_write(path, write, kill_midway)
+    atomic_write(path, write)
 
 
 class Archive:

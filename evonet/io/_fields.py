@@ -39,16 +39,54 @@ class Fields:
 
     Each method takes a dotted field name, reads it from the document and
     checks it; failures raise ``ValueError`` naming the file and the field.
+    The top-level fields and the arrays read are recorded, so that a reader
+    can refuse, once done, what no part of it knew (:meth:`refuse_unread`).
+
+    Parameters
+    ----------
+    archive : Archive
+    newer_minor : bool, default=False
+        The file is of a newer minor version than this evonet writes: fields
+        and arrays this version does not know are then ignored, not refused.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from evonet.io import Archive, write_archive
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.zip")
+    >>> write_archive(path, "doc.json", {"n": 3, "extra": 1}, {})
+    >>> with Archive(path, "doc.json") as archive:  # doctest: +ELLIPSIS
+    ...     fields = Fields(archive)
+    ...     n = fields.integer("n", 1, 10)
+    ...     fields.refuse_unread()
+    Traceback (most recent call last):
+    ...
+    ValueError: ...a.zip: field 'extra' is not a known field.
     """
 
     def __init__(self, archive, newer_minor=False):
         self.archive = archive
         self.newer_minor = newer_minor
+        self.fields_read = set()
+        self.arrays_read = set()
 
     def error(self, field, message):
         return self.archive.error(f"field {field!r} {message}")
 
+    def refuse_unread(self, expected=()):
+        """Raise for the first top-level field not read so far, and not in ``expected``."""
+        unknown = sorted(set(self.archive.document) - self.fields_read - set(expected))
+        if unknown and not self.newer_minor:
+            raise self.error(unknown[0], "is not a known field")
+
+    def refuse_unread_arrays(self):
+        """Raise for the first array of the archive not read so far."""
+        extra = sorted(set(self.archive.array_names()) - self.arrays_read)
+        if extra and not self.newer_minor:
+            raise self.error(f"arrays/{extra[0]}.npy", "is not a known array")
+
     def raw(self, field, optional=False):
+        self.fields_read.add(field.split(".")[0])
         value = self.archive.document
         for part in field.split("."):
             if not isinstance(value, dict) or part not in value:
@@ -136,6 +174,7 @@ class Fields:
         dtype kind and values (``"finite"``, ``"no-nan"`` or ``"any"``); floats come back
         as float64."""
         field = field or name
+        self.arrays_read.add(name)
         array = self.archive.array(name, field)
         if array.dtype.kind not in kinds:
             raise self.error(field, f"has dtype {array.dtype}, expected "

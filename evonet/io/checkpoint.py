@@ -21,21 +21,21 @@ Arrays keep their exact bits, so a run resumed from a checkpoint continues
 exactly as the uninterrupted run would have.
 """
 
-import hashlib
-import json
 import numbers
 import os
 import warnings
 
 import numpy as np
 
-from evonet.io._archive import Archive, kill_requested, remove_temporaries, write_archive
+from evonet.evolve import Run
+from evonet.io._archive import Archive, remove_temporaries, write_archive
 from evonet.io._state import Decoder, Encoder
+from evonet.io.fingerprint import describe_mismatch
+from evonet.version import __version__
 
-__all__ = ["CHECKPOINT_VERSION", "CheckpointData", "array_fingerprint", "describe_mismatch",
-           "check_checkpoint_location", "check_checkpoint_settings", "is_checkpoint",
-           "read_checkpoint", "read_checkpoint_metadata", "remove_checkpoint", "resume_run",
-           "write_checkpoint"]
+__all__ = ["CHECKPOINT_VERSION", "CheckpointData", "check_checkpoint_location",
+           "check_checkpoint_settings", "is_checkpoint", "read_checkpoint",
+           "read_checkpoint_metadata", "remove_checkpoint", "resume_run", "write_checkpoint"]
 
 CHECKPOINT_FORMAT = "evonet.checkpoint"
 CHECKPOINT_VERSION = (1, 0)
@@ -64,7 +64,8 @@ def write_checkpoint(path, run, callbacks=(), metadata=None, extra=None):
     --------
     >>> import os, tempfile
     >>> import numpy as np
-    >>> from evonet import Evaluator, MLPLayout, SupervisedProblem
+    >>> from evonet.evaluation import Evaluator, SupervisedProblem
+    >>> from evonet.nn import MLPLayout
     >>> from evonet.evolve import Run, evolve
     >>> from evonet.genome import init_population
     >>> from evonet.strategies import get_strategy
@@ -87,8 +88,6 @@ def write_checkpoint(path, run, callbacks=(), metadata=None, extra=None):
         if state is not None:
             states.append([type(callback).__name__,
                            encoder.encode(state, f"callback {type(callback).__name__}")])
-    from evonet import __version__
-
     document = {
         "format": CHECKPOINT_FORMAT,
         "format_version": _version_string(CHECKPOINT_VERSION),
@@ -99,8 +98,7 @@ def write_checkpoint(path, run, callbacks=(), metadata=None, extra=None):
         "state": {"run": encoder.encode(run.get_state(), "run"), "callbacks": states,
                   "extra": encoder.encode(extra, "extra")},
     }
-    write_archive(path, DOCUMENT, document, encoder.arrays,
-                  kill_midway=kill_requested("write", run.generation))
+    write_archive(path, DOCUMENT, document, encoder.arrays)
 
 
 class CheckpointData:
@@ -251,11 +249,10 @@ def read_checkpoint(path):
 def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
     """The run saved in checkpoint ``path``, ready to continue, or ``None`` if there is none.
 
-    For run loops outside the estimators (``evolve_policy``, a script): pass
-    the same ``fingerprint`` (a JSON-ready dict, e.g. ``{"params": {...},
-    "data": {...}}``) as the ``metadata`` of the :class:`~evonet.callbacks.Checkpoint`
-    callback. A checkpoint with another fingerprint raises ``ValueError``
-    saying what differs; ``callbacks`` get their saved counters back.
+    For run loops outside the estimators (``evolve_policy``, a script) that
+    give the ``fingerprint`` (a JSON-ready dict) as ``metadata`` to their
+    :class:`~evonet.callbacks.Checkpoint` callback: another fingerprint raises
+    ``ValueError`` saying what differs; ``callbacks`` get their counters back.
 
     Parameters
     ----------
@@ -276,17 +273,17 @@ def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
     --------
     >>> import os, tempfile
     >>> import numpy as np
-    >>> from evonet import Evaluator, MLPLayout, SupervisedProblem
     >>> from evonet.callbacks import Checkpoint
+    >>> from evonet.evaluation import Evaluator, SupervisedProblem
     >>> from evonet.evolve import Run, evolve
     >>> from evonet.genome import init_population
+    >>> from evonet.nn import MLPLayout
     >>> from evonet.strategies import get_strategy
     >>> layout = MLPLayout(1, (), 1)
     >>> evaluator = Evaluator(SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0]))
     >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
     >>> fingerprint = {"params": {"sigma": 0.5}}
-    >>> run = resume_run(path, get_strategy("cmaes"), evaluator, fingerprint)
-    >>> run is None
+    >>> resume_run(path, get_strategy("cmaes"), evaluator, fingerprint) is None
     True
     >>> run = Run(get_strategy("cmaes"), evaluator, np.random.default_rng(0),
     ...           initializer=lambda n, rng: init_population(layout, n, rng))
@@ -299,8 +296,6 @@ def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
     ...
     ValueError: ...run.ckpt: the checkpoint does not match this run: parameter sigma is 0.5 in the checkpoint but 1.0 now.
     """  # noqa: E501
-    from evonet.evolve import Run
-
     if not os.path.exists(path):
         return None
     saved = read_checkpoint(path)
@@ -374,56 +369,3 @@ def remove_checkpoint(path):
         warnings.warn(f"the finished run's checkpoint {path} could not be removed ({exc}).",
                       UserWarning, stacklevel=2)
     remove_temporaries(path)
-
-
-def array_fingerprint(array):
-    """Shape, dtype and SHA-256 of an array (of numbers or of any labels), as a dict.
-
-    Examples
-    --------
-    >>> array_fingerprint(np.zeros((2, 3)))["shape"]
-    [2, 3]
-    """
-    if array is None:
-        return None
-    array = np.asarray(array)
-    digest = hashlib.sha256()
-    digest.update(f"{array.dtype.str}|{array.shape}|".encode())
-    if array.dtype.hasobject:
-        digest.update(json.dumps([repr(v) for v in array.ravel().tolist()]).encode())
-    else:
-        digest.update(np.ascontiguousarray(array).view(np.uint8).reshape(-1).data)
-    return {"shape": list(array.shape), "dtype": array.dtype.str, "sha256": digest.hexdigest()}
-
-
-def describe_mismatch(saved, current):
-    """What differs between two fingerprints (dicts of parameters and data); ``[]`` if nothing.
-
-    Examples
-    --------
-    >>> describe_mismatch({"params": {"a": 1}, "data": {}}, {"params": {"a": 2}, "data": {}})
-    ['parameter a is 1 in the checkpoint but 2 now']
-    """
-    differences = []
-    if saved.get("estimator") != current.get("estimator"):
-        differences.append(f"it was written by {saved.get('estimator')}, not "
-                           f"{current.get('estimator')}")
-    old, new = saved.get("params") or {}, current.get("params") or {}
-    for name in sorted(set(old) | set(new)):
-        if old.get(name, "<unset>") != new.get(name, "<unset>"):
-            differences.append(f"parameter {name} is {old.get(name, '<unset>')!r} in the "
-                               f"checkpoint but {new.get(name, '<unset>')!r} now")
-    old, new = saved.get("data") or {}, current.get("data") or {}
-    for name in sorted(set(old) | set(new)):
-        a, b = old.get(name), new.get(name)
-        if a == b:
-            continue
-        if a is None or b is None:
-            differences.append(f"{name} is {'absent' if a is None else 'given'} in the checkpoint "
-                               f"but {'absent' if b is None else 'given'} now")
-        elif a.get("shape") != b.get("shape"):
-            differences.append(f"{name} has shape {tuple(a['shape'])} in the checkpoint but "
-                               f"{tuple(b['shape'])} now")
-        else:
-            differences.append(f"{name} holds different values than in the checkpoint")
-    return differences
