@@ -3,6 +3,7 @@
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -82,8 +83,12 @@ class CrashAt(Callback):
             raise Crash
 
 
-@pytest.mark.parametrize("strategy", ["ga", "cmaes", "es", "ipop-cmaes", "neat"])
-def test_saved_runs_continue_exactly(tmp_path, strategy):
+STRATEGY_NAMES = ["ga", "cmaes", "es", "ipop-cmaes", "neat"]
+DATA = Path(__file__).parent / "data"
+
+
+def small_run(strategy):
+    """A fresh seeded run of ``strategy`` on a tiny regression task, and its problem."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2))
     y = X[:, 0] - X[:, 1]
@@ -97,23 +102,44 @@ def test_saved_runs_continue_exactly(tmp_path, strategy):
         def initializer(n, rng):
             return init_population(layout, n, rng)
 
-    def make():
-        return Run(get_strategy(strategy, population_size=12), Evaluator(problem),
-                   np.random.default_rng(1), initializer=initializer, batch_size=16)
+    return Run(get_strategy(strategy, population_size=12), Evaluator(problem),
+               np.random.default_rng(1), initializer=initializer, batch_size=16)
 
-    reference = evolve(make(), 12)
-    path = tmp_path / "run.ckpt"
-    with pytest.raises(Crash):   # the checkpoint of generation 5 is the last one written
-        evolve(make(), 12, callbacks=[Checkpoint(path, interval=0), CrashAt(6)])
+
+def write_interrupted(strategy, path):
+    """Run 12 generations with a checkpoint after each; crash in the 6th (file at 5)."""
+    with pytest.raises(Crash):
+        evolve(small_run(strategy), 12, callbacks=[Checkpoint(path, interval=0), CrashAt(6)])
+
+
+def assert_resumes_like_uninterrupted(strategy, path):
+    reference = evolve(small_run(strategy), 12)
     saved = read_checkpoint(path)
     assert saved.generation == 5
     resumed = evolve(Run.from_state(get_strategy(strategy, population_size=12),
-                                    Evaluator(problem), saved.run_state), 7)
+                                    small_run(strategy).evaluator, saved.run_state), 7)
+    assert resumed.generation == 12
     assert resumed.loss_curve == reference.loss_curve
     best, expected = resumed.best, reference.best
     if strategy == "neat":
         best, expected = best.connections, expected.connections
     assert np.array_equal(best, expected)
+
+
+@pytest.mark.parametrize("strategy", STRATEGY_NAMES)
+def test_saved_runs_continue_exactly(tmp_path, strategy):
+    path = tmp_path / "run.ckpt"
+    write_interrupted(strategy, path)
+    assert_resumes_like_uninterrupted(strategy, path)
+
+
+@pytest.mark.parametrize("strategy", STRATEGY_NAMES)
+def test_checkpoints_of_evonet_0_1_0_still_resume(strategy):
+    """Files written by evonet 0.1.0 (``python tests/test_checkpoint_state.py`` at that
+    version), whose strategy states were ``StrategyState`` attribute bags."""
+    path = DATA / f"checkpoint-0.1.0-{strategy}.ckpt"
+    assert read_checkpoint(path).evonet_version == "0.1.0"
+    assert_resumes_like_uninterrupted(strategy, path)
 
 
 def test_unknown_objects_are_refused_on_both_sides():
@@ -200,3 +226,13 @@ def test_control_runs_resume_exactly(tmp_path, env):
     resumed = evolve(run, 10 - run.generation)
     assert resumed.loss_curve == reference.loss_curve
     assert np.array_equal(resumed.best, reference.best)
+
+
+if __name__ == "__main__":   # writes the checkpoint files of today's evonet into tests/data
+    import evonet
+
+    for name in STRATEGY_NAMES:
+        target = DATA / f"checkpoint-{evonet.__version__}-{name}.ckpt"
+        target.unlink(missing_ok=True)
+        write_interrupted(name, target)
+        print(target, target.stat().st_size)
