@@ -1,5 +1,6 @@
 """The checkpoint serialiser: exact round trips of a run's objects, nothing else accepted."""
 
+import dataclasses
 import io
 import json
 import zipfile
@@ -140,6 +141,35 @@ def test_checkpoints_of_evonet_0_1_0_still_resume(strategy):
     path = DATA / f"checkpoint-0.1.0-{strategy}.ckpt"
     assert read_checkpoint(path).evonet_version == "0.1.0"
     assert_resumes_like_uninterrupted(strategy, path)
+
+
+def test_strategy_states_are_written_field_by_field():
+    for name in STRATEGY_NAMES:
+        run = evolve(small_run(name), 2)
+        encoder = Encoder()
+        encoded = json.loads(json.dumps(encoder.encode(run.state), allow_nan=False))
+        cls = type(run.state)
+        assert encoded["$object"] == cls.__name__
+        assert list(encoded["fields"]) == [f.name for f in dataclasses.fields(cls)]
+        back = Decoder(encoder.arrays.__getitem__).decode(encoded)
+        assert type(back) is cls and back.generation == 2 and back.best_loss == run.state.best_loss
+
+
+def test_state_fields_must_match_the_dataclass():
+    encoder = Encoder()
+    encoded = encoder.encode(evolve(small_run("es"), 1).state)
+    decoder = Decoder(encoder.arrays.__getitem__)
+    extra = dict(encoded, fields={**encoded["fields"], "os": 1})
+    with pytest.raises(ValueError, match="OpenESState has the fields"):
+        decoder.decode(extra)
+    missing = dict(encoded, fields={k: v for k, v in encoded["fields"].items() if k != "m"})
+    with pytest.raises(ValueError, match="OpenESState has the fields"):
+        decoder.decode(missing)
+    # a 0.1.0 state ("StrategyState", an attribute bag) is read by its attributes
+    legacy = dict(encoded, **{"$object": "StrategyState"})
+    assert type(Decoder(encoder.arrays.__getitem__).decode(legacy)).__name__ == "OpenESState"
+    with pytest.raises(ValueError, match="no strategy state has the fields"):
+        decoder.decode(dict(missing, **{"$object": "StrategyState"}))
 
 
 def test_unknown_objects_are_refused_on_both_sides():

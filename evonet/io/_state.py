@@ -22,6 +22,7 @@ Encoding of a value (JSON):
   shared in the run stay shared after loading.
 """
 
+import dataclasses
 import importlib
 import math
 
@@ -33,7 +34,11 @@ from evonet.io._records import decode_floats, decode_records, encode_floats, enc
 __all__ = ["Decoder", "Encoder", "PLAIN_CLASSES"]
 
 PLAIN_CLASSES = {
-    "StrategyState": ("evonet.strategies.base", "StrategyState"),
+    "GAState": ("evonet.strategies.ga", "GAState"),
+    "OpenESState": ("evonet.strategies.es", "OpenESState"),
+    "CMAESState": ("evonet.strategies.cmaes", "CMAESState"),
+    "RestartCMAESState": ("evonet.strategies.restart_cmaes", "RestartCMAESState"),
+    "NEATState": ("evonet.strategies.neat", "NEATState"),
     "deap.cma.Strategy": ("deap.cma", "Strategy"),
     "Species": ("evonet.strategies.neat", "Species"),
     "InnovationRegistry": ("evonet.genome.innovation", "InnovationRegistry"),
@@ -42,7 +47,14 @@ PLAIN_CLASSES = {
     "EpisodeSeeds": ("evonet.control.gym", "EpisodeSeeds"),
 }
 """Classes rebuilt from their attributes (``cls.__new__`` then the ``__dict__``): plain
-data holders whose construction runs no code of their own."""
+data holders whose construction runs no code of their own. A dataclass is written and
+read field by field: exactly its fields, no more, no fewer."""
+
+LEGACY_STATE = "StrategyState"
+"""evonet 0.1.0 saved every strategy state as one attribute bag, ``{"$object":
+"StrategyState", "fields": {...}}``; since then each strategy has its own state
+dataclass with the same attributes as fields. Such a state is read as the one
+whitelisted state dataclass whose fields are exactly the saved attributes."""
 
 _FUNCTIONS = {"evonet.evolve._similar": ("evonet.evolve", "_similar"),
               "numpy.array_equal": ("numpy", "array_equal"),
@@ -64,6 +76,22 @@ def _plain_name(obj):
         if type(obj).__module__ == module and type(obj).__name__ == attribute:
             return name
     return None
+
+
+def _field_names(cls):
+    """The field names of a dataclass, in order (``None`` for other classes)."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return [field.name for field in dataclasses.fields(cls)]
+
+
+def _legacy_state_class(names, where):
+    """The state dataclass a 0.1.0 ``StrategyState`` with attributes ``names`` now is."""
+    for name in PLAIN_CLASSES:
+        cls = _resolve(PLAIN_CLASSES, name)
+        if _field_names(cls) is not None and set(_field_names(cls)) == set(names):
+            return name
+    raise ValueError(f"{where}: no strategy state has the fields {sorted(names)}.")
 
 
 def _encode_float(x):
@@ -171,8 +199,9 @@ class Encoder:
         name = _plain_name(obj)
         if name is not None:
             n = self._remember(obj)
-            return {"$object": name, "$id": n,
-                    "fields": {k: self.encode(v, f"{where}.{k}") for k, v in vars(obj).items()}}
+            names = _field_names(type(obj)) or vars(obj)
+            return {"$object": name, "$id": n, "fields": {
+                k: self.encode(getattr(obj, k), f"{where}.{k}") for k in names}}
         raise ValueError(f"{where}: cannot save an object of type {type(obj).__qualname__}.")
 
     @property
@@ -396,14 +425,18 @@ class Decoder:
         return hall
 
     def _decode_object(self, value, where, depth):
-        name = value["$object"]
+        name, fields = value["$object"], value["fields"]
+        if not isinstance(fields, dict):
+            raise ValueError(f"{where}: invalid fields.")
+        if name == LEGACY_STATE:
+            name = _legacy_state_class(fields, where)
         if name not in PLAIN_CLASSES:
             raise ValueError(f"{where}: objects of type {name!r} are not allowed.")
         cls = _resolve(PLAIN_CLASSES, name)
+        names = _field_names(cls)
+        if names is not None and set(fields) != set(names):
+            raise ValueError(f"{where}: a {name} has the fields {names}, not {sorted(fields)}.")
         obj = self._register(value, cls.__new__(cls), where)
-        fields = value["fields"]
-        if not isinstance(fields, dict):
-            raise ValueError(f"{where}: invalid fields.")
         for key, item in fields.items():
             if not key.isidentifier() or key.startswith("__"):
                 raise ValueError(f"{where}: invalid field name {key!r}.")
