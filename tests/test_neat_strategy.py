@@ -1,4 +1,8 @@
-"""The "neat" strategy: conformance, speciation on hand-built distances, reproduction, runs."""
+"""The "neat" strategy: speciation on hand-built distances, reproduction, runs.
+
+The shared conformance checks (seeds, pickling, ask and tell) run on NEAT in
+tests/test_strategies.py.
+"""
 
 import inspect
 import pickle
@@ -50,46 +54,6 @@ def same(a, b):
 
 def test_neat_is_registered():
     assert STRATEGIES["neat"] is NEAT and get_strategy("neat").population_size == 150
-
-
-def test_same_seed_same_result_and_different_seed_differs():
-    s1, a, _ = run(3, 8)
-    s2, b, _ = run(3, 8)
-    assert same(s1.incumbent(a)[0], s2.incumbent(b)[0]) and a.best_loss == b.best_loss
-    assert all(same(x, y) for x, y in zip(a.population, b.population))
-    _, c, _ = run(4, 8)
-    assert not same(s1.incumbent(a)[0], s1.incumbent(c)[0])
-
-
-def test_state_survives_pickle_mid_run():
-    strategy, state, rng = run(7, 6)
-    restored = pickle.loads(pickle.dumps((strategy, state, rng)))
-    _, uninterrupted, _ = run(7, 6, state=state, rng=rng)
-    _, resumed, _ = run(7, 6, state=restored[1], rng=restored[2])
-    assert resumed.generation == uninterrupted.generation == 12
-    assert same(strategy.incumbent(uninterrupted)[0], restored[0].incumbent(resumed)[0])
-    assert all(same(x, y) for x, y in zip(uninterrupted.population, resumed.population))
-    assert resumed.registry.connections == uninterrupted.registry.connections
-    assert [s.key for s in resumed.species] == [s.key for s in uninterrupted.species]
-
-
-def test_ask_does_not_change_the_state():
-    strategy, state, rng = run(1, 3)
-    before = pickle.dumps(state)
-    population = strategy.ask(state, rng)
-    assert pickle.dumps(state) == before
-    assert len(population) == 40 and all(isinstance(g, NeatIndividual) for g in population)
-
-
-def test_tell_checks_loss_shape_and_treats_nan_as_worst():
-    strategy, state, rng = run(1, 1)
-    population = strategy.ask(state, rng)
-    with pytest.raises(ValueError, match="losses must have shape"):
-        strategy.tell(state, population, np.zeros(len(population) + 1), rng)
-    losses = PROBLEM.evaluate(population)
-    losses[:5] = np.nan
-    state = strategy.tell(state, population, losses, rng)
-    assert np.isfinite(state.best_loss) and len(strategy.ask(state, rng)) == 40
 
 
 def test_nothing_reads_the_global_random_state():
