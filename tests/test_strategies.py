@@ -18,6 +18,7 @@ import pytest
 from evonet.genome.innovation import MinimalInitializer
 from evonet.nn.graph_problem import GraphProblem
 from evonet.strategies import STRATEGIES, StrategyState, get_strategy
+from evonet.strategies.shaping import centred_ranks, nan_as_worst, shared_fitness
 
 N_PARAMS = 8
 CENTRE = np.linspace(-1.0, 1.5, N_PARAMS)
@@ -197,3 +198,13 @@ def test_cmaes_samples_from_the_given_generator_only():
     before = np.random.get_state()[1].copy()
     run("cmaes", 0, 3)
     np.testing.assert_array_equal(np.random.get_state()[1], before)
+
+
+def test_fitness_shaping_by_hand():
+    # Salimans et al. (2017): ranks 0..P-1 mapped to [-0.5, 0.5]; ties keep population order
+    losses = nan_as_worst(np.array([0.3, np.nan, -1.0, 0.3, 7.0]))
+    np.testing.assert_array_equal(centred_ranks(losses), [-0.25, 0.5, -0.5, 0.0, 0.25])
+    # Stanley & Miikkulainen (2002), Eq. 2: f'_i = f_i / N_s; a species' share is the sum
+    fitness = np.array([1.0, 0.5, 0.0, 0.25])
+    np.testing.assert_array_equal(shared_fitness(fitness, [np.array([0, 1, 2]), np.array([3])]),
+                                  [0.5, 0.25])
