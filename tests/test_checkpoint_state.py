@@ -263,6 +263,8 @@ if __name__ == "__main__":   # writes the checkpoint files of today's evonet int
 
     for name in STRATEGY_NAMES:
         target = DATA / f"checkpoint-{evonet.__version__}-{name}.ckpt"
-        target.unlink(missing_ok=True)
+        if target.exists():   # never replace a file an older evonet wrote
+            print(target, "exists, kept")
+            continue
         write_interrupted(name, target)
         print(target, target.stat().st_size)
