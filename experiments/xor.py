@@ -13,7 +13,7 @@ the solving genome's position. A solution's hidden nodes count only those on
 an enabled path from an input to the output. Each genome is scored once, by
 one batched float64 evaluation of its generation; the strategy is told the
 loss ``-fitness`` and derives its positive fitness for sharing from it (see
-``fitness_from_losses`` in :mod:`evonet.strategies.neat`). The population is
+``fitness_from_losses`` in :mod:`evonet.strategies.shaping`). The population is
 the order the strategy asks it in (species by species, champions first).
 
 Prints mean and std of evaluations, failures, hidden nodes and enabled

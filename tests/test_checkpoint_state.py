@@ -1,8 +1,10 @@
 """The checkpoint serialiser: exact round trips of a run's objects, nothing else accepted."""
 
+import dataclasses
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -82,8 +84,12 @@ class CrashAt(Callback):
             raise Crash
 
 
-@pytest.mark.parametrize("strategy", ["ga", "cmaes", "es", "ipop-cmaes", "neat"])
-def test_saved_runs_continue_exactly(tmp_path, strategy):
+STRATEGY_NAMES = ["ga", "cmaes", "es", "ipop-cmaes", "neat"]
+DATA = Path(__file__).parent / "data"
+
+
+def small_run(strategy):
+    """A fresh seeded run of ``strategy`` on a tiny regression task, and its problem."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2))
     y = X[:, 0] - X[:, 1]
@@ -97,23 +103,73 @@ def test_saved_runs_continue_exactly(tmp_path, strategy):
         def initializer(n, rng):
             return init_population(layout, n, rng)
 
-    def make():
-        return Run(get_strategy(strategy, population_size=12), Evaluator(problem),
-                   np.random.default_rng(1), initializer=initializer, batch_size=16)
+    return Run(get_strategy(strategy, population_size=12), Evaluator(problem),
+               np.random.default_rng(1), initializer=initializer, batch_size=16)
 
-    reference = evolve(make(), 12)
-    path = tmp_path / "run.ckpt"
-    with pytest.raises(Crash):   # the checkpoint of generation 5 is the last one written
-        evolve(make(), 12, callbacks=[Checkpoint(path, interval=0), CrashAt(6)])
+
+def write_interrupted(strategy, path):
+    """Run 12 generations with a checkpoint after each; crash in the 6th (file at 5)."""
+    with pytest.raises(Crash):
+        evolve(small_run(strategy), 12, callbacks=[Checkpoint(path, interval=0), CrashAt(6)])
+
+
+def assert_resumes_like_uninterrupted(strategy, path):
+    reference = evolve(small_run(strategy), 12)
     saved = read_checkpoint(path)
     assert saved.generation == 5
     resumed = evolve(Run.from_state(get_strategy(strategy, population_size=12),
-                                    Evaluator(problem), saved.run_state), 7)
+                                    small_run(strategy).evaluator, saved.run_state), 7)
+    assert resumed.generation == 12
     assert resumed.loss_curve == reference.loss_curve
     best, expected = resumed.best, reference.best
     if strategy == "neat":
         best, expected = best.connections, expected.connections
     assert np.array_equal(best, expected)
+
+
+@pytest.mark.parametrize("strategy", STRATEGY_NAMES)
+def test_saved_runs_continue_exactly(tmp_path, strategy):
+    path = tmp_path / "run.ckpt"
+    write_interrupted(strategy, path)
+    assert_resumes_like_uninterrupted(strategy, path)
+
+
+@pytest.mark.parametrize("strategy", STRATEGY_NAMES)
+def test_checkpoints_of_evonet_0_1_0_still_resume(strategy):
+    """Files written by evonet 0.1.0 (``python tests/test_checkpoint_state.py`` at that
+    version), whose strategy states were ``StrategyState`` attribute bags."""
+    path = DATA / f"checkpoint-0.1.0-{strategy}.ckpt"
+    assert read_checkpoint(path).evonet_version == "0.1.0"
+    assert_resumes_like_uninterrupted(strategy, path)
+
+
+def test_strategy_states_are_written_field_by_field():
+    for name in STRATEGY_NAMES:
+        run = evolve(small_run(name), 2)
+        encoder = Encoder()
+        encoded = json.loads(json.dumps(encoder.encode(run.state), allow_nan=False))
+        cls = type(run.state)
+        assert encoded["$object"] == cls.__name__
+        assert list(encoded["fields"]) == [f.name for f in dataclasses.fields(cls)]
+        back = Decoder(encoder.arrays.__getitem__).decode(encoded)
+        assert type(back) is cls and back.generation == 2 and back.best_loss == run.state.best_loss
+
+
+def test_state_fields_must_match_the_dataclass():
+    encoder = Encoder()
+    encoded = encoder.encode(evolve(small_run("es"), 1).state)
+    decoder = Decoder(encoder.arrays.__getitem__)
+    extra = dict(encoded, fields={**encoded["fields"], "os": 1})
+    with pytest.raises(ValueError, match="OpenESState has the fields"):
+        decoder.decode(extra)
+    missing = dict(encoded, fields={k: v for k, v in encoded["fields"].items() if k != "m"})
+    with pytest.raises(ValueError, match="OpenESState has the fields"):
+        decoder.decode(missing)
+    # a 0.1.0 state ("StrategyState", an attribute bag) is read by its attributes
+    legacy = dict(encoded, **{"$object": "StrategyState"})
+    assert type(Decoder(encoder.arrays.__getitem__).decode(legacy)).__name__ == "OpenESState"
+    with pytest.raises(ValueError, match="no strategy state has the fields"):
+        decoder.decode(dict(missing, **{"$object": "StrategyState"}))
 
 
 def test_unknown_objects_are_refused_on_both_sides():
@@ -200,3 +256,15 @@ def test_control_runs_resume_exactly(tmp_path, env):
     resumed = evolve(run, 10 - run.generation)
     assert resumed.loss_curve == reference.loss_curve
     assert np.array_equal(resumed.best, reference.best)
+
+
+if __name__ == "__main__":   # writes the checkpoint files of today's evonet into tests/data
+    import evonet
+
+    for name in STRATEGY_NAMES:
+        target = DATA / f"checkpoint-{evonet.__version__}-{name}.ckpt"
+        if target.exists():   # never replace a file an older evonet wrote
+            print(target, "exists, kept")
+            continue
+        write_interrupted(name, target)
+        print(target, target.stat().st_size)

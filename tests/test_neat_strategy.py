@@ -1,4 +1,8 @@
-"""The "neat" strategy: conformance, speciation on hand-built distances, reproduction, runs."""
+"""The "neat" strategy: speciation on hand-built distances, reproduction, runs.
+
+The shared conformance checks (seeds, pickling, ask and tell) run on NEAT in
+tests/test_strategies.py.
+"""
 
 import inspect
 import pickle
@@ -9,14 +13,14 @@ import pytest
 
 from evonet.evaluation import Evaluator
 from evonet.evolve import Run, evolve
-from evonet.genome.innovation import MinimalInitializer
+from evonet.genome.innovation import InnovationRegistry, MinimalInitializer
 from evonet.genome.neat import WEIGHT, NeatGenome
 from evonet.genome.pool import GenePool
 from evonet.genome.types import NeatIndividual
 from evonet.nn.graph_problem import GraphProblem
 from evonet.strategies import NEAT, STRATEGIES, get_strategy
-from evonet.strategies.base import StrategyState
-from evonet.strategies.neat import Species, allot_offspring, fitness_from_losses
+from evonet.strategies.neat import NEATState, Species, allot_offspring
+from evonet.strategies.shaping import fitness_from_losses
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 Y = np.array([0.0, 1.0, 1.0, 0.0])
@@ -34,6 +38,12 @@ def run(seed, generations, state=None, rng=None, **settings):
     return strategy, state, rng
 
 
+def neat_state(**fields):
+    """A NEAT state with no population, for calling the strategy's steps by hand."""
+    defaults = dict(population=[], species=[], registry=InnovationRegistry(), threshold=3.0)
+    return NEATState(**{**defaults, **fields})
+
+
 def genes(genome):
     return genome.nodes.copy(), genome.connections.copy()
 
@@ -44,46 +54,6 @@ def same(a, b):
 
 def test_neat_is_registered():
     assert STRATEGIES["neat"] is NEAT and get_strategy("neat").population_size == 150
-
-
-def test_same_seed_same_result_and_different_seed_differs():
-    s1, a, _ = run(3, 8)
-    s2, b, _ = run(3, 8)
-    assert same(s1.incumbent(a)[0], s2.incumbent(b)[0]) and a.best_loss == b.best_loss
-    assert all(same(x, y) for x, y in zip(a.population, b.population))
-    _, c, _ = run(4, 8)
-    assert not same(s1.incumbent(a)[0], s1.incumbent(c)[0])
-
-
-def test_state_survives_pickle_mid_run():
-    strategy, state, rng = run(7, 6)
-    restored = pickle.loads(pickle.dumps((strategy, state, rng)))
-    _, uninterrupted, _ = run(7, 6, state=state, rng=rng)
-    _, resumed, _ = run(7, 6, state=restored[1], rng=restored[2])
-    assert resumed.generation == uninterrupted.generation == 12
-    assert same(strategy.incumbent(uninterrupted)[0], restored[0].incumbent(resumed)[0])
-    assert all(same(x, y) for x, y in zip(uninterrupted.population, resumed.population))
-    assert resumed.registry.connections == uninterrupted.registry.connections
-    assert [s.key for s in resumed.species] == [s.key for s in uninterrupted.species]
-
-
-def test_ask_does_not_change_the_state():
-    strategy, state, rng = run(1, 3)
-    before = pickle.dumps(state)
-    population = strategy.ask(state, rng)
-    assert pickle.dumps(state) == before
-    assert len(population) == 40 and all(isinstance(g, NeatIndividual) for g in population)
-
-
-def test_tell_checks_loss_shape_and_treats_nan_as_worst():
-    strategy, state, rng = run(1, 1)
-    population = strategy.ask(state, rng)
-    with pytest.raises(ValueError, match="losses must have shape"):
-        strategy.tell(state, population, np.zeros(len(population) + 1), rng)
-    losses = PROBLEM.evaluate(population)
-    losses[:5] = np.nan
-    state = strategy.tell(state, population, losses, rng)
-    assert np.isfinite(state.best_loss) and len(strategy.ask(state, rng)) == 40
 
 
 def test_nothing_reads_the_global_random_state():
@@ -119,7 +89,7 @@ def test_speciation_on_hand_built_distances(threshold, expected):
     strategy = NEAT(population_size=6, compatibility_threshold=threshold,
                     weight_coefficient=1.0)
     a, b = Species(0, weights_genome(0, 0), 0), Species(1, weights_genome(5, 5), 0)
-    state = StrategyState(species=[a, b], threshold=threshold, next_species_key=2)
+    state = neat_state(species=[a, b], threshold=threshold, next_species_key=2)
     population = [weights_genome(*w) for w in
                   [(0.5, 0.5), (4.8, 5.0), (0.2, 0.2), (2.5, 2.5), (2.9, 2.5), (10, 10)]]
     strategy._speciate(state, GenePool(population))
@@ -135,7 +105,7 @@ def test_empty_species_disappear_and_the_threshold_adapts():
     strategy = NEAT(population_size=4, weight_coefficient=1.0, target_species=3,
                     threshold_step=0.5)
     gone = Species(0, weights_genome(50, 50), 0)
-    state = StrategyState(species=[gone], threshold=1.0, next_species_key=1)
+    state = neat_state(species=[gone], threshold=1.0, next_species_key=1)
     strategy._speciate(state, GenePool([weights_genome(0, 0)] * 4))
     assert [s.key for s in state.species] == [1] and state.threshold == 0.5
     state.threshold = 1.0
@@ -149,12 +119,12 @@ def test_stagnant_species_get_no_offspring_unless_protected():
     for s, members, best, improved in zip(species, ([0, 1], [2, 3], [4, 5]),
                                           (0.1, 0.5, 0.3), (0, 0, 10)):
         s.members, s.best_loss, s.last_improved = np.array(members), best, improved
-    state = StrategyState(generation=20)
+    state = neat_state(generation=20)
     fitness = np.array([1.0, 1.0, 0.5, 0.5, 0.2, 0.2])
     # species 0 is stagnant but holds the best loss; species 1 is stagnant and culled
     counts = strategy._offspring_counts(state, species, fitness)
     assert counts.tolist() == [83, 0, 17]
-    assert strategy._offspring_counts(StrategyState(generation=5), species, fitness).tolist() \
+    assert strategy._offspring_counts(neat_state(generation=5), species, fitness).tolist() \
         == [59, 29, 12]
 
 

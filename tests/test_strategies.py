@@ -1,29 +1,30 @@
-"""Conformance suite run on every registered weight strategy."""
+"""Conformance suite run on every registered strategy, NEAT included.
+
+Each strategy gets a :class:`Case`: its settings, an initializer of its kind
+of individual and a small problem it should solve (a quadratic bowl for
+weight strategies, the AND function for NEAT's genomes). The checks are the
+same for all: same seed same result, another seed differs, the state
+survives pickle mid-run, ``ask`` does not change the state, ``tell`` checks
+the losses' shape and counts NaN as worst, and the task is solved.
+"""
 
 import pickle
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pytest
 
-from evonet.strategies import STRATEGIES, get_strategy
+from evonet.genome.innovation import MinimalInitializer
+from evonet.nn.graph_problem import GraphProblem
+from evonet.strategies import STRATEGIES, StrategyState, get_strategy
+from evonet.strategies.shaping import centred_ranks, nan_as_worst, shared_fitness
 
 N_PARAMS = 8
 CENTRE = np.linspace(-1.0, 1.5, N_PARAMS)
-
-# settings that make each strategy solve the bowl in a small budget
-SETTINGS = {
-    "ga": dict(population_size=60, mutation_sigma=0.1, mutation_rate=0.3),
-    "cmaes": dict(sigma=0.5),
-    "ipop-cmaes": dict(sigma=0.5),
-    "es": dict(population_size=40, sigma=0.1, learning_rate=0.05),
-}
-# registered strategies left out of this suite, each with the reason
-EXCLUDED = {
-    "neat": "its individuals are NEAT genomes, not weight vectors; "
-            "tests/test_neat_strategy.py covers it",
-}
-# every registered strategy not excluded runs the suite
-WEIGHT_STRATEGIES = sorted(name for name in STRATEGIES if name not in EXCLUDED)
+AND = GraphProblem(2, 1, np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float),
+                   np.array([0.0, 0.0, 0.0, 1.0]), output_activation="logistic",
+                   dtype=np.float64)
 
 
 def bowl(population):
@@ -34,81 +35,137 @@ def initializer(n, rng):
     return rng.normal(size=(n, N_PARAMS))
 
 
+def same_weights(a, b):
+    return np.array_equal(a, b)
+
+
+def same_genes(a, b):
+    return np.array_equal(a.nodes, b.nodes) and np.array_equal(a.connections, b.connections)
+
+
+def equal(a, b):
+    """Whether two states (or parts of them) hold the same values, bit for bit."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(equal(a[k], b[k]) for k in a)
+    if hasattr(a, "wvalues"):   # a DEAP fitness (whose empty values may be the class's)
+        return a.wvalues == b.wvalues
+    if hasattr(a, "__dict__") and not callable(a):
+        return equal(vars(a), vars(b))
+    return a == b or (a != a and b != b)   # NaN equals NaN here
+
+
+@dataclass
+class Case:
+    """How the suite drives one strategy."""
+
+    settings: dict
+    initializer: Any = initializer
+    problem: Any = bowl              # population -> losses, to minimise
+    same: Any = same_weights         # whether two incumbents are the same individual
+    generations: int = 300           # to solve the problem below ``tol``
+    tol: float = 1e-2
+
+
+# settings that make each strategy solve its problem in a small budget
+CASES = {
+    "ga": Case(dict(population_size=60, mutation_sigma=0.1, mutation_rate=0.3)),
+    "cmaes": Case(dict(sigma=0.5)),
+    "ipop-cmaes": Case(dict(sigma=0.5)),
+    "es": Case(dict(population_size=40, sigma=0.1, learning_rate=0.05)),
+    "neat": Case(dict(population_size=40, weight_power=1.0), initializer=MinimalInitializer(2, 1),
+                 problem=AND.evaluate, same=same_genes, generations=100),
+}
+WEIGHT_STRATEGIES = sorted(name for name in STRATEGIES if name != "neat")
+
+
+@pytest.fixture(params=sorted(CASES))
+def name(request):
+    return request.param
+
+
 def run(name, seed, generations, state=None, rng=None):
-    strategy = get_strategy(name, **SETTINGS[name])
+    case = CASES[name]
+    strategy = get_strategy(name, **case.settings)
     rng = np.random.default_rng(seed) if rng is None else rng
-    state = strategy.init(initializer, rng) if state is None else state
+    state = strategy.init(case.initializer, rng) if state is None else state
     for _ in range(generations):
         population = strategy.ask(state, rng)
-        state = strategy.tell(state, population, bowl(population), rng)
+        state = strategy.tell(state, population, case.problem(population), rng)
     return strategy, state, rng
 
 
-def test_every_registered_strategy_is_in_the_suite_or_excluded_with_a_reason():
-    # a newly registered strategy fails here until it gets settings (and so runs the
-    # suite) or an entry in EXCLUDED saying why it cannot
-    registered = set(STRATEGIES)
-    unaccounted = registered - set(SETTINGS) - set(EXCLUDED)
-    assert not unaccounted, f"add {sorted(unaccounted)} to SETTINGS or EXCLUDED"
-    assert set(SETTINGS) <= registered and set(EXCLUDED) <= registered
-    assert not set(SETTINGS) & set(EXCLUDED)
-    assert all(reason.strip() for reason in EXCLUDED.values())
-    assert set(WEIGHT_STRATEGIES) == set(SETTINGS) >= {"ga", "cmaes", "ipop-cmaes", "es"}
+def test_every_registered_strategy_runs_the_suite():
+    # a newly registered strategy fails here until it gets a Case
+    assert set(CASES) == set(STRATEGIES) >= {"ga", "cmaes", "ipop-cmaes", "es", "neat"}
 
 
-@pytest.mark.parametrize("name", WEIGHT_STRATEGIES)
 def test_same_seed_same_result(name):
     s1, a, _ = run(name, 3, 15)
     s2, b, _ = run(name, 3, 15)
-    np.testing.assert_array_equal(s1.incumbent(a)[0], s2.incumbent(b)[0])
+    assert CASES[name].same(s1.incumbent(a)[0], s2.incumbent(b)[0])
     assert a.best_loss == b.best_loss and a.generation == b.generation == 15
+    assert equal(a, b)
 
 
-@pytest.mark.parametrize("name", WEIGHT_STRATEGIES)
 def test_different_seed_differs(name):
     s1, a, _ = run(name, 3, 5)
     s2, b, _ = run(name, 4, 5)
-    assert not np.array_equal(s1.incumbent(a)[0], s2.incumbent(b)[0])
+    assert not CASES[name].same(s1.incumbent(a)[0], s2.incumbent(b)[0])
+    assert not equal(a, b) and equal(a, pickle.loads(pickle.dumps(a)))
 
 
-@pytest.mark.parametrize("name", WEIGHT_STRATEGIES)
-def test_drives_quadratic_bowl_near_its_minimum(name):
-    strategy, state, _ = run(name, 0, 300)
+def test_solves_a_small_task(name):
+    case = CASES[name]
+    strategy, state, _ = run(name, 0, case.generations)
     params, _ = strategy.incumbent(state)
-    assert bowl(params[None])[0] < 1e-2
-    assert state.best_loss < 1e-2
+    assert case.problem([params] if name == "neat" else params[None])[0] < case.tol
+    assert state.best_loss < case.tol
 
 
-@pytest.mark.parametrize("name", WEIGHT_STRATEGIES)
+def test_state_is_a_typed_dataclass_of_its_strategy(name):
+    _, state, _ = run(name, 0, 1)
+    assert isinstance(state, StrategyState) and type(state) is not StrategyState
+    assert all(f.type is not None for f in fields(state))
+    assert {"generation", "best_params", "best_loss"} <= {f.name for f in fields(state)}
+
+
 def test_state_survives_pickle_mid_run(name):
     strategy, state, rng = run(name, 7, 10)
     restored_strategy, restored_state, restored_rng = pickle.loads(
         pickle.dumps((strategy, state, rng)))
     _, uninterrupted, _ = run(name, 7, 10, state=state, rng=rng)
     _, resumed, _ = run(name, 7, 10, state=restored_state, rng=restored_rng)
-    np.testing.assert_array_equal(strategy.incumbent(uninterrupted)[0],
-                                  restored_strategy.incumbent(resumed)[0])
+    assert CASES[name].same(strategy.incumbent(uninterrupted)[0],
+                            restored_strategy.incumbent(resumed)[0])
     assert resumed.generation == 20
+    assert equal(resumed, uninterrupted)
 
 
-@pytest.mark.parametrize("name", WEIGHT_STRATEGIES)
 def test_ask_does_not_change_the_state(name):
     strategy, state, rng = run(name, 1, 3)
     before = pickle.dumps(state)
-    strategy.ask(state, rng)
+    population = strategy.ask(state, rng)
     assert pickle.dumps(state) == before
+    assert len(population) == strategy.population_size or strategy.population_size is None
 
 
-@pytest.mark.parametrize("name", WEIGHT_STRATEGIES)
 def test_tell_checks_loss_shape_and_treats_nan_as_worst(name):
     strategy, state, rng = run(name, 1, 1)
     population = strategy.ask(state, rng)
     with pytest.raises(ValueError, match="losses must have shape"):
         strategy.tell(state, population, np.zeros(len(population) + 1), rng)
-    losses = bowl(population)
-    losses[0] = np.nan
+    losses = CASES[name].problem(population)
+    losses[np.argmin(losses)] = np.nan   # the best individual failed: it counts as the worst
+    previous = state.best_loss
     state = strategy.tell(state, population, losses, rng)
-    assert np.isfinite(state.best_loss)
+    assert state.best_loss == min(previous, np.nanmin(losses)) and state.generation == 2
+    assert len(strategy.ask(state, rng)) == len(population) or name == "ipop-cmaes"
 
 
 def test_unknown_strategy_and_bad_settings_raise():
@@ -141,3 +198,13 @@ def test_cmaes_samples_from_the_given_generator_only():
     before = np.random.get_state()[1].copy()
     run("cmaes", 0, 3)
     np.testing.assert_array_equal(np.random.get_state()[1], before)
+
+
+def test_fitness_shaping_by_hand():
+    # Salimans et al. (2017): ranks 0..P-1 mapped to [-0.5, 0.5]; ties keep population order
+    losses = nan_as_worst(np.array([0.3, np.nan, -1.0, 0.3, 7.0]))
+    np.testing.assert_array_equal(centred_ranks(losses), [-0.25, 0.5, -0.5, 0.0, 0.25])
+    # Stanley & Miikkulainen (2002), Eq. 2: f'_i = f_i / N_s; a species' share is the sum
+    fitness = np.array([1.0, 0.5, 0.0, 0.25])
+    np.testing.assert_array_equal(shared_fitness(fitness, [np.array([0, 1, 2]), np.array([3])]),
+                                  [0.5, 0.25])

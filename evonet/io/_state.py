@@ -22,18 +22,32 @@ Encoding of a value (JSON):
   shared in the run stay shared after loading.
 """
 
+import dataclasses
 import importlib
 import math
 
 import numpy as np
 from deap import tools
 
-from evonet.io._records import decode_floats, decode_records, encode_floats, encode_records
+from evonet.io._records import (
+    decode_floats,
+    decode_generator,
+    decode_hall_of_fame,
+    decode_logbook,
+    encode_floats,
+    encode_generator,
+    encode_hall_of_fame,
+    encode_logbook,
+)
 
 __all__ = ["Decoder", "Encoder", "PLAIN_CLASSES"]
 
 PLAIN_CLASSES = {
-    "StrategyState": ("evonet.strategies.base", "StrategyState"),
+    "GAState": ("evonet.strategies.ga", "GAState"),
+    "OpenESState": ("evonet.strategies.es", "OpenESState"),
+    "CMAESState": ("evonet.strategies.cmaes", "CMAESState"),
+    "RestartCMAESState": ("evonet.strategies.restart_cmaes", "RestartCMAESState"),
+    "NEATState": ("evonet.strategies.neat", "NEATState"),
     "deap.cma.Strategy": ("deap.cma", "Strategy"),
     "Species": ("evonet.strategies.neat", "Species"),
     "InnovationRegistry": ("evonet.genome.innovation", "InnovationRegistry"),
@@ -42,14 +56,14 @@ PLAIN_CLASSES = {
     "EpisodeSeeds": ("evonet.control.gym", "EpisodeSeeds"),
 }
 """Classes rebuilt from their attributes (``cls.__new__`` then the ``__dict__``): plain
-data holders whose construction runs no code of their own."""
+data holders whose construction runs no code of their own. A dataclass is written and
+read field by field: exactly its fields, no more, no fewer."""
 
-_FUNCTIONS = {"evonet.evolve._similar": ("evonet.evolve", "_similar"),
-              "numpy.array_equal": ("numpy", "array_equal"),
-              "operator.eq": ("operator", "eq")}
-"""Functions a hall of fame may hold as its ``similar`` test."""
-
-_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+LEGACY_STATE = "StrategyState"
+"""evonet 0.1.0 saved every strategy state as one attribute bag, ``{"$object":
+"StrategyState", "fields": {...}}``; since then each strategy has its own state
+dataclass with the same attributes as fields. Such a state is read as the one
+whitelisted state dataclass whose fields are exactly the saved attributes."""
 
 MAX_DEPTH = 200
 
@@ -64,6 +78,22 @@ def _plain_name(obj):
         if type(obj).__module__ == module and type(obj).__name__ == attribute:
             return name
     return None
+
+
+def _field_names(cls):
+    """The field names of a dataclass, in order (``None`` for other classes)."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return [field.name for field in dataclasses.fields(cls)]
+
+
+def _legacy_state_class(names, where):
+    """The state dataclass a 0.1.0 ``StrategyState`` with attributes ``names`` now is."""
+    for name in PLAIN_CLASSES:
+        cls = _resolve(PLAIN_CLASSES, name)
+        if _field_names(cls) is not None and set(_field_names(cls)) == set(names):
+            return name
+    raise ValueError(f"{where}: no strategy state has the fields {sorted(names)}.")
 
 
 def _encode_float(x):
@@ -134,7 +164,7 @@ class Encoder:
         if isinstance(obj, WeightIndividual):   # the DEAP type, stable if its module reloads
             n = self._remember(obj)
             return {"$weights": type(obj).__name__, "$id": n,
-                    "values": self._array(np.asarray(obj), where),
+                    "values": self.store(np.asarray(obj), where),
                     "fitness": self._fitness(obj)}
         if isinstance(obj, NeatGenome):
             n = self._remember(obj)
@@ -147,32 +177,19 @@ class Encoder:
                 return {"$objects": [self.encode(v, where) for v in obj.ravel().tolist()],
                         "shape": list(obj.shape)}
             n = self._remember(obj)
-            return dict(self._array(obj, where), **{"$id": n})
+            return dict(self.store(obj, where), **{"$id": n})
         if isinstance(obj, np.random.Generator):
-            state = obj.bit_generator.state
-            if state.get("bit_generator") not in _BIT_GENERATORS:
-                raise ValueError(f"{where}: cannot save a {state.get('bit_generator')} generator.")
-            return {"$generator": self.encode(state, where)}
+            return encode_generator(self, obj, where)
         if type(obj) is tools.Logbook:
-            fields = {k: self.encode(v, f"{where}.{k}") for k, v in vars(obj).items()
-                      if k != "chapters"}
-            chapters = {k: self.encode(v, f"{where}.chapters") for k, v in obj.chapters.items()}
-            records = encode_records(self, obj, where) or [
-                self.encode(r, f"{where}[{k}]") for k, r in enumerate(obj)]
-            return {"$logbook": records, "fields": fields, "chapters": chapters}
+            return encode_logbook(self, obj, where)
         if type(obj) is tools.HallOfFame:
-            similar = next((name for name in _FUNCTIONS
-                            if _resolve(_FUNCTIONS, name) is obj.similar), None)
-            if similar is None:
-                raise ValueError(f"{where}: cannot save a hall of fame whose similar test is "
-                                 f"{obj.similar!r}.")
-            return {"$halloffame": obj.maxsize, "similar": similar,
-                    "items": [self.encode(v, f"{where}[{k}]") for k, v in enumerate(obj.items)]}
+            return encode_hall_of_fame(self, obj, where)
         name = _plain_name(obj)
         if name is not None:
             n = self._remember(obj)
-            return {"$object": name, "$id": n,
-                    "fields": {k: self.encode(v, f"{where}.{k}") for k, v in vars(obj).items()}}
+            names = _field_names(type(obj)) or vars(obj)
+            return {"$object": name, "$id": n, "fields": {
+                k: self.encode(getattr(obj, k), f"{where}.{k}") for k in names}}
         raise ValueError(f"{where}: cannot save an object of type {type(obj).__qualname__}.")
 
     @property
@@ -183,7 +200,8 @@ class Encoder:
             out[name] = np.concatenate(parts) if parts else np.zeros(0)
         return out
 
-    def _array(self, array, where):
+    def store(self, array, where):
+        """The JSON reference to ``array``, stored as (part of) an ``.npy`` member."""
         if array.dtype.kind not in "fiubU" or array.dtype.fields is not None:
             raise ValueError(f"{where}: cannot save an array of dtype {array.dtype}.")
         if array.size <= self.POOLED and array.ndim >= 1 and array.flags.c_contiguous \
@@ -290,7 +308,8 @@ class Decoder:
             raise ValueError(f"{where}: invalid scalar value.")
         return dtype.type(raw)
 
-    def _stored(self, value, where):
+    def stored(self, value, where):
+        """The array a ``{"$array": ...}`` reference (from :meth:`Encoder.store`) names."""
         array = self._array(value["$array"])
         if not isinstance(array, np.ndarray):
             raise ValueError(f"{where}: missing array.")
@@ -304,7 +323,7 @@ class Decoder:
         return array[offset:offset + size].reshape(shape).copy()
 
     def _decode_array(self, value, where, depth):
-        return self._register(value, self._stored(value, where), where)
+        return self._register(value, self.stored(value, where), where)
 
     def _decode_objects(self, value, where, depth):
         items = self.decode(value["$objects"], where, depth)
@@ -313,16 +332,7 @@ class Decoder:
         return out.reshape([int(n) for n in value["shape"]])
 
     def _decode_generator(self, value, where, depth):
-        state = self.decode(value["$generator"], where, depth)
-        name = state.get("bit_generator") if isinstance(state, dict) else None
-        if name not in _BIT_GENERATORS:
-            raise ValueError(f"{where}: unsupported bit generator {name!r}.")
-        bit_generator = getattr(np.random, name)()
-        try:
-            bit_generator.state = state
-        except (ValueError, TypeError, KeyError) as exc:
-            raise ValueError(f"{where}: invalid generator state ({exc}).") from None
-        return np.random.Generator(bit_generator)
+        return decode_generator(self, value, where, depth)
 
     def _fitness(self, individual, values, where):
         values = self.decode(values, where) if values is not None else ()
@@ -337,7 +347,7 @@ class Decoder:
 
         if value["$weights"] != WeightIndividual.__name__:
             raise ValueError(f"{where}: unknown individual type {value['$weights']!r}.")
-        values = self._stored(value["values"], where)
+        values = self.stored(value["values"], where)
         individual = self._register(value, WeightIndividual(values), where)
         return self._fitness(individual, value["fitness"], where)
 
@@ -363,47 +373,24 @@ class Decoder:
         return self._fitness(genome, value["fitness"], where)
 
     def _decode_logbook(self, value, where, depth):
-        logbook = tools.Logbook()
-        for key, item in value["fields"].items():
-            if key not in ("buffindex", "columns_len", "header", "log_header"):
-                raise ValueError(f"{where}: unknown logbook field {key!r}.")
-            setattr(logbook, key, self.decode(item, f"{where}.{key}", depth))
-        for key, item in value["chapters"].items():
-            logbook.chapters[key] = self.decode(item, f"{where}.chapters", depth)
-        records = value["$logbook"]
-        if isinstance(records, dict) and "orders" in records:
-            records = decode_records(self, records, where)
-        else:
-            records = self.decode(records, where, depth)
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            raise ValueError(f"{where}: logbook records must be dicts.")
-        logbook.extend(records)
-        return logbook
+        return decode_logbook(self, value, where, depth)
 
     def _decode_halloffame(self, value, where, depth):
-        name = value["similar"]
-        if name not in _FUNCTIONS:
-            raise ValueError(f"{where}: unknown similar test {name!r}.")
-        maxsize = value["$halloffame"]
-        if not isinstance(maxsize, int) or maxsize < 1:
-            raise ValueError(f"{where}: invalid hall of fame size {maxsize!r}.")
-        hall = tools.HallOfFame(maxsize, similar=_resolve(_FUNCTIONS, name))
-        items = self.decode(value["items"], where, depth)
-        if not all(hasattr(item, "fitness") for item in items):
-            raise ValueError(f"{where}: hall of fame items must be individuals.")
-        hall.items = items
-        hall.keys = [item.fitness for item in items]
-        return hall
+        return decode_hall_of_fame(self, value, where, depth)
 
     def _decode_object(self, value, where, depth):
-        name = value["$object"]
+        name, fields = value["$object"], value["fields"]
+        if not isinstance(fields, dict):
+            raise ValueError(f"{where}: invalid fields.")
+        if name == LEGACY_STATE:
+            name = _legacy_state_class(fields, where)
         if name not in PLAIN_CLASSES:
             raise ValueError(f"{where}: objects of type {name!r} are not allowed.")
         cls = _resolve(PLAIN_CLASSES, name)
+        names = _field_names(cls)
+        if names is not None and set(fields) != set(names):
+            raise ValueError(f"{where}: a {name} has the fields {names}, not {sorted(fields)}.")
         obj = self._register(value, cls.__new__(cls), where)
-        fields = value["fields"]
-        if not isinstance(fields, dict):
-            raise ValueError(f"{where}: invalid fields.")
         for key, item in fields.items():
             if not key.isidentifier() or key.startswith("__"):
                 raise ValueError(f"{where}: invalid field name {key!r}.")

@@ -1,4 +1,7 @@
-"""Ask/tell search strategies and their registry.
+"""Ask/tell search strategies, their registry, their states and fitness shaping.
+
+Each strategy (fixed settings) has a state dataclass (what evolves);
+:mod:`evonet.strategies.shaping` holds the fitness shaping they share.
 
 >>> from evonet.strategies import STRATEGIES
 >>> sorted(STRATEGIES)
@@ -12,11 +15,12 @@ from evonet.strategies.base import (
     get_strategy,
     register_strategy,
 )
-from evonet.strategies.cmaes import CMAES
-from evonet.strategies.es import OpenES
-from evonet.strategies.ga import GA
-from evonet.strategies.neat import NEAT
-from evonet.strategies.restart_cmaes import RestartCMAES
+from evonet.strategies.cmaes import CMAES, CMAESState
+from evonet.strategies.es import OpenES, OpenESState
+from evonet.strategies.ga import GA, GAState
+from evonet.strategies.neat import NEAT, NEATState
+from evonet.strategies.restart_cmaes import RestartCMAES, RestartCMAESState
 
-__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "OpenES", "RestartCMAES", "Strategy",
-           "StrategyState", "get_strategy", "register_strategy"]
+__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "CMAESState", "GAState", "NEATState", "OpenES",
+           "OpenESState", "RestartCMAES", "RestartCMAESState", "Strategy", "StrategyState",
+           "get_strategy", "register_strategy"]

@@ -2,17 +2,25 @@
 
 A strategy object holds only fixed settings, made in ``__init__`` and never
 changed by ``ask`` or ``tell``. Everything that changes from one generation to
-the next lives in a state object that :meth:`Strategy.init` creates and
-:meth:`Strategy.tell` returns; states are plain attributes (arrays, numbers,
-lists and a few known classes), so they pickle and :mod:`evonet.io` writes
-them into checkpoints without pickle. The base class keeps the bookkeeping every strategy
-shares (generation count, best individual told so far) so that each algorithm
-only fills in ``_init``, ``_ask`` and ``_tell``.
+the next lives in a small typed dataclass, a subclass of :class:`StrategyState`
+per algorithm, that :meth:`Strategy.init` creates and :meth:`Strategy.tell`
+returns (as evosax's ``algorithms/base.py`` does). Its fields are arrays,
+numbers, lists and a few known classes, so it pickles and :mod:`evonet.io`
+writes it into checkpoints, field by field, without pickle. The base class
+keeps the bookkeeping every strategy shares (generation count, best individual
+told so far, NaN losses counted as the worst) so that each algorithm only fills
+in ``_init``, ``_ask`` and ``_tell``.
 """
 
+import copy
+import math
 import numbers
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from evonet.strategies.shaping import nan_as_worst
 
 __all__ = ["STRATEGIES", "Strategy", "StrategyState", "get_strategy", "register_strategy"]
 
@@ -48,8 +56,13 @@ def get_strategy(name, **settings):
     return STRATEGIES[name](**settings)
 
 
+@dataclass(kw_only=True, eq=False)
 class StrategyState:
-    """Evolving state of a run: plain attributes only, so it pickles.
+    """Evolving state of a run, the fields every strategy's state shares.
+
+    Each strategy's state is a dataclass subclassing this one with the
+    fields of its algorithm (``GAState``, ``OpenESState``, ``CMAESState``,
+    ``RestartCMAESState``, ``NEATState``); all fields are keywords.
 
     Attributes
     ----------
@@ -60,17 +73,20 @@ class StrategyState:
         scored on, which may be a minibatch).
     best_loss : float
         Its loss (``inf`` before the first ``tell``).
+
+    Examples
+    --------
+    >>> StrategyState()
+    StrategyState(best_loss, best_params, generation)
     """
 
-    def __init__(self, **fields):
-        self.generation = 0
-        self.best_params = None
-        self.best_loss = np.inf
-        self.__dict__.update(fields)
+    generation: int = 0
+    best_params: Any = None
+    best_loss: float = math.inf
 
     def __repr__(self):
         names = ", ".join(sorted(self.__dict__))
-        return f"StrategyState({names})"
+        return f"{type(self).__name__}({names})"
 
 
 def check_positive_int(value, name, minimum=1):
@@ -91,7 +107,7 @@ class Strategy:
     """Base class of ask/tell strategies that minimise a loss.
 
     Subclasses set ``name`` and implement ``_init(initializer, rng)`` (returning
-    a :class:`StrategyState`), ``_ask(state, rng)`` (returning a population) and
+    its :class:`StrategyState` subclass), ``_ask(state, rng)`` (returning a population) and
     ``_tell(state, population, losses, rng)``; they may override
     ``incumbent``. Populations are ``(P, n_params)`` arrays for weight
     strategies (or lists of genomes for topology strategies).
@@ -137,6 +153,7 @@ class Strategy:
         Returns
         -------
         StrategyState
+            The strategy's own state dataclass.
         """
         return self._init(initializer, rng)
 
@@ -145,11 +162,16 @@ class Strategy:
         return self._ask(state, rng)
 
     def tell(self, state, population, losses, rng):
-        """Update ``state`` with the losses of the population from :meth:`ask`; return it."""
+        """The state after the losses of the population from :meth:`ask`.
+
+        Continue with the returned state: the one passed in may have been
+        updated in place (CMA-ES updates DEAP's strategy object, NEAT its
+        species and innovation registry), so it is not kept as history.
+        """
         losses = np.asarray(losses, dtype=np.float64)
         if losses.shape != (len(population),):
             raise ValueError(f"losses must have shape ({len(population)},), got {losses.shape}.")
-        losses = np.where(np.isnan(losses), np.inf, losses)
+        losses = nan_as_worst(losses)
         best = int(np.argmin(losses))
         if losses[best] < state.best_loss:
             state.best_loss = float(losses[best])
@@ -181,6 +203,4 @@ class Strategy:
 def _copy_individual(individual):
     if isinstance(individual, np.ndarray):
         return np.array(individual, dtype=np.float64)
-    import copy
-
     return copy.deepcopy(individual)

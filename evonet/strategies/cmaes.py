@@ -1,6 +1,7 @@
 """CMA-ES on DEAP's ``cma.Strategy``, sampling from the run's own generator."""
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from deap import cma
@@ -14,7 +15,7 @@ from evonet.strategies.base import (
     register_strategy,
 )
 
-__all__ = ["CMAES"]
+__all__ = ["CMAES", "CMAESState"]
 
 LARGE_GENOME = 2000
 """Above this many parameters full CMA-ES is slow (O(n^2) memory, O(n^3) updates)."""
@@ -40,6 +41,20 @@ def sample_cma(es, rng):
 def update_cma(es, population, losses):
     """Tell a ``deap.cma.Strategy`` the ``losses`` of the rows of ``population``."""
     es.update([as_individual(x, fitness=loss) for x, loss in zip(population, losses)])
+
+
+@dataclass(kw_only=True, eq=False, repr=False)
+class CMAESState(StrategyState):
+    """State of :class:`CMAES`.
+
+    Attributes
+    ----------
+    cma : deap.cma.Strategy
+        DEAP's strategy object: mean, covariance, evolution paths and step
+        size (updated in place by ``tell``).
+    """
+
+    cma: cma.Strategy
 
 
 @register_strategy
@@ -105,7 +120,7 @@ class CMAES(Strategy):
             options["lambda_"] = self.population_size
         if self.mu is not None:
             options["mu"] = self.mu
-        return StrategyState(cma=cma.Strategy(centroid=centroid, sigma=self.sigma, **options))
+        return CMAESState(cma=cma.Strategy(centroid=centroid, sigma=self.sigma, **options))
 
     def _ask(self, state, rng):
         return sample_cma(state.cma, rng)

@@ -1,6 +1,7 @@
 """OpenAI-style evolution strategy: antithetic sampling, rank shaping and Adam."""
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -11,8 +12,29 @@ from evonet.strategies.base import (
     check_positive_int,
     register_strategy,
 )
+from evonet.strategies.shaping import centred_ranks
 
-__all__ = ["OpenES"]
+__all__ = ["OpenES", "OpenESState"]
+
+
+@dataclass(kw_only=True, eq=False, repr=False)
+class OpenESState(StrategyState):
+    """State of :class:`OpenES`: the search mean and Adam's moments.
+
+    Attributes
+    ----------
+    theta : ndarray of shape (n_params,)
+        Mean of the search distribution (the incumbent).
+    m, v : ndarray of shape (n_params,)
+        Adam's first and second moment estimates.
+    adam_steps : int
+        Adam steps taken (``t`` of the bias correction).
+    """
+
+    theta: np.ndarray
+    m: np.ndarray
+    v: np.ndarray
+    adam_steps: int = 0
 
 
 @register_strategy
@@ -22,7 +44,8 @@ class OpenES(Strategy):
     Each generation samples ``P / 2`` directions ``eps_j ~ N(0, I)`` and
     evaluates the mirrored pairs ``theta +- sigma eps_j`` (antithetic
     sampling). Losses are replaced by centred ranks in ``[-0.5, 0.5]``
-    (fitness shaping), the search gradient is
+    (fitness shaping, :func:`~evonet.strategies.shaping.centred_ranks`),
+    the search gradient is
     ``g = sum_j (u_j+ - u_j-) eps_j / (P sigma)`` (Salimans et al., Algorithm 2),
     and ``theta`` takes an Adam step (Kingma & Ba 2015) along ``g`` plus
     ``weight_decay * theta``. Memory and time per generation are linear in the
@@ -71,8 +94,7 @@ class OpenES(Strategy):
 
     def _init(self, initializer, rng):
         theta = np.asarray(initializer(1, rng), dtype=np.float64)[0].copy()
-        return StrategyState(theta=theta, m=np.zeros_like(theta), v=np.zeros_like(theta),
-                             adam_steps=0)
+        return OpenESState(theta=theta, m=np.zeros_like(theta), v=np.zeros_like(theta))
 
     def _ask(self, state, rng):
         eps = rng.standard_normal((self.population_size // 2, state.theta.shape[0]))
@@ -83,9 +105,7 @@ class OpenES(Strategy):
         half = self.population_size // 2
         P = 2 * half
         eps = (population[:half] - state.theta) / self.sigma
-        ranks = np.empty(P)
-        ranks[np.argsort(losses, kind="stable")] = np.arange(P)
-        utility = ranks / (P - 1) - 0.5  # low loss -> -0.5
+        utility = centred_ranks(losses)  # low loss -> -0.5
         grad = (utility[:half] - utility[half:]) @ eps / (P * self.sigma)
         if self.weight_decay:
             grad += self.weight_decay * state.theta

@@ -1,5 +1,7 @@
 """Generational, elitist genetic algorithm on a ``(P, n_params)`` population array."""
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from evonet.operators import gaussian_mutation, tournament_indices
@@ -13,13 +15,29 @@ from evonet.strategies.base import (
     register_strategy,
 )
 
-__all__ = ["GA"]
+__all__ = ["GA", "GAState"]
 
 _CROSSOVERS = {
     "blend": (blend_crossover, 0.5),
     "sbx": (sbx_crossover, 15.0),
     "uniform": (uniform_crossover, 0.5),
 }
+
+
+@dataclass(kw_only=True, eq=False, repr=False)
+class GAState(StrategyState):
+    """State of :class:`GA`: the population told last and its losses.
+
+    Attributes
+    ----------
+    population : ndarray of shape (P, n_params)
+        The initial population until the first ``tell``, then the last one told.
+    losses : ndarray of shape (P,) or None
+        Its losses (``None`` before the first ``tell``).
+    """
+
+    population: np.ndarray
+    losses: np.ndarray | None = None
 
 
 @register_strategy
@@ -87,7 +105,7 @@ class GA(Strategy):
 
     def _init(self, initializer, rng):
         population = np.asarray(initializer(self.population_size, rng), dtype=np.float64)
-        return StrategyState(population=population, losses=None)
+        return GAState(population=population)
 
     def _ask(self, state, rng):
         if state.losses is None:

@@ -7,6 +7,7 @@ operators live in :mod:`evonet.operators.neat`, the genomes in
 """
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,47 +23,11 @@ from evonet.strategies.base import (
     check_positive_int,
     register_strategy,
 )
+from evonet.strategies.shaping import FITNESS_SHAPINGS, fitness_from_losses, shared_fitness
 
-__all__ = ["NEAT", "Species", "fitness_from_losses", "allot_offspring"]
+__all__ = ["NEAT", "NEATState", "Species", "allot_offspring"]
 
-FITNESS_SHAPINGS = ("shift", "rank", "negate")
 PERTURBATIONS = ("gaussian", "uniform")
-
-
-def fitness_from_losses(losses, shaping="shift"):
-    """Positive fitness for fitness sharing, derived from losses to minimise.
-
-    ``"shift"``: ``f = (L_max - L) / (L_max - L_min)``, in ``[0, 1]`` (all 1
-    when the losses are equal); ``"rank"``: ``f = (P - rank) / P`` (best 1);
-    ``"negate"``: ``f = -L`` for a loss that is a negated non-negative fitness
-    (e.g. the XOR fitness of the paper), which then shares exactly the
-    paper's fitness. Non-finite losses get fitness 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> fitness_from_losses(np.array([1.0, 3.0, 2.0, np.inf]))
-    array([1. , 0. , 0.5, 0. ])
-    >>> fitness_from_losses(np.array([1.0, 3.0, 2.0, np.inf]), "rank")
-    array([1.  , 0.5 , 0.75, 0.25])
-    """
-    losses = np.asarray(losses, dtype=np.float64)
-    finite = np.isfinite(losses)
-    fitness = np.zeros(losses.shape)
-    if shaping == "rank":
-        order = np.argsort(np.where(finite, losses, np.inf), kind="stable")
-        fitness[order] = (losses.size - np.arange(losses.size)) / losses.size
-        return fitness
-    if not finite.any():
-        return fitness
-    if shaping == "negate":
-        if (losses[finite] > 0).any():
-            raise ValueError("fitness_shaping='negate' needs losses <= 0 (negated fitnesses).")
-        fitness[finite] = -losses[finite]
-        return fitness
-    low, high = losses[finite].min(), losses[finite].max()
-    fitness[finite] = (high - losses[finite]) / (high - low) if high > low else 1.0
-    return fitness
 
 
 def allot_offspring(shares, total):
@@ -112,6 +77,32 @@ class Species:
                 f"best_loss={self.best_loss:.4g}, last_improved={self.last_improved})")
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
+class NEATState(StrategyState):
+    """State of :class:`NEAT`.
+
+    Attributes
+    ----------
+    population : list of NeatIndividual
+        The next population to evaluate (what ``ask`` returns).
+    species : list of Species
+        The species of the population told last, with their representatives
+        and stagnation counters.
+    registry : InnovationRegistry
+        The run's innovation numbers and node ids.
+    threshold : float
+        The compatibility threshold (moves when ``target_species`` is set).
+    next_species_key : int
+        Key of the next species founded.
+    """
+
+    population: list
+    species: list[Species]
+    registry: InnovationRegistry
+    threshold: float
+    next_species_key: int = 0
+
+
 @register_strategy
 class NEAT(Strategy):
     """NeuroEvolution of Augmenting Topologies (Stanley & Miikkulainen 2002).
@@ -131,8 +122,9 @@ class NEAT(Strategy):
 
     Strategies minimise a loss, but fitness sharing needs positive fitness: it
     is derived from each generation's losses by ``fitness_shaping`` (see
-    :func:`fitness_from_losses`). Stagnation compares losses, which stay
-    comparable across generations.
+    :func:`~evonet.strategies.shaping.fitness_from_losses`) and shared within
+    species (:func:`~evonet.strategies.shaping.shared_fitness`). Stagnation
+    compares losses, which stay comparable across generations.
 
     Parameters
     ----------
@@ -266,9 +258,9 @@ class NEAT(Strategy):
         if len(population) != self.population_size:
             raise ValueError(f"the initializer made {len(population)} genomes, expected "
                              f"{self.population_size}.")
-        return StrategyState(population=population, species=[],
-                             registry=InnovationRegistry.from_genomes(population),
-                             threshold=self.compatibility_threshold, next_species_key=0)
+        return NEATState(population=population, species=[],
+                         registry=InnovationRegistry.from_genomes(population),
+                         threshold=self.compatibility_threshold)
 
     def _ask(self, state, rng):
         return list(state.population)
@@ -333,7 +325,7 @@ class NEAT(Strategy):
 
     def _offspring_counts(self, state, species, fitness):
         """Offspring per species: mean member fitness (explicit fitness sharing, Eq. 2)."""
-        shares = np.array([fitness[s.members].mean() for s in species])
+        shares = shared_fitness(fitness, [s.members for s in species])
         best = np.array([s.best_loss for s in species])
         stagnant = np.array([state.generation - s.last_improved >= self.stagnation
                              for s in species])

@@ -1,6 +1,7 @@
 """CMA-ES restarted when it stagnates (Auger & Hansen 2005), for multimodal control tasks."""
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from deap import cma
@@ -14,7 +15,35 @@ from evonet.strategies.base import (
 )
 from evonet.strategies.cmaes import sample_cma, update_cma
 
-__all__ = ["RestartCMAES"]
+__all__ = ["RestartCMAES", "RestartCMAESState"]
+
+
+@dataclass(kw_only=True, eq=False, repr=False)
+class RestartCMAESState(StrategyState):
+    """State of :class:`RestartCMAES`.
+
+    Attributes
+    ----------
+    cma : deap.cma.Strategy
+        The current restart's DEAP strategy object.
+    x0 : ndarray of shape (n_params,)
+        The initial mean every restart starts from.
+    lambda_ : int
+        Population size of the current restart.
+    restarts : int
+        Restarts so far.
+    restart_best : float
+        Best loss of the current restart.
+    stale : int
+        Generations since ``restart_best`` last improved.
+    """
+
+    cma: cma.Strategy
+    x0: np.ndarray
+    lambda_: int
+    restarts: int = 0
+    restart_best: float = math.inf
+    stale: int = 0
 
 
 @register_strategy
@@ -94,8 +123,7 @@ class RestartCMAES(Strategy):
         x0 = np.asarray(initializer(1, rng), dtype=np.float64)[0].copy()
         n = x0.shape[0]
         lambda_ = self.population_size or 4 + int(3 * math.log(n))
-        return StrategyState(cma=self._new_cma(x0, lambda_), x0=x0, lambda_=lambda_,
-                             restarts=0, restart_best=np.inf, stale=0)
+        return RestartCMAESState(cma=self._new_cma(x0, lambda_), x0=x0, lambda_=lambda_)
 
     def _ask(self, state, rng):
         return sample_cma(state.cma, rng)
