@@ -53,8 +53,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from evonet import NeuroEvolutionClassifier
-from evonet.callbacks import Checkpoint
+from evonet.callbacks import Callback, Checkpoint
 from evonet.io import read_checkpoint
+from evonet.runs import fit_context
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WRITES = []
@@ -95,23 +96,16 @@ def read_cost(folder, seed):
     class Stop(Exception):
         pass
 
-    original = NeuroEvolutionClassifier._extra_callbacks
-
-    class StopAt(Checkpoint):
-        def __init__(self):
-            pass
-
+    class StopAt(Callback):
         def after_generation(self, run, stopping):
             if run.generation == 50:
                 raise Stop
 
-    NeuroEvolutionClassifier._extra_callbacks = lambda self: [StopAt()]
     try:
-        digits_fit(seed, checkpoint=path, checkpoint_interval=0)
+        with fit_context(callbacks=[StopAt()]):
+            digits_fit(seed, checkpoint=path, checkpoint_interval=0)
     except Stop:
         pass
-    finally:
-        NeuroEvolutionClassifier._extra_callbacks = original
     times = []
     for _ in range(5):
         start = time.perf_counter()

@@ -1,15 +1,15 @@
-"""Callbacks of the run loop: progress display, sklearn-style stopping rules, checkpoints.
+"""Callbacks of the run loop: observers such as the progress display and checkpoints.
 
-A callback has four hooks, each given the :class:`~evonet.evolve.Run`:
-``on_start`` before the first generation of an :func:`~evonet.evolve.evolve`
-call, ``on_generation`` after each generation (a true return value stops the
-run), ``after_generation`` once every callback has had its say (with whether
-the run stops) and ``on_end`` once the loop is over. A callback that counts
-something across generations (a stopping rule) returns its counters from
-``get_state`` and takes them back in ``set_state``, so that a checkpoint
-saves them and a resumed run stops exactly where the uninterrupted one would.
+A callback observes; it does not steer. It has four hooks, each given the
+:class:`~evonet.evolve.Run`: ``on_start`` before the first generation of an
+:func:`~evonet.evolve.evolve` call, ``on_generation`` after each generation,
+``after_generation`` once every callback has seen it (with whether the run
+stops) and ``on_end`` once the loop is over. Stopping belongs to the loop and
+its stopping rules (:mod:`evonet.stopping`); ``NoImprovementStopping`` and
+``ValidationStopping`` are importable from here too.
 """
 
+import copy
 import math
 import os
 import shutil
@@ -17,10 +17,12 @@ import sys
 import time
 import warnings
 
-import numpy as np
+from evonet.evaluation import _annotate as annotate_failure  # TODO public name
+from evonet.io.checkpoint import write_checkpoint
+from evonet.stopping import NoImprovementStopping, ValidationStopping
 
-__all__ = ["Callback", "Checkpoint", "NoImprovementStopping", "ProgressPrinter",
-           "ValidationStopping"]
+__all__ = ["Callback", "Checkpoint", "NoImprovementStopping", "ProgressPrinter", "RestorePoint",
+           "ValidationStopping", "save_failed_run"]
 
 
 class Callback:
@@ -28,21 +30,22 @@ class Callback:
 
     Examples
     --------
-    >>> class StopAt(Callback):
-    ...     def __init__(self, generation):
-    ...         self.generation = generation
+    >>> class Losses(Callback):
+    ...     def __init__(self):
+    ...         self.losses = []
     ...     def on_generation(self, run):
-    ...         return run.generation >= self.generation
-    >>> StopAt(3).on_generation(type("R", (), {"generation": 3})())
-    True
+    ...         self.losses.append(run.logbook[-1]["min"])
+    >>> history = Losses()
+    >>> history.on_generation(type("R", (), {"logbook": [{"min": 0.5}]})())
+    >>> history.losses
+    [0.5]
     """
 
     def on_start(self, run):
         """Called before the first generation."""
 
     def on_generation(self, run):
-        """Called after each generation; return True to stop the run."""
-        return False
+        """Called after each generation (the return value is ignored)."""
 
     def after_generation(self, run, stopping):
         """Called after every callback's ``on_generation``, with whether the run stops."""
@@ -171,105 +174,24 @@ def format_duration(seconds):
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-class _Patience(Callback):
-    """A counter of checks without an improvement of more than ``tol`` (saved in checkpoints)."""
-
-    def __init__(self, tol, n_iter_no_change, best):
-        self.tol = float(tol)
-        self.n_iter_no_change = int(n_iter_no_change)
-        self.best = best
-        self.count = 0
-
-    def _exhausted(self, improved, run):
-        """Count a check; mark the run converged and return True when patience runs out."""
-        self.count = 0 if improved else self.count + 1
-        if self.count >= self.n_iter_no_change:
-            run.stop_reason = "converged"
-            return True
-        return False
-
-    def get_state(self):
-        return {"best": self.best, "count": self.count}
-
-    def set_state(self, state):
-        self.best, self.count = float(state["best"]), int(state["count"])
-
-
-class NoImprovementStopping(_Patience):
-    """Stop when the training loss has not improved by ``tol`` for ``n_iter_no_change`` checks.
-
-    The rule of scikit-learn's MLP: a check counts as no improvement when the
-    incumbent's full-data training loss is above ``best_loss - tol``. Checks
-    happen every generation with full-data fitness (see :class:`~evonet.evolve.Run`).
-
-    Examples
-    --------
-    >>> NoImprovementStopping(tol=1e-4, n_iter_no_change=10).n_iter_no_change
-    10
-    """
-
-    def __init__(self, tol=1e-4, n_iter_no_change=10):
-        super().__init__(tol, n_iter_no_change, best=np.inf)
-
-    def on_generation(self, run):
-        if not run.checked:
-            return False
-        loss = run.loss_curve[-1]
-        improved = loss <= self.best - self.tol
-        self.best = min(self.best, loss)
-        return self._exhausted(improved, run)
-
-
-class ValidationStopping(_Patience):
-    """Early stopping on a validation score (higher is better), restoring the best model.
-
-    Each check scores the run's incumbent with ``score(params)``, appends it
-    to ``run.validation_scores`` and remembers the best; the run stops when the
-    score has not improved by ``tol`` for ``n_iter_no_change`` checks, and its
-    result becomes the best-scoring incumbent.
-
-    Examples
-    --------
-    >>> ValidationStopping(lambda p: 0.0, tol=1e-4, n_iter_no_change=5).n_iter_no_change
-    5
-    """
-
-    def __init__(self, score, tol=1e-4, n_iter_no_change=10):
-        super().__init__(tol, n_iter_no_change, best=-np.inf)
-        self.score = score
-
-    def on_generation(self, run):
-        if not run.checked:
-            return False
-        value = float(self.score(run.incumbent))
-        run.validation_scores.append(value)
-        run.logbook[-1]["val_score"] = value
-        improved = value >= self.best + self.tol
-        if value > self.best:
-            self.best = value
-            run.selected = run.copy_params(run.incumbent)
-        return self._exhausted(improved, run)
-
-
 class Checkpoint(Callback):
     """Save the run to a checkpoint file every ``interval`` seconds (0: every generation).
 
     The file (see :mod:`evonet.io.checkpoint`) holds the run's whole state
-    (:meth:`~evonet.evolve.Run.get_state`) and the counters of ``callbacks``
-    (the stopping rules), and is written atomically after a generation that
-    does not end the run: a crash at any moment leaves the previous
-    checkpoint intact. The first write comes ``interval`` seconds after the
-    start (at the first generation for 0). A write that fails with an
-    ``OSError`` (a full disk) warns and the run goes on. Pass it after the
-    callbacks whose state it saves.
+    (:meth:`~evonet.evolve.Run.get_state`) and the counters of the stopping
+    rules the run is going with (``run.stopping_rules``), and is written
+    atomically after a generation that does not end the run: a crash at any
+    moment leaves the previous checkpoint intact. The first write comes
+    ``interval`` seconds after the start (at the first generation for 0). A
+    write that fails with an ``OSError`` (a full disk) warns and the run goes
+    on. Resume with :func:`~evonet.io.checkpoint.resume_run`, passing the same
+    stopping rules.
 
     Parameters
     ----------
     path : str or os.PathLike
     interval : float, default=60
         Seconds between writes; 0 writes after every generation.
-    callbacks : sequence of Callback
-        Callbacks whose ``get_state`` is saved with the run.
     metadata : dict, default=None
         JSON-ready values saved with it (fingerprints, how to resume).
     extra : object, default=None
@@ -299,10 +221,9 @@ class Checkpoint(Callback):
     (5, True)
     """
 
-    def __init__(self, path, interval=60.0, callbacks=(), metadata=None, extra=None):
+    def __init__(self, path, interval=60.0, metadata=None, extra=None):
         self.path = os.fspath(path)
         self.interval = float(interval)
-        self.callbacks = list(callbacks)
         self.metadata = metadata
         self.extra = extra
         self.n_writes = 0
@@ -312,10 +233,6 @@ class Checkpoint(Callback):
         self._last = time.monotonic()
 
     def after_generation(self, run, stopping):
-        from evonet.io._archive import kill_now, kill_requested
-
-        if kill_requested("generation", run.generation):
-            kill_now()
         if stopping:
             return   # the run ends now; the previous checkpoint replays this generation
         if self.interval > 0 and time.monotonic() - self._last < self.interval:
@@ -332,10 +249,91 @@ class Checkpoint(Callback):
 
     def write(self, run):
         """Write the checkpoint now."""
-        from evonet.io.checkpoint import write_checkpoint
-
         start = time.perf_counter()
-        write_checkpoint(self.path, run, self.callbacks, self.metadata, self.extra)
+        write_checkpoint(self.path, run, run.stopping_rules, self.metadata, self.extra)
         self.write_seconds += time.perf_counter() - start
         self.n_writes += 1
         self._last = time.monotonic()
+
+
+class RestorePoint(Callback):
+    """The run as it was at its last generation boundary, for the checkpoint of a failed run.
+
+    A generation draws its rows and its population from the run's generator,
+    scores them, and only then tells the strategy. A failure while scoring (a
+    worker process that died, a fitness that raised) thus leaves the run as
+    it was at the boundary but for the generator and the sampler, which this
+    callback copies at every boundary (a few microseconds) and
+    :meth:`restore` puts back. Its ``on_generation`` notes that the stopping
+    rules have seen the generation, which makes a failure in a later callback
+    one of a complete generation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet import Evaluator, MLPLayout, SupervisedProblem
+    >>> from evonet.evolve import Run, evolve
+    >>> from evonet.genome import init_population
+    >>> from evonet.strategies import get_strategy
+    >>> layout = MLPLayout(1, (), 1)
+    >>> run = Run(get_strategy("ga", population_size=8),
+    ...           Evaluator(SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0])),
+    ...           np.random.default_rng(0),
+    ...           initializer=lambda n, rng: init_population(layout, n, rng))
+    >>> point = RestorePoint()
+    >>> run = evolve(run, 2, callbacks=[point])
+    >>> drawn = run.rng.random()        # a generation that fails after drawing
+    >>> point.restore(run), run.rng.random() == drawn
+    (True, True)
+    """
+
+    def __init__(self):
+        self.generation = None
+        self.completed = None
+
+    def on_start(self, run):
+        self._keep(run)
+
+    def on_generation(self, run):
+        self.completed = run.generation
+
+    def after_generation(self, run, stopping):
+        self._keep(run)
+
+    def _keep(self, run):
+        self.generation = run.generation
+        self.n_evaluations = run.n_evaluations
+        self.rng_state = run.rng.bit_generator.state  # a fresh dict
+        # samplers rebind their state in next() (a new permutation, a new position),
+        # never change it in place: a shallow copy keeps the boundary's
+        self.sampler = copy.copy(run.sampler)
+
+    def restore(self, run):
+        """Put ``run`` back at its last boundary if it failed while scoring; return
+        whether it is now a consistent state to save (at a boundary, or after a whole
+        generation that did not end the run)."""
+        if self.generation is None:
+            return False
+        if run.generation == self.generation and run.n_evaluations == self.n_evaluations:
+            run.rng.bit_generator.state = self.rng_state
+            run.sampler = copy.copy(self.sampler)
+            return True
+        return run.generation == self.completed and run.stop_reason in (None, "interrupted")
+
+
+def save_failed_run(run, point, saver, exc):
+    """Write the checkpoint of a run that failed with ``exc`` (the state before the
+    failing generation), and say in ``exc`` where it is."""
+    if not point.restore(run):
+        annotate_failure(exc, f"evonet: the failure came after the strategy was told generation "
+                      f"{run.generation}; {saver.path} keeps the last periodic checkpoint, "
+                      f"if any")
+        return
+    try:
+        saver.write(run)
+    except OSError as err:
+        warnings.warn(f"could not save the run to {saver.path} after the failure ({err}).",
+                      UserWarning, stacklevel=3)
+        return
+    annotate_failure(exc, f"evonet: the run up to generation {run.generation} is saved in "
+                  f"{saver.path}; run again with the same checkpoint to resume it")

@@ -9,77 +9,15 @@ from deap import tools
 
 from evonet.evaluation import blas_single_thread
 from evonet.genome.types import as_individual
+from evonet.sampling import MinibatchSampler, make_sampler
 
-__all__ = ["MinibatchSampler", "Run", "evolve", "make_sampler"]
+__all__ = ["MinibatchSampler", "Run", "evolve", "make_sampler"]  # the samplers: evonet.sampling
 
 
 def _similar(a, b):
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return a.shape == b.shape and np.array_equal(a, b)
     return a is b
-
-
-class MinibatchSampler:
-    """Rows for each generation's fitness: shuffled epochs cut into batches.
-
-    Each epoch is a fresh permutation of the rows drawn from the run's
-    generator; every generation takes the next ``batch_size`` rows of it (the
-    same rows for every individual of that generation). ``batch_size=None``
-    (or at least the number of rows) means the full data every generation.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> sampler = MinibatchSampler(10, 4)
-    >>> rng = np.random.default_rng(0)
-    >>> [len(sampler.next(rng)) for _ in range(3)]
-    [4, 4, 4]
-    >>> MinibatchSampler(10, None).next(rng) is None
-    True
-    """
-
-    def __init__(self, n_samples, batch_size):
-        self.n_samples = int(n_samples)
-        self.batch_size = None if batch_size is None or batch_size >= n_samples \
-            else int(batch_size)
-        self._order = None
-        self._position = 0
-
-    @property
-    def full(self):
-        """Whether every generation sees all rows."""
-        return self.batch_size is None
-
-    def next(self, rng):
-        """Sorted row indices of the next batch, or ``None`` for all rows."""
-        if self.batch_size is None:
-            return None
-        if self._order is None or self._position + self.batch_size > self.n_samples:
-            self._order = rng.permutation(self.n_samples)
-            self._position = 0
-        rows = self._order[self._position:self._position + self.batch_size]
-        self._position += self.batch_size
-        return np.sort(rows)
-
-
-def make_sampler(problem, batch_size):
-    """The problem's own sampler (``problem.make_sampler(batch_size)``) if it has one,
-    else a :class:`MinibatchSampler` over its ``n_samples`` rows.
-
-    A sampler's ``next(rng)`` gives what a generation is scored on (passed to
-    ``problem.evaluate(population, rows)``), or ``None`` for the problem's
-    full, fixed data; the incumbent is always scored with ``rows=None``.
-
-    Examples
-    --------
-    >>> class P:
-    ...     n_samples = 5
-    >>> make_sampler(P(), None).full
-    True
-    """
-    if hasattr(problem, "make_sampler"):
-        return problem.make_sampler(batch_size)
-    return MinibatchSampler(problem.n_samples, batch_size)
 
 
 CHECK_EVALUATIONS = 100
@@ -114,14 +52,37 @@ class Run:
     hall_of_fame : deap.tools.HallOfFame of the best incumbent by training loss.
     loss_curve : list of float, the incumbent's full-data training loss per check.
     checked : bool, whether the last generation ended with a check.
-    validation_scores : list of float, filled by a validation callback.
+    validation_scores : list of float, the incumbent's validation score per check (with a
+        ``validation`` scorer).
     incumbent : the model the strategy would return after the last generation.
-    selected : the model chosen by a validation callback, or ``None``.
-    stop_reason : ``None``, ``"budget"``, ``"converged"`` or ``"callback"``.
+    selected : the best-validated incumbent (with a ``validation`` scorer), or ``None``.
+    stop_reason : ``None`` while running, then one of
+        :data:`evonet.stopping.STOP_REASONS`.
+    validation : callable or None
+        ``validation(params) -> score`` (higher is better): each check (but the last one
+        of an :func:`evolve` call, which only records the loss) scores the incumbent with
+        it, appends the score to ``validation_scores`` and keeps the best-scoring
+        incumbent as ``selected``. Not saved in checkpoints: it holds data.
+    stopping_rules : list of StoppingRule, those of the current :func:`evolve` call.
+
+    Parameters
+    ----------
+    strategy, evaluator, rng : as the attributes.
+    state : the strategy's state to start from; ``None``: ``strategy.init(initializer, rng)``.
+    initializer : callable ``(n, rng) -> population``, for a new state.
+    batch_size : int or None, rows per generation (``None``: all rows).
+    check_every : int or None, generations between checks (``None``: see above).
+    halloffame : deap.tools.HallOfFame, default=None
+        Where the checked incumbents go (DEAP's ``halloffame`` argument); a
+        ``HallOfFame(1)`` comparing arrays by value if ``None``.
+    stats : deap.tools.Statistics, default=None
+        Compiled over each generation's losses (DEAP's ``stats`` argument) and
+        added to its logbook record, after ``min`` and ``mean``.
+    validation : callable, default=None
     """
 
     def __init__(self, strategy, evaluator, rng, state=None, initializer=None, batch_size=None,
-                 check_every=None):
+                 check_every=None, halloffame=None, stats=None, validation=None):
         self.strategy = strategy
         self.evaluator = evaluator
         self.rng = rng
@@ -133,7 +94,11 @@ class Run:
         self.n_evaluations = 0
         self.logbook = tools.Logbook()
         self.logbook.header = ["gen", "nevals", "min", "mean", "loss", "seconds"]
-        self.hall_of_fame = tools.HallOfFame(1, similar=_similar)
+        self.hall_of_fame = tools.HallOfFame(1, similar=_similar) if halloffame is None \
+            else halloffame
+        self.stats = stats
+        self.validation = validation
+        self.stopping_rules = []
         self.loss_curve = []
         self.validation_scores = []
         self.incumbent = None
@@ -145,6 +110,8 @@ class Run:
     def __getstate__(self):
         state = self.__dict__.copy()
         state["evaluator"] = None  # holds the data; set_data() gives a run new data
+        state["validation"] = None  # so does the validation scorer
+        state["stopping_rules"] = []
         return state
 
     STATE_FIELDS = ("state", "rng", "n_evaluations", "logbook", "hall_of_fame", "loss_curve",
@@ -163,7 +130,7 @@ class Run:
         return {name: getattr(self, name, None) for name in self.STATE_FIELDS}
 
     @classmethod
-    def from_state(cls, strategy, evaluator, fields):
+    def from_state(cls, strategy, evaluator, fields, stats=None, validation=None):
         """The run :meth:`get_state` described, continuing on ``evaluator``'s data.
 
         Unlike :meth:`set_data`, the saved sampler is kept, so the next
@@ -191,6 +158,9 @@ class Run:
         run = cls.__new__(cls)
         run.strategy = strategy
         run.evaluator = evaluator
+        run.stats = stats
+        run.validation = validation
+        run.stopping_rules = []
         for name in cls.STATE_FIELDS:
             setattr(run, name, fields[name])
         if not isinstance(run.rng, np.random.Generator) or not hasattr(run.state, "generation") \
@@ -249,15 +219,24 @@ class Run:
         record = dict(gen=self.generation, nevals=len(population),
                       min=float(finite.min()) if finite.size else np.inf,
                       mean=float(finite.mean()) if finite.size else np.inf)
+        if self.stats is not None:
+            record.update(self.stats.compile(losses))
         self.checked = False
+        validated = len(self.validation_scores)
         if self.generation % self.check_every(len(population)) == 0:
             record["loss"] = self.check()
         record["seconds"] = time.perf_counter() - start
+        if len(self.validation_scores) > validated:
+            record["val_score"] = self.validation_scores[-1]
         self.logbook.record(**record)
         return self.logbook[-1]
 
-    def check(self):
-        """Score the incumbent on the full data, record it and return its loss."""
+    def check(self, validate=True):
+        """Score the incumbent on the full data, record it and return its loss.
+
+        With a ``validation`` scorer and ``validate``, also score it on the
+        validation data and keep it as ``selected`` if it scores best so far.
+        """
         params = self.incumbent
         loss = self._told
         if loss is None:
@@ -272,16 +251,27 @@ class Run:
             individual.fitness.values = (loss,)
         self.hall_of_fame.update([individual])
         self.checked = True
+        if validate and self.validation is not None:
+            self._validate(params)
         return loss
 
+    def _validate(self, params):
+        value = float(self.validation(params))
+        best = max(self.validation_scores, default=-np.inf)
+        self.validation_scores.append(value)
+        if value > best:
+            self.selected = self.copy_params(params)
 
-def evolve(run, max_generations, max_evaluations=None, callbacks=()):
-    """Run generations until the budget is spent or a callback stops the run.
 
-    Callbacks see every generation (``on_generation``, then, once all have
-    said whether to stop, ``after_generation``: where a checkpoint is written);
-    the stopping rules act on checks (``run.checked``). The last generation of
-    the call is always checked.
+def evolve(run, max_generations, max_evaluations=None, callbacks=(), stopping=()):
+    """Run generations until the budget is spent or a stopping rule ends the run.
+
+    After each generation the stopping rules (:mod:`evonet.stopping`) are asked in turn
+    (every one of them, so that each counter sees each generation) and the first reason
+    given ends the run; the loop records it in ``run.stop_reason``. Callbacks only
+    observe: ``on_generation`` after each generation, then ``after_generation`` with
+    whether the run stops (where a checkpoint is written). The stopping rules act on
+    checks (``run.checked``); the last generation of the call is always checked.
 
     Parameters
     ----------
@@ -291,17 +281,20 @@ def evolve(run, max_generations, max_evaluations=None, callbacks=()):
     max_evaluations : int, default=None
         Stop once ``run.n_evaluations`` reaches this total.
     callbacks : sequence of Callback
+        Observers (progress, checkpoints, history).
+    stopping : sequence of StoppingRule
 
     Returns
     -------
     Run
-        The same run, with ``stop_reason`` set.
+        The same run, with ``stop_reason`` set (one of :data:`evonet.stopping.STOP_REASONS`).
 
     Examples
     --------
     >>> import numpy as np
     >>> from evonet import MLPLayout, SupervisedProblem, Evaluator
     >>> from evonet.genome import init_population
+    >>> from evonet.stopping import NoImprovementStopping
     >>> from evonet.strategies import get_strategy
     >>> layout = MLPLayout(1, (), 1)
     >>> problem = SupervisedProblem(layout, [[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0])
@@ -310,29 +303,43 @@ def evolve(run, max_generations, max_evaluations=None, callbacks=()):
     >>> run = evolve(run, max_generations=100)
     >>> np.round(run.best, 3), run.stop_reason
     (array([2., 1.]), 'budget')
+    >>> run = evolve(run, 1000, stopping=[NoImprovementStopping(tol=1e-3, n_iter_no_change=5)])
+    >>> run.stop_reason
+    'converged'
     """
     run.stop_reason = None
+    run.stopping_rules = list(stopping)
     for callback in callbacks:
         callback.on_start(run)
-    # BLAS single-threaded throughout: fitness must be (for reproducibility) and the
-    # strategies' small linear algebra is faster so on a busy machine
-    with blas_single_thread(), run.evaluator:
-        for _ in range(max_generations):
-            if max_evaluations is not None and run.n_evaluations >= max_evaluations:
-                break
-            run.step()
-            stop = False
-            for callback in callbacks:
-                stop = bool(callback.on_generation(run)) or stop
-            for callback in callbacks:
-                callback.after_generation(run, stop)
-            if stop:
-                run.stop_reason = run.stop_reason or "callback"
-                break
-        if run.incumbent is not None and not run.checked:
-            run.logbook[-1]["loss"] = run.check()
-    if run.stop_reason is None:
-        run.stop_reason = "budget"
+    try:
+        # BLAS single-threaded throughout: fitness must be (for reproducibility) and the
+        # strategies' small linear algebra is faster so on a busy machine
+        with blas_single_thread(), run.evaluator:
+            reason = _generations(run, max_generations, max_evaluations, callbacks)
+            if run.incumbent is not None and not run.checked:
+                run.logbook[-1]["loss"] = run.check(validate=False)
+    except KeyboardInterrupt:
+        run.stop_reason = "interrupted"
+        raise
+    run.stop_reason = reason
     for callback in callbacks:
         callback.on_end(run)
     return run
+
+
+def _generations(run, max_generations, max_evaluations, callbacks):
+    """The loop of :func:`evolve`; returns why it ended."""
+    for _ in range(max_generations):
+        if max_evaluations is not None and run.n_evaluations >= max_evaluations:
+            return "max_evaluations"
+        run.step()
+        reasons = [rule.check(run) for rule in run.stopping_rules]
+        reason = next((r for r in reasons if r is not None), None)
+        run.stop_reason = reason    # callbacks see whether this generation ends the run
+        for callback in callbacks:
+            callback.on_generation(run)
+        for callback in callbacks:
+            callback.after_generation(run, reason is not None)
+        if reason is not None:
+            return reason
+    return "budget"

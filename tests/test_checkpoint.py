@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 from evonet.callbacks import Callback
 from evonet.io import read_checkpoint, read_checkpoint_metadata
+from evonet.runs import fit_context
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +46,7 @@ class CrashAt(Callback):
 
 
 def crash_fit(est, X, y, generation):
-    est._extra_callbacks = lambda: [CrashAt(generation)]
-    with pytest.raises(Crash):
+    with pytest.raises(Crash), fit_context(callbacks=[CrashAt(generation)]):
         est.fit(X, y)
 
 
@@ -66,7 +66,7 @@ def assert_same_model(a, b):
     assert (a.n_iter_, a.n_evaluations_, a.best_loss_) == (b.n_iter_, b.n_evaluations_,
                                                            b.best_loss_)
     assert a.validation_scores_ == b.validation_scores_
-    assert a._run.stop_reason == b._run.stop_reason
+    assert a.stop_reason_ == b.stop_reason_
     strip = [{k: v for k, v in r.items() if k != "seconds"} for r in a.logbook_]
     assert strip == [{k: v for k, v in r.items() if k != "seconds"} for r in b.logbook_]
 
@@ -94,7 +94,7 @@ def test_resumed_fit_equals_uninterrupted_fit(tmp_path, iris, case):
     path = tmp_path / "run.ckpt"
     assert reference.n_iter_ >= 10
     # runs that converge crash just before they stop, where the stopping counters matter
-    converging = reference._run.stop_reason == "converged"
+    converging = reference.stop_reason_ in ("converged", "validation")
     crash_at = reference.n_iter_ - 2 if converging else reference.n_iter_ // 2
     crash_fit(NeuroEvolutionClassifier(checkpoint=path, **params), X, y, crash_at)
     assert read_checkpoint_metadata(path)["generation"] == crash_at - 1

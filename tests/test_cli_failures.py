@@ -13,10 +13,10 @@ import warnings
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from evonet import NeuroEvolutionClassifier
 from evonet.callbacks import Callback
 from evonet.cli import main
 from evonet.io import read_checkpoint_metadata
+from evonet.runs import fit_context
 
 FIT = ["fit", "--dataset", "iris", "--hidden", "3", "--generations", "12", "--quiet"]
 
@@ -56,14 +56,16 @@ class RaiseAt(Callback):
 
 
 @pytest.fixture
-def during_fit(monkeypatch):
-    """``during_fit(generation, error)``: the next fits raise (or do) ``error`` midway."""
+def during_fit():
+    """``during_fit(generation, error)``: from now on, fits raise (or do) ``error`` after
+    ``generation``; ``during_fit(None, None)`` stops that."""
+    raiser = RaiseAt(None, None)
 
     def install(generation, error):
-        monkeypatch.setattr(NeuroEvolutionClassifier, "_extra_callbacks",
-                            lambda self: [RaiseAt(generation, error)])
+        raiser.generation, raiser.error = generation, error
 
-    return install
+    with fit_context(callbacks=[raiser]):
+        yield install
 
 
 def test_unusable_output_folders_are_refused_before_any_work(tmp_path, capsys, monkeypatch):
@@ -105,7 +107,8 @@ def test_ctrl_c_exits_1_and_says_how_to_resume(tmp_path, capsys, during_fit, mon
                               "--out", model], capsys)
     assert code == 1
     assert err == f"evonet: interrupted; continue with: evonet resume {checkpoint}\n"
-    assert read_checkpoint_metadata(checkpoint)["generation"] == 4 and not model.exists()
+    # Ctrl-C came after generation 5 was complete: the checkpoint saves it
+    assert read_checkpoint_metadata(checkpoint)["generation"] == 5 and not model.exists()
 
     # a later mistake in the output folder is refused up front and leaves the checkpoint be
     saved = checkpoint.read_bytes()
@@ -116,10 +119,11 @@ def test_ctrl_c_exits_1_and_says_how_to_resume(tmp_path, capsys, during_fit, mon
         assert checkpoint.read_bytes() == saved
 
     # Ctrl-C during the resumed run: the same hint; then the resume runs to the end
+    during_fit(7, KeyboardInterrupt())
     code, _, err = run(["resume", checkpoint, "--quiet"], capsys)
     assert code == 1
     assert err == f"evonet: interrupted; continue with: evonet resume {checkpoint}\n"
-    monkeypatch.undo()   # no more Ctrl-C
+    during_fit(None, None)   # no more Ctrl-C
     code, out, _ = run(["resume", checkpoint, "--quiet"], capsys)
     assert code == 0 and f"model saved to {model}" in out
     assert model.exists() and not checkpoint.exists()

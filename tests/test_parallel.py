@@ -18,6 +18,7 @@ from evonet.callbacks import Callback
 from evonet.evaluation import _score_chunk
 from evonet.evolve import Run, evolve
 from evonet.genome import init_population
+from evonet.runs import fit_context
 from evonet.strategies import get_strategy
 
 CLUSTER = dict(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -240,14 +241,15 @@ def test_nested_evaluation_stays_within_the_outer_workers_share():
 class RecordsInnerJobs(NeuroEvolutionClassifier):
     """Remembers, as ``inner_n_jobs_``, how many jobs its fit's evaluator used."""
 
-    def _extra_callbacks(self):
+    def fit(self, X, y):
         estimator = self
 
         class Record(Callback):
             def on_generation(self, run):
                 estimator.inner_n_jobs_ = run.evaluator.effective_n_jobs
 
-        return [Record()]
+        with fit_context(callbacks=[Record()]):
+            return super().fit(X, y)
 
 
 def _inner_n_jobs(estimator, X, y):
@@ -632,14 +634,11 @@ def test_estimator_keeps_the_best_network_when_a_generation_fails():
             if run.generation == 6:
                 raise RuntimeError("a worker process died while scoring generation 7")
 
-    class Failing(NeuroEvolutionClassifier):
-        def _extra_callbacks(self):
-            return [WorkerDied()]
-
     problem, _ = problem_and_init(n=300)
     X, y = problem.X_aug[:, :-1].astype(float), np.asarray(problem.targets)
-    clf = Failing((6,), random_state=0)
-    with pytest.raises(RuntimeError, match="generation 7"):
+    clf = NeuroEvolutionClassifier((6,), random_state=0)
+    with pytest.raises(RuntimeError, match="generation 7"), \
+            fit_context(callbacks=[WorkerDied()]):
         clf.fit(X, y)
     assert clf.n_iter_ == 6 and len(clf.loss_curve_) >= 1
     assert clf.predict(X).shape == (300,)
@@ -682,18 +681,17 @@ def test_failed_generation_leaves_a_checkpoint_that_resumes_identically(
     if failure == "fitness":
         monkeypatch.setattr(FitnessFailsAt, "failed", False)
         monkeypatch.setattr(evonet.estimators._base, "Evaluator", FitnessFailsAt)
-        expected, n_jobs = FloatingPointError, None
+        expected, n_jobs, context = FloatingPointError, None, contextlib.nullcontext()
     elif failure == "dead worker":
         monkeypatch.setattr(evonet.estimators._base, "Evaluator", KillsAWorker)
-        expected, n_jobs = RuntimeError, 2
+        expected, n_jobs, context = RuntimeError, 2, contextlib.nullcontext()
     else:   # generation 7 is complete: its state is saved
-        monkeypatch.setattr(NeuroEvolutionClassifier, "_extra_callbacks",
-                            lambda self: [FailsAfter(7)])
+        context = fit_context(callbacks=[FailsAfter(7)])
         saved, expected, n_jobs = 7, RuntimeError, None
     failed = NeuroEvolutionClassifier((6,), strategy="ga", population_size=24,
                                       max_generations=10, random_state=0, n_jobs=n_jobs,
                                       checkpoint=path)   # default interval: 60 s
-    with pytest.raises(expected, match="generation 7") as info:
+    with pytest.raises(expected, match="generation 7") as info, context:
         fit_quietly(failed, X, y)
     assert "saved in" in " ".join(getattr(info.value, "__notes__", [])) + str(info.value)
     # the best network so far is in the estimator and in the checkpoint

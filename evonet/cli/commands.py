@@ -16,10 +16,10 @@ from sklearn.preprocessing import StandardScaler
 from evonet.cli.data import DataError, load_csv, load_dataset, read_csv_rows
 from evonet.control import EvolvedPolicy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
-from evonet.io import load, read_checkpoint_metadata, save
-from evonet.io._archive import atomic_write
+from evonet.io import atomic_write, load, read_checkpoint_metadata, save
 from evonet.io.checkpoint import is_checkpoint, remove_checkpoint
 from evonet.io.model import open_model, read_metadata
+from evonet.runs import fit_context
 
 __all__ = ["describe_model", "fit_command", "info_command", "predict_command",
            "resume_command"]
@@ -84,17 +84,18 @@ def _estimator(args, classification):
     if args.checkpoint is not None:
         options.update(checkpoint=args.checkpoint, checkpoint_interval=args.checkpoint_interval)
     Estimator = NeuroEvolutionClassifier if classification else NeuroEvolutionRegressor
-    estimator = Estimator(**options)
-    estimator._checkpoint_command = _record(args)
-    # the run stays resumable until its model file is safely written
-    estimator._keep_checkpoint = args.out is not None
-    return estimator
+    return Estimator(**options)
 
 
-def _fit(model, X_train, y_train):
-    """Fit ``model``; its warnings go to stderr, after the progress display. Returns seconds."""
+def _fit(args, model, X_train, y_train):
+    """Fit ``model``; its warnings go to stderr, after the progress display. Returns seconds.
+
+    Its checkpoint records the command (for ``evonet resume``) and, with
+    ``--out``, stays until the model file is safely written.
+    """
     start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, fit_context(
+            checkpoint_metadata={"command": _record(args)}, keep_checkpoint=args.out is not None):
         warnings.simplefilter("always")
         model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
@@ -118,7 +119,7 @@ def _compare(args, model, seconds, data, classification):
     metric = "accuracy" if classification else "R^2"
     ours, theirs = model.score(X_test, y_test), reference.score(X_test, y_test)
     print(f"\nstrategy {fitted.strategy_}, {fitted.n_iter_} generations "
-          f"({fitted._run.stop_reason}), {fitted.n_evaluations_} network evaluations, "
+          f"({fitted.stop_reason_}), {fitted.n_evaluations_} network evaluations, "
           f"{seconds:.1f} s, training loss {fitted.best_loss_:.4g}")
     print(f"held-out {metric}: evonet {ours:.4f}  |  {Reference.__name__} {theirs:.4f} "
           f"({ref_seconds:.1f} s, same split)")
@@ -138,7 +139,7 @@ def fit_command(args):
         saved = read_checkpoint_metadata(args.checkpoint)
         print(f"resuming from {args.checkpoint} at generation {saved['generation']}",
               flush=True)
-    seconds = _fit(model, data[0], data[2])
+    seconds = _fit(args, model, data[0], data[2])
     if args.out is not None:
         save(model, args.out, metadata={
             "source": str(source), "dataset": args.dataset, "target": args.target,

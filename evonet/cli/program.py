@@ -14,8 +14,7 @@ import sys
 from evonet.cli.commands import fit_command, info_command, predict_command, resume_command
 from evonet.cli.data import DataError
 from evonet.cli.parser import EXIT_FAILURE, EXIT_USAGE, build_parser
-from evonet.io import read_checkpoint_metadata
-from evonet.io._archive import WriteError
+from evonet.io import WriteError, read_checkpoint_metadata
 
 __all__ = ["main"]
 

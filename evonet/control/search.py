@@ -8,12 +8,10 @@ the environment, with ``act`` for one observation at a time and ``rollout``
 for whole episodes.
 """
 
-import os
-
 import numpy as np
 
 from evonet._random import make_generator
-from evonet.callbacks import Callback, Checkpoint, ProgressPrinter
+from evonet.callbacks import ProgressPrinter
 from evonet.control.envs import make_env
 from evonet.control.evolved import EvolvedPolicy
 from evonet.control.gym import SEED_BOUND, GymProblem
@@ -21,9 +19,8 @@ from evonet.control.pole import PoleBalancing
 from evonet.control.policies import MLPPolicy, NeatPolicy, RecurrentPolicy
 from evonet.control.problems import PoleBalancingProblem
 from evonet.evaluation import Evaluator
-from evonet.evolve import Run, evolve
-from evonet.io.checkpoint import check_checkpoint_location, check_checkpoint_settings
-from evonet.strategies import Strategy, get_strategy
+from evonet.runs import CheckpointFile, make_strategy, run_generations, start_run
+from evonet.stopping import StoppingRule
 
 __all__ = ["TargetReached", "default_policy", "evolve_policy"]
 
@@ -75,33 +72,27 @@ def _fingerprint(env, policy, strategy, n_episodes, target, vectorization, rando
                        "random_state": None if seed is None else int(seed)}}
 
 
-def _saved_eval_seeds(checkpoint):
-    if checkpoint is None or not os.path.exists(checkpoint):
-        return None
-    from evonet.io.checkpoint import read_checkpoint
-
-    seeds = read_checkpoint(checkpoint).metadata.get("eval_seeds")
-    return None if seeds is None else np.asarray(seeds, dtype=np.int64)
-
-
-class TargetReached(Callback):
+class TargetReached(StoppingRule):
     """Stop once a network of the current generation scores at least ``target``.
 
     Examples
     --------
-    >>> TargetReached(475.0).target
-    475.0
+    >>> rule = TargetReached(475.0)
+    >>> rule.check(type("R", (), {"logbook": [{"min": -500.0}]})()), rule.reached
+    ('target_reached', True)
     """
+
+    reason = "target_reached"
 
     def __init__(self, target):
         self.target = float(target)
         self.reached = False
 
-    def on_generation(self, run):
+    def check(self, run):
         if -run.logbook[-1]["min"] >= self.target:
             self.reached = True
-            return True
-        return False
+            return self.reason
+        return None
 
 
 def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
@@ -170,63 +161,41 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
     (100000, True)
     """
     env = make_env(env)
-    check_checkpoint_settings(checkpoint, checkpoint_interval)
-    if checkpoint is not None:
-        check_checkpoint_location(checkpoint)
+    checkpoint = None if checkpoint is None else CheckpointFile(checkpoint, checkpoint_interval)
     rng = make_generator(random_state)
-    if isinstance(strategy, Strategy):
-        if population_size is not None or strategy_params:
-            raise ValueError("pass population_size and strategy_params to the strategy "
-                             "instance itself.")
-    else:
-        settings = dict(strategy_params or {})
-        if population_size is not None:
-            settings["population_size"] = population_size
-        if _is_neat(strategy):
-            settings.setdefault("feed_forward", False)
-        strategy = get_strategy(strategy, **settings)
+    strategy = make_strategy(strategy, population_size, strategy_params,
+                             defaults={"feed_forward": False} if _is_neat(strategy) else None)
     policy = default_policy(env, strategy) if policy is None else policy
     if _is_neat(strategy) != isinstance(policy, NeatPolicy):
         raise ValueError(f"strategy {strategy.name!r} cannot evolve {policy!r}: the 'neat' "
                          f"strategy evolves a NeatPolicy, the other strategies MLPPolicy or "
                          f"RecurrentPolicy weights.")
-    fingerprint = None
     if checkpoint is not None:
-        fingerprint = _fingerprint(env, policy, strategy, n_episodes, target, vectorization,
-                                   random_state)
+        checkpoint.match(_fingerprint(env, policy, strategy, n_episodes, target, vectorization,
+                                      random_state))
+    metadata = {}
     if isinstance(env, PoleBalancing):
         problem = PoleBalancingProblem(env, policy)
         if target == "auto":
             target = None if env.fitness == "damping" else float(env.max_steps)
     else:
         # a resumed run scores its incumbent on the episodes it was started with
-        eval_seeds = _saved_eval_seeds(checkpoint)
-        if eval_seeds is None:
-            eval_seeds = rng.integers(0, SEED_BOUND, size=n_episodes)
+        eval_seeds = None if checkpoint is None else checkpoint.saved_metadata("eval_seeds")
+        eval_seeds = rng.integers(0, SEED_BOUND, size=n_episodes) if eval_seeds is None \
+            else np.asarray(eval_seeds, dtype=np.int64)
         problem = GymProblem(env, policy, n_episodes=n_episodes, eval_seeds=eval_seeds,
                              vectorization=vectorization)
+        metadata["eval_seeds"] = [int(seed) for seed in problem.eval_seeds]
         if target == "auto":
             target = env.reward_threshold
-    stopper = None if target is None else TargetReached(target)
-    callbacks = list(callbacks) + ([stopper] if stopper else []) + (
-        [ProgressPrinter(every=verbose)] if verbose else [])
+    stopping = [] if target is None else [TargetReached(target)]
+    callbacks = list(callbacks) + ([ProgressPrinter(every=verbose)] if verbose else [])
     evaluator = Evaluator(problem, n_jobs=n_jobs, backend=backend, retry_failed=retry_failed)
-    run = None
-    if checkpoint is not None:
-        from evonet.io.checkpoint import resume_run
-
-        run = resume_run(checkpoint, strategy, evaluator, fingerprint)
-        metadata = dict(fingerprint, eval_seeds=None if isinstance(problem, PoleBalancingProblem)
-                        else [int(seed) for seed in problem.eval_seeds])
-        callbacks.append(Checkpoint(checkpoint, checkpoint_interval, metadata=metadata))
-    if run is None:
-        run = Run(strategy, evaluator, rng, initializer=policy.init_population)
-    evolve(run, max_generations=max(0, max_generations - run.generation),
-           max_evaluations=max_evaluations, callbacks=callbacks)
-    if checkpoint is not None:
-        from evonet.io.checkpoint import remove_checkpoint
-
-        remove_checkpoint(os.fspath(checkpoint))
+    run = start_run(strategy, evaluator, rng, policy.init_population, checkpoint=checkpoint,
+                    stopping=stopping)
+    run_generations(run, max(0, max_generations - run.generation), max_evaluations,
+                    callbacks=callbacks, stopping=stopping, checkpoint=checkpoint,
+                    metadata=metadata)
     # the run's checked incumbent or the best network it was told about, on the fixed trial
     if isinstance(policy, NeatPolicy):
         candidates = [run.best]
@@ -244,6 +213,6 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
     result.n_generations_ = run.generation
     result.n_evaluations_ = run.n_evaluations + len(candidates)
     result.best_fitness_ = float(-losses[best])
-    result.target_reached_ = bool(stopper is not None and stopper.reached)
+    result.target_reached_ = run.stop_reason == "target_reached"
     result.stop_reason_ = run.stop_reason
     return result

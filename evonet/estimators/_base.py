@@ -1,7 +1,7 @@
 """What the neuroevolution classifier and regressor share: parameters, ``fit``, prediction."""
 
-import os
 import warnings
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -11,21 +11,15 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from evonet._random import make_generator
-from evonet.callbacks import Checkpoint, NoImprovementStopping, ProgressPrinter, ValidationStopping
+from evonet.callbacks import ProgressPrinter
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
-from evonet.estimators._checkpoint import (
-    RestorePoint,
-    check_resume,
-    fingerprint,
-    open_checkpoint,
-    save_failed_run,
-)
+from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._params import check_params
 from evonet.evaluation import Evaluator
-from evonet.evolve import Run, evolve
-from evonet.io.checkpoint import remove_checkpoint
-from evonet.strategies import get_strategy
+from evonet.evolve import Run
+from evonet.runs import CheckpointFile, make_strategy, run_generations, start_run
+from evonet.stopping import NoImprovementStopping, ValidationStopping
 
 __all__ = ["BaseNeuroEvolution", "choose_batch_size", "choose_strategy"]
 
@@ -97,6 +91,44 @@ def _unless_all_equal(sample_weight):
     if sample_weight is None or np.all(sample_weight == sample_weight[0]):
         return None
     return sample_weight
+
+
+@dataclass
+class FitData:
+    """The data of one ``fit``: inputs, labels, encoded targets, weights, validation part."""
+
+    X: np.ndarray
+    y: np.ndarray
+    targets: np.ndarray
+    sample_weight: np.ndarray
+    n_outputs: int
+    output_activation: str
+    X_val: np.ndarray = None
+    y_val: np.ndarray = None
+    val_weight: np.ndarray = None
+    split_seed: int = None
+
+    def __post_init__(self):
+        if self.sample_weight is not None and not self.sample_weight.all():
+            # a row of zero weight adds nothing to the loss: leaving it out before the
+            # validation split, the minibatches and the "auto" choices makes the fit
+            # exactly that of the data without it (classes_ still counts its label)
+            kept = self.sample_weight > 0
+            self.X, self.targets, self.y = self.X[kept], self.targets[kept], self.y[kept]
+            self.sample_weight = self.sample_weight[kept]
+
+    def split(self, validation_fraction, split_seed, stratify):
+        """Hold out ``validation_fraction`` of the rows for early stopping."""
+        weights = () if self.sample_weight is None else (self.sample_weight,)
+        parts = train_test_split(self.X, self.targets, self.y, *weights,
+                                 test_size=validation_fraction, random_state=split_seed,
+                                 stratify=stratify)
+        self.X, self.X_val, self.targets, _, self.y, self.y_val = parts[:6]
+        if self.sample_weight is not None:
+            # the training part's weights weight the loss, the validation part's the
+            # validation score (as in sklearn's MLP)
+            self.sample_weight, self.val_weight = parts[6], _unless_all_equal(parts[7])
+        self.split_seed = split_seed
 
 
 class BaseNeuroEvolution(ExportMixin, BaseEstimator):
@@ -173,148 +205,129 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         return w
 
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        """``fit`` (a new or resumed run), ``warm_start`` and ``partial_fit`` (a continued one)."""
         hidden = check_params(self)
-        use_checkpoint = self.checkpoint is not None and not incremental
-        saved = open_checkpoint(self) if use_checkpoint else None
-        resumed = saved is not None
+        checkpoint = None
+        if self.checkpoint is not None and not incremental:
+            checkpoint = CheckpointFile(self.checkpoint, self.checkpoint_interval,
+                                        kind="estimator")
+        resumed = checkpoint is not None and checkpoint.resumed
         continuing = not resumed and (incremental or self.warm_start) and hasattr(self, "_run")
-        X, y = self._validate_xy(X, y, reset=not continuing)
-        sample_weight = self._check_sample_weight(sample_weight, X.shape[0])
-        prints = fingerprint(self, X, y, sample_weight) if use_checkpoint else None
-        if resumed:
-            check_resume(saved, prints)
-            self._set_target_state(saved.extra["targets"])
-        targets, n_outputs, output_activation = self._encode_targets(
-            y, not (continuing or resumed), classes, sample_weight)
-        if sample_weight is not None and not sample_weight.all():
-            # a row of zero weight adds nothing to the loss: leaving it out before the
-            # validation split, the minibatches and the "auto" choices makes the fit
-            # exactly that of the data without it (classes_ still counts its label)
-            kept = sample_weight > 0
-            X, targets, y, sample_weight = X[kept], targets[kept], y[kept], sample_weight[kept]
-
+        data = self._prepare_data(X, y, sample_weight, classes, checkpoint,
+                                  continuing=continuing)
         # a new run's one generator of this fit; the validation split's seed comes from it
         rng = None if continuing or resumed else make_generator(self.random_state)
-        X_val = y_val = val_weight = split_seed = None
         if self.early_stopping and not incremental:
             if resumed:
-                split_seed = saved.metadata.get("split_seed")
+                split_seed = checkpoint.saved_metadata("split_seed")
             else:
                 split_seed = int((self._run.rng if continuing else rng).integers(0, 2**31 - 1))
-            parts = train_test_split(
-                X, targets, y, *(() if sample_weight is None else (sample_weight,)),
-                test_size=self.validation_fraction, random_state=split_seed,
-                stratify=self._split_stratify(y),
-            )
-            X, X_val, targets, _, _, y_val = parts[:6]
-            if sample_weight is not None:
-                # the training part's weights weight the loss, the validation part's the
-                # validation score (as in sklearn's MLP)
-                sample_weight, val_weight = parts[6], _unless_all_equal(parts[7])
-        sample_weight = _unless_all_equal(sample_weight)
-
-        if continuing:
-            strategy_name = self.strategy_
-        elif resumed:
-            strategy_name = saved.metadata["strategy"]
-        elif self.strategy == "auto":
-            n_params = MLPArchitecture(X.shape[1], hidden, n_outputs, self.activation,
-                                       output_activation).n_params
-            strategy_name = choose_strategy(n_params, X.shape[0], self.batch_size)
-        else:
-            strategy_name = self.strategy
-        if strategy_name == "neat":
-            architecture = NEATArchitecture(X.shape[1], n_outputs, output_activation)
-        else:
-            architecture = MLPArchitecture(X.shape[1], hidden, n_outputs, self.activation,
-                                           output_activation)
-        if continuing and architecture != self._architecture:
-            raise ValueError(f"warm_start/partial_fit needs the same network as the previous "
-                             f"fit: {self._architecture} != {architecture}.")
-        problem = architecture.problem(X, targets, self.loss, sample_weight, self.alpha)
+            data.split(self.validation_fraction, split_seed, self._split_stratify(data.y))
+        data.sample_weight = _unless_all_equal(data.sample_weight)
+        strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
+        problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
+                                       self.alpha)
         evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
                               verbose=self.verbose)
-        batch_size = choose_batch_size(self.batch_size, X.shape[0])
-
+        batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
+        validation = None if data.X_val is None else partial(
+            self._validation_score, X_val=data.X_val, y_val=data.y_val,
+            sample_weight=data.val_weight)
+        stopping = [] if incremental else [
+            NoImprovementStopping(self.tol, self.n_iter_no_change) if validation is None
+            else ValidationStopping(tol=self.tol, n_iter_no_change=self.n_iter_no_change)]
         if continuing:
             run = self._run
             run.set_data(evaluator, batch_size)
+            run.validation = validation
+            if not incremental:
+                run.selected = None
+                run.validation_scores = []
         else:
-            settings = dict(self.strategy_params or {})
-            if self.population_size is not None:
-                settings["population_size"] = self.population_size
-            if strategy_name == "neat":
-                settings.setdefault("activation", self.activation)
-            strategy = get_strategy(strategy_name, **settings)
-            if resumed:
-                run = Run.from_state(strategy, evaluator, saved.run_state)
-            else:
-                run = Run(strategy, evaluator, rng, initializer=architecture.initializer(),
-                          batch_size=batch_size)
+            strategy = make_strategy(
+                strategy_name, self.population_size, self.strategy_params,
+                defaults={"activation": self.activation} if strategy_name == "neat" else None)
+            run = start_run(strategy, evaluator, rng, architecture.initializer(), batch_size,
+                            checkpoint, stopping, validation)
             self.strategy_ = strategy_name
             self._architecture = architecture
-        start = saved.metadata["start_generation"] if resumed else run.generation
-        budget = 1 if incremental else max(0, self.max_generations - (run.generation - start))
+        start = checkpoint.saved_metadata("start_generation") if resumed else run.generation
+        self._evolve(run, incremental, start, stopping, checkpoint, metadata=dict(
+            kind="estimator", strategy=strategy_name, start_generation=int(start),
+            split_seed=data.split_seed))
+        return self
 
-        callbacks, stoppers = [], []
+    def _prepare_data(self, X, y, sample_weight, classes, checkpoint, continuing):
+        """Validated data and encoded targets; a resumed fit's checkpoint is checked here."""
+        X, y = self._validate_xy(X, y, reset=not continuing)
+        sample_weight = self._check_sample_weight(sample_weight, X.shape[0])
+        resumed = checkpoint is not None and checkpoint.resumed
+        if checkpoint is not None:
+            checkpoint.match(fingerprint(self, X, y, sample_weight))
+        if resumed:
+            check_saved_fit(checkpoint.saved)
+            self._set_target_state(checkpoint.saved.extra["targets"])
+        targets, n_outputs, output_activation = self._encode_targets(
+            y, not (continuing or resumed), classes, sample_weight)
+        return FitData(X, y, targets, sample_weight, n_outputs, output_activation)
+
+    def _choose_network(self, data, hidden, continuing, checkpoint):
+        """The strategy's name and the network's architecture of this fit."""
+        n_features, n_outputs = data.X.shape[1], data.n_outputs
+        if continuing:
+            strategy_name = self.strategy_
+        elif checkpoint is not None and checkpoint.resumed:
+            strategy_name = checkpoint.saved_metadata("strategy")
+        elif self.strategy == "auto":
+            n_params = MLPArchitecture(n_features, hidden, n_outputs, self.activation,
+                                       data.output_activation).n_params
+            strategy_name = choose_strategy(n_params, data.X.shape[0], self.batch_size)
+        else:
+            strategy_name = self.strategy
+        if strategy_name == "neat":
+            architecture = NEATArchitecture(n_features, n_outputs, data.output_activation)
+        else:
+            architecture = MLPArchitecture(n_features, hidden, n_outputs, self.activation,
+                                           data.output_activation)
+        if continuing and architecture != self._architecture:
+            raise ValueError(f"warm_start/partial_fit needs the same network as the previous "
+                             f"fit: {self._architecture} != {architecture}.")
+        return strategy_name, architecture
+
+    def _evolve(self, run, incremental, start, stopping, checkpoint, metadata):
+        """Run the generations of this call and keep the result (also of a failed run)."""
+        budget = 1 if incremental else max(0, self.max_generations - (run.generation - start))
+        callbacks = []
         if self.verbose:
             callbacks.append(ProgressPrinter(every=1 if self.verbose > 1 else 10,
                                              total=None if incremental else budget))
-        if not incremental:
-            if X_val is not None:
-                stoppers.append(ValidationStopping(
-                    partial(self._validation_score, X_val=X_val, y_val=y_val,
-                            sample_weight=val_weight),
-                    tol=self.tol, n_iter_no_change=self.n_iter_no_change))
-            else:
-                stoppers.append(NoImprovementStopping(self.tol, self.n_iter_no_change))
-            if resumed:
-                saved.restore_callbacks(stoppers)
-            else:
-                run.selected = None
-                run.validation_scores = []
-        callbacks += stoppers
-        if use_checkpoint:
-            metadata = dict(prints, kind="estimator", strategy=strategy_name,
-                            start_generation=int(start), split_seed=split_seed,
-                            command=getattr(self, "_checkpoint_command", None))
-            restore_point = RestorePoint()
-            saver = Checkpoint(self.checkpoint, self.checkpoint_interval, stoppers, metadata,
-                               extra={"targets": self._target_state()})
-            callbacks += [restore_point, saver]
-        callbacks += self._extra_callbacks()
+        validated = run.validation is not None
         try:
-            evolve(run, budget, max_evaluations=None if incremental else self.max_evaluations,
-                   callbacks=callbacks)
-        except Exception as exc:
-            # a dead worker or a failing fitness: keep the best network found so far, in
-            # the estimator and in the checkpoint (the state before the failing generation)
-            if use_checkpoint:
-                save_failed_run(run, restore_point, saver, exc)
+            run_generations(run, budget,
+                            max_evaluations=None if incremental else self.max_evaluations,
+                            callbacks=callbacks, stopping=stopping, checkpoint=checkpoint,
+                            metadata=metadata, extra={"targets": self._target_state()})
+        except (Exception, KeyboardInterrupt):
+            # a dead worker, a failing fitness or Ctrl-C: keep the best network found so
+            # far (the checkpoint, if any, holds the state before the failing generation)
             if len(run.hall_of_fame):
-                run.evaluator = None
-                self._run = run
-                self._store_result(run, X_val is not None)
+                self._keep_run(run, validated)
             raise
-        run.evaluator = None  # holds a copy of the data; the next fit gives it new data
-        self._run = run
-        self._store_result(run, X_val is not None)
-        if use_checkpoint and not getattr(self, "_keep_checkpoint", False):
-            # (the command line keeps it until the model file is written)
-            remove_checkpoint(os.fspath(self.checkpoint))
-        if not incremental and run.stop_reason == "budget":
+        self._keep_run(run, validated)
+        if not incremental and run.stop_reason in ("budget", "max_evaluations"):
             warnings.warn(
                 f"{type(self).__name__}: the budget (max_generations={self.max_generations}, "
                 f"max_evaluations={self.max_evaluations}) ran out before the loss converged "
                 f"(tol={self.tol}, n_iter_no_change={self.n_iter_no_change}).",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        return self
 
-    def _extra_callbacks(self):
-        """Further callbacks of ``fit`` (none; a seam for tests and the command line)."""
-        return []
+    def _keep_run(self, run, validated):
+        run.evaluator = None  # holds a copy of the data; the next fit gives it new data
+        run.validation = None
+        self._run = run
+        self._store_result(run, validated)
 
     def _store_result(self, run, validated):
         architecture = self._architecture
@@ -332,6 +345,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             self.genome_ = Run.copy_params(run.best)
             self.out_activation_ = architecture.output_activation
         self.n_iter_ = run.generation
+        self.stop_reason_ = run.stop_reason
         self.n_evaluations_ = run.n_evaluations
         self.loss_curve_ = list(run.loss_curve)
         self.best_loss_ = float(run.best_loss)

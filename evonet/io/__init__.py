@@ -23,6 +23,7 @@ Examples
 ((1, 0), (1, 0))
 """
 
+from evonet.io._archive import WriteError, atomic_write
 from evonet.io.checkpoint import (
     CHECKPOINT_VERSION,
     read_checkpoint,
@@ -31,5 +32,5 @@ from evonet.io.checkpoint import (
 )
 from evonet.io.model import MODEL_VERSION, load, save
 
-__all__ = ["CHECKPOINT_VERSION", "MODEL_VERSION", "load", "read_checkpoint",
-           "read_checkpoint_metadata", "save", "write_checkpoint"]
+__all__ = ["CHECKPOINT_VERSION", "MODEL_VERSION", "WriteError", "atomic_write", "load",
+           "read_checkpoint", "read_checkpoint_metadata", "save", "write_checkpoint"]

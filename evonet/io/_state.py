@@ -37,7 +37,7 @@ PLAIN_CLASSES = {
     "deap.cma.Strategy": ("deap.cma", "Strategy"),
     "Species": ("evonet.strategies.neat", "Species"),
     "InnovationRegistry": ("evonet.genome.innovation", "InnovationRegistry"),
-    "MinibatchSampler": ("evonet.evolve", "MinibatchSampler"),
+    "MinibatchSampler": ("evonet.sampling", "MinibatchSampler"),
     "FixedSampler": ("evonet.control.problems", "FixedSampler"),
     "EpisodeSeeds": ("evonet.control.gym", "EpisodeSeeds"),
 }

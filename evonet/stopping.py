@@ -1,0 +1,145 @@
+"""Stopping rules of the run loop: each looks at the run after a generation and returns a reason.
+
+A stopping rule is handed to :func:`~evonet.evolve.evolve` (``stopping=[...]``); after every
+generation the loop asks each rule in turn (all of them, so that every counter sees every
+generation) and stops with the first reason given, which it records as ``run.stop_reason``.
+Rules only read the run: the loop itself scores the incumbent, records validation scores
+and keeps the best validated network. A rule that counts across generations returns its
+counters from ``get_state`` and takes them back in ``set_state``, so that a checkpoint saves
+them and a resumed run stops exactly where the uninterrupted one would.
+
+The reasons a run can stop for, as recorded in ``run.stop_reason`` (and ``stop_reason_`` of a
+fitted estimator or policy):
+
+``"budget"``
+    ``max_generations`` generations were run.
+``"max_evaluations"``
+    ``max_evaluations`` networks were evaluated.
+``"converged"``
+    the training loss stopped improving (:class:`NoImprovementStopping`).
+``"validation"``
+    the validation score stopped improving (:class:`ValidationStopping`).
+``"target_reached"``
+    a network reached the target fitness (``evonet.control.evolve_policy``).
+``"interrupted"``
+    ``KeyboardInterrupt`` (Ctrl-C) ended the run.
+"""
+
+import numpy as np
+
+__all__ = ["STOP_REASONS", "NoImprovementStopping", "StoppingRule", "ValidationStopping"]
+
+STOP_REASONS = ("budget", "max_evaluations", "converged", "validation", "target_reached",
+                "interrupted")
+"""Every value ``run.stop_reason`` takes once a run has ended."""
+
+
+class StoppingRule:
+    """Base class: ``check(run)`` returns a reason to stop (a string) or ``None``.
+
+    Examples
+    --------
+    >>> class StopAt(StoppingRule):
+    ...     reason = "budget"
+    ...     def __init__(self, generation):
+    ...         self.generation = generation
+    ...     def check(self, run):
+    ...         return self.reason if run.generation >= self.generation else None
+    >>> StopAt(3).check(type("R", (), {"generation": 3})())
+    'budget'
+    """
+
+    reason = None
+    """The reason this rule gives when it stops the run."""
+
+    def check(self, run):
+        """Called after each generation; return a reason to stop, or ``None`` to go on."""
+        return None
+
+    def get_state(self):
+        """Counters to save in a checkpoint (a dict), or ``None`` for a stateless rule."""
+        return None
+
+    def set_state(self, state):
+        """Take back what :meth:`get_state` returned (resuming from a checkpoint)."""
+
+
+class _Patience(StoppingRule):
+    """A counter of checks without an improvement of more than ``tol`` (saved in checkpoints)."""
+
+    def __init__(self, tol, n_iter_no_change, best):
+        self.tol = float(tol)
+        self.n_iter_no_change = int(n_iter_no_change)
+        self.best = best
+        self.count = 0
+
+    def _count(self, improved):
+        """Count a check; return the reason once patience runs out."""
+        self.count = 0 if improved else self.count + 1
+        return self.reason if self.count >= self.n_iter_no_change else None
+
+    def get_state(self):
+        return {"best": self.best, "count": self.count}
+
+    def set_state(self, state):
+        self.best, self.count = float(state["best"]), int(state["count"])
+
+
+class NoImprovementStopping(_Patience):
+    """Stop when the training loss has not improved by ``tol`` for ``n_iter_no_change`` checks.
+
+    The rule of scikit-learn's MLP: a check counts as no improvement when the
+    incumbent's full-data training loss is above ``best_loss - tol``. Checks
+    happen every generation with full-data fitness (see :class:`~evonet.evolve.Run`).
+
+    Examples
+    --------
+    >>> rule = NoImprovementStopping(tol=0.1, n_iter_no_change=2)
+    >>> run = type("R", (), {"checked": True, "loss_curve": [1.0]})()
+    >>> [rule.check(run) for run.loss_curve[0] in (1.0, 0.95, 0.93)]
+    [None, None, 'converged']
+    """
+
+    reason = "converged"
+
+    def __init__(self, tol=1e-4, n_iter_no_change=10):
+        super().__init__(tol, n_iter_no_change, best=np.inf)
+
+    def check(self, run):
+        if not run.checked:
+            return None
+        loss = run.loss_curve[-1]
+        improved = loss <= self.best - self.tol
+        self.best = min(self.best, loss)
+        return self._count(improved)
+
+
+class ValidationStopping(_Patience):
+    """Stop when the validation score has not improved by ``tol`` for ``n_iter_no_change`` checks.
+
+    The run scores its incumbent on the validation data at each check (the
+    ``validation`` of :class:`~evonet.evolve.Run`), records the score in
+    ``run.validation_scores`` and keeps the best-scoring network as its
+    result; this rule counts the checks without an improvement (higher is
+    better).
+
+    Examples
+    --------
+    >>> rule = ValidationStopping(tol=0.1, n_iter_no_change=1)
+    >>> run = type("R", (), {"checked": True, "validation_scores": [0.5]})()
+    >>> rule.check(run), rule.check(run)
+    (None, 'validation')
+    """
+
+    reason = "validation"
+
+    def __init__(self, tol=1e-4, n_iter_no_change=10):
+        super().__init__(tol, n_iter_no_change, best=-np.inf)
+
+    def check(self, run):
+        if not run.checked or not run.validation_scores:
+            return None
+        value = run.validation_scores[-1]
+        improved = value >= self.best + self.tol
+        self.best = max(self.best, value)
+        return self._count(improved)
