@@ -2,31 +2,37 @@
 
 CartPole-v1 (discrete actions). Each run evolves a linear policy (the sign of
 a weighted sum of the four observations, no bias: four weights) with CMA-ES,
-fitness = mean return over ``--episodes`` (10) episodes whose seeds are drawn
+fitness = mean return over --episodes (10) episodes whose seeds are drawn
 from the run's generator each generation (every network of a generation plays
 the same episodes). A run stops when a network of a generation reaches the
 environment's threshold (475) on its episodes; the returned policy (the better
 of the run's best-checked incumbent and best network, rescored on fixed
-episodes) is then tested on 100 fresh episodes with seeds ``1_000_000 + i``,
-as ``../shared/peers/neat_cartpole.py`` does; "solved" means a mean test
+episodes) is then tested on 100 fresh episodes with seeds 1_000_000 + i,
+as the neat-python peer run does (neat-python 0.92's CartPole-v1 set-up,
+population 150, 3 episodes per evaluation); "solved" means a mean test
 return >= 475. Evaluations count every network scored, checks included.
 
 Pendulum-v1 (continuous torque in [-2, 2]). gymnasium registers no reward
 threshold for it; the stated reference is the RL Zoo's pretrained agents
 (stable-baselines3, huggingface.co/sb3): SAC -176.3 +- 101.6, TD3 -196.0 +-
 119.0, PPO -230.4 +- 142.5 mean return. A small tanh network (3-8-1, 41
-weights) is evolved with CMA-ES (sigma 0.5) for ``--pendulum-generations``
-(150) generations on ``--pendulum-episodes`` (10) episodes each, and tested on
+weights) is evolved with CMA-ES (sigma 0.5) for --pendulum-generations
+(150) generations on --pendulum-episodes (10) episodes each, and tested on
 100 fresh episodes.
 
-Usage::
+Prints the figures of every run and a summary; with --json, writes every
+run and the summary to the output folder (--out-dir,
+experiments/results/ by default). Nothing else is written.
+
+Usage:
 
     python experiments/cartpole_gym.py [--runs 10] [--seed 0] [--episodes 10]
-        [--pendulum-runs 3] [--skip-pendulum] [--json PATH]
+        [--pendulum-runs 3] [--skip-pendulum] [--out-dir DIR] [--json [PATH]]
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -38,6 +44,8 @@ from evonet.control import MLPPolicy, evolve_policy
 PEER_CARTPOLE = {"neat-python (pop 150, 3 episodes)": {"evaluations": 285, "seconds_per_run": 0.80}}
 PENDULUM_REFERENCE = {"SAC (RL Zoo)": -176.33, "TD3 (RL Zoo)": -195.99, "PPO (RL Zoo)": -230.42}
 TEST_SEED = 1_000_000
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+"""The default output folder, ``experiments/results/``."""
 
 
 def stats(values):
@@ -114,25 +122,53 @@ def pendulum(args):
     return {"summary": summary, "runs": runs}
 
 
-def main(argv=None):
+def build_parser():
+    """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--episodes", type=int, default=10)
-    parser.add_argument("--vectorization", choices=["sync", "vector"], default="sync")
-    parser.add_argument("--pendulum-runs", type=int, default=3)
-    parser.add_argument("--pendulum-generations", type=int, default=150)
-    parser.add_argument("--pendulum-episodes", type=int, default=10)
-    parser.add_argument("--pendulum-population", type=int, default=None)
-    parser.add_argument("--pendulum-sigma", type=float, default=0.5)
-    parser.add_argument("--skip-pendulum", action="store_true")
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args(argv)
+    parser.add_argument("--runs", type=int, default=10,
+                        help="CartPole-v1 runs (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the first run of each task; run i uses seed + i "
+                             "(default: %(default)s)")
+    parser.add_argument("--episodes", type=int, default=10,
+                        help="CartPole episodes per network evaluation (default: %(default)s)")
+    parser.add_argument("--vectorization", choices=["sync", "vector"], default="sync",
+                        help="how CartPole episodes are stepped: 'sync' (one environment per "
+                             "episode and network, the same episodes for every network) or "
+                             "'vector' (gymnasium's NumPy-vectorised CartPole, different "
+                             "seeded episodes per network) (default: %(default)s)")
+    parser.add_argument("--pendulum-runs", type=int, default=3,
+                        help="Pendulum-v1 runs (default: %(default)s)")
+    parser.add_argument("--pendulum-generations", type=int, default=150,
+                        help="generations of each Pendulum run (default: %(default)s)")
+    parser.add_argument("--pendulum-episodes", type=int, default=10,
+                        help="Pendulum episodes per network evaluation (default: %(default)s)")
+    parser.add_argument("--pendulum-population", type=int, default=None,
+                        help="CMA-ES population of the Pendulum runs (default: CMA-ES's own)")
+    parser.add_argument("--pendulum-sigma", type=float, default=0.5,
+                        help="initial CMA-ES step size of the Pendulum runs (default: "
+                             "%(default)s)")
+    parser.add_argument("--skip-pendulum", action="store_true",
+                        help="run CartPole only")
+    parser.add_argument("--out-dir", default=None, metavar="DIR",
+                        help="folder for the JSON file, made if missing (default: "
+                             "experiments/results/)")
+    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
+                        help="write every run and the summary as JSON: to PATH if given, "
+                             "else to cartpole_gym.json in the output folder")
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     out = {"args": vars(args), "cartpole": cartpole(args)}
     if not args.skip_pendulum:
         out["pendulum"] = pendulum(args)
-    if args.json:
+    if args.json is not None:
+        if not args.json:
+            os.makedirs(args.out_dir or RESULTS, exist_ok=True)
+            args.json = os.path.join(args.out_dir or RESULTS, "cartpole_gym.json")
         with open(args.json, "w") as f:
             json.dump(out, f, indent=1)
     solved = out["cartpole"]["summary"]["solved_test"] == args.runs

@@ -1,13 +1,13 @@
 """Pole balancing: evaluations to solve the five benchmark tasks, against the published table.
 
-Each run evolves a policy network on one task (``../shared/POLE_BALANCING.md``;
-Gomez, Schmidhuber & Miikkulainen 2008, Appendix A) until it meets the
-published success criterion:
+Each run evolves a policy network on one task (as defined by Gomez,
+Schmidhuber & Miikkulainen 2008, Appendix A; evonet.control.make_task)
+until it meets the published success criterion:
 
-- ``steps`` tasks (``1-markov``, ``1-nonmarkov``, ``2-markov``,
-  ``2-nonmarkov``): a network's fitness trial itself lasts up to 100,000
+- steps tasks (1-markov, 1-nonmarkov, 2-markov,
+  2-nonmarkov): a network's fitness trial itself lasts up to 100,000
   steps; the run is solved by the first network that balances all of them;
-- ``2-damping``: fitness is Gruau et al.'s damping fitness over 1,000 steps;
+- 2-damping: fitness is Gruau et al.'s damping fitness over 1,000 steps;
   each generation's champion is then tested for 100,000 steps from the
   standard start and on the 625 generalisation starts (at least 200 must
   balance 1,000 steps).
@@ -17,37 +17,41 @@ first solving one: earlier generations in full; in the solving generation, up
 to the solver's position (for damping, the champion's position). The success
 and generalisation tests are not counted, as in the literature.
 
-The networks and strategy settings are fixed per task in ``CONFIGS`` (in the
+The networks and strategy settings are fixed per task in CONFIGS (in the
 spirit of Igel 2003, whose CMA-ES used small networks):
 
-- Markovian tasks: a linear policy, ``F = 10 tanh(w . o)`` over the scaled
+- Markovian tasks: a linear policy, F = 10 tanh(w . o) over the scaled
   state (no bias: the task is symmetric), 4 or 6 weights; CMA-ES with
-  restarts (``ipop-cmaes``, constant population), ``sigma = 1``;
-- non-Markovian tasks: an Elman network with two fully recurrent ``tanh``
+  restarts (ipop-cmaes, constant population), sigma = 1;
+- non-Markovian tasks: an Elman network with two fully recurrent tanh
   hidden units and direct input-to-output weights, no biases (12 weights for
   one pole, 15 for two), which is memory enough to infer the velocities;
-  ``ipop-cmaes`` with ``sigma = 0.25``.
+  ipop-cmaes with sigma = 0.25.
 
 Every search starts from the zero network (a policy applying no force). These
 settings were chosen on pilot runs with seeds 100-107, not the reported seeds.
 
-``--strategy neat`` evolves topologies instead (:class:`~evonet.control.NeatPolicy`:
+--strategy neat evolves topologies instead (NeatPolicy:
 recurrent NEAT networks from a minimal start, inputs connected to one
-``tanh`` output), with the paper's NEAT settings and population 150, and
+tanh output), with the paper's NEAT settings and population 150, and
 add-connection allowed to make recurrent connections.
 
-Runs are independent (each has its own generator, ``numpy.random.default_rng(
-seed + i)``) but are evaluated in lockstep: each round, the populations of all
+Runs are independent (each has its own generator, numpy.random.default_rng(
+seed + i)) but are evaluated in lockstep: each round, the populations of all
 runs still going are stacked and scored as one batch of carts. A cart's
 trajectory does not depend on the other carts of its batch, so the figures are
-those of running the runs one by one (``--sequential`` does that); only the
+those of running the runs one by one (--sequential does that); only the
 wall time differs. The wall time of a run is its share of each round it took
 part in.
 
-Usage::
+The champion of the first solved run is plotted into the output folder
+(--out-dir, experiments/results/ by default); --json writes the
+summary and every run there too. Nothing else is written.
+
+Usage:
 
     python experiments/pole_balancing.py --task 2-markov [--strategy ipop-cmaes]
-        [--runs 20] [--seed 0] [--json PATH] [--sequential] [--no-plot]
+        [--runs 20] [--seed 0] [--out-dir DIR] [--json [PATH]] [--sequential] [--no-plot]
 """
 
 import argparse
@@ -107,6 +111,9 @@ OTHER_STRATEGIES = {
     "es": dict(population_size=50, sigma=0.2, learning_rate=0.1),
     "neat": dict(population_size=150, feed_forward=False),
 }
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+"""The default output folder, ``experiments/results/``."""
+
 INIT_SCALE = 0.5
 """Spread of the initial population of the population-based strategies (GA, ES)."""
 
@@ -268,7 +275,7 @@ def report(summary):
 
 
 def plot_champion(task, policy, weights, path, n_steps=1500):
-    import matplotlib
+    import matplotlib  # lazy: an optional dependency, needed only for the plot
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -300,39 +307,54 @@ def _solver_json(solver):
     return solver.tolist()
 
 
-def main(argv=None):
+def build_parser():
+    """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--task", required=True, choices=list(CONFIGS))
+    parser.add_argument("--task", required=True, choices=list(CONFIGS),
+                        help="the pole-balancing task to solve (required)")
     parser.add_argument("--strategy", default=None,
-                        help="strategy name (default: the task's configured one)")
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=0)
+                        help="strategy name, e.g. neat, ga, es or cmaes (default: the task's "
+                             "configured one, ipop-cmaes)")
+    parser.add_argument("--runs", type=int, default=20,
+                        help="number of independent runs (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the first run; run i uses seed + i (default: %(default)s)")
     parser.add_argument("--max-evaluations", type=int, default=200_000,
-                        help="a run that has not solved after this many counts as a failure")
+                        help="a run that has not solved after this many network evaluations "
+                             "counts as a failure (default: %(default)s)")
     parser.add_argument("--sequential", action="store_true",
-                        help="run one run at a time instead of in lockstep")
-    parser.add_argument("--json", default=None)
-    parser.add_argument("--no-plot", action="store_true")
+                        help="run one run at a time instead of in lockstep (same figures, "
+                             "different wall time)")
+    parser.add_argument("--out-dir", default=None, metavar="DIR",
+                        help="folder for the plot and the JSON file, made if missing "
+                             "(default: experiments/results/)")
+    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
+                        help="also write the settings, the summary and every run as JSON: to "
+                             "PATH if given, else to pole_balancing_TASK.json (or "
+                             "pole_balancing_STRATEGY_TASK.json for a strategy other than the "
+                             "task's) in the output folder")
+    parser.add_argument("--no-plot", action="store_true",
+                        help="do not plot the trajectory of the first solved run's champion")
     parser.add_argument("--verbose", action="store_true", help="print every round")
-    args = parser.parse_args(argv)
+    return parser
 
-    task, policy, strategy_name, settings, runs, total = run_task(
-        args.task, args.strategy, args.runs, args.seed, args.max_evaluations, args.sequential,
-        verbose=args.verbose)
-    size = "topology evolved" if isinstance(policy, NeatPolicy) else f"{policy.n_params} weights"
-    print(f"policy {policy!r} ({size}); strategy {strategy_name} {settings}")
-    summary = summarize(args.task, strategy_name, runs, total)
-    report(summary)
+
+def write_outputs(args, task, policy, strategy_name, settings, runs, summary):
+    """The champion's plot and the JSON file, in the output folder."""
+    out_dir = args.out_dir or RESULTS
+    suffix = "" if strategy_name == CONFIGS[args.task]["strategy"] else f"_{strategy_name}"
     solved = [r for r in runs if r.solved]
     if solved and not args.no_plot:
-        here = os.path.dirname(os.path.abspath(__file__))
-        suffix = "" if strategy_name == CONFIGS[args.task]["strategy"] else f"_{strategy_name}"
-        path = os.path.join(here, "results", f"pole_balancing_{args.task}{suffix}.png")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        path = os.path.join(out_dir, f"pole_balancing_{args.task}{suffix}.png")
+        os.makedirs(out_dir, exist_ok=True)
         plot_champion(task, policy, solved[0].solver, path)
         print(f"champion of run {solved[0].index}: trajectory plotted to {path}")
-    if args.json:
+    if args.json is not None:
+        if not args.json:
+            os.makedirs(out_dir, exist_ok=True)
+            name = f"pole_balancing{suffix and '_' + strategy_name}_{args.task}.json"
+            args.json = os.path.join(out_dir, name)
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "policy": repr(policy), "settings": settings,
                        "summary": summary,
@@ -342,6 +364,18 @@ def main(argv=None):
                                  "wall_s": r.wall,
                                  "solver": _solver_json(r.solver)}
                                 for r in runs]}, f, indent=1)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    task, policy, strategy_name, settings, runs, total = run_task(
+        args.task, args.strategy, args.runs, args.seed, args.max_evaluations, args.sequential,
+        verbose=args.verbose)
+    size = "topology evolved" if isinstance(policy, NeatPolicy) else f"{policy.n_params} weights"
+    print(f"policy {policy!r} ({size}); strategy {strategy_name} {settings}")
+    summary = summarize(args.task, strategy_name, runs, total)
+    report(summary)
+    write_outputs(args, task, policy, strategy_name, settings, runs, summary)
     return 0 if summary["failures"] == 0 and math.isfinite(total) else 1
 
 

@@ -3,25 +3,27 @@
 Classification: repeated stratified 5-fold cross-validation (3 repetitions) on
 iris, wine, breast_cancer and digits, accuracy. Regression: repeated 5-fold
 cross-validation (3 repetitions) on diabetes and make_friedman1 (1,000 rows,
-noise 1.0), R^2. Every model is a ``Pipeline(StandardScaler, model)`` fitted on
+noise 1.0), R^2. Every model is a Pipeline(StandardScaler, model) fitted on
 the same folds:
 
-- ``evonet``: ``NeuroEvolutionClassifier()`` / ``NeuroEvolutionRegressor()`` with
+- evonet: NeuroEvolutionClassifier() / NeuroEvolutionRegressor() with
   their defaults;
-- ``evonet-fixed``: one configuration per data set, fixed in this file in advance
-  (chosen by cross-validation on other splits, ``random_state=100``, never on
-  these folds), in ``FIXED``;
-- ``MLPClassifier`` / ``MLPRegressor`` (``max_iter=2000``) and
-  ``LogisticRegression`` (``max_iter=2000``) / ``Ridge``.
+- evonet-fixed: one configuration per data set, fixed in this file in advance
+  (chosen by cross-validation on other splits, random_state=100, never on
+  these folds), in FIXED;
+- MLPClassifier / MLPRegressor (max_iter=2000) and
+  LogisticRegression (max_iter=2000) / Ridge.
 
 Prints a markdown table (mean +- std over the 15 folds, mean fit time per fold),
-writes it to ``experiments/results/sklearn_benchmark.md``, checks the targets
-(defaults within 2 points of the MLP, fixed configurations within 1 point,
-digits fit <= 30 s per fold, regressors within 0.03 R^2 of the MLP) and plots
-the loss curves of evonet's first fold per data set.
+checks the targets (defaults within 2 points of the MLP, fixed configurations
+within 1 point, digits fit <= 30 s per fold, regressors within 0.03 R^2 of the
+MLP) and plots the loss curves of evonet's first fold per data set. The table
+(sklearn_benchmark.md), the plot (sklearn_benchmark_loss_curves.png)
+and, with --json, every score go to the output folder (--out-dir,
+experiments/results/ by default). Nothing else is written.
 
 Usage: python experiments/sklearn_benchmark.py [--datasets iris digits ...] [--seed 0]
-           [--repeats 3] [--n-jobs 1] [--json PATH]
+           [--repeats 3] [--n-jobs 1] [--out-dir DIR] [--json [PATH]]
 """
 
 import argparse
@@ -48,6 +50,7 @@ from sklearn.preprocessing import StandardScaler
 from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+"""The default output folder, ``experiments/results/``."""
 
 DATASETS = {
     "iris": ("classification", lambda: load_iris(return_X_y=True)),
@@ -163,7 +166,7 @@ def table(results, seed, repeats):
 
 
 def plot(curves, path):
-    import matplotlib
+    import matplotlib  # lazy: an optional dependency, needed only for the plot
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -181,16 +184,48 @@ def plot(curves, path):
     plt.close(fig)
 
 
-def main():
+def build_parser():
+    """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS))
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--n-jobs", type=int, default=1, help="folds fitted in parallel")
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS),
+                        metavar="NAME",
+                        help=f"data sets to compare on, among {', '.join(DATASETS)} "
+                             f"(default: all)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the folds and of every model (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="repetitions of the 5-fold cross-validation (default: "
+                             "%(default)s)")
+    parser.add_argument("--n-jobs", type=int, default=1,
+                        help="folds fitted in parallel (default: %(default)s)")
+    parser.add_argument("--out-dir", default=None, metavar="DIR",
+                        help="folder for the table, the plot and the JSON file, made if "
+                             "missing (default: experiments/results/)")
+    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
+                        help="also write every model's scores and times as JSON: to PATH if "
+                             "given, else to sklearn_benchmark.json in the output folder")
+    return parser
 
+
+def write_outputs(args, report, curves, results):
+    """The table, the loss-curve plot and the JSON file, in the output folder."""
+    out_dir = args.out_dir or RESULTS
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "sklearn_benchmark.md"), "w") as f:
+        f.write("\n".join(report) + "\n")
+    if curves:
+        plot(curves, os.path.join(out_dir, "sklearn_benchmark_loss_curves.png"))
+    if args.json is not None:
+        args.json = args.json or os.path.join(out_dir, "sklearn_benchmark.json")
+        with open(args.json, "w") as f:
+            json.dump({"args": vars(args), "results": {k: {"task": t, "models": r}
+                                                       for k, (t, r) in results.items()}},
+                      f, indent=1)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     results, curves = {}, {}
     for dataset in args.datasets:
         task, rows, curve = evaluate(dataset, args.seed, args.repeats, args.n_jobs)
@@ -199,16 +234,7 @@ def main():
             curves[dataset] = curve
     report = table(results, args.seed, args.repeats) + ["", "Targets:"] + check_targets(results)
     print("\n" + "\n".join(report))
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "sklearn_benchmark.md"), "w") as f:
-        f.write("\n".join(report) + "\n")
-    if curves:
-        plot(curves, os.path.join(RESULTS, "sklearn_benchmark_loss_curves.png"))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"args": vars(args), "results": {k: {"task": t, "models": r}
-                                                       for k, (t, r) in results.items()}},
-                      f, indent=1)
+    write_outputs(args, report, curves, results)
 
 
 if __name__ == "__main__":

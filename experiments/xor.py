@@ -1,27 +1,29 @@
 """XOR with NEAT: the protocol of Stanley & Miikkulainen (2002), Section 4.1.
 
-Population 150, every node the steepened sigmoid ``1/(1+exp(-4.9x))``, fitness
-``(4 - sum|output - target|)^2`` over the four XOR cases, at most 300
+Population 150, every node the steepened sigmoid 1/(1+exp(-4.9x)), fitness
+(4 - sum|output - target|)^2 over the four XOR cases, at most 300
 generations, 100 runs. A run is solved when all four outputs are on the
-correct side of 0.5 (``--criterion paper``), or, for the speed comparison with
-neat-python's XOR example, when ``4 - sum (output - target)^2 >= 3.9``
-(``--criterion neat-python``).
+correct side of 0.5 (--criterion paper), or, for the speed comparison with
+neat-python's XOR example, when 4 - sum (output - target)^2 >= 3.9
+(--criterion neat-python).
 
 Evaluations to solve count every genome evaluated up to and including the
 first solving one: earlier generations in full, the solving generation up to
 the solving genome's position. A solution's hidden nodes count only those on
 an enabled path from an input to the output. Each genome is scored once, by
 one batched float64 evaluation of its generation; the strategy is told the
-loss ``-fitness`` and derives its positive fitness for sharing from it (see
-``fitness_from_losses`` in :mod:`evonet.strategies.shaping`). The population is
+loss (minus the fitness) and derives its positive fitness for sharing from it (see
+fitness_from_losses in evonet.strategies.shaping). The population is
 the order the strategy asks it in (species by species, champions first).
 
 Prints mean and std of evaluations, failures, hidden nodes and enabled
 connections of the solutions, and wall time per run, beside the paper's
-figures; draws one solution into ``experiments/results/``.
+figures; draws one solution into the output folder (--out-dir,
+experiments/results/ by default) and, with --json, writes the
+summary and every run there too. Nothing else is written.
 
 Usage: python experiments/xor.py [--runs 100] [--seed 0] [--criterion paper]
-                                 [--json PATH] [--no-plot] [--quiet]
+                                 [--out-dir DIR] [--json [PATH]] [--no-plot] [--quiet]
 """
 
 import argparse
@@ -33,7 +35,7 @@ import time
 import numpy as np
 
 from evonet.genome.innovation import MinimalInitializer
-from evonet.genome.neat import active_hidden_nodes
+from evonet.genome.neat import NeatGenome, active_hidden_nodes
 from evonet.nn.graph import FeedForwardPopulation
 from evonet.strategies import get_strategy
 
@@ -67,7 +69,8 @@ of more than two members (the paper: five). Fitness sharing uses the default
 ``fitness_shaping="shift"``; ``"negate"`` (the paper's raw fitness) does about as well.
 """
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+"""The default output folder, ``experiments/results/``."""
 
 
 initializer = MinimalInitializer(2, 1, output_activation="neat_sigmoid")
@@ -139,12 +142,10 @@ def draw(genome, path):
 
     ``genome`` is a :meth:`~evonet.genome.neat.NeatGenome.to_dict` description.
     """
-    import matplotlib
+    import matplotlib  # lazy: an optional dependency, needed only for the drawing
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from evonet.genome.neat import NeatGenome
 
     links = [(c["in_node"], c["out_node"], c["weight"]) for c in genome["connections"]
              if c["enabled"]]
@@ -184,29 +185,37 @@ def draw(genome, path):
     plt.close(fig)
 
 
-def main():
+def build_parser():
+    """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--criterion", choices=("paper", "neat-python"), default="paper")
-    parser.add_argument("--max-generations", type=int, default=MAX_GENERATIONS)
-    parser.add_argument("--json", default=None, help="write the summary and every run here")
-    parser.add_argument("--no-plot", action="store_true", help="do not draw a solution")
-    parser.add_argument("--quiet", action="store_true", help="no line per run")
-    args = parser.parse_args()
+    parser.add_argument("--runs", type=int, default=100,
+                        help="number of independent runs (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the first run; run i uses seed + i (default: %(default)s)")
+    parser.add_argument("--criterion", choices=("paper", "neat-python"), default="paper",
+                        help="when a run counts as solved: 'paper' (all four outputs on the "
+                             "correct side of 0.5) or 'neat-python' (4 minus the summed "
+                             "squared error at least 3.9) (default: %(default)s)")
+    parser.add_argument("--max-generations", type=int, default=MAX_GENERATIONS,
+                        help="a run not solved after this many generations is a failure "
+                             "(default: %(default)s)")
+    parser.add_argument("--out-dir", default=None, metavar="DIR",
+                        help="folder for the drawing and the JSON file, made if missing "
+                             "(default: experiments/results/)")
+    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
+                        help="also write the settings, the summary and every run as JSON: to "
+                             "PATH if given, else to xor_paper.json or xor_neat_python.json "
+                             "in the output folder")
+    parser.add_argument("--no-plot", action="store_true",
+                        help="do not draw the first solution")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print only the summary, not a line per run")
+    return parser
 
-    runs = []
-    for r in range(args.runs):
-        result = one_run(args.seed + r, args.criterion, args.max_generations)
-        runs.append(result)
-        if not args.quiet:
-            print(f"run {r:3d} seed {result['seed']:4d}: solved={result['solved']!s:5} "
-                  f"generations={result['generations']:3d} evaluations={result['evaluations']} "
-                  f"hidden={result.get('hidden_nodes')} "
-                  f"connections={result.get('enabled_connections')} "
-                  f"wall={result['wall_s']:.3f}s", flush=True)
-    summary = summarize(runs)
+
+def report(args, summary):
+    """Print the summary beside the paper's figures."""
 
     def row(name, key, paper_key=None, std=True):
         s = summary[key]
@@ -231,17 +240,41 @@ def main():
     wall = summary["wall_s_per_run"]
     print(f"{'wall time per run':<28}{wall['mean'] * 1000:.1f} ms (std "
           f"{wall['std'] * 1000:.1f})")
-    if not args.no_plot:
-        solved = [r for r in runs if r["solved"]]
-        if solved:
-            os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-            path = os.path.join(HERE, "results", f"xor_solution_{args.criterion}.png")
-            draw(solved[0]["solution"], path)
-            print(f"solution of seed {solved[0]['seed']} drawn in {os.path.relpath(path)}")
-    if args.json:
+
+
+def write_outputs(args, runs, summary):
+    """The drawing of the first solution and the JSON file, in the output folder."""
+    out_dir = args.out_dir or RESULTS
+    solved = [r for r in runs if r["solved"]]
+    if solved and not args.no_plot:
+        os.makedirs(out_dir, exist_ok=True)
+        path = os.path.join(out_dir, f"xor_solution_{args.criterion}.png")
+        draw(solved[0]["solution"], path)
+        print(f"solution of seed {solved[0]['seed']} drawn in {os.path.relpath(path)}")
+    if args.json is not None:
+        if not args.json:
+            os.makedirs(out_dir, exist_ok=True)
+            args.json = os.path.join(out_dir, f"xor_{args.criterion.replace('-', '_')}.json")
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "settings": SETTINGS, "paper": PAPER,
                        "summary": summary, "runs": runs}, f, indent=1)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    runs = []
+    for r in range(args.runs):
+        result = one_run(args.seed + r, args.criterion, args.max_generations)
+        runs.append(result)
+        if not args.quiet:
+            print(f"run {r:3d} seed {result['seed']:4d}: solved={result['solved']!s:5} "
+                  f"generations={result['generations']:3d} evaluations={result['evaluations']} "
+                  f"hidden={result.get('hidden_nodes')} "
+                  f"connections={result.get('enabled_connections')} "
+                  f"wall={result['wall_s']:.3f}s", flush=True)
+    summary = summarize(runs)
+    report(args, summary)
+    write_outputs(args, runs, summary)
 
 
 if __name__ == "__main__":

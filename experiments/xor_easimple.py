@@ -1,14 +1,19 @@
-"""XOR evolved with DEAP's own ``eaSimple`` on an evonet toolbox.
+"""XOR evolved with DEAP's own eaSimple on an evonet toolbox.
 
 A 2-2-1 network (tanh hidden units, linear output) whose nine weights are
-evolved by ``deap.algorithms.eaSimple``; the toolbox's batched ``map`` scores
-each generation in one forward pass. Prints DEAP's per-generation log and the
-final mean squared error of the best network.
+evolved by deap.algorithms.eaSimple; the toolbox's batched map scores
+each generation in one forward pass. Prints DEAP's per-generation log (for a
+single run) and the final mean squared error of the best network; with
+--json, writes every run to the output folder (--out-dir,
+experiments/results/ by default). Nothing else is written.
 
 Usage: python experiments/xor_easimple.py [--runs 1] [--seed 0] [--generations 200]
+           [--population 200] [--out-dir DIR] [--json [PATH]]
 """
 
 import argparse
+import json
+import os
 import random
 import time
 
@@ -19,6 +24,8 @@ from evonet import MLPLayout, forward, make_toolbox
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 Y = np.array([0.0, 1.0, 1.0, 0.0])
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+"""The default output folder, ``experiments/results/``."""
 
 
 def run(seed, generations, population_size, verbose):
@@ -42,23 +49,48 @@ def run(seed, generations, population_size, verbose):
     return mse, outputs, evaluations, seconds
 
 
-def main():
+def build_parser():
+    """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--generations", type=int, default=200)
-    parser.add_argument("--population", type=int, default=200)
-    args = parser.parse_args()
+    parser.add_argument("--runs", type=int, default=1,
+                        help="number of independent runs; a single run prints DEAP's log "
+                             "(default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the first run; run i uses seed + i (default: %(default)s)")
+    parser.add_argument("--generations", type=int, default=200,
+                        help="generations of eaSimple per run (default: %(default)s)")
+    parser.add_argument("--population", type=int, default=200,
+                        help="population size (default: %(default)s)")
+    parser.add_argument("--out-dir", default=None, metavar="DIR",
+                        help="folder for the JSON file, made if missing (default: "
+                             "experiments/results/)")
+    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
+                        help="write every run's error, outputs, evaluations and time as JSON: "
+                             "to PATH if given, else to xor_easimple.json in the output folder")
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     solved = 0
+    runs = []
     for r in range(args.runs):
         mse, outputs, evaluations, seconds = run(args.seed + r, args.generations,
                                                  args.population, verbose=args.runs == 1)
         solved += mse < 0.01
+        runs.append({"seed": args.seed + r, "mse": mse, "outputs": outputs.tolist(),
+                     "evaluations": evaluations, "wall_s": seconds})
         print(f"run {r} (seed {args.seed + r}): MSE {mse:.2e}, outputs "
               f"{np.array2string(outputs, precision=3)}, {evaluations} evaluations, "
               f"{seconds:.2f} s")
     print(f"{solved}/{args.runs} runs reached MSE < 0.01")
+    if args.json is not None:
+        if not args.json:
+            os.makedirs(args.out_dir or RESULTS, exist_ok=True)
+            args.json = os.path.join(args.out_dir or RESULTS, "xor_easimple.json")
+        with open(args.json, "w") as f:
+            json.dump({"args": vars(args), "solved": int(solved), "runs": runs}, f, indent=1)
 
 
 if __name__ == "__main__":

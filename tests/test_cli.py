@@ -11,7 +11,7 @@ import pytest
 import evonet
 from evonet.callbacks import ProgressPrinter
 from evonet.cli import main
-from evonet.data import load_csv
+from evonet.cli.data import load_csv
 
 
 @pytest.fixture

@@ -3,18 +3,13 @@
 import csv
 
 import numpy as np
+from sklearn import datasets
 
-__all__ = ["DATASETS", "DataError", "load_csv", "load_dataset"]
+__all__ = ["DATASETS", "DataError", "load_csv", "load_dataset", "read_csv_rows"]
 
 
 class DataError(ValueError):
     """A data set or CSV file that cannot be used, with a one-line reason."""
-
-
-def _sklearn_loader(name):
-    from sklearn import datasets
-
-    return getattr(datasets, f"load_{name}")
 
 
 DATASETS = {
@@ -38,7 +33,7 @@ def load_dataset(name):
     """
     if name not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-    bunch = _sklearn_loader(name)()
+    bunch = getattr(datasets, f"load_{name}")()
     return bunch.data, bunch.target, DATASETS[name], list(bunch.feature_names)
 
 

@@ -1,4 +1,5 @@
-"""What each ``evonet`` command does (the parser and exit codes are in :mod:`evonet.cli`)."""
+"""What each ``evonet`` command does (the parser is in :mod:`evonet.cli.parser`, the exit
+codes and error handling in :mod:`evonet.cli.program`)."""
 
 import argparse
 import os
@@ -7,10 +8,22 @@ import time
 import warnings
 
 import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
-from evonet.data import DataError, load_csv, load_dataset, read_csv_rows
+from evonet.cli.data import DataError, load_csv, load_dataset, read_csv_rows
+from evonet.control import EvolvedPolicy
+from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
+from evonet.io import atomic_write, read_checkpoint_metadata
+from evonet.io.checkpoint import is_checkpoint, remove_checkpoint
+from evonet.io.model import open_model, read_metadata
+from evonet.runs import fit_context
+from evonet.saving import load, save
 
-__all__ = ["fit_command", "info_command", "predict_command", "resume_command"]
+__all__ = ["describe_model", "fit_command", "info_command", "predict_command",
+           "resume_command"]
 
 RECORDED = {"data": (str, type(None)), "target": (str, type(None)),
             "dataset": (str, type(None)), "task": (str, type(None)), "strategy": (str,),
@@ -47,21 +60,8 @@ def _record(args):
     return dict(record, command="fit")
 
 
-def fit_command(args):
-    """``evonet fit``: evolve, report beside scikit-learn's MLP, save the model if asked."""
-    from sklearn.model_selection import train_test_split
-    from sklearn.neural_network import MLPClassifier, MLPRegressor
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
-    from evonet.io import read_checkpoint_metadata
-    from evonet.io.checkpoint import remove_checkpoint
-    from evonet.runs import fit_context
-    from evonet.saving import save
-
-    X, y, task, names = _load(args)
-    classification = task == "classification"
+def _split(args, X, y, classification):
+    """The training and held-out parts of ``X, y``, once the target is checked."""
     if not classification and y.dtype == object:
         raise DataError(f"target column {args.target!r} holds non-numeric values; regression "
                         f"needs numbers (or use --task classification)")
@@ -70,8 +70,12 @@ def fit_command(args):
     if len(y) < 10:
         raise DataError(f"{len(y)} rows are too few to hold out a test set")
     stratify = y if classification and np.min(np.unique(y, return_counts=True)[1]) >= 2 else None
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=args.test_size, random_state=args.seed, stratify=stratify)
+    return train_test_split(X, y, test_size=args.test_size, random_state=args.seed,
+                            stratify=stratify)
+
+
+def _estimator(args, classification):
+    """The estimator ``evonet fit`` evolves, its parameters taken from the options."""
     options = dict(strategy=args.strategy, random_state=args.seed, n_jobs=args.n_jobs,
                    verbose=0 if args.quiet else 1)
     if args.hidden is not None:
@@ -81,33 +85,30 @@ def fit_command(args):
     if args.checkpoint is not None:
         options.update(checkpoint=args.checkpoint, checkpoint_interval=args.checkpoint_interval)
     Estimator = NeuroEvolutionClassifier if classification else NeuroEvolutionRegressor
-    estimator = Estimator(**options)
-    model = Pipeline([("scale", StandardScaler()), ("model", estimator)])
-    source = args.dataset or args.data
-    print(f"evonet {Estimator.__name__} on {source}: {X_train.shape[0]} training rows, "
-          f"{X_test.shape[0]} test rows, {X.shape[1]} features", flush=True)
-    if args.checkpoint is not None and os.path.isfile(args.checkpoint):
-        saved = read_checkpoint_metadata(args.checkpoint)
-        print(f"resuming from {args.checkpoint} at generation {saved['generation']}",
-              flush=True)
+    return Estimator(**options)
+
+
+def _fit(args, model, X_train, y_train):
+    """Fit ``model``; its warnings go to stderr, after the progress display. Returns seconds.
+
+    Its checkpoint records the command (for ``evonet resume``) and, with
+    ``--out``, stays until the model file is safely written.
+    """
     start = time.perf_counter()
-    # the run stays resumable until its model file is safely written
     with warnings.catch_warnings(record=True) as caught, fit_context(
             checkpoint_metadata={"command": _record(args)}, keep_checkpoint=args.out is not None):
         warnings.simplefilter("always")
         model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
-    fitted = model[-1]
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
-    if args.out is not None:
-        save(model, args.out, metadata={
-            "source": str(source), "dataset": args.dataset, "target": args.target,
-            "task": task, "feature_names": [str(n) for n in names],
-            "test_size": args.test_size, "seed": args.seed})
-        if args.checkpoint is not None:
-            remove_checkpoint(os.fspath(args.checkpoint))
+    return seconds
 
+
+def _compare(args, model, seconds, data, classification):
+    """Report the fit beside scikit-learn's MLP trained on the same split ``data``."""
+    X_train, X_test, y_train, y_test = data
+    fitted = model[-1]
     Reference = MLPClassifier if classification else MLPRegressor
     reference = Pipeline([("scale", StandardScaler()),
                           ("model", Reference(max_iter=2000, random_state=args.seed))])
@@ -123,6 +124,31 @@ def fit_command(args):
           f"{seconds:.1f} s, training loss {fitted.best_loss_:.4g}")
     print(f"held-out {metric}: evonet {ours:.4f}  |  {Reference.__name__} {theirs:.4f} "
           f"({ref_seconds:.1f} s, same split)")
+
+
+def fit_command(args):
+    """``evonet fit``: evolve, report beside scikit-learn's MLP, save the model if asked."""
+    X, y, task, names = _load(args)
+    classification = task == "classification"
+    data = _split(args, X, y, classification)
+    estimator = _estimator(args, classification)
+    model = Pipeline([("scale", StandardScaler()), ("model", estimator)])
+    source = args.dataset or args.data
+    print(f"evonet {type(estimator).__name__} on {source}: {data[0].shape[0]} training rows, "
+          f"{data[1].shape[0]} test rows, {X.shape[1]} features", flush=True)
+    if args.checkpoint is not None and os.path.isfile(args.checkpoint):
+        saved = read_checkpoint_metadata(args.checkpoint)
+        print(f"resuming from {args.checkpoint} at generation {saved['generation']}",
+              flush=True)
+    seconds = _fit(args, model, data[0], data[2])
+    if args.out is not None:
+        save(model, args.out, metadata={
+            "source": str(source), "dataset": args.dataset, "target": args.target,
+            "task": task, "feature_names": [str(n) for n in names],
+            "test_size": args.test_size, "seed": args.seed})
+        if args.checkpoint is not None:
+            remove_checkpoint(os.fspath(args.checkpoint))
+    _compare(args, model, seconds, data, classification)
     if args.out is not None:
         print(f"model saved to {args.out} (evonet predict {args.out} DATA.csv; "
               f"evonet info {args.out})")
@@ -131,8 +157,6 @@ def fit_command(args):
 
 def resume_command(args):
     """``evonet resume``: rerun the recorded ``evonet fit`` from its checkpoint."""
-    from evonet.io import read_checkpoint_metadata
-
     record = read_checkpoint_metadata(args.checkpoint).get("command")
     if not isinstance(record, dict) or record.get("command") != "fit":
         raise DataError(f"{args.checkpoint} was not written by 'evonet fit'; resume it by "
@@ -175,12 +199,8 @@ def _csv_value(value):
 
 def predict_command(args):
     """``evonet predict``: predictions (and probabilities) of a saved model for a CSV file."""
-    from evonet.io import atomic_write
-    from evonet.io.model import read_metadata
-    from evonet.saving import load
-
     model = load(args.model)
-    if type(model).__name__ == "EvolvedPolicy":
+    if isinstance(model, EvolvedPolicy):
         raise DataError(f"{args.model} holds a control policy; predict needs an estimator")
     estimator = model[-1] if hasattr(model, "steps") else model
     if args.proba and not hasattr(estimator, "predict_proba"):
@@ -207,8 +227,6 @@ def predict_command(args):
 
 def info_command(args):
     """``evonet info``: what a model file (or a checkpoint) holds."""
-    from evonet.io.checkpoint import is_checkpoint, read_checkpoint_metadata
-
     if is_checkpoint(args.model):
         meta = read_checkpoint_metadata(args.model)
         lines = [("file", f"{args.model} ({_size(args.model)}), evonet checkpoint written by "
@@ -246,9 +264,6 @@ def describe_model(path):
     >>> dict(describe_model(path))["network"]
     'MLP 4-3-3, tanh hidden units, softmax outputs, 27 parameters'
     """
-    from evonet.io.model import open_model
-    from evonet.saving import load
-
     model = load(path)
     archive, fields, name = open_model(path)
     with archive:
@@ -293,13 +308,12 @@ def describe_model(path):
 
 
 def _network_text(est):
-    if est._architecture.kind == "mlp":
-        layout = est._architecture.layout
-        sizes = "-".join(str(n) for n in layout.layer_sizes)
-        return (f"MLP {sizes}, {layout.activation} hidden units, {layout.output_activation} "
-                f"outputs, {layout.n_params:,} parameters")
+    if est.strategy_ != "neat":
+        sizes = [est.coefs_[0].shape[0]] + [W.shape[1] for W in est.coefs_]
+        n_params = sum(W.size + b.size for W, b in zip(est.coefs_, est.intercepts_))
+        return (f"MLP {'-'.join(str(n) for n in sizes)}, {est.activation} hidden units, "
+                f"{est.out_activation_} outputs, {n_params:,} parameters")
     genome = est.genome_
     return (f"NEAT graph, {genome.n_inputs} inputs, {genome.n_outputs} outputs "
             f"({est.out_activation_}), {genome.n_hidden} hidden nodes, {genome.n_enabled} "
             f"enabled connections of {len(genome.connections)}")
-

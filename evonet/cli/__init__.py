@@ -1,0 +1,23 @@
+"""The ``evonet`` command line: ``fit``, ``resume``, ``predict`` and ``info``.
+
+Modules: :mod:`~evonet.cli.parser` (the argument parser and the parsers of
+option values), :mod:`~evonet.cli.commands` (what each command does),
+:mod:`~evonet.cli.data` (built-in data sets and CSV loading) and
+:mod:`~evonet.cli.program` (:func:`main`: exit codes, one-line errors, the
+output folders checked before any work).
+
+Exit codes: 0 success, 1 failure, 2 usage or input error (a bad option, a
+CSV file or model file that cannot be used). Input errors print one line on
+stderr, never a traceback (set ``EVONET_DEBUG=1`` to see one for a failure).
+
+Examples
+--------
+>>> from evonet.cli import main
+>>> main(["info", "no-such-model.evonet"])   # the reason goes to stderr
+2
+"""
+
+from evonet.cli.parser import build_parser
+from evonet.cli.program import main
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,122 @@
+"""The experiment scripts: every option explained, and every artefact written to --out-dir only.
+
+Each script runs in-process with its smallest settings (the slow parts of
+sklearn_benchmark.py and cartpole_gym.py are replaced by canned results: what
+is checked here is where the files go, not the figures).
+"""
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXPERIMENTS = os.path.join(ROOT, "experiments")
+SCRIPTS = sorted(name[:-3] for name in os.listdir(EXPERIMENTS) if name.endswith(".py"))
+
+
+def load(name):
+    """The script ``experiments/NAME.py`` as a module (its ``main`` is not run)."""
+    spec = importlib.util.spec_from_file_location(f"experiment_{name}",
+                                                  os.path.join(EXPERIMENTS, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def repository_status():
+    """``git status --porcelain`` of the checkout, or ``None`` outside a git checkout."""
+    if shutil.which("git") is None:
+        return None
+    result = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=all"],
+                            capture_output=True, text=True)
+    return result.stdout if result.returncode == 0 else None
+
+
+@pytest.fixture
+def leaves_repository_alone():
+    """Fail if the test changed any file of the repository (tracked or not ignored)."""
+    before = repository_status()
+    yield
+    assert repository_status() == before
+
+
+def test_every_script_is_checked():
+    assert SCRIPTS == ["cartpole_gym", "pole_balancing", "sklearn_benchmark", "xor",
+                       "xor_easimple"]
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_help_explains_every_option(name, capsys):
+    parser = load(name).build_parser()
+    for action in parser._actions:
+        assert action.help and len(action.help.split()) >= 3, (name, action.option_strings)
+    options = {option for action in parser._actions for option in action.option_strings}
+    assert {"--out-dir", "--json"} <= options
+    with pytest.raises(SystemExit) as exit_:
+        parser.parse_args(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert "--out-dir DIR" in text and "experiments/results/" in text
+    assert "``" not in text and ":mod:" not in text and "../shared" not in text
+
+
+def test_xor_writes_only_to_out_dir(tmp_path, capsys, leaves_repository_alone):
+    xor = load("xor")
+    out = tmp_path / "out"
+    xor.main(["--runs", "1", "--quiet", "--out-dir", str(out), "--json"])
+    assert sorted(os.listdir(out)) == ["xor_paper.json", "xor_solution_paper.png"]
+    saved = json.loads((out / "xor_paper.json").read_text())
+    assert saved["summary"]["runs"] == 1 and saved["args"]["json"] == str(out / "xor_paper.json")
+    # an explicit --json PATH is written where it says; --no-plot draws nothing
+    xor.main(["--runs", "1", "--quiet", "--no-plot", "--out-dir", str(tmp_path / "none"),
+              "--json", str(tmp_path / "mine.json")])
+    assert (tmp_path / "mine.json").exists() and not (tmp_path / "none").exists()
+    capsys.readouterr()
+
+
+def test_xor_easimple_and_pole_balancing_json_in_out_dir(tmp_path, capsys,
+                                                         leaves_repository_alone):
+    load("xor_easimple").main(["--generations", "2", "--population", "8", "--out-dir",
+                               str(tmp_path), "--json"])
+    # one generation, unsolved: a failure, the JSON file and no plot
+    code = load("pole_balancing").main(["--task", "1-markov", "--runs", "1",
+                                        "--max-evaluations", "1", "--strategy", "ga",
+                                        "--out-dir", str(tmp_path), "--json"])
+    assert code == 1
+    assert sorted(os.listdir(tmp_path)) == ["pole_balancing_ga_1-markov.json",
+                                            "xor_easimple.json"]
+    capsys.readouterr()
+
+
+def test_table_plot_and_json_of_the_slow_experiments(tmp_path, capsys, monkeypatch,
+                                                     leaves_repository_alone):
+    benchmark = load("sklearn_benchmark")
+    row = {"mean": 0.9, "std": 0.01, "fit_s": 0.1, "wall_s": 0.5}
+    evonet_row = dict(row, generations=10.0, evaluations=100.0, strategy="cmaes")
+    monkeypatch.setattr(benchmark, "evaluate", lambda dataset, seed, repeats, n_jobs: (
+        "classification", {"evonet": evonet_row, "evonet-fixed": evonet_row,
+                           "MLPClassifier": row, "LogisticRegression": row}, [1.0, 0.5]))
+    benchmark.main(["--datasets", "iris", "--out-dir", str(tmp_path / "bench"), "--json"])
+    assert sorted(os.listdir(tmp_path / "bench")) == [
+        "sklearn_benchmark.json", "sklearn_benchmark.md", "sklearn_benchmark_loss_curves.png"]
+    assert "| iris | evonet | 90.0 +- 1.0 |" in (tmp_path / "bench" / "sklearn_benchmark.md") \
+        .read_text()
+
+    gym = load("cartpole_gym")
+    monkeypatch.setattr(gym, "cartpole", lambda args: {"summary": {"solved_test": args.runs}})
+    assert gym.main(["--runs", "1", "--skip-pendulum", "--out-dir", str(tmp_path / "gym"),
+                     "--json"]) == 0
+    assert os.listdir(tmp_path / "gym") == ["cartpole_gym.json"]
+    capsys.readouterr()
+
+
+def test_default_out_dir_is_experiments_results():
+    for name in SCRIPTS:
+        module = load(name)
+        assert module.RESULTS == os.path.join(EXPERIMENTS, "results")
+        assert module.build_parser().parse_args(
+            ["--task", "1-markov"] if name == "pole_balancing" else []).out_dir is None
