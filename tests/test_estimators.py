@@ -144,10 +144,11 @@ def test_auto_strategy_follows_the_training_rows_and_batch_size():
     assert NeuroEvolutionRegressor(**fit).fit(Xr, yr).strategy_ == "es"
 
 
-def test_same_random_state_same_model_whatever_n_jobs(iris):
+def test_same_random_state_same_model_other_state_differs(iris):
+    # (identical models for any n_jobs: tests/test_parallel.py)
     X, y = iris
-    models = [NeuroEvolutionClassifier((6,), max_generations=30, random_state=3,
-                                       n_jobs=n_jobs).fit(X, y) for n_jobs in (1, 2)]
+    models = [NeuroEvolutionClassifier((6,), max_generations=30, random_state=3).fit(X, y)
+              for _ in range(2)]
     for a, b in zip(models[0].coefs_, models[1].coefs_):
         np.testing.assert_array_equal(a, b)
     other = NeuroEvolutionClassifier((6,), max_generations=30, random_state=4).fit(X, y)

@@ -2,22 +2,26 @@
 
 import contextlib
 import os
+import re
+import tempfile
 import threading
 import time
 import warnings
 
 import numpy as np
 import pytest
-from joblib import Parallel, cpu_count, delayed, parallel_config
+from joblib import Parallel, cpu_count, delayed, effective_n_jobs, parallel_config
 from sklearn.exceptions import ConvergenceWarning
 
 import evonet.estimators._base
 import evonet.problems
 from evonet import Evaluator, MLPLayout, NeuroEvolutionClassifier, SupervisedProblem
 from evonet.callbacks import Callback
-from evonet.evaluation import _score_chunk
+from evonet.control import PoleBalancingProblem
+from evonet.evaluation import population_chunks
 from evonet.evolve import Run, evolve
 from evonet.genome import init_population
+from evonet.nn.graph_problem import GraphProblem
 from evonet.strategies import get_strategy
 
 CLUSTER = dict(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -43,10 +47,52 @@ def on_dask(client):
     tasks += [t for t in stream.data if "_score_chunk" in str(t["key"])]
 
 
-@pytest.fixture
-def always_parallel(monkeypatch):
-    """Every generation of several chunks goes to the workers (no in-process choice)."""
-    monkeypatch.setattr(Evaluator, "_choose_mode", lambda self: "parallel")
+class LogsScorers:
+    """Mixin for a problem: each chunk it scores appends "pid thread" of its scorer to the
+    file named by ``log`` (if set), so a test sees whether workers scored it."""
+
+    log = None
+
+    def evaluate(self, population, rows=None):
+        if self.log is not None:
+            with open(self.log, "a") as f:
+                f.write(f"{os.getpid()} {threading.get_ident()}\n")
+        return super().evaluate(population, rows)
+
+
+class LoggedSupervisedProblem(LogsScorers, SupervisedProblem):
+    pass
+
+
+class LoggedGraphProblem(LogsScorers, GraphProblem):
+    pass
+
+
+class LoggedPoleProblem(LogsScorers, PoleBalancingProblem):
+    pass
+
+
+def scored_by_workers(log):
+    """Whether a chunk logged in ``log`` was scored outside this thread of this process."""
+    here = f"{os.getpid()} {threading.get_ident()}"
+    return bool(set(log.read_text().split("\n")) - {here, ""})
+
+
+def logged(problem, log):
+    problem.log = str(log)
+    if log.exists():
+        log.unlink()
+    return problem
+
+
+# Estimators choose between in-process and parallel scoring from timings: the first four
+# generations of several chunks alternate in-process, workers, in-process, workers, and
+# at verbose=1 the fifth says what both took: the workers scored two generations.
+TIMED_BOTH_WAYS = r"one took [\d.]+ ms in-process and [\d.]+ ms with \d+ workers"
+
+
+def workers_expected(n_jobs):
+    return effective_n_jobs(n_jobs) > 1
 
 
 def fit_quietly(estimator, X, y):
@@ -55,17 +101,19 @@ def fit_quietly(estimator, X, y):
         return estimator.fit(X, y)
 
 
-def problem_and_init(n=8000, seed=0):
+def problem_and_init(n=8000, seed=0, problem_class=SupervisedProblem):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, 20))
     y = (X[:, :3].sum(axis=1) > 0).astype(int) + (X[:, 3] > 1)
     layout = MLPLayout(20, (8,), 3, output_activation="softmax")
-    problem = SupervisedProblem(layout, X, y, loss="log_loss")
+    problem = problem_class(layout, X, y, loss="log_loss")
     return problem, (lambda k, g: init_population(layout, k, g))
 
 
-def run_strategy(name, n_jobs, backend, generations=4, settings=None):
-    problem, init = problem_and_init()
+def run_strategy(name, n_jobs, backend, generations=4, settings=None, log=None):
+    problem, init = problem_and_init(problem_class=LoggedSupervisedProblem)
+    if log is not None:
+        logged(problem, log)
     evaluator = Evaluator(problem, n_jobs=n_jobs, backend=backend, adaptive=False)
     strategy = get_strategy(name, **(settings or {}))
     run = Run(strategy, evaluator, np.random.default_rng(5), initializer=init)
@@ -74,7 +122,7 @@ def run_strategy(name, n_jobs, backend, generations=4, settings=None):
 
 
 MODES = [(1, None), (2, "loky"), (-1, "loky"), (2, "threading"), (2, "multiprocessing")]
-WEIGHT_STRATEGIES = [   # populations of 2 chunks each (the problem's chunk is 32)
+WEIGHT_STRATEGIES = [   # populations of 2 chunks each (the problem's chunk is 33)
     ("ga", dict(population_size=64)),
     ("cmaes", dict(population_size=40)),
     ("es", dict(population_size=64)),
@@ -82,12 +130,30 @@ WEIGHT_STRATEGIES = [   # populations of 2 chunks each (the problem's chunk is 3
 
 
 @pytest.mark.parametrize("name, settings", WEIGHT_STRATEGIES)
-def test_weight_strategies_identical_for_any_n_jobs_and_backend(name, settings):
+def test_weight_strategies_identical_for_any_n_jobs_and_backend(name, settings, tmp_path):
+    problem, _ = problem_and_init()
+    assert len(population_chunks(settings["population_size"], problem.population_chunk())) == 2
     reference, curve = run_strategy(name, 1, None, settings=settings)
     for n_jobs, backend in MODES[1:]:
-        best, other_curve = run_strategy(name, n_jobs, backend, settings=settings)
+        log = tmp_path / f"{n_jobs}-{backend}"
+        best, other_curve = run_strategy(name, n_jobs, backend, settings=settings, log=log)
         np.testing.assert_array_equal(best, reference)
         assert other_curve == curve
+        assert scored_by_workers(log) == workers_expected(n_jobs), (n_jobs, backend)
+
+
+def test_evaluator_identical_for_any_n_jobs_and_backend(tmp_path):
+    problem, _ = problem_and_init(n=2000, problem_class=LoggedSupervisedProblem)
+    population = np.random.default_rng(6).normal(size=(300, problem.n_params))
+    assert len(population_chunks(300, problem.population_chunk())) == 3
+    serial = Evaluator(problem).evaluate(population)
+    log = tmp_path / "scorers"
+    for n_jobs, backend in MODES[1:]:
+        logged(problem, log)
+        with Evaluator(problem, n_jobs=n_jobs, backend=backend, adaptive=False) as evaluator:
+            np.testing.assert_array_equal(evaluator.evaluate(population), serial)
+            assert evaluator.n_evaluations == 300
+        assert scored_by_workers(log) == workers_expected(n_jobs), (n_jobs, backend)
 
 
 @pytest.mark.parametrize("name, settings", WEIGHT_STRATEGIES)
@@ -107,33 +173,32 @@ def test_problems_are_chunked_so_workers_get_work():
     assert problem.population_chunk() < 40  # several chunks for the populations below
     big, _ = problem_and_init(n=3000)
     X = big.X_aug[:, :-1]
-    from evonet.problems import SupervisedProblem as Problem
-
-    wide = Problem(MLPLayout(20, (16,), 3, output_activation="softmax"), X, big.targets,
-                   loss="log_loss")
+    wide = SupervisedProblem(MLPLayout(20, (16,), 3, output_activation="softmax"), X,
+                             big.targets, loss="log_loss")
     assert wide.population_chunk() < 50  # the estimator tests' populations of 100
 
 
-def test_neat_identical_for_any_n_jobs_and_backend():
+def test_neat_identical_for_any_n_jobs_and_backend(tmp_path):
     from evonet.genome.innovation import MinimalInitializer
-    from evonet.nn.graph_problem import GraphProblem
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 4))
     y = (X[:, 0] * X[:, 1] > 0).astype(float)
+    log = tmp_path / "scorers"
 
     def run(n_jobs, backend):
-        problem = GraphProblem(4, 1, X, y, loss="log_loss", output_activation="logistic",
-                               chunk_size=16)
+        problem = logged(LoggedGraphProblem(4, 1, X, y, loss="log_loss",
+                                            output_activation="logistic", chunk_size=16), log)
         evaluator = Evaluator(problem, n_jobs=n_jobs, backend=backend, adaptive=False)
         r = Run(get_strategy("neat", population_size=48), evaluator, np.random.default_rng(1),
                 initializer=MinimalInitializer(4, 1))
         evolve(r, 4)
         return r.loss_curve, r.best.to_dict()
 
-    reference = run(1, None)
+    reference = run(1, None)   # populations of 48: 3 chunks of 16
     for n_jobs, backend in ((2, "loky"), (-1, "loky"), (2, "threading")):
         assert run(n_jobs, backend) == reference
+        assert scored_by_workers(log) == workers_expected(n_jobs), (n_jobs, backend)
 
 
 def neat_data():
@@ -143,8 +208,9 @@ def neat_data():
 
 
 def neat_fit(X, y, n_jobs=None):
-    clf = NeuroEvolutionClassifier(strategy="neat", population_size=48, max_generations=4,
-                                   random_state=0, n_jobs=n_jobs)
+    # 5 generations of 2 chunks: the workers score two, then the evaluator chooses
+    clf = NeuroEvolutionClassifier(strategy="neat", population_size=48, max_generations=5,
+                                   random_state=0, n_jobs=n_jobs, verbose=int(n_jobs is not None))
     clf = fit_quietly(clf, X, y)
     return clf.genome_.to_dict(), clf.loss_curve_, clf.predict_proba(X[:50])
 
@@ -154,71 +220,93 @@ def assert_same_fit(a, b):
     np.testing.assert_array_equal(a[2], b[2])
 
 
-def test_neat_estimator_identical_on_dask_and_with_all_cores(dask_client, always_parallel):
+def test_neat_estimator_identical_on_dask_and_with_all_cores(dask_client, capsys):
     X, y = neat_data()
     reference = neat_fit(X, y)
     with on_dask(dask_client) as tasks:
         assert_same_fit(neat_fit(X, y, n_jobs=2), reference)
-    assert len(tasks) >= 4  # every generation's two chunks ran on the cluster
+    assert len(tasks) >= 4  # two generations' two chunks ran on the cluster
+    capsys.readouterr()
     assert_same_fit(neat_fit(X, y, n_jobs=-1), reference)
+    if workers_expected(-1):
+        assert re.search(TIMED_BOTH_WAYS, capsys.readouterr().err)
 
 
-def test_control_task_identical_for_any_n_jobs():
-    from evonet.control import MLPPolicy, PoleBalancing, PoleBalancingProblem
+def test_control_task_identical_for_any_n_jobs(tmp_path):
+    from evonet.control import MLPPolicy, PoleBalancing
+
+    log = tmp_path / "scorers"
 
     def run(n_jobs, backend):
-        problem = PoleBalancingProblem(PoleBalancing(n_poles=1), MLPPolicy(4, (), 1),
-                                       max_steps=300, chunk_size=8)
+        problem = logged(LoggedPoleProblem(PoleBalancing(n_poles=1), MLPPolicy(4, (), 1),
+                                           max_steps=300, chunk_size=8), log)
         evaluator = Evaluator(problem, n_jobs=n_jobs, backend=backend, adaptive=False)
         r = Run(get_strategy("cmaes", population_size=24), evaluator,
                 np.random.default_rng(2), initializer=lambda k, g: g.normal(size=(k, 5)))
         evolve(r, 3)
         return r.loss_curve, np.asarray(r.best)
 
-    curve, best = run(1, None)
+    curve, best = run(1, None)   # populations of 24: 3 chunks of 8
     for n_jobs, backend in ((2, "loky"), (-1, "loky"), (2, "threading")):
         other_curve, other_best = run(n_jobs, backend)
         assert other_curve == curve
         np.testing.assert_array_equal(other_best, best)
+        assert scored_by_workers(log) == workers_expected(n_jobs), (n_jobs, backend)
+
+
+class RecordsMode(Callback):
+    """Keeps the evaluator's choice of path after each generation."""
+
+    def __init__(self):
+        self.modes = []
+
+    def on_generation(self, run):
+        self.modes.append(run.evaluator.mode)
 
 
 def policy_search(n_jobs=None):
     from evonet.control import evolve_policy
 
-    # a population of 80 is two chunks of the pole-balancing problem (64 at most)
-    policy = evolve_policy("1-markov", population_size=80, max_generations=3, n_jobs=n_jobs,
-                           random_state=0)
+    # a population of 80 is two chunks of the pole-balancing problem (64 at most); the
+    # evaluator's choice of path, made after 4 generations, shows that workers scored two
+    modes = RecordsMode()
+    policy = evolve_policy("2-markov", population_size=80, max_generations=5, n_jobs=n_jobs,
+                           random_state=1, callbacks=[modes])   # unsolved: short episodes
     return (policy.weights_, policy.best_fitness_,
-            [(r["min"], r["mean"]) for r in policy.logbook_])
+            [(r["min"], r["mean"]) for r in policy.logbook_]), modes.modes
 
 
-def test_control_policy_search_identical_on_dask_and_with_all_cores(dask_client,
-                                                                   always_parallel):
-    weights, fitness, log = policy_search()
+def test_control_policy_search_identical_on_dask_and_with_all_cores(dask_client):
+    (weights, fitness, log), _ = policy_search()
     with on_dask(dask_client) as tasks:
-        other = policy_search(n_jobs=2)
+        other, modes = policy_search(n_jobs=2)
     np.testing.assert_array_equal(other[0], weights)
     assert other[1:] == (fitness, log)
-    assert len(tasks) >= 3  # the 3 generations' chunks ran on the cluster
-    other = policy_search(n_jobs=-1)
+    assert len(tasks) >= 4  # two generations' two chunks ran on the cluster
+    assert modes[:4] == [None] * 4 and modes[4] in ("serial", "parallel")
+    other, modes = policy_search(n_jobs=-1)
     np.testing.assert_array_equal(other[0], weights)
     assert other[1:] == (fitness, log)
+    if workers_expected(-1):
+        assert modes[4] in ("serial", "parallel")
 
 
-def test_estimator_same_model_for_n_jobs_1_2_and_all():
+def test_estimator_same_model_for_n_jobs_1_2_and_all(capsys):
     problem, _ = problem_and_init(n=3000)
     X = problem.X_aug[:, :-1].astype(float)
     y = np.asarray(problem.targets)
     fits = []
     for n_jobs in (1, 2, -1):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            clf = NeuroEvolutionClassifier((16,), max_generations=8, n_jobs=n_jobs,
-                                           batch_size=None, random_state=0).fit(X, y)
+        # the ES's populations of 100 are 3 chunks; 8 generations: workers score two
+        clf = fit_quietly(NeuroEvolutionClassifier((16,), max_generations=8, n_jobs=n_jobs,
+                                                   batch_size=None, random_state=0,
+                                                   verbose=int(n_jobs != 1)), X, y)
+        assert clf.strategy_ == "es"
+        timed = re.search(TIMED_BOTH_WAYS, capsys.readouterr().err)
+        assert bool(timed) == workers_expected(n_jobs), n_jobs
         fits.append(clf)
     for other in fits[1:]:
-        for a, b in zip(fits[0].coefs_, other.coefs_):
-            np.testing.assert_array_equal(a, b)
+        assert_same_model(other, fits[0])
 
 
 def _inner_jobs():
@@ -385,36 +473,42 @@ def test_retry_failed_reruns_only_the_lost_chunks_on_fresh_workers(tmp_path):
     assert len(scored) == 4 + evaluator.n_retried_chunks
 
 
-class _Killer:
-    """A task's problem that ends the worker process scoring it."""
+class DiesWhenArmed:
+    """A problem (wrapping ``problem``) whose worker process dies while scoring, once the
+    file ``armed`` exists in ``folder`` and only once (the file ``died`` then exists)."""
 
-    chunk_size = 4
-    n_samples = 1
+    def __init__(self, problem, folder):
+        self.problem = problem
+        self.folder = folder
+        self.parent = os.getpid()
+
+    def __getattr__(self, name):
+        if name.startswith("__") or "problem" not in self.__dict__:
+            raise AttributeError(name)
+        return getattr(self.problem, name)
 
     def evaluate(self, population, rows=None):
-        time.sleep(0.3)   # the other chunks finish first
-        os._exit(1)
+        if os.getpid() != self.parent and os.path.exists(os.path.join(self.folder, "armed")) \
+                and first_time(os.path.join(self.folder, "died")):
+            time.sleep(0.3)   # the other chunks finish first
+            os._exit(1)
+        return self.problem.evaluate(population, rows)
 
 
 class KillsAWorker(Evaluator):
-    """Scores every multi-chunk generation in its workers, and kills the worker scoring
-    the last chunk of generation ``AT`` (``None``: of the first call), once."""
+    """Scores every generation of several chunks in its workers, and kills the worker
+    scoring a chunk of generation ``AT``, once."""
 
     AT = 7
 
     def __init__(self, problem, **kwargs):
-        super().__init__(problem, **dict(kwargs, adaptive=False))
-        self.killed = False
+        self.folder = tempfile.mkdtemp(prefix="evonet-test-")
+        super().__init__(DiesWhenArmed(problem, self.folder), **dict(kwargs, adaptive=False))
 
-    def _collect(self, population, chunks, rows, generation, losses):
-        if self.killed or generation != self.AT:
-            return super()._collect(population, chunks, rows, generation, losses)
-        self.killed = True
-        problems = [self._shipped] * (len(chunks) - 1) + [_Killer()]
-        tasks = [delayed(_score_chunk)(p, population[c], rows, c.start, generation)
-                 for p, c in zip(problems, chunks)]
-        for start, part in self._parallel(tasks):
-            losses[start] = part
+    def evaluate(self, population, rows=None, generation=None):
+        if generation == self.AT:
+            open(os.path.join(self.folder, "armed"), "w").close()
+        return super().evaluate(population, rows, generation)
 
 
 @pytest.fixture
@@ -462,32 +556,60 @@ def test_retry_failed_parameter_is_checked_kept_and_saved(tmp_path):
     assert load(tmp_path / "m.evonet").retry_failed is True
 
 
-def test_toolbox_retry_failed_survives_a_dead_worker(monkeypatch, small_chunks):
+class FixedChunks:
+    """A problem (wrapping ``problem``) scored in chunks of ``size`` networks; with a
+    ``marker`` file name, the first worker process to score a chunk dies (once)."""
+
+    def __init__(self, problem, size=4, marker=None):
+        self.problem = problem
+        self.size = size
+        self.marker = marker
+        self.parent = os.getpid()
+
+    def population_chunk(self, rows=None):
+        return self.size
+
+    @property
+    def n_samples(self):
+        return self.problem.n_samples
+
+    def evaluate(self, population, rows=None):
+        if self.marker is not None and os.getpid() != self.parent and first_time(self.marker):
+            time.sleep(0.3)   # the other chunks finish first
+            os._exit(1)
+        return self.problem.evaluate(population, rows)
+
+
+def test_toolbox_retry_failed_survives_a_dead_worker(tmp_path):
     import random
 
     from deap import algorithms
 
-    import evonet.toolbox
     from evonet import make_toolbox
+    from evonet.toolbox import BatchFitness
 
     problem, _ = problem_and_init(n=200)
     X, y = problem.X_aug[:, :-1].astype(float), np.asarray(problem.targets)
 
-    def run(**kwargs):
+    def run(n_jobs, marker=None):
         toolbox = make_toolbox(MLPLayout(20, (4,), 3, output_activation="softmax"), X, y,
-                               loss="log_loss", random_state=0, **kwargs)
+                               loss="log_loss", random_state=0, n_jobs=2, retry_failed=True)
+        assert toolbox.evaluate.evaluator.retry_failed is True
+        # DEAP's seam: an evaluator of the toolbox's problem in 4 chunks of 4 networks
+        evaluator = Evaluator(FixedChunks(toolbox.evaluate.evaluator.problem, marker=marker),
+                              n_jobs=n_jobs, backend="loky", retry_failed=True, adaptive=False)
+        toolbox.register("evaluate", BatchFitness(evaluator))
         random.seed(0)
         population = toolbox.population(n=16)
-        algorithms.eaSimple(population, toolbox, cxpb=0.5, mutpb=0.3, ngen=2, verbose=False)
-        return [ind.fitness.values for ind in population], toolbox
+        with evaluator:
+            algorithms.eaSimple(population, toolbox, cxpb=0.5, mutpb=0.3, ngen=2,
+                                verbose=False)
+        return [ind.fitness.values for ind in population], evaluator
 
-    reference, _ = run()
-    monkeypatch.setattr(KillsAWorker, "AT", None)
-    monkeypatch.setattr(evonet.toolbox, "Evaluator", KillsAWorker)
-    fitnesses, toolbox = run(n_jobs=2, retry_failed=True)
+    reference, _ = run(1)
+    fitnesses, evaluator = run(2, marker=str(tmp_path / "died"))
     assert fitnesses == reference
-    assert toolbox.evaluate.evaluator.killed and toolbox.evaluate.evaluator.n_retried_chunks
-    toolbox.evaluate.evaluator.close()
+    assert (tmp_path / "died").exists() and evaluator.n_retried_chunks >= 1
 
 
 class LockedProblem(RaisingProblem):
@@ -526,37 +648,112 @@ def test_unpicklable_problem_on_dask_says_what_to_change(dask_client):
             pass
 
 
-class CheapProblem:
-    """Trivially cheap fitness in chunks of 4 that logs the process scoring each chunk."""
+class ScriptedCosts:
+    """Chunks of 4 whose scoring advances a fake clock, by ``serial`` seconds a chunk
+    in-process (this thread) and ``parallel`` seconds a chunk in a worker thread; it
+    records, per call, where its chunks were scored."""
 
     chunk_size = 4
     n_samples = 1
 
-    def __init__(self, log):
-        self.log = log
+    def __init__(self, serial, parallel):
+        self.serial, self.parallel = serial, parallel
+        self.now = 0.0
+        self.where = set()
+        self.lock = threading.Lock()
+        self.here = threading.get_ident()
+
+    def clock(self):
+        return self.now
 
     def evaluate(self, population, rows=None):
-        with open(self.log, "a") as f:
-            f.write(f"{os.getpid()}\n")
+        in_process = threading.get_ident() == self.here
+        with self.lock:
+            self.now += self.serial if in_process else self.parallel
+            self.where.add("S" if in_process else "P")
         return np.asarray(population).sum(axis=1)
 
 
-def test_cheap_generations_of_several_chunks_stay_in_process(tmp_path, capsys):
-    log = tmp_path / "pids"
-    population = np.random.default_rng(0).normal(size=(16, 3))   # 4 chunks
-    serial = Evaluator(CheapProblem(str(log))).evaluate(population)
-    log.unlink()
-    with Evaluator(CheapProblem(str(log)), n_jobs=2, backend="loky", verbose=1) as evaluator:
-        for _ in range(4):   # the timed generations: in-process, workers, in-process, workers
-            np.testing.assert_array_equal(evaluator.evaluate(population), serial)
-        probing = log.read_text().split()
-        log.unlink()
-        for _ in range(4):
-            np.testing.assert_array_equal(evaluator.evaluate(population), serial)
-        after = log.read_text().split()
-    assert set(probing) - {str(os.getpid())}   # the parallel path was taken and timed
-    assert evaluator.mode == "serial" and set(after) == {str(os.getpid())}
-    assert "evonet: scoring generations in-process" in capsys.readouterr().err
+@pytest.fixture
+def scripted(monkeypatch):
+    """A :class:`ScriptedCosts` problem whose clock is the one the evaluator reads."""
+
+    def make(serial, parallel):
+        costs = ScriptedCosts(serial, parallel)
+        monkeypatch.setattr(time, "perf_counter", costs.clock)
+        return costs
+
+    return make
+
+
+def paths(evaluator, costs, calls, size=16):
+    """Where each of ``calls`` evaluations of ``size`` individuals was scored: S or P."""
+    population = np.ones((size, 3))
+    seen = []
+    for _ in range(calls):
+        costs.where.clear()
+        np.testing.assert_array_equal(evaluator.evaluate(population), np.full(size, 3.0))
+        seen.append("".join(sorted(costs.where)))
+    return "".join(seen)
+
+
+@pytest.mark.parametrize("serial, parallel, chosen", [
+    (0.010, 0.100, "serial"),     # workers 10 times slower
+    (0.010, 0.001, "parallel"),   # workers 10 times faster
+    (0.010, 0.0096, "serial"),    # 4% faster is not worth the workers
+    (0.010, 0.0094, "parallel"),  # 6% faster is
+])
+def test_the_faster_path_is_kept_after_timing_both(scripted, capsys, serial, parallel, chosen):
+    costs = scripted(serial, parallel)
+    with Evaluator(costs, n_jobs=2, backend="threading", verbose=1) as evaluator:
+        # four generations of 4 chunks alternate in-process and workers, then it chooses
+        assert paths(evaluator, costs, 4) == "SPSP" and evaluator.mode is None
+        assert paths(evaluator, costs, 4) == 4 * chosen[0].upper()
+        assert evaluator.mode == chosen
+    how = "in-process" if chosen == "serial" else "with 2 workers"
+    assert capsys.readouterr().err == (
+        f"evonet: scoring generations {how}: one took {4e3 * serial:.1f} ms in-process "
+        f"and {4e3 * parallel:.1f} ms with 2 workers\n")
+
+
+def test_the_workers_start_up_is_not_counted(scripted):
+    costs = scripted(0.001, 1.0)
+    with Evaluator(costs, n_jobs=2, backend="threading") as evaluator:
+        assert paths(evaluator, costs, 2) == "SP"   # the workers' start-up: 4 s
+        costs.parallel = 0.0009
+        assert paths(evaluator, costs, 2) == "SP"   # 4 ms in-process, 3.6 ms with workers
+        assert paths(evaluator, costs, 1) == "P" and evaluator.mode == "parallel"
+
+
+def test_the_faster_in_process_time_counts(scripted):
+    costs = scripted(0.001, 0.002)
+    with Evaluator(costs, n_jobs=2, backend="threading") as evaluator:
+        assert paths(evaluator, costs, 1) == "S"    # 4 ms
+        costs.serial = 0.010
+        assert paths(evaluator, costs, 3) == "PSP"  # 8 ms, 40 ms, 8 ms
+        assert paths(evaluator, costs, 1) == "S" and evaluator.mode == "serial"
+
+
+def test_both_paths_are_timed_again_every_reprobe_every_generations(scripted):
+    costs = scripted(0.010, 0.100)
+    evaluator = Evaluator(costs, n_jobs=2, backend="threading")
+    evaluator.REPROBE_EVERY = 8
+    with evaluator:
+        assert paths(evaluator, costs, 8) == "SPSPSSSS" and evaluator.mode == "serial"
+        costs.parallel = 0.001   # the workers became faster: seen at the next timing
+        assert paths(evaluator, costs, 8) == "SPSPPPPP" and evaluator.mode == "parallel"
+
+
+def test_one_chunk_generations_single_jobs_and_non_adaptive_evaluators(scripted):
+    costs = scripted(0.010, 0.100)
+    with Evaluator(costs, n_jobs=2, backend="threading") as evaluator:
+        # a generation of one chunk is scored in-process and not timed
+        assert paths(evaluator, costs, 3, size=4) == "SSS"
+        assert paths(evaluator, costs, 2) == "SP" and evaluator.mode is None
+    with Evaluator(costs, n_jobs=1, backend="threading") as evaluator:
+        assert paths(evaluator, costs, 6) == "SSSSSS"
+    with Evaluator(costs, n_jobs=2, backend="threading", adaptive=False) as evaluator:
+        assert paths(evaluator, costs, 6) == "PPPPPP" and paths(evaluator, costs, 1, 4) == "S"
 
 
 def test_estimator_on_a_dask_cluster_matches_serial(dask_client):
@@ -572,7 +769,7 @@ def test_estimator_on_a_dask_cluster_matches_serial(dask_client):
     with on_dask(dask_client) as tasks:
         on_cluster = fit(n_jobs=2)
     assert_same_model(on_cluster, serial)
-    assert len(tasks) > 0   # at least the generations timed on the workers
+    assert len(tasks) >= 6   # two generations' three chunks ran on the cluster
 
 
 class CountsLoads:
@@ -710,8 +907,6 @@ def test_a_backend_without_generator_results_scores_whole_generations():
     cluster backends are) that cannot return results as they come still works."""
     import joblib
     from joblib._parallel_backends import MultiprocessingBackend
-
-    from evonet.evaluation import population_chunks
 
     class ListOnlyPool(MultiprocessingBackend):
         pass
