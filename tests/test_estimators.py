@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 from evonet.estimators import choose_batch_size, choose_strategy
 from evonet.losses import LOSSES  # noqa: F401  (import check)
-from evonet.nn import forward
+from evonet.nn import MLPLayout, forward
 
 FAST = dict(hidden_layer_sizes=(6,), max_generations=60)
 
@@ -291,7 +291,7 @@ def test_sample_weight_zero_equals_dropping_rows_large_data_and_regressor():
     fit = dict(hidden_layer_sizes=(4,), max_generations=8, random_state=0)
     a = NeuroEvolutionClassifier(**fit).fit(X, y, sample_weight=w)
     b = NeuroEvolutionClassifier(**fit).fit(X[w > 0], y[w > 0])
-    assert a.strategy_ == "es" and a._run.sampler.batch_size == 256
+    assert a.strategy_ == "es" and choose_batch_size("auto", int((w > 0).sum())) == 256
     assert_same_model(a, b, X)
     # the regressor's target scaling leaves the zero-weight rows out too
     Xr, yr = regression_data(n=300, outputs=2)
@@ -425,9 +425,13 @@ def test_prediction_is_float64_and_each_row_predicts_the_same_alone_or_in_a_batc
     assert np.array_equal(method(np.vstack([X, X]))[len(X):], batch)  # a larger batch
     assert np.array_equal(np.concatenate([estimator.predict(X[i:i + 1]) for i in range(len(X))]),
                           estimator.predict(X))
-    manual = forward(estimator._architecture.layout, estimator._weights(), X, dtype=np.float64)
+    # the network of coefs_ and intercepts_ through the population forward pass, in float64
+    layout = MLPLayout(estimator.n_features_in_, estimator.hidden_layer_sizes,
+                       estimator.n_outputs_, estimator.activation, estimator.out_activation_)
+    manual = forward(layout, layout.pack(zip(estimator.coefs_, estimator.intercepts_)), X,
+                     dtype=np.float64)
     if isinstance(estimator, NeuroEvolutionClassifier):
-        assert np.array_equal(manual, estimator._output(X))
+        assert np.array_equal(manual, batch[:, 1:] if estimator.n_outputs_ == 1 else batch)
 
 
 def test_row_independence_across_row_chunks():
