@@ -30,8 +30,8 @@ def iris():
 
 class Crash(BaseException):
     """A crash, as of a killed process: not an ``Exception``, so ``fit`` cannot save the
-    run when it happens (a failing generation does; see test_parallel.py), and the
-    resumed run starts from the last periodic checkpoint."""
+    run when it happens (a failing generation does; see test_parallel_failures.py), and
+    the resumed run starts from the last periodic checkpoint."""
 
 
 class CrashAt(Callback):

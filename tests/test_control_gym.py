@@ -107,7 +107,9 @@ def test_vector_mode_is_reproducible_and_parallel_results_match():
     assert np.array_equal(vec.evaluate(pop, [3, 4]), vec.evaluate(pop, [3, 4]))
     sync = GymProblem("CartPole-v1", policy, n_episodes=2, chunk_size=8)
     serial = Evaluator(sync).evaluate(pop, np.array([3, 4]))
-    threads = Evaluator(sync, n_jobs=2, backend="threading").evaluate(pop, np.array([3, 4]))
+    # 5 chunks of 8, scored by the workers (adaptive=False: no in-process choice)
+    threads = Evaluator(sync, n_jobs=2, backend="threading", adaptive=False).evaluate(
+        pop, np.array([3, 4]))
     np.testing.assert_array_equal(serial, threads)
 
 

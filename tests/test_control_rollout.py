@@ -188,11 +188,14 @@ def test_success_and_generalization_tests():
     ("ga", dict(population_size=12)), ("es", dict(population_size=12)),
 ])
 def test_every_strategy_runs_on_the_problem_and_repeats_with_the_same_seed(strategy, settings):
-    problem = PoleBalancingProblem("1-markov", MLPPolicy(4, (), bias=False), max_steps=300)
+    # populations of 8 (CMA-ES) or 12 in chunks of 4; adaptive=False: to the workers
+    problem = PoleBalancingProblem("1-markov", MLPPolicy(4, (), bias=False), max_steps=300,
+                                   chunk_size=4)
 
     def one_run(n_jobs):
         run = Run(get_strategy(strategy, **settings), Evaluator(problem, n_jobs=n_jobs,
-                                                                backend="threading"),
+                                                                backend="threading",
+                                                                adaptive=False),
                   np.random.default_rng(7),
                   initializer=lambda n, rng: rng.normal(0, 1, size=(n, problem.n_params)))
         evolve(run, max_generations=4)

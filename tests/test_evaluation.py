@@ -65,16 +65,6 @@ def test_overflowing_network_gets_infinite_loss_not_nan():
     assert losses[1] == pytest.approx(np.log(2), rel=1e-6)
 
 
-def test_evaluator_identical_for_any_n_jobs():
-    problem, _, _ = regression_problem()
-    pop = np.random.default_rng(6).normal(size=(150, problem.n_params))
-    serial = Evaluator(problem).evaluate(pop)
-    for n_jobs, backend in ((2, "loky"), (2, "threading"), (-1, "loky")):
-        with Evaluator(problem, n_jobs=n_jobs, backend=backend) as evaluator:
-            np.testing.assert_array_equal(evaluator.evaluate(pop), serial)
-            assert evaluator.n_evaluations == 150
-
-
 @pytest.mark.parametrize("n_jobs", [0, 1.5, "2", True])
 def test_evaluator_rejects_bad_n_jobs(n_jobs):
     problem, _, _ = regression_problem()

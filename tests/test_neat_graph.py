@@ -200,8 +200,9 @@ def test_evaluator_scores_genome_lists_identically_for_any_n_jobs(n_jobs):
     genomes, _ = random_genomes(150, 2, 1, seed=18, steps=10)
     X = np.random.default_rng(7).normal(size=(30, 2))
     y = X[:, 0] * X[:, 1]
-    problem = GraphProblem(2, 1, X, y)
+    problem = GraphProblem(2, 1, X, y, chunk_size=16)   # 10 chunks
     serial = Evaluator(problem).evaluate(genomes)
-    with Evaluator(problem, n_jobs=n_jobs, backend="threading") as evaluator:
+    # adaptive=False: the chunks go to the workers (no in-process choice)
+    with Evaluator(problem, n_jobs=n_jobs, backend="threading", adaptive=False) as evaluator:
         np.testing.assert_array_equal(evaluator.evaluate(genomes), serial)
     np.testing.assert_array_equal(problem.evaluate(genomes), serial)

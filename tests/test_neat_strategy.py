@@ -156,12 +156,14 @@ def test_run_and_evolve_drive_neat_through_the_evaluator():
 
 
 def test_run_results_are_identical_for_any_n_jobs():
+    # populations of 70 in 5 chunks; adaptive=False: they go to the workers
+    problem = GraphProblem(2, 1, X, Y, output_activation="logistic", dtype=np.float64,
+                           chunk_size=16)
     results = []
     for n_jobs in (1, 2):
         rng = np.random.default_rng(3)
-        run_ = Run(get_strategy("neat", population_size=70), Evaluator(PROBLEM, n_jobs=n_jobs,
-                                                                       backend="threading"),
-                   rng, initializer=INIT)
+        evaluator = Evaluator(problem, n_jobs=n_jobs, backend="threading", adaptive=False)
+        run_ = Run(get_strategy("neat", population_size=70), evaluator, rng, initializer=INIT)
         results.append(evolve(run_, max_generations=5).best)
     assert same(*results)
 
