@@ -130,13 +130,9 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
     n_evaluations_ : int
         Networks evaluated.
     stop_reason_ : str
-        Why the last ``fit`` (or ``partial_fit``) ended: ``"converged"`` (the
-        training loss stopped improving), ``"validation"`` (with
-        ``early_stopping``: the validation score stopped improving),
-        ``"budget"`` (``max_generations`` ran out; ``partial_fit`` always runs
-        one generation), ``"max_evaluations"``, or ``"interrupted"`` (Ctrl-C:
-        the model holds the best network found so far). The values are listed
-        in :data:`evonet.stopping.STOP_REASONS`.
+        Why the last ``fit`` ended: ``"converged"``, ``"validation"`` (early
+        stopping), ``"budget"``, ``"max_evaluations"`` or ``"interrupted"``
+        (Ctrl-C; the best network so far is kept): :mod:`evonet.stopping`.
     best_loss_ : float
         Lowest training loss (full training data, with the L2 term).
     loss_curve_ : list of float
