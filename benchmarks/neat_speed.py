@@ -12,7 +12,7 @@ Prints:
    way its XOR example does: ``FeedForwardNetwork.create`` then one
    ``activate`` per row; evonet scores each population in one call of the
    :class:`~evonet.evaluation.Evaluator` on a
-   :class:`~evonet.nn.graph_problem.GraphProblem` (the path of every run);
+   :class:`~evonet.problems.graph.GraphProblem` (the path of every run);
 2. whole XOR runs to neat-python's criterion (``4 - SSE >= 3.9``): mean wall
    time per run of ``experiments/xor.py --criterion neat-python`` against
    ``../shared/peers/neat_xor.py`` (neat-python's documented example), same
@@ -49,7 +49,7 @@ from evonet.genome.neat import (
     NeatGenome,
 )
 from evonet.nn.graph import FeedForwardPopulation
-from evonet.nn.graph_problem import GraphProblem
+from evonet.problems.graph import GraphProblem
 from evonet.strategies import get_strategy
 
 HERE = os.path.dirname(os.path.abspath(__file__))

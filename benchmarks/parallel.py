@@ -47,7 +47,7 @@ class EmptyProblem:
 
 def cartpole():
     from evonet.control import MLPPolicy
-    from evonet.control.gym import GymProblem
+    from evonet.problems.gym import GymProblem
 
     policy = MLPPolicy(4, (), 1, bias=False)
     problem = GymProblem("CartPole-v1", policy, n_episodes=5)

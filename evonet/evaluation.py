@@ -10,7 +10,7 @@ losses back in order. Since neither the chunks nor the BLAS threads depend on
 running chunks at once, never from BLAS threads.
 
 Problems (what is scored) live with their data: :mod:`evonet.problems` for
-supervised learning, :mod:`evonet.nn.graph_problem` for NEAT graphs and
+supervised learning, :mod:`evonet.problems.graph` for NEAT graphs and
 :mod:`evonet.control` for control tasks.
 """
 
@@ -31,7 +31,7 @@ from joblib import Parallel, delayed, parallel_config
 from threadpoolctl import ThreadpoolController
 
 from evonet._shipping import Scattered, Shipped, check_picklable, write_problem
-from evonet.problems import CHUNK_WORK, SupervisedProblem, _check_targets  # noqa: F401
+from evonet.problems.supervised import CHUNK_WORK, SupervisedProblem  # noqa: F401
 
 __all__ = ["POPULATION_CHUNK", "Evaluator", "SupervisedProblem", "blas_single_thread",
            "population_chunks"]

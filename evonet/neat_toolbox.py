@@ -16,7 +16,6 @@ from evonet._random import make_generator
 from evonet.evaluation import Evaluator
 from evonet.genome.compatibility import compatibility_distance
 from evonet.genome.innovation import InnovationRegistry, minimal_genome
-from evonet.nn.graph_problem import GraphProblem
 from evonet.operators import sel_tournament
 from evonet.operators.neat import (
     NeatMutation,
@@ -28,6 +27,7 @@ from evonet.operators.neat import (
     mutate_weights,
     toggle_connection,
 )
+from evonet.problems.graph import GraphProblem
 from evonet.toolbox import BatchFitness, batched_map
 
 __all__ = ["GraphBatchFitness", "make_neat_toolbox", "same_genome"]
@@ -81,7 +81,7 @@ def make_neat_toolbox(n_inputs, n_outputs, X, y, loss="squared_error", random_st
     ``population``, ``mate`` (:func:`~evonet.operators.neat.cx_neat`),
     ``mutate`` (:func:`~evonet.operators.neat.mut_neat` with ``mutation``),
     ``select`` (tournament), ``evaluate`` (:class:`GraphBatchFitness` of a
-    :class:`~evonet.nn.graph_problem.GraphProblem`), a batched ``map`` and
+    :class:`~evonet.problems.graph.GraphProblem`), a batched ``map`` and
     ``distance`` (:func:`~evonet.genome.compatibility.compatibility_distance`).
     The run's :class:`~evonet.genome.innovation.InnovationRegistry` is
     ``toolbox.innovations``.
@@ -113,7 +113,7 @@ def make_neat_toolbox(n_inputs, n_outputs, X, y, loss="squared_error", random_st
     n_inputs, n_outputs : int
     X : array-like of shape (N, n_inputs)
     y : array-like
-        Targets, as :class:`~evonet.nn.graph_problem.GraphProblem` takes them.
+        Targets, as :class:`~evonet.problems.graph.GraphProblem` takes them.
     loss : {"squared_error", "log_loss", "error_rate"}, default="squared_error"
     random_state : None, int, RandomState or Generator
         Seeds the generator that every registered operator draws from.

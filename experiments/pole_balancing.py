@@ -66,10 +66,10 @@ import time
 import numpy as np
 
 from evonet.control import MLPPolicy, NeatPolicy, RecurrentPolicy, make_task
-from evonet.control.problems import PoleBalancingProblem, generalization_test, success_test
-from evonet.control.trace import trajectory
 from evonet.evaluation import Evaluator
+from evonet.problems.pole import PoleBalancingProblem, generalization_test, success_test
 from evonet.strategies import get_strategy
+from evonet.tasks.trace import trajectory
 
 PUBLISHED = {  # Gomez et al. 2008, Tables 1-4 (CMA-ES: Igel 2003; NEAT 2-markov: Stanley 2002)
     "SANE": {"1-markov": 302, "1-nonmarkov": 1212, "2-markov": 12600, "2-nonmarkov": 262700,

@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from evonet import MLPLayout, SupervisedProblem
 from evonet.control import PoleBalancingProblem
 from evonet.genome import init_population
-from evonet.nn.graph_problem import GraphProblem
+from evonet.problems.graph import GraphProblem
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ from evonet.genome.innovation import MinimalInitializer
 from evonet.genome.types import as_individual
 from evonet.io import read_checkpoint, write_checkpoint
 from evonet.io._state import Decoder, Encoder
-from evonet.nn.graph_problem import GraphProblem
+from evonet.problems.graph import GraphProblem
 from evonet.strategies import get_strategy
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from evonet.control import PoleBalancing, damping_fitness, make_scalar_step, make_task
-from evonet.control.pole import TASKS, damping_from_window
+from evonet.tasks.pole import TASKS, damping_from_window
 
 
 def reference_derivative(state, F, n_poles, mu_c=0.0005, mu_p=0.000002):

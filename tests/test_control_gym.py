@@ -14,8 +14,8 @@ from evonet.control import (  # noqa: E402
     evolve_policy,
     save_gif,
 )
-from evonet.control.gym import EpisodeSeeds  # noqa: E402
 from evonet.evaluation import Evaluator  # noqa: E402
+from evonet.problems.gym import EpisodeSeeds  # noqa: E402
 
 BALANCER = np.array([0.0, 0.0, 1.0, 1.0])     # push towards the side the pole falls to
 

@@ -15,10 +15,10 @@ from evonet.control import (
     evolve_policy,
     rollout,
 )
-from evonet.control.policies import select
-from evonet.control.problems import PoleBalancingProblem, generalization_test, success_test
 from evonet.genome.neat import NeatGenome
 from evonet.nn.recurrent import RecurrentPopulation
+from evonet.problems.pole import PoleBalancingProblem, generalization_test, success_test
+from evonet.tasks.policies import select
 
 
 def grown_population(policy, n, seed, steps=12):

@@ -6,16 +6,16 @@ import numpy as np
 import pytest
 
 from evonet.control import MLPPolicy, PoleBalancing, RecurrentPolicy, make_task, rollout
-from evonet.control.pole import DAMPING_WINDOW, damping_fitness
-from evonet.control.problems import (
+from evonet.evaluation import Evaluator
+from evonet.evolve import Run, evolve
+from evonet.problems.pole import (
     PoleBalancingProblem,
     generalization_test,
     success_test,
 )
-from evonet.control.trace import trajectory
-from evonet.evaluation import Evaluator
-from evonet.evolve import Run, evolve
 from evonet.strategies import get_strategy
+from evonet.tasks.pole import DAMPING_WINDOW, damping_fitness
+from evonet.tasks.trace import trajectory
 
 STABLE_1 = np.array([0.5, 1.0, 5.0, 1.0])   # a linear single-pole controller that balances
 

@@ -8,8 +8,8 @@ from evonet.evaluation import Evaluator
 from evonet.genome.innovation import minimal_population
 from evonet.genome.neat import ENABLED, IN_NODE, LEVEL, OUT_NODE, NeatGenome
 from evonet.nn.graph import FeedForwardNetwork, FeedForwardPopulation
-from evonet.nn.graph_problem import GraphProblem
 from evonet.nn.recurrent import RecurrentNetwork, RecurrentPopulation
+from evonet.problems.graph import GraphProblem
 
 
 @pytest.mark.parametrize("activate_outputs", [False, True])

@@ -17,7 +17,7 @@ from evonet.genome.innovation import InnovationRegistry, MinimalInitializer
 from evonet.genome.neat import WEIGHT, NeatGenome
 from evonet.genome.pool import GenePool
 from evonet.genome.types import NeatIndividual
-from evonet.nn.graph_problem import GraphProblem
+from evonet.problems.graph import GraphProblem
 from evonet.strategies import NEAT, STRATEGIES, get_strategy
 from evonet.strategies.neat import NEATState, Species, allot_offspring
 from evonet.strategies.shaping import fitness_from_losses
@@ -238,7 +238,7 @@ def test_initializer_of_the_wrong_size_or_inconsistent_genomes_raise():
 
 
 def test_what_an_estimator_does_with_minibatches_and_a_fresh_predict():
-    from evonet.nn.graph_problem import predict_genome
+    from evonet.problems.graph import predict_genome
 
     rng = np.random.default_rng(0)
     Xr = rng.normal(size=(300, 3))

@@ -16,7 +16,7 @@ from parallel_helpers import (
 )
 
 import evonet.estimators._base
-import evonet.problems
+import evonet.problems.supervised
 from evonet import Evaluator, MLPLayout, NeuroEvolutionClassifier
 from evonet.callbacks import Callback
 from evonet.runs import fit_context
@@ -136,7 +136,7 @@ class KillsAWorker(Evaluator):
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Supervised problems cut populations into chunks of 4 networks (for tiny data)."""
-    monkeypatch.setattr(evonet.problems, "CHUNK_WORK", 1)
+    monkeypatch.setattr(evonet.problems.supervised, "CHUNK_WORK", 1)
 
 
 def ga_fit(X, y, **kwargs):
@@ -285,7 +285,7 @@ def test_failed_generation_leaves_a_checkpoint_that_resumes_identically(
     # the best network so far is in the estimator and in the checkpoint
     assert read_checkpoint_metadata(path)["generation"] == saved and failed.n_iter_ == saved
     monkeypatch.undo()
-    monkeypatch.setattr(evonet.problems, "CHUNK_WORK", 1)
+    monkeypatch.setattr(evonet.problems.supervised, "CHUNK_WORK", 1)
     resumed = ga_fit(X, y, checkpoint=path)
     assert_same_model(resumed, uninterrupted)
     assert not path.exists()

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from evonet.genome.innovation import MinimalInitializer
-from evonet.nn.graph_problem import GraphProblem
+from evonet.problems.graph import GraphProblem
 from evonet.strategies import STRATEGIES, StrategyState, get_strategy
 from evonet.strategies.shaping import centred_ranks, nan_as_worst, shared_fitness
 

@@ -4,13 +4,14 @@ import json
 
 import numpy as np
 
-from evonet.control.envs import make_env
-from evonet.control.gym import GymEnvironment, GymProblem
-from evonet.control.pole import PoleBalancing
-from evonet.control.policies import MLPPolicy, NeatPolicy, make_policy  # noqa: F401
-from evonet.control.rollout import rollout
 from evonet.genome.types import NeatIndividual
 from evonet.io import jsonable, logbook_table, read_logbook, write_model
+from evonet.problems.gym import GymProblem
+from evonet.tasks.envs import make_env
+from evonet.tasks.gym import GymEnvironment
+from evonet.tasks.pole import PoleBalancing
+from evonet.tasks.policies import MLPPolicy, NeatPolicy, make_policy  # noqa: F401
+from evonet.tasks.rollout import rollout
 
 __all__ = ["EvolvedPolicy"]
 

@@ -12,15 +12,16 @@ import numpy as np
 
 from evonet._random import make_generator
 from evonet.callbacks import ProgressPrinter
-from evonet.control.envs import make_env
 from evonet.control.evolved import EvolvedPolicy
-from evonet.control.gym import SEED_BOUND, GymProblem
-from evonet.control.pole import PoleBalancing
-from evonet.control.policies import MLPPolicy, NeatPolicy, RecurrentPolicy
-from evonet.control.problems import PoleBalancingProblem
 from evonet.evaluation import Evaluator
+from evonet.problems.gym import GymProblem
+from evonet.problems.pole import PoleBalancingProblem
 from evonet.runs import CheckpointFile, make_strategy, run_generations, start_run
 from evonet.stopping import StoppingRule
+from evonet.tasks.envs import make_env
+from evonet.tasks.gym import SEED_BOUND
+from evonet.tasks.pole import PoleBalancing
+from evonet.tasks.policies import MLPPolicy, NeatPolicy, RecurrentPolicy
 
 __all__ = ["TargetReached", "default_policy", "evolve_policy"]
 

@@ -8,7 +8,7 @@ from evonet.evaluation import SupervisedProblem
 from evonet.genome.innovation import MinimalInitializer
 from evonet.genome.weights import init_population
 from evonet.nn import MLPLayout, forward
-from evonet.nn.graph_problem import GraphProblem, predict_genome
+from evonet.problems.graph import GraphProblem, predict_genome
 
 FLOAT64_WORK = 2_000_000
 """Fitness runs in float64 when rows x parameters is at most this, float32 beyond."""

@@ -52,8 +52,8 @@ PLAIN_CLASSES = {
     "Species": ("evonet.strategies.neat", "Species"),
     "InnovationRegistry": ("evonet.genome.innovation", "InnovationRegistry"),
     "MinibatchSampler": ("evonet.sampling", "MinibatchSampler"),
-    "FixedSampler": ("evonet.control.problems", "FixedSampler"),
-    "EpisodeSeeds": ("evonet.control.gym", "EpisodeSeeds"),
+    "FixedSampler": ("evonet.problems.pole", "FixedSampler"),
+    "EpisodeSeeds": ("evonet.problems.gym", "EpisodeSeeds"),
 }
 """Classes rebuilt from their attributes (``cls.__new__`` then the ``__dict__``): plain
 data holders whose construction runs no code of their own. A dataclass is written and

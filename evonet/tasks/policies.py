@@ -18,7 +18,9 @@ that axis.
 
 import numpy as np
 
-from evonet.control._layers import (
+from evonet.genome.weights import init_population as glorot_population
+from evonet.nn import MLPLayout, apply_activation
+from evonet.tasks._layers import (
     _SCALAR_ACTIVATIONS,
     LOOP_FAN_IN,
     _affine,
@@ -26,10 +28,8 @@ from evonet.control._layers import (
     _scalar_affine,
     select,
 )
-from evonet.control.neat_policy import NeatPolicy
-from evonet.control.recurrent import RecurrentPolicy
-from evonet.genome.weights import init_population as glorot_population
-from evonet.nn import MLPLayout, apply_activation
+from evonet.tasks.neat_policy import NeatPolicy
+from evonet.tasks.recurrent import RecurrentPolicy
 
 __all__ = ["LOOP_FAN_IN", "MLPPolicy", "NeatPolicy", "RecurrentPolicy", "make_policy", "select"]
 

@@ -30,7 +30,7 @@ def select(params, index):
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.control import MLPPolicy
+    >>> from evonet.tasks import MLPPolicy
     >>> policy = MLPPolicy(2)
     >>> params = policy.unpack(np.arange(6.0).reshape(2, 3))
     >>> select(params, [1, 1, 0])[0][1].tolist()

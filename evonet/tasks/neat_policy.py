@@ -23,10 +23,10 @@ scalar path of long rollouts.
 import numpy as np
 from scipy.special import expit
 
-from evonet.control._layers import _PolicyBase
 from evonet.genome.innovation import MinimalInitializer
 from evonet.genome.neat import NODE_ACTIVATIONS, NeatGenome
 from evonet.nn.graph import _FUNCTIONS, _Graphs
+from evonet.tasks._layers import _PolicyBase
 
 __all__ = ["NeatPolicy"]
 
@@ -86,7 +86,7 @@ class NeatPolicy(_PolicyBase):
                 f"output_activation={self.output_activation!r})")
 
     def get_config(self):
-        """The constructor arguments, as plain values (see :func:`~evonet.control.make_policy`).
+        """The constructor arguments, as plain values (see :func:`~evonet.tasks.make_policy`).
 
         Examples
         --------
@@ -142,7 +142,7 @@ class NeatPolicy(_PolicyBase):
         ``W[i, j, p]`` is the weight of genome ``p``'s enabled connection from
         node slot ``i`` to slot ``j``; ``masks[a]`` marks the slots whose
         activation code is ``a``. The last axis runs over networks, so
-        :func:`~evonet.control.select` picks networks as for the other policies.
+        :func:`~evonet.tasks.select` picks networks as for the other policies.
 
         Raises
         ------
@@ -189,7 +189,7 @@ class NeatPolicy(_PolicyBase):
         Parameters
         ----------
         params : list
-            From :meth:`unpack` (after :func:`~evonet.control.select`).
+            From :meth:`unpack` (after :func:`~evonet.tasks.select`).
         observations : ndarray of shape (n_inputs, n)
         memory : ndarray of shape (N, n), default=None
             The previous step's node values (zeros if ``None``).

@@ -1,7 +1,7 @@
 """The environments policies act in: pole-balancing tasks and gymnasium environments."""
 
-from evonet.control.gym import GymEnvironment
-from evonet.control.pole import TASKS, PoleBalancing, make_task
+from evonet.tasks.gym import GymEnvironment
+from evonet.tasks.pole import TASKS, PoleBalancing, make_task
 
 __all__ = ["make_env"]
 

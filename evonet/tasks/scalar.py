@@ -4,15 +4,15 @@ NumPy pays a fixed cost per call, so stepping one cart with arrays is slower
 than stepping it with Python floats. The 100,000-step success test and the
 last few carts of a population rollout therefore run here. The functions
 repeat the floating-point operations of
-:meth:`~evonet.control.PoleBalancing.step` in the same order (NumPy's and
+:meth:`~evonet.tasks.PoleBalancing.step` in the same order (NumPy's and
 ``math``'s ``sin`` and ``cos`` agree to the bit on the platforms we
 measured), so a cart follows the same trajectory on either path.
 """
 
 import math
 
-from evonet.control.damping import DAMPING_WINDOW
-from evonet.control.dynamics import CART_MASS, FORCE_MAGNITUDE, GRAVITY, TAU, TRACK_LIMIT
+from evonet.tasks.damping import DAMPING_WINDOW
+from evonet.tasks.dynamics import CART_MASS, FORCE_MAGNITUDE, GRAVITY, TAU, TRACK_LIMIT
 
 __all__ = ["make_scalar_step", "simulate_scalar"]
 
@@ -58,12 +58,12 @@ def make_scalar_step(task):
     """A function ``step(state, force) -> state`` for one cart, on tuples of floats.
 
     One control step (two RK4 steps), exactly as
-    :meth:`~evonet.control.PoleBalancing.step` computes it for that cart.
+    :meth:`~evonet.tasks.PoleBalancing.step` computes it for that cart.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.control import PoleBalancing
+    >>> from evonet.tasks import PoleBalancing
     >>> task = PoleBalancing(n_poles=2)
     >>> step = make_scalar_step(task)
     >>> state = tuple(task.initial_state(1)[0])
@@ -138,15 +138,15 @@ def simulate_scalar(task, actor, state, max_steps, start_step=0, window=None):
 
     Examples
     --------
-    >>> from evonet.control import PoleBalancing
+    >>> from evonet.tasks import PoleBalancing
     >>> task = PoleBalancing(n_poles=1)
     >>> simulate_scalar(task, lambda obs: 0.0, task.initial_state(1)[0], 1000)[0]
     22
     """
     step = make_scalar_step(task)
     x_limit, a_limit = TRACK_LIMIT, task.angle_limit
-    scales = [float(s) for s in task._obs_scale]
-    observed = [int(i) for i in task._observed]
+    scales = [float(s) for s in task.observation_scale]
+    observed = [int(i) for i in task.observed]
     two = task.n_poles == 2
     state = tuple(float(v) for v in state)
     steps = int(start_step)

@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 
-from evonet.control._layers import _SCALAR_ACTIVATIONS, _affine, _PolicyBase, _scalar_affine
 from evonet.nn import MLPLayout, apply_activation
 from evonet.nn.activations import check_activation
+from evonet.tasks._layers import _SCALAR_ACTIVATIONS, _affine, _PolicyBase, _scalar_affine
 
 __all__ = ["RecurrentPolicy"]
 

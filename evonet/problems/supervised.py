@@ -1,8 +1,12 @@
 """Supervised problems: the loss of fixed-topology networks on a labelled data set.
 
-A *problem* turns a ``(P, n_params)`` population into ``P`` losses to
-minimise (``evaluate(population, rows=None)``), and says how many networks the
-:class:`~evonet.evaluation.Evaluator` should score per chunk.
+:class:`SupervisedProblem` follows the :class:`~evonet.problems.base.Problem`
+protocol: it turns a ``(P, n_params)`` population into ``P`` losses to
+minimise (``evaluate(population, rows=None)``, ``rows`` a minibatch of row
+indices), and says how many networks the
+:class:`~evonet.evaluation.Evaluator` should score per chunk
+(``population_chunk``). The target and row-weight checks and the weighted mean
+over rows are shared with :mod:`evonet.problems.graph`.
 """
 
 import math
@@ -20,14 +24,50 @@ from evonet.nn.mlp import (
     thread_workspace,
 )
 
-__all__ = ["CHUNK_WORK", "SupervisedProblem", "check_row_weights", "mean_row_loss"]
+__all__ = ["CHUNK_WORK", "SupervisedProblem", "check_row_weights", "check_targets",
+           "mean_row_loss"]
 
 CHUNK_WORK = 50_000_000
 """Multiply-adds per population chunk of a ``SupervisedProblem`` (see ``population_chunk``)."""
 
 
-def _check_targets(layout, loss, y, n_rows, dtype):
-    """Targets laid out for the losses: labels ``(N,)`` or a matrix ``(n_outputs, N)``."""
+def check_targets(layout, loss, y, n_rows, dtype):
+    """Targets laid out for the losses: labels ``(N,)`` or a matrix ``(n_outputs, N)``.
+
+    Shared by the supervised problems of fixed-topology and graph networks.
+
+    Parameters
+    ----------
+    layout : object
+        What the loss reads of the network: ``n_outputs`` and
+        ``output_activation`` (an :class:`~evonet.nn.MLPLayout`, say).
+    loss : str
+        A checked loss name (:func:`~evonet.losses.check_loss`).
+    y : array-like
+        The targets, one per row.
+    n_rows : int
+        Rows of ``X``.
+    dtype : numpy dtype
+        Precision of a target matrix.
+
+    Returns
+    -------
+    ndarray
+        ``intp`` labels ``(N,)`` for a softmax output with a classification
+        loss, else a ``dtype`` matrix ``(n_outputs, N)``.
+
+    Raises
+    ------
+    ValueError
+        Naming what is wrong with ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.nn import MLPLayout
+    >>> check_targets(MLPLayout(1, (), 1), "squared_error", [1.0, 2.0], 2, np.float64)
+    array([[1., 2.]])
+    """
     y = np.asarray(y)
     if y.shape[0] != n_rows:
         raise ValueError(f"y has {y.shape[0]} rows but X has {n_rows}.")
@@ -156,7 +196,7 @@ class SupervisedProblem:
         if self.n_samples == 0:
             raise ValueError("X has no rows.")
         self.X_aug = augment_rows(X, self.dtype)
-        self.targets = _check_targets(layout, self.loss, y, self.n_samples, self.dtype)
+        self.targets = check_targets(layout, self.loss, y, self.n_samples, self.dtype)
         self.sample_weight = check_row_weights(sample_weight, self.n_samples)
         self._total_weight = float(self.n_samples if self.sample_weight is None
                                    else self.sample_weight.sum())

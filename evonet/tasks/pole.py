@@ -3,9 +3,9 @@
 The task definitions are those of the standard neuroevolution benchmark
 (Wieland 1991; Gruau, Whitley & Pyeatt 1996; Stanley & Miikkulainen 2002;
 Gomez, Schmidhuber & Miikkulainen 2008, Appendix A): the equations of motion
-(:mod:`evonet.control.dynamics`), the start, the failure conditions, the
+(:mod:`evonet.tasks.dynamics`), the start, the failure conditions, the
 observations of the Markovian and non-Markovian variants, the steps and
-damping fitnesses (:mod:`evonet.control.damping`) and the 625-start
+damping fitnesses (:mod:`evonet.tasks.damping`) and the 625-start
 generalisation test.
 """
 
@@ -15,13 +15,13 @@ import numbers
 
 import numpy as np
 
-from evonet.control.damping import (
+from evonet.tasks.damping import (
     DAMPING_STEPS,
     DAMPING_WINDOW,
     damping_fitness,
     damping_from_window,
 )
-from evonet.control.dynamics import (
+from evonet.tasks.dynamics import (
     CART_FRICTION,
     FORCE_MAGNITUDE,
     HINGE_FRICTION,
@@ -100,6 +100,10 @@ class PoleBalancing(CartPoleDynamics):
         Length of one fitness trial (100,000 or 1,000 for damping).
     angle_limit : float
         Failure angle in radians.
+    observed : ndarray of int
+        The state variables the policy sees, in the order of :meth:`observe`.
+    observation_scale : ndarray
+        The factor each observed variable is scaled by.
 
     Examples
     --------
@@ -141,12 +145,12 @@ class PoleBalancing(CartPoleDynamics):
                             self.cart_friction, self.angle_limit)
         if self.markovian:
             scale = [_SCALE_POSITION, _SCALE_VELOCITY] + [_SCALE_ANGLE, _SCALE_VELOCITY] * n_poles
-            self._observed = np.arange(self.state_size)
+            self.observed = np.arange(self.state_size)
         else:
             scale = [_SCALE_POSITION] + [_SCALE_ANGLE] * n_poles
-            self._observed = np.array([0] + [2 + 2 * i for i in range(n_poles)])
-        self._obs_scale = np.array(scale)
-        self._obs_scale_column = self._obs_scale[:, None]
+            self.observed = np.array([0] + [2 + 2 * i for i in range(n_poles)])
+        self.observation_scale = np.array(scale)
+        self._observation_scale_column = self.observation_scale[:, None]
 
     def __repr__(self):
         return (f"PoleBalancing(n_poles={self.n_poles}, markovian={self.markovian}, "
@@ -277,7 +281,7 @@ class PoleBalancing(CartPoleDynamics):
         array([[ 0.5,  0.5, -1. ]])
         """
         s = np.atleast_2d(self.check_states(states))
-        return s[:, self._observed] * self._obs_scale
+        return s[:, self.observed] * self.observation_scale
 
     def observe_columns(self, columns):
         """Scaled inputs ``(n_observations, n)`` from the internal layout.
@@ -289,7 +293,7 @@ class PoleBalancing(CartPoleDynamics):
         [[0.5], [0.5]]
         """
         flat = columns.reshape(self.state_size, -1)
-        return flat[self._observed] * self._obs_scale_column
+        return flat[self.observed] * self._observation_scale_column
 
     def forces(self, outputs):
         """Forces in newtons from network outputs: ``10 * clip(y, -1, 1)``.

@@ -4,7 +4,7 @@ A rollout runs ``P`` networks from ``C`` start states each: ``n = P * C``
 carts, stepped as one batch. A cart that fails leaves the batch (its row is
 dropped from every array), so the cost of a step follows the number of carts
 still balancing, and the loop ends as soon as none is. When only a few carts
-remain, each finishes on the scalar path (:mod:`evonet.control.scalar`),
+remain, each finishes on the scalar path (:mod:`evonet.tasks.scalar`),
 which computes the same numbers one cart at a time without NumPy's per-call
 cost; the switch depends only on the number of carts left, so a result is the
 same for any ``n_jobs`` or backend.
@@ -14,9 +14,9 @@ import math
 
 import numpy as np
 
-from evonet.control.damping import DAMPING_WINDOW, damping_from_window
-from evonet.control.policies import select
-from evonet.control.scalar import simulate_scalar
+from evonet.tasks.damping import DAMPING_WINDOW, damping_from_window
+from evonet.tasks.policies import select
+from evonet.tasks.scalar import simulate_scalar
 
 __all__ = ["SCALAR_BELOW", "RolloutResult", "rollout"]
 
@@ -41,7 +41,7 @@ class RolloutResult:
         self.window_sums = window_sums
 
     def damping(self, max_steps):
-        """Damping fitness of every cart (:func:`~evonet.control.damping.damping_from_window`)."""
+        """Damping fitness of every cart (:func:`~evonet.tasks.damping.damping_from_window`)."""
         out = np.empty(self.steps.shape)
         for idx in np.ndindex(out.shape):
             total = self.window_sums[idx]
@@ -59,7 +59,7 @@ def rollout(task, policy, population, starts=None, max_steps=None, *, damping=Fa
     task : PoleBalancing
     policy : MLPPolicy or RecurrentPolicy
         With ``task.n_observations`` inputs and one output (the force, scaled
-        by :meth:`~evonet.control.PoleBalancing.forces`).
+        by :meth:`~evonet.tasks.PoleBalancing.forces`).
     population : ndarray of shape (P, policy.n_params)
     starts : ndarray of shape (C, task.state_size), default=None
         Start states shared by every network; the standard start by default.
@@ -83,7 +83,7 @@ def rollout(task, policy, population, starts=None, max_steps=None, *, damping=Fa
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.control import MLPPolicy, PoleBalancing
+    >>> from evonet.tasks import MLPPolicy, PoleBalancing
     >>> task = PoleBalancing(n_poles=1)
     >>> policy = MLPPolicy(4, (), bias=False)
     >>> population = np.array([[0.0, 0.0, 0.0, 0.0], [0.5, 1.0, 5.0, 1.0]])

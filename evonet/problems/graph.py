@@ -1,10 +1,11 @@
 """Supervised losses of populations of NEAT genomes (graph networks) on a data set.
 
-:class:`GraphProblem` has the interface of
-:class:`~evonet.evaluation.SupervisedProblem` (``evaluate(population, rows)``,
-``chunk_size``, ``n_samples``) for lists of genomes, so the
-:class:`~evonet.evaluation.Evaluator` and :func:`~evonet.evolve.evolve` run it
-unchanged, and it reuses the same losses and target checks.
+:class:`GraphProblem` follows the :class:`~evonet.problems.base.Problem`
+protocol (``evaluate(population, rows)``, ``chunk_size``, ``n_samples``) for
+lists of genomes, so the :class:`~evonet.evaluation.Evaluator` and
+:func:`~evonet.evolve.evolve` run it as they run
+:class:`~evonet.problems.supervised.SupervisedProblem`, whose losses and
+target checks it reuses.
 """
 
 import numpy as np
@@ -13,7 +14,7 @@ from evonet.losses import LOSSES, check_loss
 from evonet.nn.activations import apply_activation, check_activation
 from evonet.nn.graph import FeedForwardPopulation, check_graph_input
 from evonet.nn.mlp import ROW_CHUNK
-from evonet.problems import _check_targets, check_row_weights, mean_row_loss
+from evonet.problems.supervised import check_row_weights, check_targets, mean_row_loss
 
 __all__ = ["GraphProblem", "graph_chunk_size", "predict_genome"]
 
@@ -77,7 +78,7 @@ class GraphProblem:
         Inputs and outputs of every genome.
     X : array-like of shape (N, n_inputs)
     y : array-like
-        As :class:`~evonet.evaluation.SupervisedProblem` takes it.
+        As :class:`~evonet.problems.supervised.SupervisedProblem` takes it.
     loss : {"squared_error", "log_loss", "error_rate"}, default="squared_error"
     output_activation : {"identity", "tanh", "relu", "logistic", "softmax"}, default="identity"
         Applied to the networks' linear outputs by the loss and by
@@ -123,7 +124,7 @@ class GraphProblem:
         if self.n_samples == 0:
             raise ValueError("X has no rows.")
         self.X = np.ascontiguousarray(X, dtype=self.dtype)
-        self.targets = _check_targets(self.spec, self.loss, y, self.n_samples, self.dtype)
+        self.targets = check_targets(self.spec, self.loss, y, self.n_samples, self.dtype)
         self.sample_weight = check_row_weights(sample_weight, self.n_samples)
 
     @property

@@ -17,7 +17,7 @@ The states of ``n`` carts are kept as an array of shape ``(1 + n_poles, 2,
 n)``: for the cart and each pole, its position (or angle) and its velocity,
 each a contiguous row over carts. Every operation is elementwise over carts,
 so a cart's result never depends on which other carts are stepped with it,
-and :mod:`evonet.control.scalar` repeats the same floating-point operations in
+and :mod:`evonet.tasks.scalar` repeats the same floating-point operations in
 the same order for one cart.
 """
 
@@ -41,7 +41,7 @@ START_ANGLE = math.radians(4)
 
 
 class CartPoleDynamics:
-    """The physics of :class:`~evonet.control.PoleBalancing` on the internal layout.
+    """The physics of :class:`~evonet.tasks.PoleBalancing` on the internal layout.
 
     Subclasses set ``n_poles``, ``state_size``, ``angle_limit``,
     ``cart_friction`` and the per-pole constants (``_set_constants``).
@@ -68,7 +68,7 @@ class CartPoleDynamics:
 
         Examples
         --------
-        >>> from evonet.control import PoleBalancing
+        >>> from evonet.tasks import PoleBalancing
         >>> PoleBalancing(n_poles=1).constants[0][4]
         -1.5
         """
@@ -80,7 +80,7 @@ class CartPoleDynamics:
 
         Examples
         --------
-        >>> from evonet.control import PoleBalancing
+        >>> from evonet.tasks import PoleBalancing
         >>> task = PoleBalancing(n_poles=2)
         >>> columns = task.to_columns(task.initial_state(5))
         >>> columns.shape, bool((task.from_columns(columns) == task.initial_state(5)).all())
@@ -153,7 +153,7 @@ class CartPoleDynamics:
         Examples
         --------
         >>> import numpy as np
-        >>> from evonet.control import PoleBalancing
+        >>> from evonet.tasks import PoleBalancing
         >>> task = PoleBalancing(n_poles=1)
         >>> start = task.initial_state(2)
         >>> after = task.step_columns(task.to_columns(start), np.array([1.0, -1.0]))
@@ -201,7 +201,7 @@ class CartPoleDynamics:
 
         Examples
         --------
-        >>> from evonet.control import PoleBalancing
+        >>> from evonet.tasks import PoleBalancing
         >>> task = PoleBalancing(n_poles=1)
         >>> task.failed_columns(task.to_columns([[3.0, 0, 0, 0], [0, 0, 0, 0]])).tolist()
         [True, False]

@@ -1,0 +1,32 @@
+"""Problems: what a population is scored on, one loss per individual, minimised.
+
+Every problem follows the contract written in :mod:`evonet.problems.base`
+(:class:`Problem`): supervised losses of fixed-topology networks
+(:class:`SupervisedProblem`) and of NEAT graphs (:class:`GraphProblem`),
+pole balancing (:class:`PoleBalancingProblem`) and gymnasium episodes
+(:class:`GymProblem`). Problems sit above the networks (:mod:`evonet.nn`)
+and the control tasks (:mod:`evonet.tasks`) and below the
+:class:`~evonet.evaluation.Evaluator` that scores them.
+"""
+
+from evonet.problems.base import Problem, Sampler
+from evonet.problems.graph import GraphProblem, graph_chunk_size, predict_genome
+from evonet.problems.gym import EpisodeSeeds, GymProblem
+from evonet.problems.pole import (
+    FixedSampler,
+    PoleBalancingProblem,
+    generalization_test,
+    success_test,
+)
+from evonet.problems.supervised import (
+    CHUNK_WORK,
+    SupervisedProblem,
+    check_row_weights,
+    check_targets,
+    mean_row_loss,
+)
+
+__all__ = ["CHUNK_WORK", "EpisodeSeeds", "FixedSampler", "GraphProblem", "GymProblem",
+           "PoleBalancingProblem", "Problem", "Sampler", "SupervisedProblem",
+           "check_row_weights", "check_targets", "generalization_test", "graph_chunk_size",
+           "mean_row_loss", "predict_genome", "success_test"]
