@@ -6,7 +6,7 @@ from evonet.evaluation import Evaluator, SupervisedProblem
 from evonet.genome import WeightIndividual
 from evonet.nn import MLPLayout, forward
 from evonet.saving import load, save
-from evonet.toolbox import make_toolbox
+from evonet.toolboxes import make_toolbox
 from evonet.version import __version__
 
 __all__ = [

@@ -10,7 +10,7 @@ from deap import algorithms, tools
 from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.neat import BIAS, ENABLED, IN_NODE, INNOVATION, NODE_ID, OUT_NODE, WEIGHT
 from evonet.genome.types import NeatIndividual
-from evonet.neat_toolbox import make_neat_toolbox, same_genome
+from evonet.toolboxes.neat import make_neat_toolbox, same_genome
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 Y = np.array([0.0, 1.0, 1.0, 0.0])

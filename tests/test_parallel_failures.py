@@ -188,7 +188,7 @@ def test_toolbox_retry_failed_survives_a_dead_worker(tmp_path):
     from deap import algorithms
 
     from evonet import make_toolbox
-    from evonet.toolbox import BatchFitness
+    from evonet.toolboxes.weights import BatchFitness
 
     problem, _ = problem_and_init(n=200)
     X, y = problem.X_aug[:, :-1].astype(float), np.asarray(problem.targets)

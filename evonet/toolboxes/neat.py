@@ -28,7 +28,7 @@ from evonet.operators.neat import (
     toggle_connection,
 )
 from evonet.problems.graph import GraphProblem
-from evonet.toolbox import BatchFitness, batched_map
+from evonet.toolboxes.weights import BatchFitness, batched_map
 
 __all__ = ["GraphBatchFitness", "make_neat_toolbox", "same_genome"]
 
@@ -36,8 +36,8 @@ __all__ = ["GraphBatchFitness", "make_neat_toolbox", "same_genome"]
 class GraphBatchFitness(BatchFitness):
     """``toolbox.evaluate`` for genomes: one loss, or a whole list in one batched pass.
 
-    :func:`~evonet.toolbox.batched_map` recognises it (it is a
-    :class:`~evonet.toolbox.BatchFitness`).
+    :func:`~evonet.toolboxes.weights.batched_map` recognises it (it is a
+    :class:`~evonet.toolboxes.weights.BatchFitness`).
 
     Examples
     --------
