@@ -17,7 +17,7 @@ import sys
 import time
 import warnings
 
-from evonet.evaluation import _annotate as annotate_failure  # TODO public name
+from evonet.evaluation import annotate_failure
 from evonet.io.checkpoint import write_checkpoint
 from evonet.stopping import NoImprovementStopping, ValidationStopping
 

@@ -1,6 +1,6 @@
-"""Shipping a problem to worker processes once per fit.
+"""Shipping a problem to the workers once per fit.
 
-The :class:`~evonet.evaluation.Evaluator` writes a problem to a temporary
+For process backends, :func:`ship_problem` writes the problem to a temporary
 folder once (:func:`write_problem`: large arrays as ``.npy`` files that
 workers memory-map, the rest by cloudpickle, which also ships functions and
 classes defined in ``__main__`` or a notebook); each task then pickles to the
@@ -12,12 +12,18 @@ cluster the problem is scattered instead, named by a fresh token
 
 import os
 import pickle
+import shutil
+import tempfile
 import threading
+import uuid
 
 import numpy as np
+from joblib import parallel_config
+
+from evonet.evaluation.parallel import is_dask_backend, is_process_backend
 
 __all__ = ["SHIP_INLINE_BYTES", "Scattered", "Shipped", "check_picklable", "load_problem",
-           "write_problem"]
+           "ship_problem", "write_problem"]
 
 SHIP_INLINE_BYTES = 1 << 16
 """Arrays of a shipped problem at least this large are memory-mapped from their own file."""
@@ -140,3 +146,43 @@ class Scattered:
 
     def __dask_tokenize__(self):
         return self.token
+
+
+def ship_problem(problem, backend, stack):
+    """What the tasks of a fit carry for ``problem`` on a joblib ``backend``.
+
+    For process backends (loky, multiprocessing) the problem is written once
+    to a temporary folder and shipped by its name (:class:`Shipped`); for
+    Dask it is scattered once to every worker (:class:`Scattered`, through
+    joblib's ``scatter``); threads share the problem itself. The folder is
+    removed, and the scatter context left, when ``stack`` (a
+    ``contextlib.ExitStack``) closes. A problem that cannot be pickled for
+    the backend raises ``ValueError`` saying what to change.
+
+    Examples
+    --------
+    >>> import contextlib
+    >>> from joblib.parallel import ThreadingBackend
+    >>> with contextlib.ExitStack() as stack:
+    ...     ship_problem("the problem", ThreadingBackend(), stack)
+    'the problem'
+    """
+    if is_process_backend(backend):
+        folder = tempfile.mkdtemp(prefix="evonet-", dir=os.environ.get("JOBLIB_TEMP_FOLDER"))
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        try:
+            write_problem(problem, folder)
+        except Exception:
+            check_picklable(problem, type(backend).__name__)  # says what to change
+            raise  # it pickles, so the folder is the trouble (a full disk...)
+        return Shipped(uuid.uuid4().hex, folder, problem)
+    if is_dask_backend(backend):
+        # scattered once to every worker; tasks then refer to it by key
+        shipped = Scattered(uuid.uuid4().hex, problem)
+        try:
+            stack.enter_context(parallel_config(backend="dask", scatter=[shipped]))
+        except Exception:
+            check_picklable(problem, "Dask backend")
+            raise
+        return shipped
+    return problem
