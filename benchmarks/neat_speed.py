@@ -39,7 +39,8 @@ import time
 import numpy as np
 
 from evonet.evaluation import Evaluator, blas_single_thread
-from evonet.genome.innovation import InnovationRegistry, MinimalInitializer
+from evonet.genome.initializers import MinimalInitializer
+from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.neat import (
     ENABLED,
     IN_NODE,

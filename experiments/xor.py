@@ -34,8 +34,9 @@ import time
 
 import numpy as np
 
-from evonet.genome.innovation import MinimalInitializer
-from evonet.genome.neat import NeatGenome, active_hidden_nodes
+from evonet.genome.initializers import MinimalInitializer
+from evonet.genome.neat import NeatGenome
+from evonet.genome.structure import active_hidden_nodes
 from evonet.nn.graph import FeedForwardPopulation
 from evonet.strategies import get_strategy
 

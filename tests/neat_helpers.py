@@ -4,7 +4,8 @@ import math
 
 import numpy as np
 
-from evonet.genome.innovation import InnovationRegistry, minimal_population
+from evonet.genome.initializers import minimal_population
+from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.neat import (
     ACTIVATION,
     BIAS,

@@ -14,7 +14,7 @@ from evonet import Evaluator, MLPLayout, SupervisedProblem
 from evonet.callbacks import Callback, Checkpoint
 from evonet.evolve import Run, evolve
 from evonet.genome import init_population
-from evonet.genome.innovation import MinimalInitializer
+from evonet.genome.initializers import MinimalInitializer
 from evonet.genome.types import as_individual
 from evonet.io import read_checkpoint, write_checkpoint
 from evonet.io._state import Decoder, Encoder

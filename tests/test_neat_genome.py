@@ -8,12 +8,8 @@ import numpy as np
 import pytest
 from neat_helpers import random_genomes
 
-from evonet.genome.innovation import (
-    InnovationRegistry,
-    MinimalInitializer,
-    minimal_genome,
-    minimal_population,
-)
+from evonet.genome.initializers import MinimalInitializer, minimal_genome, minimal_population
+from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.neat import (
     ENABLED,
     IN_NODE,
@@ -23,9 +19,9 @@ from evonet.genome.neat import (
     OUT_NODE,
     WEIGHT,
     NeatGenome,
-    active_hidden_nodes,
     node_levels,
 )
+from evonet.genome.structure import active_hidden_nodes
 from evonet.genome.types import NeatIndividual
 from evonet.nn.graph import FeedForwardNetwork
 from evonet.operators.neat import NeatMutation, add_connection, add_node, breed

@@ -5,7 +5,7 @@ import pytest
 from neat_helpers import random_genomes, reference_forward, reference_step
 
 from evonet.evaluation import Evaluator
-from evonet.genome.innovation import minimal_population
+from evonet.genome.initializers import minimal_population
 from evonet.genome.neat import ENABLED, IN_NODE, LEVEL, OUT_NODE, NeatGenome
 from evonet.nn.graph import FeedForwardNetwork, FeedForwardPopulation
 from evonet.nn.recurrent import RecurrentNetwork, RecurrentPopulation

@@ -13,7 +13,8 @@ import pytest
 
 from evonet.evaluation import Evaluator
 from evonet.evolve import Run, evolve
-from evonet.genome.innovation import InnovationRegistry, MinimalInitializer
+from evonet.genome.initializers import MinimalInitializer
+from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.neat import WEIGHT, NeatGenome
 from evonet.genome.pool import GenePool
 from evonet.genome.types import NeatIndividual

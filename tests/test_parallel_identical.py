@@ -96,7 +96,7 @@ def test_problems_are_chunked_so_workers_get_work():
 
 
 def test_neat_identical_for_any_n_jobs_and_backend(tmp_path):
-    from evonet.genome.innovation import MinimalInitializer
+    from evonet.genome.initializers import MinimalInitializer
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 4))

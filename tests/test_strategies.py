@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from evonet.genome.innovation import MinimalInitializer
+from evonet.genome.initializers import MinimalInitializer
 from evonet.problems.graph import GraphProblem
 from evonet.strategies import STRATEGIES, StrategyState, get_strategy
 from evonet.strategies.shaping import centred_ranks, nan_as_worst, shared_fitness

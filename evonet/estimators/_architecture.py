@@ -5,7 +5,7 @@ from functools import partial
 import numpy as np
 
 from evonet.evaluation import SupervisedProblem
-from evonet.genome.innovation import MinimalInitializer
+from evonet.genome.initializers import MinimalInitializer
 from evonet.genome.weights import init_population
 from evonet.nn import MLPLayout, forward
 from evonet.problems.graph import GraphProblem, predict_genome

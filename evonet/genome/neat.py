@@ -46,7 +46,7 @@ __all__ = [
     "OUT_NODE",
     "WEIGHT",
     "activation_code",
-    "active_hidden_nodes",
+    "check_count",
     "node_levels",
     "topological_order",
 ]
@@ -81,7 +81,14 @@ def activation_code(name):
     return NODE_ACTIVATIONS.index(name)
 
 
-def _count(value, name):
+def check_count(value, name):
+    """``value`` as an int if it is a positive integer, else ``ValueError`` naming ``name``.
+
+    Examples
+    --------
+    >>> check_count(3, "n_inputs")
+    3
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     return int(value)
@@ -203,21 +210,35 @@ class NeatGenome:
     ValueError: connection 0 -> 7 (innovation 0) goes to missing node 7.
     """
 
-    _fitness_type = None  # set on the DEAP creator type made in evonet.genome.types
+    fitness_type = None
+    """The DEAP fitness class new genomes of this class get (``None``: no fitness).
+
+    Set on the DEAP individual type made in :mod:`evonet.genome.types`."""
 
     def __init__(self, n_inputs, n_outputs, nodes=None, connections=None):
-        self.n_inputs = _count(n_inputs, "n_inputs")
-        self.n_outputs = _count(n_outputs, "n_outputs")
+        self.n_inputs = check_count(n_inputs, "n_inputs")
+        self.n_outputs = check_count(n_outputs, "n_outputs")
         self.nodes = _as_nodes(nodes, self.n_inputs, self.n_outputs)
         self.connections = _as_connections(connections)
         self.validate()
         self.update_levels()
 
     @classmethod
-    def _new(cls, n_inputs, n_outputs, nodes, connections):
-        """Build from gene arrays without copying or checking (operators' fast path)."""
+    def from_genes(cls, n_inputs, n_outputs, nodes, connections):
+        """A genome of these gene arrays, neither copied nor checked (the operators' fast path).
+
+        The arrays must already satisfy the invariants, levels included
+        (:meth:`validate`, :meth:`update_levels`); an individual type gets a
+        fresh, unevaluated fitness.
+
+        Examples
+        --------
+        >>> g = NeatGenome(1, 1, connections=[(0, 0, 1, 0.5, True)])
+        >>> NeatGenome.from_genes(1, 1, g.nodes, g.connections).connections is g.connections
+        True
+        """
         genome = cls.__new__(cls)
-        fitness_type = cls._fitness_type
+        fitness_type = cls.fitness_type
         if fitness_type is not None:
             # an unevaluated DEAP fitness is its class's defaults (wvalues = ()):
             # skipping Fitness.__init__'s checks makes a child ~2 us cheaper
@@ -318,7 +339,7 @@ class NeatGenome:
         >>> g.copy().nodes is g.nodes
         False
         """
-        new = self._new(self.n_inputs, self.n_outputs, self.nodes.copy(),
+        new = self.from_genes(self.n_inputs, self.n_outputs, self.nodes.copy(),
                         self.connections.copy())
         if hasattr(self, "fitness"):
             new.fitness = copy.deepcopy(self.fitness)
@@ -331,11 +352,8 @@ class NeatGenome:
         return self.copy()
 
     def __reduce__(self):
-        fitness = getattr(self, "fitness", None)
-        values = fitness.values if fitness is not None and fitness.valid else ()
-        name = type(self).__name__ if self._fitness_type is not None else None
-        return (_rebuild, (name, self.n_inputs, self.n_outputs, self.nodes, self.connections,
-                           values))
+        # the DEAP individual type (evonet.genome.types) pickles itself, with its fitness
+        return (_rebuild, (self.n_inputs, self.n_outputs, self.nodes, self.connections))
 
     def to_dict(self):
         """A JSON-ready description: kinds and activation names spelled out.
@@ -367,52 +385,5 @@ class NeatGenome:
         return cls(data["n_inputs"], data["n_outputs"], nodes, conns)
 
 
-def _rebuild(type_name, n_inputs, n_outputs, nodes, connections, fitness_values):
-    if type_name is None:
-        cls = NeatGenome
-    else:
-        from deap import creator
-
-        import evonet.genome.types  # noqa: F401  (makes the creator type in a fresh process)
-
-        cls = getattr(creator, type_name)
-    genome = cls._new(n_inputs, n_outputs, nodes, connections)
-    if fitness_values:
-        genome.fitness.values = fitness_values
-    return genome
-
-
-def active_hidden_nodes(genome):
-    """Ids of the hidden nodes on an enabled path from an input to an output.
-
-    These are the hidden nodes that matter (the paper's count of a solution's
-    hidden nodes); others hang off the network without effect on its outputs
-    except through a constant.
-
-    Examples
-    --------
-    >>> g = NeatGenome(1, 1, nodes=[(0, 0, 0), (1, 0, 0), (2, 0, 0), (3, 0, 0)],
-    ...                connections=[(0, 0, 2, 1.0, True), (1, 2, 1, 1.0, True),
-    ...                             (2, 0, 3, 1.0, True)])
-    >>> active_hidden_nodes(g)
-    [2]
-    """
-    enabled = genome.connections[genome.connections[:, ENABLED] > 0]
-    forward, backward = {}, {}
-    for a, b in enabled[:, IN_NODE:OUT_NODE + 1].astype(np.int64).tolist():
-        forward.setdefault(a, []).append(b)
-        backward.setdefault(b, []).append(a)
-
-    def reach(starts, edges):
-        seen, stack = set(starts), list(starts)
-        while stack:
-            for nxt in edges.get(stack.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return seen
-
-    n_io = genome.n_inputs + genome.n_outputs
-    from_inputs = reach(range(genome.n_inputs), forward)
-    to_outputs = reach(range(genome.n_inputs, n_io), backward)
-    return sorted(n for n in from_inputs & to_outputs if n >= n_io)
+def _rebuild(n_inputs, n_outputs, nodes, connections):
+    return NeatGenome.from_genes(n_inputs, n_outputs, nodes, connections)

@@ -9,15 +9,15 @@ import numpy as np
 
 from evonet.genome.neat import INNOVATION, NODE_ID
 
-__all__ = ["GenePool"]
+__all__ = ["GenePool", "concatenated_ranges"]
 
 
-def _ranges(starts, counts):
+def concatenated_ranges(starts, counts):
     """Concatenated ``range(start, start + count)`` for each pair, as one index array.
 
     Examples
     --------
-    >>> _ranges(np.array([5, 0]), np.array([2, 3])).tolist()
+    >>> concatenated_ranges(np.array([5, 0]), np.array([2, 3])).tolist()
     [5, 6, 0, 1, 2]
     """
     total = int(counts.sum())
@@ -49,7 +49,7 @@ class GenePool:
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.genome.innovation import minimal_genome
+    >>> from evonet.genome.initializers import minimal_genome
     >>> pool = GenePool([minimal_genome(2, 1, np.random.default_rng(s)) for s in range(3)])
     >>> pool.connections.shape, pool.connection_owner.tolist()
     ((6, 5), [0, 0, 1, 1, 2, 2])
@@ -87,7 +87,7 @@ class GenePool:
         Examples
         --------
         >>> import numpy as np
-        >>> from evonet.genome.innovation import minimal_genome
+        >>> from evonet.genome.initializers import minimal_genome
         >>> pool = GenePool([minimal_genome(2, 1, np.random.default_rng(s)) for s in range(2)])
         >>> pool.find_connections(np.array([1, 1, 0]), np.array([1, 7, 0])).tolist()
         [3, -1, 0]
@@ -100,7 +100,7 @@ class GenePool:
         Examples
         --------
         >>> import numpy as np
-        >>> from evonet.genome.innovation import minimal_genome
+        >>> from evonet.genome.initializers import minimal_genome
         >>> GenePool([minimal_genome(1, 2, np.random.default_rng(0))]).connection_table()
         array([[ 0,  1, -1]])
         """

@@ -22,7 +22,8 @@ class WeightVector(np.ndarray):
     process costs one buffer per individual.
     """
 
-    _fitness_type = None
+    fitness_type = None
+    """The DEAP fitness class that new arrays of this class get (set on the creator type)."""
 
     def __new__(cls, values=()):
         return np.array(values, dtype=np.float64).reshape(-1).view(cls)
@@ -30,8 +31,8 @@ class WeightVector(np.ndarray):
     def __array_finalize__(self, obj):
         # views and results of arithmetic are individuals too: give them a fresh
         # (invalid) fitness of their own, never the fitness of their source
-        if obj is not None and self._fitness_type is not None and "fitness" not in self.__dict__:
-            self.fitness = self._fitness_type()
+        if obj is not None and self.fitness_type is not None and "fitness" not in self.__dict__:
+            self.fitness = self.fitness_type()
 
     def __deepcopy__(self, memo):
         new = np.ndarray.copy(self)
@@ -57,7 +58,7 @@ if not hasattr(creator, "EvonetFitnessMin"):
     creator.create("EvonetFitnessMin", base.Fitness, weights=(-1.0,))
 if not hasattr(creator, "EvonetWeights"):
     creator.create("EvonetWeights", WeightVector, fitness=creator.EvonetFitnessMin)
-    creator.EvonetWeights._fitness_type = creator.EvonetFitnessMin
+    creator.EvonetWeights.fitness_type = creator.EvonetFitnessMin
 
 FitnessMin = creator.EvonetFitnessMin
 """Single-objective DEAP fitness that minimises a loss (``weights=(-1.0,)``)."""
@@ -92,14 +93,30 @@ def as_individual(values, fitness=None):
     return individual
 
 
+def _reduce_neat(genome):
+    """Pickle a :data:`NeatIndividual` as its gene arrays and fitness, rebuilt here."""
+    values = genome.fitness.values if genome.fitness.valid else ()
+    return (_rebuild_neat, (type(genome).__name__, genome.n_inputs, genome.n_outputs,
+                            genome.nodes, genome.connections, values))
+
+
+def _rebuild_neat(type_name, n_inputs, n_outputs, nodes, connections, fitness_values):
+    # unpickling imports this module, which makes the creator type in a fresh process
+    genome = getattr(creator, type_name).from_genes(n_inputs, n_outputs, nodes, connections)
+    if fitness_values:
+        genome.fitness.values = fitness_values
+    return genome
+
+
 if not hasattr(creator, "EvonetNeat"):
-    creator.create("EvonetNeat", NeatGenome, fitness=creator.EvonetFitnessMin)
-    creator.EvonetNeat._fitness_type = creator.EvonetFitnessMin
+    creator.create("EvonetNeat", NeatGenome, fitness=creator.EvonetFitnessMin,
+                   __reduce__=_reduce_neat)
+    creator.EvonetNeat.fitness_type = creator.EvonetFitnessMin
 
 NeatIndividual = creator.EvonetNeat
 """DEAP individual of a NEAT genome: a :class:`~evonet.genome.neat.NeatGenome` with a ``fitness``.
 
-Copies and pickles as its two gene arrays (see ``NeatGenome.__reduce__``).
+Copies and pickles as its two gene arrays and its fitness.
 
 Examples
 --------

@@ -362,7 +362,7 @@ class Decoder:
         nodes = self.decode(value["nodes"], f"{where}.nodes", depth)
         connections = self.decode(value["connections"], f"{where}.connections", depth)
         n_inputs, n_outputs = value["n_inputs"], value["n_outputs"]
-        genome = cls._new(int(n_inputs), int(n_outputs), nodes, connections)
+        genome = cls.from_genes(int(n_inputs), int(n_outputs), nodes, connections)
         try:
             genome.validate()
         except ValueError as exc:

@@ -8,7 +8,7 @@ recurrent networks once per time step (Stanley & Miikkulainen 2002).
 
 import numpy as np
 
-from evonet.nn.graph import _FUNCTIONS, _Graphs, _groups, _segments
+from evonet.nn.graph_genes import NODE_FUNCTIONS, GraphGenes, activation_groups, segment_starts
 
 __all__ = ["RecurrentNetwork", "RecurrentPopulation"]
 
@@ -41,19 +41,19 @@ class RecurrentPopulation:
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
             raise ValueError(f"dtype must be a floating dtype, got {self.dtype}.")
-        g = _Graphs(genomes, feed_forward=False)
+        g = GraphGenes(genomes, feed_forward=False)
         self.n_genomes, self.n_inputs, self.n_outputs = g.n_genomes, g.n_inputs, g.n_outputs
         self.n_nodes = g.n_nodes
         order = np.argsort(g.dst, kind="stable")
         self._src = g.src[order]
-        self._starts, self._targets = _segments(g.dst[order])
+        self._starts, self._targets = segment_starts(g.dst[order])
         self._weight = g.weight[order].astype(self.dtype)
         self._bias = g.bias.astype(self.dtype)
         inputs = np.zeros(g.n_nodes, dtype=bool)
         inputs[g.inputs.ravel()] = True
         rows = np.flatnonzero(~inputs)
         self._act_groups = [(c, rows if idx is None else rows[idx])
-                            for c, idx in _groups(g.codes[rows])]
+                            for c, idx in activation_groups(g.codes[rows])]
         self._inputs = g.inputs
         self._outputs = g.outputs
         self.values = None
@@ -86,7 +86,7 @@ class RecurrentPopulation:
             z *= self._weight.reshape(-1, *([1] * len(batch)))
             new[self._targets] += np.add.reduceat(z, self._starts, axis=0)
         for code, rows in self._act_groups:
-            new[rows] = _FUNCTIONS[code](new[rows])
+            new[rows] = NODE_FUNCTIONS[code](new[rows])
         new[self._inputs] = inputs
         self.values = new
         return new[self._outputs]

@@ -12,7 +12,7 @@ of :mod:`evonet.operators.neat_mutation` are re-exported here.
 import numpy as np
 
 from evonet.genome.neat import ACTIVATION, BIAS, ENABLED, INNOVATION, NODE_ID, WEIGHT
-from evonet.genome.pool import GenePool, _ranges
+from evonet.genome.pool import GenePool, concatenated_ranges
 from evonet.operators.neat_mutation import (
     NeatMutation,
     add_connection,
@@ -80,7 +80,7 @@ def breed(pool, fitter, other, mutate, rng, mutation=None, registry=None, disabl
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.genome.innovation import minimal_genome
+    >>> from evonet.genome.initializers import minimal_genome
     >>> parents = [minimal_genome(2, 1, np.random.default_rng(s)) for s in range(3)]
     >>> kids = breed(parents, [0, 1, 2], [2, -1, -1], [False, False, False],
     ...              np.random.default_rng(0))
@@ -99,10 +99,10 @@ def breed(pool, fitter, other, mutate, rng, mutation=None, registry=None, disabl
     template = pool.genomes[0]
     n_in, n_out = template.n_inputs, template.n_outputs
     counts = pool.connection_count[fitter]
-    conns = pool.connections[_ranges(pool.connection_start[fitter], counts)]
+    conns = pool.connections[concatenated_ranges(pool.connection_start[fitter], counts)]
     owner = np.repeat(np.arange(K), counts)
     node_counts = pool.node_count[fitter]
-    nodes = pool.nodes[_ranges(pool.node_start[fitter], node_counts)]
+    nodes = pool.nodes[concatenated_ranges(pool.node_start[fitter], node_counts)]
     node_owner = np.repeat(np.arange(K), node_counts)
     if (other >= 0).any():
         partner = other[owner]
@@ -134,7 +134,7 @@ def breed(pool, fitter, other, mutate, rng, mutation=None, registry=None, disabl
         nodes[rows, BIAS] = perturb(nodes[rows, BIAS], rng, m.bias_power, m.bias_replace_rate,
                                     m.init_std, m.limit, m.distribution)
     cls = type(template)
-    children = [cls._new(n_in, n_out, nd, cn)
+    children = [cls.from_genes(n_in, n_out, nd, cn)
                 for nd, cn in zip(_split(nodes, node_counts), _split(conns, counts))]
     if mutate.any():
         # structural mutations are rare (a few percent of children): one genome at a time
@@ -182,7 +182,7 @@ def cx_neat(ind1, ind2, *, rng, disable_rate=0.75):
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.genome.innovation import minimal_genome
+    >>> from evonet.genome.initializers import minimal_genome
     >>> a, b = (minimal_genome(2, 1, np.random.default_rng(s)) for s in (0, 1))
     >>> a.fitness.values, b.fitness.values = (1.0,), (0.5,)
     >>> c1, c2 = cx_neat(a, b, rng=np.random.default_rng(0))

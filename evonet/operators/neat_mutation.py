@@ -79,7 +79,7 @@ def mutate_weights(genome, rng, power=0.5, replace_rate=0.1, init_std=1.0, limit
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.genome.innovation import minimal_genome
+    >>> from evonet.genome.initializers import minimal_genome
     >>> g = minimal_genome(2, 1, np.random.default_rng(0))
     >>> before = g.connections[:, WEIGHT].copy()
     >>> bool((mutate_weights(g, np.random.default_rng(1)).connections[:, WEIGHT] != before).all())
@@ -98,7 +98,7 @@ def mutate_biases(genome, rng, power=0.5, replace_rate=0.1, init_std=1.0, limit=
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.genome.innovation import minimal_genome
+    >>> from evonet.genome.initializers import minimal_genome
     >>> g = mutate_biases(minimal_genome(2, 1, np.random.default_rng(0)), np.random.default_rng(1))
     >>> bool(g.nodes[2, BIAS] != 0), g.nodes[:2, BIAS].tolist()
     (True, [0.0, 0.0])
@@ -200,7 +200,8 @@ def add_node(genome, registry, rng, activation="neat_sigmoid", bias=0.0):
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.genome.innovation import InnovationRegistry, minimal_genome
+    >>> from evonet.genome.innovation import InnovationRegistry
+    >>> from evonet.genome.initializers import minimal_genome
     >>> g = minimal_genome(1, 1, np.random.default_rng(0))
     >>> add_node(g, InnovationRegistry(1, 2), np.random.default_rng(0))
     True
@@ -233,7 +234,7 @@ def toggle_connection(genome, rng):
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.genome.innovation import minimal_genome
+    >>> from evonet.genome.initializers import minimal_genome
     >>> g = minimal_genome(1, 1, np.random.default_rng(0))
     >>> toggle_connection(g, np.random.default_rng(0)), g.connections[:, ENABLED].tolist()
     (True, [0.0])
@@ -277,7 +278,8 @@ class NeatMutation:
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.genome.innovation import InnovationRegistry, minimal_genome
+    >>> from evonet.genome.innovation import InnovationRegistry
+    >>> from evonet.genome.initializers import minimal_genome
     >>> mutate = NeatMutation(add_node_rate=1.0)
     >>> g = minimal_genome(2, 1, np.random.default_rng(0))
     >>> mutate(g, InnovationRegistry(2, 3), np.random.default_rng(0)).n_hidden
@@ -328,7 +330,8 @@ def mut_neat(individual, *, mutation, registry, rng):
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.genome.innovation import InnovationRegistry, minimal_genome
+    >>> from evonet.genome.innovation import InnovationRegistry
+    >>> from evonet.genome.initializers import minimal_genome
     >>> g = minimal_genome(2, 1, np.random.default_rng(0))
     >>> mutant, = mut_neat(g, mutation=NeatMutation(), registry=InnovationRegistry(2, 3),
     ...                    rng=np.random.default_rng(0))

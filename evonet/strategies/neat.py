@@ -188,7 +188,7 @@ class NEAT(Strategy):
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.genome.innovation import minimal_genome
+    >>> from evonet.genome.initializers import minimal_genome
     >>> from evonet.nn.graph import FeedForwardPopulation
     >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     >>> neat = NEAT(population_size=50)

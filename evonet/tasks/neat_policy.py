@@ -23,9 +23,9 @@ scalar path of long rollouts.
 import numpy as np
 from scipy.special import expit
 
-from evonet.genome.innovation import MinimalInitializer
+from evonet.genome.initializers import MinimalInitializer
 from evonet.genome.neat import NODE_ACTIVATIONS, NeatGenome
-from evonet.nn.graph import _FUNCTIONS, _Graphs
+from evonet.nn.graph_genes import NODE_FUNCTIONS, GraphGenes
 from evonet.tasks._layers import _PolicyBase
 
 __all__ = ["NeatPolicy"]
@@ -159,7 +159,7 @@ class NeatPolicy(_PolicyBase):
         [[0.0, 0.5], [0.0, 2.0]]
         """
         genomes = self.check_population(population)
-        g = _Graphs(genomes, feed_forward=False)
+        g = GraphGenes(genomes, feed_forward=False)
         P = g.n_genomes
         starts = np.searchsorted(g.node_owner, np.arange(P))
         local = np.arange(g.n_nodes) - starts[g.node_owner]
@@ -210,7 +210,7 @@ class NeatPolicy(_PolicyBase):
         for code in range(1, len(NODE_ACTIVATIONS)):
             mask = masks[code]
             if mask.any():
-                z[mask] = _FUNCTIONS[code](z[mask])
+                z[mask] = NODE_FUNCTIONS[code](z[mask])
         z[:self.n_inputs] = observations
         return z[self.n_inputs:self.n_inputs + self.n_outputs], z
 

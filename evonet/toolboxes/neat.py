@@ -15,7 +15,8 @@ from deap import base, tools
 from evonet._random import make_generator
 from evonet.evaluation import Evaluator
 from evonet.genome.compatibility import compatibility_distance
-from evonet.genome.innovation import InnovationRegistry, minimal_genome
+from evonet.genome.initializers import minimal_genome
+from evonet.genome.innovation import InnovationRegistry
 from evonet.operators import sel_tournament
 from evonet.operators.neat import (
     NeatMutation,
