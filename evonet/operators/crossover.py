@@ -13,7 +13,7 @@ the random numbers are drawn in float64 whatever the dtype.
 
 import numpy as np
 
-from evonet.operators._checks import check_non_negative, check_pair, check_probability, write_back
+from evonet.operators.checks import check_non_negative, check_pair, check_probability, write_back
 
 __all__ = [
     "blend_crossover",

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from evonet.operators._checks import (
+from evonet.operators.checks import (
     check_non_negative,
     check_probability,
     float_array,

@@ -22,7 +22,7 @@ from evonet.genome.neat import (
     node_levels,
     topological_order,
 )
-from evonet.operators._checks import check_probability
+from evonet.operators.checks import check_probability
 
 __all__ = [
     "NeatMutation",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evonet.operators import gaussian_mutation, tournament_indices
-from evonet.operators._checks import check_probability
+from evonet.operators.checks import check_probability
 from evonet.operators.crossover import blend_crossover, sbx_crossover, uniform_crossover
 from evonet.strategies.base import (
     Strategy,

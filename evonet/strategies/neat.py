@@ -14,7 +14,7 @@ import numpy as np
 from evonet.genome.compatibility import compatibility_distances
 from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.pool import GenePool
-from evonet.operators._checks import check_probability
+from evonet.operators.checks import check_probability
 from evonet.operators.neat import NeatMutation, breed
 from evonet.strategies.base import (
     Strategy,
