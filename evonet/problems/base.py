@@ -41,7 +41,7 @@ may a user's own class: nothing checks its type.
 
 ``make_sampler(batch_size)`` *(optional)*
     The problem's own :class:`Sampler`; without it the run loop uses a
-    :class:`~evonet.evolve.MinibatchSampler` over ``n_samples`` rows.
+    :class:`~evonet.sampling.MinibatchSampler` over ``n_samples`` rows.
 
 A sampler is a plain data holder that the run keeps in its checkpoints (its
 class must be one that :mod:`evonet.io` knows how to rebuild): ``next(rng)``
@@ -101,7 +101,7 @@ class Sampler(Protocol):
     Examples
     --------
     >>> import numpy as np
-    >>> from evonet.evolve import MinibatchSampler
+    >>> from evonet.sampling import MinibatchSampler
     >>> isinstance(MinibatchSampler(10, 4), Sampler)
     True
     """
