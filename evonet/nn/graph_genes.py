@@ -192,55 +192,10 @@ class GraphGenes:
                                                     count=P))[enabled]
         src_id = conns[IN_NODE][enabled].astype(np.intp)
         dst_id = conns[OUT_NODE][enabled].astype(np.intp)
-        if dst_id.size:
-            if dst_id.min() < n_in:
-                k = np.flatnonzero(dst_id < n_in)[0]
-                raise ValueError(f"genome {owner[k]} has a connection into input node "
-                                 f"{dst_id[k]}.")
-            if src_id.min() < 0:
-                raise ValueError("node ids must be non-negative.")
-            # outputs are the ids n_in .. n_io - 1; as unsigned, src - n_in < n_out exactly there
-            if feed_forward and ((src_id - n_in).astype(np.uintp) < n_out).any():
-                k = np.flatnonzero((src_id >= n_in) & (src_id < n_io))[0]
-                raise ValueError(f"genome {owner[k]} has a connection out of output node "
-                                 f"{src_id[k]}; output nodes are sinks in a feed-forward network.")
+        _check_connection_ends(owner, src_id, dst_id, n_in, n_out, feed_forward)
         node_owner = np.repeat(np.arange(P), counts)
-        int_ids = ids.astype(np.intp)
-        width = int(int_ids.max()) + 1
-        if P * width <= LOOKUP_SLACK * ids.size + 4096 and (
-                not dst_id.size or max(src_id.max(), dst_id.max()) < width):
-            # a (genome, node id) -> position table: two gathers map all the connections
-            table = np.full((P, width), -1, dtype=np.intp)
-            position = np.arange(ids.size)
-            table[node_owner, int_ids] = position
-            if (table[node_owner, int_ids] != position).any():
-                bad = node_owner[np.flatnonzero(table[node_owner, int_ids] != position)[0]]
-                raise ValueError(f"genome {bad} has duplicate node ids.")
-            src = table[owner, src_id]
-            dst = table[owner, dst_id]
-            if src.size and min(src.min(), dst.min()) < 0:
-                for found, node_id, direction in ((src, src_id, "from"), (dst, dst_id, "to")):
-                    if found.min() < 0:
-                        k = np.flatnonzero(found < 0)[0]
-                        raise ValueError(f"genome {owner[k]} has a connection {direction} "
-                                         f"missing node {node_id[k]}.")
-        else:
-            keys = node_owner * width + int_ids
-            if keys.size > 1 and not (keys[1:] > keys[:-1]).all():
-                bad = node_owner[np.flatnonzero(keys[1:] <= keys[:-1])[0]]
-                raise ValueError(f"genome {bad} has unsorted or duplicate node ids.")
-            src = self._locate(keys, owner * width + src_id, owner, src_id, "from")
-            dst = self._locate(keys, owner * width + dst_id, owner, dst_id, "to")
-        if src.size > 1:
-            # positions are global, so one key per (source, target) pair covers every genome
-            pairs = src * ids.size
-            pairs += dst
-            pairs.sort()
-            same = pairs[1:] == pairs[:-1]
-            if same.any():
-                a, b = divmod(int(pairs[np.flatnonzero(same)[0]]), ids.size)
-                raise ValueError(f"genome {node_owner[a]} has duplicate enabled connections "
-                                 f"{int(ids[a])} -> {int(ids[b])}.")
+        src, dst = _connection_positions(ids, node_owner, P, owner, src_id, dst_id)
+        _check_duplicate_connections(src, dst, ids, node_owner)
         self.n_genomes, self.n_inputs, self.n_outputs = P, n_in, n_out
         self.n_nodes = ids.size
         self.max_nodes = int(counts.max())
@@ -254,17 +209,78 @@ class GraphGenes:
         self.weight = conns[WEIGHT][enabled]
         self.owner = owner
 
-    @staticmethod
-    def _locate(keys, wanted, owner, node_id, direction):
-        if wanted.size == 0:
-            return np.zeros(0, dtype=np.intp)
-        at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-        missing = keys[at] != wanted
-        if missing.any():
-            k = np.flatnonzero(missing)[0]
-            raise ValueError(f"genome {owner[k]} has a connection {direction} missing node "
-                             f"{node_id[k]}.")
-        return at
+
+def _check_connection_ends(owner, src_id, dst_id, n_in, n_out, feed_forward):
+    """No enabled connection into an input, from a negative id or (feed-forward) an output."""
+    if not dst_id.size:
+        return
+    if dst_id.min() < n_in:
+        k = np.flatnonzero(dst_id < n_in)[0]
+        raise ValueError(f"genome {owner[k]} has a connection into input node "
+                         f"{dst_id[k]}.")
+    if src_id.min() < 0:
+        raise ValueError("node ids must be non-negative.")
+    # outputs are the ids n_in .. n_io - 1; as unsigned, src - n_in < n_out exactly there
+    if feed_forward and ((src_id - n_in).astype(np.uintp) < n_out).any():
+        k = np.flatnonzero((src_id >= n_in) & (src_id < n_in + n_out))[0]
+        raise ValueError(f"genome {owner[k]} has a connection out of output node "
+                         f"{src_id[k]}; output nodes are sinks in a feed-forward network.")
+
+
+def _connection_positions(ids, node_owner, P, owner, src_id, dst_id):
+    """Global node positions ``(src, dst)`` of the connections' ends; checks the node ids."""
+    int_ids = ids.astype(np.intp)
+    width = int(int_ids.max()) + 1
+    if P * width <= LOOKUP_SLACK * ids.size + 4096 and (
+            not dst_id.size or max(src_id.max(), dst_id.max()) < width):
+        # a (genome, node id) -> position table: two gathers map all the connections
+        table = np.full((P, width), -1, dtype=np.intp)
+        position = np.arange(ids.size)
+        table[node_owner, int_ids] = position
+        if (table[node_owner, int_ids] != position).any():
+            bad = node_owner[np.flatnonzero(table[node_owner, int_ids] != position)[0]]
+            raise ValueError(f"genome {bad} has duplicate node ids.")
+        src = table[owner, src_id]
+        dst = table[owner, dst_id]
+        if src.size and min(src.min(), dst.min()) < 0:
+            for found, node_id, direction in ((src, src_id, "from"), (dst, dst_id, "to")):
+                if found.min() < 0:
+                    k = np.flatnonzero(found < 0)[0]
+                    raise ValueError(f"genome {owner[k]} has a connection {direction} "
+                                     f"missing node {node_id[k]}.")
+        return src, dst
+    keys = node_owner * width + int_ids
+    if keys.size > 1 and not (keys[1:] > keys[:-1]).all():
+        bad = node_owner[np.flatnonzero(keys[1:] <= keys[:-1])[0]]
+        raise ValueError(f"genome {bad} has unsorted or duplicate node ids.")
+    return (_locate(keys, owner * width + src_id, owner, src_id, "from"),
+            _locate(keys, owner * width + dst_id, owner, dst_id, "to"))
+
+
+def _locate(keys, wanted, owner, node_id, direction):
+    if wanted.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+    missing = keys[at] != wanted
+    if missing.any():
+        k = np.flatnonzero(missing)[0]
+        raise ValueError(f"genome {owner[k]} has a connection {direction} missing node "
+                         f"{node_id[k]}.")
+    return at
+
+
+def _check_duplicate_connections(src, dst, ids, node_owner):
+    """No two enabled connections of a genome between the same two nodes."""
+    if src.size > 1:
+        # positions are global, so one key per (source, target) pair covers every genome
+        pairs = src * ids.size
+        pairs += dst
+        pairs.sort()
+        same = pairs[1:] == pairs[:-1]
+        if same.any():
+            a, b = divmod(int(pairs[np.flatnonzero(same)[0]]), ids.size)
+            raise ValueError(f"genome {node_owner[a]} has duplicate enabled connections "
+                             f"{int(ids[a])} -> {int(ids[b])}.")
 
 
 def segment_starts(dst_sorted):
