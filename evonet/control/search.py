@@ -138,7 +138,7 @@ def evolve_policy(env, policy=None, strategy="cmaes", population_size=None,
     verbose : int, default=0
         Print progress every ``verbose`` generations.
     vectorization : {"sync", "vector"}, default="sync"
-        gymnasium only; see :class:`~evonet.control.gym.GymProblem`.
+        gymnasium only; see :class:`~evonet.problems.gym.GymProblem`.
     checkpoint : str or os.PathLike, default=None
         Save the run to this file every ``checkpoint_interval`` seconds (see
         :mod:`evonet.io.checkpoint`); if the file exists and was written by
