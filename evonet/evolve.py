@@ -14,7 +14,8 @@ from evonet.sampling import MinibatchSampler, make_sampler
 __all__ = ["MinibatchSampler", "Run", "evolve", "make_sampler"]  # the samplers: evonet.sampling
 
 
-def _similar(a, b):
+def same_individual(a, b):
+    """The hall of fame's test of sameness: equal arrays, or the very same genome object."""
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return a.shape == b.shape and np.array_equal(a, b)
     return a is b
@@ -94,7 +95,7 @@ class Run:
         self.n_evaluations = 0
         self.logbook = tools.Logbook()
         self.logbook.header = ["gen", "nevals", "min", "mean", "loss", "seconds"]
-        self.hall_of_fame = tools.HallOfFame(1, similar=_similar) if halloffame is None \
+        self.hall_of_fame = tools.HallOfFame(1, similar=same_individual) if halloffame is None \
             else halloffame
         self.stats = stats
         self.validation = validation

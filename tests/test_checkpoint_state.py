@@ -57,7 +57,7 @@ def test_generators_continue_exactly():
 
 
 def test_individuals_hall_of_fame_and_logbook():
-    from evonet.evolve import _similar
+    from evonet.evolve import same_individual as _similar
 
     hall = tools.HallOfFame(2, similar=_similar)
     hall.update([as_individual([1.0, 2.0], fitness=0.5), as_individual([3.0], fitness=0.1)])

@@ -10,12 +10,12 @@ for whole episodes.
 
 import numpy as np
 
-from evonet._random import make_generator
 from evonet.callbacks import ProgressPrinter
 from evonet.control.evolved import EvolvedPolicy
 from evonet.evaluation import Evaluator
 from evonet.problems.gym import GymProblem
 from evonet.problems.pole import PoleBalancingProblem
+from evonet.randomness import make_generator
 from evonet.runs import CheckpointFile, make_strategy, run_generations, start_run
 from evonet.stopping import StoppingRule
 from evonet.tasks.envs import make_env

@@ -10,7 +10,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from evonet._random import make_generator
 from evonet.callbacks import ProgressPrinter
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
@@ -18,6 +17,7 @@ from evonet.estimators._export import ExportMixin
 from evonet.estimators._params import check_params
 from evonet.evaluation import Evaluator
 from evonet.evolve import Run
+from evonet.randomness import make_generator
 from evonet.runs import CheckpointFile, make_strategy, run_generations, start_run
 from evonet.stopping import NoImprovementStopping, ValidationStopping
 

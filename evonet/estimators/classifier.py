@@ -391,7 +391,7 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         """
         model = self._sklearn_network(MLPClassifier())
         model.classes_ = self.classes_.copy()
-        model._label_binarizer = self._label_binarizer
+        model._label_binarizer = self._label_binarizer  # noqa: SLF001  (where MLPClassifier keeps it)
         return model
 
     def __sklearn_tags__(self):

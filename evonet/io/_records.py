@@ -10,10 +10,12 @@ array copies whatever the run's length and the records come back exactly
 work, for the values and arrays inside.
 """
 
-import importlib
+import operator
 
 import numpy as np
 from deap import tools
+
+from evonet.evolve import same_individual
 
 __all__ = ["decode_floats", "decode_generator", "decode_hall_of_fame", "decode_logbook",
            "decode_records", "encode_floats", "encode_generator", "encode_hall_of_fame",
@@ -22,9 +24,9 @@ __all__ = ["decode_floats", "decode_generator", "decode_hall_of_fame", "decode_l
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 """Bit generators a saved ``numpy.random.Generator`` may use."""
 
-SIMILAR_TESTS = {"evonet.evolve._similar": ("evonet.evolve", "_similar"),
-                 "numpy.array_equal": ("numpy", "array_equal"),
-                 "operator.eq": ("operator", "eq")}
+SIMILAR_TESTS = {"evonet.evolve._similar": same_individual,   # its name in evonet 0.1.0
+                 "numpy.array_equal": np.array_equal,
+                 "operator.eq": operator.eq}
 """Functions a hall of fame may hold as its ``similar`` test, by the name saved."""
 
 LOGBOOK_FIELDS = ("buffindex", "columns_len", "header", "log_header")
@@ -108,8 +110,7 @@ def decode_floats(decoder, value, where):
 
 
 def _similar_test(name):
-    module, attribute = SIMILAR_TESTS[name]
-    return getattr(importlib.import_module(module), attribute)
+    return SIMILAR_TESTS[name]
 
 
 def encode_logbook(encoder, logbook, where):

@@ -23,12 +23,14 @@ Encoding of a value (JSON):
 """
 
 import dataclasses
-import importlib
 import math
 
 import numpy as np
-from deap import tools
+from deap import cma, tools
 
+from evonet.genome.innovation import InnovationRegistry
+from evonet.genome.neat import NeatGenome
+from evonet.genome.types import NeatIndividual, WeightIndividual
 from evonet.io._records import (
     decode_floats,
     decode_generator,
@@ -39,21 +41,26 @@ from evonet.io._records import (
     encode_hall_of_fame,
     encode_logbook,
 )
+from evonet.problems.gym import EpisodeSeeds
+from evonet.problems.pole import FixedSampler
+from evonet.sampling import MinibatchSampler
+from evonet.strategies import CMAESState, GAState, NEATState, OpenESState, RestartCMAESState
+from evonet.strategies.neat import Species
 
 __all__ = ["Decoder", "Encoder", "PLAIN_CLASSES"]
 
 PLAIN_CLASSES = {
-    "GAState": ("evonet.strategies.ga", "GAState"),
-    "OpenESState": ("evonet.strategies.es", "OpenESState"),
-    "CMAESState": ("evonet.strategies.cmaes", "CMAESState"),
-    "RestartCMAESState": ("evonet.strategies.restart_cmaes", "RestartCMAESState"),
-    "NEATState": ("evonet.strategies.neat", "NEATState"),
-    "deap.cma.Strategy": ("deap.cma", "Strategy"),
-    "Species": ("evonet.strategies.neat", "Species"),
-    "InnovationRegistry": ("evonet.genome.innovation", "InnovationRegistry"),
-    "MinibatchSampler": ("evonet.sampling", "MinibatchSampler"),
-    "FixedSampler": ("evonet.problems.pole", "FixedSampler"),
-    "EpisodeSeeds": ("evonet.problems.gym", "EpisodeSeeds"),
+    "GAState": GAState,
+    "OpenESState": OpenESState,
+    "CMAESState": CMAESState,
+    "RestartCMAESState": RestartCMAESState,
+    "NEATState": NEATState,
+    "deap.cma.Strategy": cma.Strategy,
+    "Species": Species,
+    "InnovationRegistry": InnovationRegistry,
+    "MinibatchSampler": MinibatchSampler,
+    "FixedSampler": FixedSampler,
+    "EpisodeSeeds": EpisodeSeeds,
 }
 """Classes rebuilt from their attributes (``cls.__new__`` then the ``__dict__``): plain
 data holders whose construction runs no code of their own. A dataclass is written and
@@ -68,16 +75,11 @@ whitelisted state dataclass whose fields are exactly the saved attributes."""
 MAX_DEPTH = 200
 
 
-def _resolve(table, name):
-    module, attribute = table[name]
-    return getattr(importlib.import_module(module), attribute)
+_PLAIN_NAMES = {cls: name for name, cls in PLAIN_CLASSES.items()}
 
 
 def _plain_name(obj):
-    for name, (module, attribute) in PLAIN_CLASSES.items():
-        if type(obj).__module__ == module and type(obj).__name__ == attribute:
-            return name
-    return None
+    return _PLAIN_NAMES.get(type(obj))
 
 
 def _field_names(cls):
@@ -90,7 +92,7 @@ def _field_names(cls):
 def _legacy_state_class(names, where):
     """The state dataclass a 0.1.0 ``StrategyState`` with attributes ``names`` now is."""
     for name in PLAIN_CLASSES:
-        cls = _resolve(PLAIN_CLASSES, name)
+        cls = PLAIN_CLASSES[name]
         if _field_names(cls) is not None and set(_field_names(cls)) == set(names):
             return name
     raise ValueError(f"{where}: no strategy state has the fields {sorted(names)}.")
@@ -136,8 +138,6 @@ class Encoder:
 
     def encode(self, obj, where="state"):
         """The JSON encoding of ``obj``; ``ValueError`` naming ``where`` if unsupported."""
-        from evonet.genome.neat import NeatGenome
-        from evonet.genome.types import WeightIndividual
 
         if obj is None or isinstance(obj, (bool, str)):
             return obj
@@ -343,7 +343,6 @@ class Decoder:
         return individual
 
     def _decode_weights(self, value, where, depth):
-        from evonet.genome.types import WeightIndividual
 
         if value["$weights"] != WeightIndividual.__name__:
             raise ValueError(f"{where}: unknown individual type {value['$weights']!r}.")
@@ -352,8 +351,6 @@ class Decoder:
         return self._fitness(individual, value["fitness"], where)
 
     def _decode_genome(self, value, where, depth):
-        from evonet.genome.neat import NeatGenome
-        from evonet.genome.types import NeatIndividual
 
         kinds = {NeatIndividual.__name__: NeatIndividual, "NeatGenome": NeatGenome}
         cls = kinds.get(value["$genome"])
@@ -386,7 +383,7 @@ class Decoder:
             name = _legacy_state_class(fields, where)
         if name not in PLAIN_CLASSES:
             raise ValueError(f"{where}: objects of type {name!r} are not allowed.")
-        cls = _resolve(PLAIN_CLASSES, name)
+        cls = PLAIN_CLASSES[name]
         names = _field_names(cls)
         if names is not None and set(fields) != set(names):
             raise ValueError(f"{where}: a {name} has the fields {names}, not {sorted(fields)}.")

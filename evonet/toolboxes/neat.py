@@ -12,7 +12,6 @@ population. Speciation and fitness sharing are the ``"neat"`` strategy's
 import numpy as np
 from deap import base, tools
 
-from evonet._random import make_generator
 from evonet.evaluation import Evaluator
 from evonet.genome.compatibility import compatibility_distance
 from evonet.genome.initializers import minimal_genome
@@ -29,6 +28,7 @@ from evonet.operators.neat import (
     toggle_connection,
 )
 from evonet.problems.graph import GraphProblem
+from evonet.randomness import make_generator
 from evonet.toolboxes.weights import BatchFitness, batched_map
 
 __all__ = ["GraphBatchFitness", "make_neat_toolbox", "same_genome"]

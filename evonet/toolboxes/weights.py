@@ -5,10 +5,10 @@ import functools
 import numpy as np
 from deap import base, tools
 
-from evonet._random import make_generator
 from evonet.evaluation import Evaluator, SupervisedProblem
 from evonet.genome.weights import random_individual
 from evonet.operators import cx_blend, cx_sbx, cx_uniform, mut_gaussian, sel_tournament
+from evonet.randomness import make_generator
 
 __all__ = ["CROSSOVERS", "BatchFitness", "batched_map", "make_toolbox"]
 
