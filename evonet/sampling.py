@@ -2,7 +2,22 @@
 
 import numpy as np
 
-__all__ = ["MinibatchSampler", "make_sampler"]
+__all__ = ["MinibatchSampler", "make_sampler", "rows_per_generation"]
+
+
+def rows_per_generation(batch_size, n_samples):
+    """The rows a generation is scored on: ``None`` for all of them, else a batch size.
+
+    ``None``, or a batch of at least ``n_samples`` rows, means every row.
+
+    Examples
+    --------
+    >>> rows_per_generation(None, 10), rows_per_generation(32, 10), rows_per_generation(4, 10)
+    (None, None, 4)
+    """
+    if batch_size is None or batch_size >= n_samples:
+        return None
+    return int(batch_size)
 
 
 class MinibatchSampler:
@@ -26,8 +41,7 @@ class MinibatchSampler:
 
     def __init__(self, n_samples, batch_size):
         self.n_samples = int(n_samples)
-        self.batch_size = None if batch_size is None or batch_size >= n_samples \
-            else int(batch_size)
+        self.batch_size = rows_per_generation(batch_size, n_samples)
         self._order = None
         self._position = 0
 

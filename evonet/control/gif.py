@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from evonet.checks import check_int
 from evonet.io import atomic_write
 
 __all__ = ["save_gif"]
@@ -40,8 +41,7 @@ def save_gif(frames, path, fps=30, every=1):
         from PIL import Image
     except ImportError:  # pragma: no cover - Pillow comes with matplotlib
         raise ImportError("save_gif needs Pillow: pip install 'evonet[plot]'.") from None
-    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-        raise ValueError(f"every must be a positive integer, got {every!r}.")
+    check_int(every, "every")
     if isinstance(fps, bool) or not isinstance(fps, (int, float, np.number)) or \
             not np.isfinite(fps) or fps <= 0:
         raise ValueError(f"fps must be a positive number, got {fps!r}.")

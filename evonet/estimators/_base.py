@@ -19,6 +19,7 @@ from evonet.evaluation import Evaluator
 from evonet.evolve import Run
 from evonet.randomness import make_generator
 from evonet.runs import CheckpointFile, make_strategy, run_generations, start_run
+from evonet.sampling import rows_per_generation
 from evonet.stopping import NoImprovementStopping, ValidationStopping
 
 __all__ = ["BaseNeuroEvolution", "choose_batch_size", "choose_strategy"]
@@ -81,9 +82,7 @@ def choose_batch_size(batch_size, n_samples):
     """
     if batch_size == "auto":
         return None if n_samples <= SMALL_DATA else AUTO_BATCH
-    if batch_size is None or batch_size >= n_samples:
-        return None
-    return int(batch_size)
+    return rows_per_generation(batch_size, n_samples)
 
 
 def _unless_all_equal(sample_weight):

@@ -4,13 +4,10 @@ import numbers
 
 import numpy as np
 
+from evonet.checks import check_int, check_n_jobs, is_int
 from evonet.io.checkpoint import check_checkpoint_settings
 from evonet.nn.activations import HIDDEN_ACTIVATIONS
 from evonet.strategies import STRATEGIES
-
-
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _is_real(value):
@@ -20,14 +17,14 @@ def _is_real(value):
 def check_params(est):
     """Raise ``ValueError`` naming the first invalid parameter of ``est``."""
     hidden = est.hidden_layer_sizes
-    if _is_int(hidden):
+    if is_int(hidden):
         hidden = (hidden,)
     try:
         hidden = tuple(hidden)
     except TypeError:
         raise ValueError(f"hidden_layer_sizes must be a tuple of positive integers, got "
                          f"{est.hidden_layer_sizes!r}.") from None
-    if not all(_is_int(h) and h > 0 for h in hidden):
+    if not all(is_int(h) and h > 0 for h in hidden):
         raise ValueError(f"hidden_layer_sizes must hold positive integers, got "
                          f"{est.hidden_layer_sizes!r}.")
     if not isinstance(est.activation, str) or est.activation not in HIDDEN_ACTIVATIONS:
@@ -37,18 +34,10 @@ def check_params(est):
                                              and est.strategy not in STRATEGIES):
         raise ValueError(f"strategy={est.strategy!r} is not supported; choose 'auto' or one "
                          f"of {sorted(STRATEGIES)}.")
-    if est.population_size is not None and not (_is_int(est.population_size)
-                                                 and est.population_size >= 2):
-        raise ValueError(f"population_size must be an integer >= 2 or None, got "
-                         f"{est.population_size!r}.")
-    if not (_is_int(est.max_generations) and est.max_generations >= 1):
-        raise ValueError(f"max_generations must be a positive integer, got "
-                         f"{est.max_generations!r}.")
-    if est.max_evaluations is not None and not (_is_int(est.max_evaluations)
-                                                 and est.max_evaluations >= 1):
-        raise ValueError(f"max_evaluations must be a positive integer or None, got "
-                         f"{est.max_evaluations!r}.")
-    if not (est.batch_size in ("auto", None) or (_is_int(est.batch_size)
+    check_int(est.population_size, "population_size", 2, allow_none=True)
+    check_int(est.max_generations, "max_generations")
+    check_int(est.max_evaluations, "max_evaluations", allow_none=True)
+    if not (est.batch_size in ("auto", None) or (is_int(est.batch_size)
                                                   and est.batch_size >= 1)):
         raise ValueError(f"batch_size must be 'auto', None or a positive integer, got "
                          f"{est.batch_size!r}.")
@@ -59,16 +48,13 @@ def check_params(est):
     if not (_is_real(est.validation_fraction) and 0 < est.validation_fraction < 1):
         raise ValueError(f"validation_fraction must be in (0, 1), got "
                          f"{est.validation_fraction!r}.")
-    if not (_is_int(est.n_iter_no_change) and est.n_iter_no_change >= 1):
-        raise ValueError(f"n_iter_no_change must be a positive integer, got "
-                         f"{est.n_iter_no_change!r}.")
+    check_int(est.n_iter_no_change, "n_iter_no_change")
     if not (_is_real(est.tol) and est.tol >= 0):
         raise ValueError(f"tol must be a non-negative number, got {est.tol!r}.")
-    if est.n_jobs is not None and not (_is_int(est.n_jobs) and est.n_jobs != 0):
-        raise ValueError(f"n_jobs must be a non-zero integer or None, got {est.n_jobs!r}.")
+    check_n_jobs(est.n_jobs)
     if not isinstance(est.retry_failed, (bool, np.bool_)):
         raise ValueError(f"retry_failed must be True or False, got {est.retry_failed!r}.")
-    if not (_is_int(est.verbose) or isinstance(est.verbose, bool)) or est.verbose < 0:
+    if not (is_int(est.verbose) or isinstance(est.verbose, bool)) or est.verbose < 0:
         raise ValueError(f"verbose must be a non-negative integer, got {est.verbose!r}.")
     if not isinstance(est.warm_start, (bool, np.bool_)):
         raise ValueError(f"warm_start must be True or False, got {est.warm_start!r}.")

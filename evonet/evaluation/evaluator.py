@@ -17,13 +17,13 @@ follow the contract of :mod:`evonet.problems.base`.
 """
 
 import contextlib
-import numbers
 import time
 
 import joblib
 import numpy as np
 from joblib import Parallel, delayed, parallel_config
 
+from evonet.checks import check_n_jobs
 from evonet.evaluation.chunks import _score_chunk, evaluate_chunk, population_chunks
 from evonet.evaluation.parallel import (
     REPROBE_EVERY,
@@ -130,9 +130,7 @@ class Evaluator:
 
     def __init__(self, problem, n_jobs=None, backend=None, retry_failed=False, verbose=0,
                  adaptive=True):
-        if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(
-                n_jobs, numbers.Integral) or n_jobs == 0):
-            raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
+        check_n_jobs(n_jobs)
         self.problem = problem
         self.n_jobs = n_jobs
         self.backend = check_backend(backend)

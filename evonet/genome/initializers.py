@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from evonet.checks import check_int
 from evonet.genome.neat import (
     ACTIVATION,
     BIAS,
@@ -22,7 +23,6 @@ from evonet.genome.neat import (
     OUT_NODE,
     WEIGHT,
     activation_code,
-    check_count,
 )
 from evonet.genome.types import NeatIndividual
 
@@ -59,8 +59,8 @@ def minimal_population(n, n_inputs, n_outputs, rng, weight_std=1.0, bias_std=0.0
     """
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
         raise ValueError(f"n must be a non-negative integer, got {n!r}.")
-    n_inputs = check_count(n_inputs, "n_inputs")
-    n_outputs = check_count(n_outputs, "n_outputs")
+    n_inputs = check_int(n_inputs, "n_inputs")
+    n_outputs = check_int(n_outputs, "n_outputs")
     for value, name in ((weight_std, "weight_std"), (bias_std, "bias_std")):
         if not np.isfinite(value) or value < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
@@ -120,8 +120,8 @@ class MinimalInitializer:
 
     def __init__(self, n_inputs, n_outputs, weight_std=1.0, bias_std=0.0,
                  output_activation="identity"):
-        self.n_inputs = check_count(n_inputs, "n_inputs")
-        self.n_outputs = check_count(n_outputs, "n_outputs")
+        self.n_inputs = check_int(n_inputs, "n_inputs")
+        self.n_outputs = check_int(n_outputs, "n_outputs")
         self.weight_std = float(weight_std)
         self.bias_std = float(bias_std)
         activation_code(output_activation)

@@ -8,7 +8,8 @@ are made in :mod:`evonet.genome.initializers`.
 
 import numpy as np
 
-from evonet.genome.neat import NODE_ID, OUT_NODE, check_count
+from evonet.checks import check_int
+from evonet.genome.neat import NODE_ID, OUT_NODE
 
 __all__ = ["InnovationRegistry"]
 
@@ -82,8 +83,8 @@ class InnovationRegistry:
         >>> r.connection(1, 2), r.next_innovation, r.next_node_id
         (1, 2, 3)
         """
-        n_inputs = check_count(n_inputs, "n_inputs")
-        n_outputs = check_count(n_outputs, "n_outputs")
+        n_inputs = check_int(n_inputs, "n_inputs")
+        n_outputs = check_int(n_outputs, "n_outputs")
         registry = cls(next_innovation=n_inputs * n_outputs, next_node_id=n_inputs + n_outputs)
         for i in range(n_inputs):
             for j in range(n_outputs):

@@ -27,9 +27,10 @@ unique innovation numbers, finite values.
 """
 
 import copy
-import numbers
 
 import numpy as np
+
+from evonet.checks import check_int
 
 __all__ = [
     "ACTIVATION",
@@ -46,7 +47,6 @@ __all__ = [
     "OUT_NODE",
     "WEIGHT",
     "activation_code",
-    "check_count",
     "node_levels",
     "topological_order",
 ]
@@ -79,19 +79,6 @@ def activation_code(name):
         raise ValueError(f"activation={name!r} is not supported; choose one of "
                          f"{list(NODE_ACTIVATIONS)}.")
     return NODE_ACTIVATIONS.index(name)
-
-
-def check_count(value, name):
-    """``value`` as an int if it is a positive integer, else ``ValueError`` naming ``name``.
-
-    Examples
-    --------
-    >>> check_count(3, "n_inputs")
-    3
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 def topological_order(node_ids, connections):
@@ -216,8 +203,8 @@ class NeatGenome:
     Set on the DEAP individual type made in :mod:`evonet.genome.types`."""
 
     def __init__(self, n_inputs, n_outputs, nodes=None, connections=None):
-        self.n_inputs = check_count(n_inputs, "n_inputs")
-        self.n_outputs = check_count(n_outputs, "n_outputs")
+        self.n_inputs = check_int(n_inputs, "n_inputs")
+        self.n_outputs = check_int(n_outputs, "n_outputs")
         self.nodes = _as_nodes(nodes, self.n_inputs, self.n_outputs)
         self.connections = _as_connections(connections)
         self.validate()

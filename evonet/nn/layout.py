@@ -4,14 +4,14 @@ import numbers
 
 import numpy as np
 
+from evonet.checks import check_int
 from evonet.nn.activations import check_activation
 
 __all__ = ["MLPLayout"]
 
 
 def _check_size(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return check_int(value, name)
     return int(value)
 
 

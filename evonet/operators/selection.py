@@ -4,12 +4,13 @@ import numbers
 
 import numpy as np
 
+from evonet.checks import check_int
+
 __all__ = ["sel_tournament", "tournament_indices"]
 
 
 def _check_tournament(k, tournsize, n):
-    if isinstance(tournsize, bool) or not isinstance(tournsize, numbers.Integral) or tournsize < 1:
-        raise ValueError(f"tournsize must be a positive integer, got {tournsize!r}.")
+    check_int(tournsize, "tournsize")
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 0:
         raise ValueError(f"k must be a non-negative integer, got {k!r}.")
     if n == 0 and k > 0:

@@ -10,6 +10,7 @@ target checks it reuses.
 
 import numpy as np
 
+from evonet.checks import check_int
 from evonet.losses import LOSSES, check_loss
 from evonet.nn.activations import apply_activation, check_activation
 from evonet.nn.graph import FeedForwardPopulation, check_graph_input
@@ -109,8 +110,7 @@ class GraphProblem:
                  chunk_size=None):
         for value, name in ((n_inputs, "n_inputs"), (n_outputs, "n_outputs"),
                             (1 if chunk_size is None else chunk_size, "chunk_size")):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+            check_int(value, name)
         check_activation(output_activation, param="output_activation")
         self.spec = _OutputSpec(int(n_inputs), int(n_outputs), output_activation)
         self.loss = check_loss(loss, self.spec)

@@ -12,11 +12,11 @@ The environment itself (spaces, actions) is a
 gymnasium is an optional dependency (``pip install evonet[control]``).
 """
 
-import numbers
 import threading
 
 import numpy as np
 
+from evonet.checks import check_int
 from evonet.tasks.gym import SEED_BOUND, GymEnvironment
 from evonet.tasks.policies import select
 
@@ -81,9 +81,7 @@ class GymProblem:
         self.env = env if isinstance(env, GymEnvironment) else GymEnvironment(env)
         self.env.check_policy(policy)
         self.policy = policy
-        if isinstance(n_episodes, bool) or not isinstance(n_episodes, numbers.Integral) \
-                or n_episodes < 1:
-            raise ValueError(f"n_episodes must be a positive integer, got {n_episodes!r}.")
+        check_int(n_episodes, "n_episodes")
         self.n_episodes = int(n_episodes)
         seeds = np.arange(self.n_episodes) if eval_seeds is None else np.asarray(eval_seeds)
         if seeds.ndim != 1 or seeds.size < 1 or seeds.dtype.kind not in "iu":

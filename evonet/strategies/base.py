@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from evonet.checks import check_int
 from evonet.strategies.shaping import nan_as_worst
 
 __all__ = ["STRATEGIES", "Strategy", "StrategyState", "get_strategy", "register_strategy"]
@@ -89,10 +90,6 @@ class StrategyState:
         return f"{type(self).__name__}({names})"
 
 
-def check_positive_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
 
 
 def check_positive_float(value, name, allow_zero=False):
@@ -134,7 +131,7 @@ class Strategy:
     name = None
 
     def __init__(self, population_size=50):
-        self.population_size = check_positive_int(population_size, "population_size", 2)
+        self.population_size = check_int(population_size, "population_size", 2)
 
     def __repr__(self):
         settings = ", ".join(f"{k}={v!r}" for k, v in sorted(vars(self).items()))

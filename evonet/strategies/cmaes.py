@@ -6,12 +6,12 @@ from dataclasses import dataclass
 import numpy as np
 from deap import cma
 
+from evonet.checks import check_int
 from evonet.genome.types import as_individual
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
     check_positive_float,
-    check_positive_int,
     register_strategy,
 )
 
@@ -101,9 +101,9 @@ class CMAES(Strategy):
 
     def __init__(self, population_size=None, sigma=0.5, mu=None):
         self.population_size = (None if population_size is None
-                                else check_positive_int(population_size, "population_size", 2))
+                                else check_int(population_size, "population_size", 2))
         self.sigma = check_positive_float(sigma, "sigma")
-        self.mu = None if mu is None else check_positive_int(mu, "mu")
+        self.mu = None if mu is None else check_int(mu, "mu")
         if self.mu is not None and self.population_size is not None \
                 and self.mu > self.population_size:
             raise ValueError(f"mu={mu} cannot exceed population_size={population_size}.")

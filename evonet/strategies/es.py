@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evonet.checks import check_int
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
     check_positive_float,
-    check_positive_int,
     register_strategy,
 )
 from evonet.strategies.shaping import centred_ranks
@@ -81,7 +81,7 @@ class OpenES(Strategy):
 
     def __init__(self, population_size=100, sigma=0.05, learning_rate=0.01, weight_decay=0.0,
                  beta1=0.9, beta2=0.999):
-        population_size = check_positive_int(population_size, "population_size", 2)
+        population_size = check_int(population_size, "population_size", 2)
         super().__init__(2 * math.ceil(population_size / 2))
         self.sigma = check_positive_float(sigma, "sigma")
         self.learning_rate = check_positive_float(learning_rate, "learning_rate")

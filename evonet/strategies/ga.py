@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evonet.checks import check_int
 from evonet.operators import gaussian_mutation, tournament_indices
 from evonet.operators.checks import check_probability
 from evonet.operators.crossover import blend_crossover, sbx_crossover, uniform_crossover
@@ -11,7 +12,6 @@ from evonet.strategies.base import (
     Strategy,
     StrategyState,
     check_positive_float,
-    check_positive_int,
     register_strategy,
 )
 
@@ -87,11 +87,11 @@ class GA(Strategy):
                  crossover_rate=0.5, crossover_param=None, mutation_sigma=0.1,
                  mutation_rate=None):
         super().__init__(population_size)
-        self.n_elite = check_positive_int(n_elite, "n_elite", 0)
+        self.n_elite = check_int(n_elite, "n_elite", 0)
         if self.n_elite >= self.population_size:
             raise ValueError(f"n_elite={n_elite} must be smaller than population_size="
                              f"{population_size}.")
-        self.tournsize = check_positive_int(tournsize, "tournsize")
+        self.tournsize = check_int(tournsize, "tournsize")
         if crossover not in _CROSSOVERS:
             raise ValueError(f"crossover={crossover!r} is not supported; choose one of "
                              f"{list(_CROSSOVERS)}.")

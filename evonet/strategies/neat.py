@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evonet.checks import check_int
 from evonet.genome.compatibility import compatibility_distances
 from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.pool import GenePool
@@ -20,7 +21,6 @@ from evonet.strategies.base import (
     Strategy,
     StrategyState,
     check_positive_float,
-    check_positive_int,
     register_strategy,
 )
 from evonet.strategies.shaping import FITNESS_SHAPINGS, fitness_from_losses, shared_fitness
@@ -223,12 +223,12 @@ class NEAT(Strategy):
         self.weight_coefficient = check_positive_float(weight_coefficient, "weight_coefficient",
                                                        allow_zero=True)
         self.target_species = (None if target_species is None
-                               else check_positive_int(target_species, "target_species"))
+                               else check_int(target_species, "target_species"))
         self.threshold_step = check_positive_float(threshold_step, "threshold_step")
         self.survival_threshold = check_probability(survival_threshold, "survival_threshold")
-        self.elitism_min_size = check_positive_int(elitism_min_size, "elitism_min_size", 0)
-        self.stagnation = check_positive_int(stagnation, "stagnation")
-        self.protected_species = check_positive_int(protected_species, "protected_species", 0)
+        self.elitism_min_size = check_int(elitism_min_size, "elitism_min_size", 0)
+        self.stagnation = check_int(stagnation, "stagnation")
+        self.protected_species = check_int(protected_species, "protected_species", 0)
         self.mutate_only_rate = check_probability(mutate_only_rate, "mutate_only_rate")
         self.interspecies_rate = check_probability(interspecies_rate, "interspecies_rate")
         self.disable_rate = check_probability(disable_rate, "disable_rate")

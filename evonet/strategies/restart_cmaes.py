@@ -6,11 +6,11 @@ from dataclasses import dataclass
 import numpy as np
 from deap import cma
 
+from evonet.checks import check_int
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
     check_positive_float,
-    check_positive_int,
     register_strategy,
 )
 from evonet.strategies.cmaes import sample_cma, update_cma
@@ -100,16 +100,16 @@ class RestartCMAES(Strategy):
     def __init__(self, population_size=None, sigma=0.5, mu=None, popsize_factor=2.0,
                  patience=None, tol_x=1e-8):
         self.population_size = (None if population_size is None
-                                else check_positive_int(population_size, "population_size", 2))
+                                else check_int(population_size, "population_size", 2))
         self.sigma = check_positive_float(sigma, "sigma")
-        self.mu = None if mu is None else check_positive_int(mu, "mu")
+        self.mu = None if mu is None else check_int(mu, "mu")
         if self.mu is not None and self.population_size is not None \
                 and self.mu > self.population_size:
             raise ValueError(f"mu={mu} cannot exceed population_size={population_size}.")
         self.popsize_factor = check_positive_float(popsize_factor, "popsize_factor")
         if self.popsize_factor < 1:
             raise ValueError(f"popsize_factor must be >= 1, got {popsize_factor!r}.")
-        self.patience = None if patience is None else check_positive_int(patience, "patience")
+        self.patience = None if patience is None else check_int(patience, "patience")
         self.tol_x = check_positive_float(tol_x, "tol_x")
 
     def _new_cma(self, centroid, lambda_):

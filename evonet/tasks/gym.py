@@ -7,9 +7,10 @@ populations on it.
 gymnasium is an optional dependency (``pip install evonet[control]``).
 """
 
-import numbers
 
 import numpy as np
+
+from evonet.checks import check_int
 
 __all__ = ["SEED_BOUND", "GymEnvironment"]
 
@@ -104,8 +105,7 @@ class GymEnvironment:
         if limit is None:
             raise ValueError(f"{env_id} has no registered episode limit; pass "
                              f"max_episode_steps.")
-        if isinstance(limit, bool) or not isinstance(limit, numbers.Integral) or limit < 1:
-            raise ValueError(f"max_episode_steps must be a positive integer, got {limit!r}.")
+        check_int(limit, "max_episode_steps")
         self.max_episode_steps = int(limit)
         self.reward_threshold = None if spec is None else spec.reward_threshold
         self.has_vector_entry_point = bool(spec is not None and spec.vector_entry_point)
