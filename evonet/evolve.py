@@ -8,7 +8,7 @@ import numpy as np
 from deap import tools
 
 from evonet.evaluation import blas_single_thread
-from evonet.genome.types import as_individual
+from evonet.genome.types import as_individual, copy_individual
 from evonet.sampling import MinibatchSampler, make_sampler
 
 __all__ = ["MinibatchSampler", "Run", "evolve", "make_sampler"]  # the samplers: evonet.sampling
@@ -201,11 +201,6 @@ class Run:
             every = max(every, math.ceil(10 * self.evaluator.problem.n_samples / work))
         return every
 
-    @staticmethod
-    def copy_params(params):
-        return np.array(params, dtype=np.float64) if isinstance(params, np.ndarray) \
-            else copy.deepcopy(params)
-
     def step(self):
         """Run one generation (and a check when one is due); return its logbook record."""
         start = time.perf_counter()
@@ -261,7 +256,7 @@ class Run:
         best = max(self.validation_scores, default=-np.inf)
         self.validation_scores.append(value)
         if value > best:
-            self.selected = self.copy_params(params)
+            self.selected = copy_individual(params)
 
 
 def evolve(run, max_generations, max_evaluations=None, callbacks=(), stopping=()):

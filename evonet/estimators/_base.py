@@ -16,7 +16,7 @@ from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._params import check_params
 from evonet.evaluation import Evaluator
-from evonet.evolve import Run
+from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
 from evonet.runs import CheckpointFile, make_strategy, run_generations, start_run
 from evonet.sampling import rows_per_generation
@@ -342,7 +342,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             self.n_layers_ = layout.n_layers + 1
             self.out_activation_ = layout.output_activation
         else:
-            self.genome_ = Run.copy_params(run.best)
+            self.genome_ = copy_individual(run.best)
             self.out_activation_ = architecture.output_activation
         self.n_iter_ = run.generation
         self.stop_reason_ = run.stop_reason

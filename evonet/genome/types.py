@@ -11,7 +11,8 @@ from deap import base, creator
 
 from evonet.genome.neat import NeatGenome
 
-__all__ = ["FitnessMin", "NeatIndividual", "WeightIndividual", "WeightVector", "as_individual"]
+__all__ = ["FitnessMin", "NeatIndividual", "WeightIndividual", "WeightVector", "as_individual",
+           "copy_individual"]
 
 
 class WeightVector(np.ndarray):
@@ -77,6 +78,24 @@ Examples
 >>> pickle.loads(pickle.dumps(ind)).fitness.values
 (0.25,)
 """
+
+
+def copy_individual(individual):
+    """An independent copy of an individual: a float64 array of a weight vector, or a deep
+    copy of a genome (the strategies' best so far and the run's selected network).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.arange(3.0)
+    >>> c = copy_individual(w)
+    >>> c[0] = 9.0
+    >>> w[0], type(c).__name__
+    (np.float64(0.0), 'ndarray')
+    """
+    if isinstance(individual, np.ndarray):
+        return np.array(individual, dtype=np.float64)
+    return copy.deepcopy(individual)
 
 
 def as_individual(values, fitness=None):

@@ -12,7 +12,6 @@ told so far, NaN losses counted as the worst) so that each algorithm only fills
 in ``_init``, ``_ask`` and ``_tell``.
 """
 
-import copy
 import math
 import numbers
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from evonet.checks import check_int
+from evonet.genome.types import copy_individual
 from evonet.strategies.shaping import nan_as_worst
 
 __all__ = ["STRATEGIES", "Strategy", "StrategyState", "get_strategy", "register_strategy"]
@@ -172,7 +172,7 @@ class Strategy:
         best = int(np.argmin(losses))
         if losses[best] < state.best_loss:
             state.best_loss = float(losses[best])
-            state.best_params = _copy_individual(population[best])
+            state.best_params = copy_individual(population[best])
         state = self._tell(state, population, losses, rng)
         state.generation += 1
         return state
@@ -195,9 +195,3 @@ class Strategy:
 
     def _tell(self, state, population, losses, rng):
         raise NotImplementedError
-
-
-def _copy_individual(individual):
-    if isinstance(individual, np.ndarray):
-        return np.array(individual, dtype=np.float64)
-    return copy.deepcopy(individual)
