@@ -4,9 +4,13 @@
 predicts what it predicted when it was written, and that every checkpoint resumes to the model
 0.1.0 resumed it to. The expected outputs are written beside them, in ``expected.npz``.
 
-Run from the repository root, with the evonet whose files are to be kept::
+Run from the repository root, with the evonet whose files are to be kept: the files of
+``tests/data/v0_1_0/`` were made by evonet 0.1.0 as of commit 3536328, where this script runs
+as written (it reaches into that version's ``evonet.estimators._base``)::
 
-    python tools/write_compat_files.py tests/data/v0_1_0
+    git worktree add /tmp/evonet-0.1.0 3536328
+    cp tools/write_compat_files.py /tmp/evonet-0.1.0/tools/
+    cd /tmp/evonet-0.1.0 && python tools/write_compat_files.py /tmp/v0_1_0
 
 The checkpoints are those of a ``fit`` that ended (budget reached) with its checkpoint file
 kept: the script stops the estimators from removing it. Resuming one with the same budget
