@@ -97,14 +97,21 @@ class OpenES(Strategy):
         return OpenESState(theta=theta, m=np.zeros_like(theta), v=np.zeros_like(theta))
 
     def _ask(self, state, rng):
-        eps = rng.standard_normal((self.population_size // 2, state.theta.shape[0]))
+        half = self.population_size // 2
+        eps = rng.standard_normal((half, state.theta.shape[0]))
         eps *= self.sigma
-        return np.concatenate([state.theta + eps, state.theta - eps])
+        # the mirrored pairs written straight into the population: no temporaries to
+        # concatenate (fresh pages are dear; the values are those of theta +- eps)
+        population = np.empty((2 * half, state.theta.shape[0]))
+        np.add(state.theta, eps, out=population[:half])
+        np.subtract(state.theta, eps, out=population[half:])
+        return population
 
     def _tell(self, state, population, losses, rng):
         half = self.population_size // 2
         P = 2 * half
-        eps = (population[:half] - state.theta) / self.sigma
+        eps = np.subtract(population[:half], state.theta)
+        eps /= self.sigma
         utility = centred_ranks(losses)  # low loss -> -0.5
         grad = (utility[:half] - utility[half:]) @ eps / (P * self.sigma)
         if self.weight_decay:
