@@ -64,10 +64,29 @@ def median_ms(fn, repeats):
     return 1e3 * float(np.median(times))
 
 
-def evonet_ms(hidden, population_size, generations, X, y):
-    """Median milliseconds of a generation of ``evolve`` (the logbook's own timing)."""
-    run = evolve(make_run(hidden, population_size, X, y), 2 + generations)
-    return 1e3 * float(np.median(run.logbook.select("seconds")[2:]))
+def interleaved_ms(hidden, population_size, generations, rounds, X, y):
+    """Median ms of an evonet generation, of the floor and of the floor in evonet's chunks.
+
+    The three are timed in turns, ``rounds`` times (``generations / rounds``
+    generations of ``evolve`` a turn, the logbook's own timing), so that a busy
+    machine slows them alike.
+    """
+    run = evolve(make_run(hidden, population_size, X, y), 2)
+    chunk = run.evaluator.problem.population_chunk()
+    whole, parts = floor_work(hidden, population_size, X.shape[0])
+    in_chunks = chunked_floor_work(hidden, population_size, chunk, X.shape[0])
+    whole(), in_chunks()
+    floors, chunked = [], []
+    per_round = max(1, generations // rounds)
+    with threadpool_limits(1, user_api="blas"):
+        for _ in range(rounds):
+            evolve(run, per_round)
+            floors.append(median_ms(whole, 1))
+            chunked.append(median_ms(in_chunks, 1))
+        parts_ms = {name: median_ms(f, rounds) for name, f in parts.items()}
+    seconds = run.logbook.select("seconds")[2:]
+    return (1e3 * float(np.median(seconds)), float(np.median(floors)),
+            float(np.median(chunked)), parts_ms, chunk)
 
 
 def phases_ms(hidden, population_size, generations, X, y):
@@ -91,8 +110,9 @@ def phases_ms(hidden, population_size, generations, X, y):
     return {name: 1e3 * float(np.median(ts)) for name, ts in times.items()}
 
 
-def floor_ms(hidden, population_size, n_rows, repeats):
-    """GEMM of the population's first layers + tanh + batched second layer, one thread."""
+def floor_work(hidden, population_size, n_rows):
+    """The floor as one call (GEMM of the population's first layers + tanh + batched second
+    layer on all rows), and its three parts as separate calls."""
     rng = np.random.default_rng(0)
     W1 = rng.normal(size=(population_size * hidden, 65)).astype(np.float32)
     X = rng.normal(size=(65, n_rows)).astype(np.float32)
@@ -108,8 +128,34 @@ def floor_ms(hidden, population_size, n_rows, repeats):
         np.matmul(W2, H3, out=Z)
         np.add(Z, b2, out=Z)
 
-    with threadpool_limits(1, user_api="blas"):
-        return median_ms(work, repeats)
+    parts = {"GEMM": lambda: np.matmul(W1, X, out=H), "tanh": lambda: np.tanh(H, out=H),
+             "second layer": lambda: (np.matmul(W2, H3, out=Z), np.add(Z, b2, out=Z))}
+    return work, parts
+
+
+def chunked_floor_work(hidden, population_size, chunk, n_rows, row_chunk=512):
+    """The floor's work done as evonet does it: ``chunk`` networks by 512 rows at a time."""
+    rng = np.random.default_rng(0)
+    W1 = rng.normal(size=(population_size * hidden, 65)).astype(np.float32)
+    X = rng.normal(size=(65, n_rows)).astype(np.float32)
+    W2 = rng.normal(size=(population_size, 10, hidden)).astype(np.float32)
+    b2 = rng.normal(size=(population_size, 10, 1)).astype(np.float32)
+    H = np.empty((chunk * hidden, row_chunk), np.float32)
+    Z = np.empty((chunk, 10, row_chunk), np.float32)
+
+    def work():
+        for p0 in range(0, population_size, chunk):
+            p1 = min(p0 + chunk, population_size)
+            for r0 in range(0, n_rows, row_chunk):
+                r = min(row_chunk, n_rows - r0)
+                h = H[:(p1 - p0) * hidden, :r]
+                np.matmul(W1[p0 * hidden:p1 * hidden], X[:, r0:r0 + r], out=h)
+                np.tanh(h, out=h)
+                z = Z[:p1 - p0, :, :r]
+                np.matmul(W2[p0:p1], h.reshape(p1 - p0, hidden, r), out=z)
+                np.add(z, b2[p0:p1], out=z)
+
+    return work
 
 
 def tanh_exp_blocks(z):
@@ -204,7 +250,8 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--generations", type=int, default=60)
     parser.add_argument("--big-generations", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="rounds of the interleaved timings, runs of each tanh")
     parser.add_argument("--skip-tanh", action="store_true")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
@@ -212,15 +259,19 @@ def main():
     result = {}
     for (label, (hidden, P)), gens in zip(SHAPES.items(),
                                            (args.generations, args.big_generations)):
-        ms = evonet_ms(hidden, P, gens, X, y)
+        ms, floor, chunked, floor_parts, chunk = interleaved_ms(hidden, P, gens, args.repeats,
+                                                                X, y)
         phases = phases_ms(hidden, P, gens, X, y)
-        floor = floor_ms(hidden, P, X.shape[0], args.repeats)
-        print(f"digits {label}, 1,437 rows, float32 (medians): evonet ES {ms:.1f} ms per "
-              f"generation, floor (GEMM + tanh + second layer, 1 thread) {floor:.1f} ms: "
-              f"{ms / floor:.2f}x the floor")
-        print("  by hand: " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items())
-              + f" ms (loop bookkeeping: {ms - sum(phases.values()):.1f} ms)")
-        result[label] = dict(evonet_ms=ms, floor_ms=floor, ratio=ms / floor, phases_ms=phases)
+        print(f"digits {label}, 1,437 rows, float32, 1 thread (medians): evonet ES "
+              f"{ms:.1f} ms per generation; floor (GEMM + tanh + second layer) {floor:.1f} ms "
+              f"-> {ms / floor:.2f}x the floor; the floor's work in evonet's chunks ({chunk} "
+              f"networks x 512 rows) {chunked:.1f} ms -> {ms / chunked:.2f}x")
+        print("  a generation by hand: " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items())
+              + f" ms (the rest of the loop: {ms - sum(phases.values()):.1f} ms)")
+        print("  the floor's parts: " + ", ".join(f"{k} {v:.1f}" for k, v in floor_parts.items())
+              + f" ms (tanh {100 * floor_parts['tanh'] / floor:.0f}% of the floor)")
+        result[label] = dict(evonet_ms=ms, floor_ms=floor, chunked_floor_ms=chunked,
+                             ratio=ms / floor, phases_ms=phases, floor_parts_ms=floor_parts)
     if not args.skip_tanh:
         result["tanh"] = tanh_table(args.repeats)
     if args.json:
