@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from evonet.cli.data import DataError, load_csv, load_dataset, read_csv_rows
+from evonet.cli.signals import StopAtGenerationEnd
 from evonet.control import EvolvedPolicy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 from evonet.io import atomic_write, read_checkpoint_metadata
@@ -88,15 +89,17 @@ def _estimator(args, classification):
     return Estimator(**options)
 
 
-def _fit(args, model, X_train, y_train):
+def _fit(args, model, X_train, y_train, stop):
     """Fit ``model``; its warnings go to stderr, after the progress display. Returns seconds.
 
     Its checkpoint records the command (for ``evonet resume``) and, with
-    ``--out``, stays until the model file is safely written.
+    ``--out``, stays until the model file is safely written. Ctrl-C and
+    SIGTERM stop the run at the end of a generation (``stop``), saved.
     """
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught, fit_context(
-            checkpoint_metadata={"command": _record(args)}, keep_checkpoint=args.out is not None):
+            callbacks=[stop], checkpoint_metadata={"command": _record(args)},
+            keep_checkpoint=args.out is not None), stop.deferring():
         warnings.simplefilter("always")
         model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
@@ -140,7 +143,8 @@ def fit_command(args):
         saved = read_checkpoint_metadata(args.checkpoint)
         print(f"resuming from {args.checkpoint} at generation {saved['generation']}",
               flush=True)
-    seconds = _fit(args, model, data[0], data[2])
+    stop = StopAtGenerationEnd()
+    seconds = _fit(args, model, data[0], data[2], stop)
     if args.out is not None:
         save(model, args.out, metadata={
             "source": str(source), "dataset": args.dataset, "target": args.target,
@@ -148,6 +152,7 @@ def fit_command(args):
             "test_size": args.test_size, "seed": args.seed})
         if args.checkpoint is not None:
             remove_checkpoint(os.fspath(args.checkpoint))
+    stop.raise_pending()   # a signal in the last generation: the model is saved, then stop
     _compare(args, model, seconds, data, classification)
     if args.out is not None:
         print(f"model saved to {args.out} (evonet predict {args.out} DATA.csv; "

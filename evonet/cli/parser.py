@@ -6,10 +6,15 @@ import sys
 
 from evonet.strategies import STRATEGIES
 
-__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "build_parser", "value_parser"]
+__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_SIGINT", "EXIT_SIGTERM", "EXIT_USAGE",
+           "build_parser", "value_parser"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 """Exit codes: success, a failure of the run, a usage or input error."""
+
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
+"""Exit codes of a command stopped by Ctrl-C (SIGINT) or SIGTERM: 128 + the signal number,
+as a shell reports a process those signals killed."""
 
 
 class _Parser(argparse.ArgumentParser):
