@@ -2,6 +2,8 @@
 codes and error handling in :mod:`evonet.cli.program`)."""
 
 import argparse
+import csv
+import io
 import os
 import sys
 import time
@@ -202,6 +204,24 @@ def _csv_value(value):
     return str(value.item() if isinstance(value, np.generic) else value)
 
 
+def _csv_text(columns, rows):
+    """CSV text (the csv module's quoting) of a header and rows of parts to concatenate.
+
+    Examples
+    --------
+    >>> print(_csv_text(["prediction", "proba_a, b"], [(["a, b"], [0.5]),
+    ...                                                (['a "b" c'], [0.25])]), end="")
+    prediction,"proba_a, b"
+    "a, b",0.5
+    "a ""b"" c",0.25
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_csv_value(v) for part in row for v in part] for row in rows)
+    return buffer.getvalue()
+
+
 def predict_command(args):
     """``evonet predict``: predictions (and probabilities) of a saved model for a CSV file."""
     model = load(args.model)
@@ -218,10 +238,7 @@ def predict_command(args):
     if args.proba:
         columns += [f"proba_{c}" for c in estimator.classes_]
         table.append(model.predict_proba(X))
-    lines = [",".join(columns)]
-    rows = zip(*[t.tolist() for t in table])
-    lines += [",".join(_csv_value(v) for part in row for v in part) for row in rows]
-    text = "\n".join(lines) + "\n"
+    text = _csv_text(columns, zip(*[t.tolist() for t in table]))
     if args.out is None:
         sys.stdout.write(text)
     else:

@@ -66,7 +66,8 @@ def _is_float(value):
 
 def _read_rows(path):
     try:
-        with open(path, newline="") as f:
+        # utf-8-sig: a byte order mark (spreadsheets write one) is not part of the header
+        with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
             rows, lines = [], []
             for row in reader:
