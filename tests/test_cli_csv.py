@@ -56,3 +56,38 @@ def test_labels_with_commas_and_quotes_round_trip_and_a_bom_is_ignored(tmp_path,
     code, text, _ = run(["predict", model, plain], capsys)
     assert code == 0
     assert [r[0] for r in csv.reader(text.splitlines())][1:] == list(loaded.predict(features))
+
+
+def test_targets_with_more_levels_than_the_split_can_hold(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 2))
+    counts = tmp_path / "counts.csv"    # 20 integer levels: classes by the rule, 15 test rows
+    write_csv(counts, ["x1", "x2", "n"], [[a, b, k % 20] for k, (a, b) in enumerate(X)])
+    names = tmp_path / "names.csv"      # text labels: classes whatever their number
+    write_csv(names, ["x1", "x2", "who"], [[a, b, f"p{k % 20}"] for k, (a, b) in enumerate(X)])
+    cases = [
+        (["fit", counts, "--target", "n"],
+         "target column 'n' has 20 distinct values, more than the 15 held-out rows "
+         "(--test-size 0.25) can hold one of each: it looks like a regression target; use "
+         "--task regression"),
+        (["fit", counts, "--target", "n", "--test-size", "0.9"],
+         "more than the 6 training rows (--test-size 0.9)"),
+        (["fit", "--dataset", "diabetes", "--task", "classification"],
+         "the target of diabetes has 214 distinct values, more than the 111 held-out rows "
+         "(--test-size 0.25) can hold one of each: it looks like a regression target; use "
+         "--task regression"),
+        (["fit", names, "--target", "who"],
+         "target column 'who' has 20 distinct values, more than the 15 held-out rows "
+         "(--test-size 0.25) can hold one of each; classification needs more rows per class"),
+    ]
+    for argv, message in cases:
+        code, out, err = run(argv, capsys)
+        assert (code, out) == (2, ""), (argv, out)
+        assert err.startswith("evonet: error: ") and err.count("\n") == 1, argv
+        assert message in err, argv
+
+    # the same counts over 21 levels are past the rule: a regression target, fitted as one
+    write_csv(counts, ["x1", "x2", "n"], [[a, b, k % 21] for k, (a, b) in enumerate(X)])
+    code, out, err = run(["fit", counts, "--target", "n", "--hidden", "2", "--generations",
+                          "3", "--quiet"], capsys)
+    assert code == 0 and "NeuroEvolutionRegressor" in out and "held-out R^2" in out, err

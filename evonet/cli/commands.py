@@ -36,11 +36,26 @@ RECORDED = {"data": (str, type(None)), "target": (str, type(None)),
 """The options of ``evonet fit`` a checkpoint records, so ``evonet resume`` can rerun it."""
 
 
+def class_limit(n_rows):
+    """The most distinct values a numeric target may have to be taken as classes.
+
+    ``evonet fit`` infers classification when every target value is an integer
+    and there are at most ``max(20, n_rows // 20)`` distinct values; a numeric
+    target with more (or with fractions) is a regression target.
+
+    Examples
+    --------
+    >>> class_limit(150), class_limit(1000)
+    (20, 50)
+    """
+    return max(20, n_rows // 20)
+
+
 def _infer_task(y):
     if y.dtype == object:
         return "classification"
     integral = np.all(y == np.round(y))
-    return "classification" if integral and len(np.unique(y)) <= max(20, len(y) // 20) \
+    return "classification" if integral and len(np.unique(y)) <= class_limit(len(y)) \
         else "regression"
 
 
@@ -72,9 +87,28 @@ def _split(args, X, y, classification):
         raise DataError("the target has a single class; classification needs at least two")
     if len(y) < 10:
         raise DataError(f"{len(y)} rows are too few to hold out a test set")
+    if classification:
+        _check_classes_fit_the_split(args, y)
     stratify = y if classification and np.min(np.unique(y, return_counts=True)[1]) >= 2 else None
     return train_test_split(X, y, test_size=args.test_size, random_state=args.seed,
                             stratify=stratify)
+
+
+def _check_classes_fit_the_split(args, y):
+    """Refuse classes that the training or the held-out rows cannot each hold one of."""
+    n_classes = len(np.unique(y))
+    n_test = int(np.ceil(args.test_size * len(y)))
+    smaller = min(n_test, len(y) - n_test)
+    if n_classes <= smaller:
+        return
+    part = "held-out" if smaller == n_test else "training"
+    what = f"the target of {args.dataset}" if args.dataset is not None \
+        else f"target column {args.target!r}"
+    problem = (f"{what} has {n_classes} distinct values, more than the {smaller} {part} rows "
+               f"(--test-size {args.test_size}) can hold one of each")
+    if y.dtype == object:
+        raise DataError(f"{problem}; classification needs more rows per class")
+    raise DataError(f"{problem}: it looks like a regression target; use --task regression")
 
 
 def _estimator(args, classification):

@@ -94,7 +94,9 @@ def _add_fit(commands):
     fit.add_argument("--dataset", metavar="NAME",
                      help="a built-in data set: iris, wine, breast_cancer, digits or diabetes")
     fit.add_argument("--task", choices=["classification", "regression"],
-                     help="default: the data set's, or inferred from the target column")
+                     help="default: the data set's, or inferred from the target column: "
+                          "classification for text labels and for integers with at most "
+                          "max(20, rows/20) distinct values, regression otherwise")
     fit.add_argument("--strategy", default="auto", choices=["auto", *sorted(STRATEGIES)],
                      help="search strategy (default: auto)")
     fit.add_argument("--generations", type=_positive_int, metavar="N",
