@@ -20,6 +20,7 @@ from evonet.cli.signals import StopAtGenerationEnd
 from evonet.control import EvolvedPolicy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 from evonet.io import atomic_write, read_checkpoint_metadata
+from evonet.io.checkpoint import DOCUMENT as CHECKPOINT_DOCUMENT
 from evonet.io.checkpoint import is_checkpoint, remove_checkpoint
 from evonet.io.model import open_model, read_metadata
 from evonet.runs import fit_context
@@ -281,9 +282,39 @@ def predict_command(args):
     return 0
 
 
+def _looks_like_checkpoint(path):
+    r"""Whether ``path`` is, or was before it was cut short, a checkpoint.
+
+    A whole checkpoint is a zip archive holding ``checkpoint.json``; a
+    truncated one has lost the archive's directory (at its end) but still
+    starts with the local header of its first member, ``checkpoint.json``.
+    A file too damaged for either is judged by its ``.ckpt`` extension.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.bin")
+    >>> _ = open(path, "wb").write(b"PK\x03\x04" + bytes(22) + b"\x0f\x00\x00\x00"
+    ...                            + b"checkpoint.json{...")
+    >>> _looks_like_checkpoint(path), _looks_like_checkpoint(__file__)
+    (True, False)
+    """
+    if is_checkpoint(path):
+        return True
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError:
+        return False
+    if head[:4] == b"PK\x03\x04" and len(head) >= 30:
+        size = int.from_bytes(head[26:28], "little")   # the first member name's length
+        return head[30:30 + size] == CHECKPOINT_DOCUMENT.encode()
+    return str(path).endswith(".ckpt")
+
+
 def info_command(args):
     """``evonet info``: what a model file (or a checkpoint) holds."""
-    if is_checkpoint(args.model):
+    if _looks_like_checkpoint(args.model):
         meta = read_checkpoint_metadata(args.model)
         lines = [("file", f"{args.model} ({_size(args.model)}), evonet checkpoint written by "
                           f"evonet {meta['evonet_version']}"),

@@ -72,10 +72,13 @@ _positive_int = value_parser(int, "an integer", lambda v: v >= 1, "a positive in
 _seconds = value_parser(float, "a number of seconds", lambda v: 0 <= v < math.inf,
                        "a number of seconds >= 0")
 _fraction = value_parser(float, "a number", lambda v: 0 < v < 1, "in (0, 1)")
+_n_jobs = value_parser(int, "an integer", lambda v: v != 0,
+                       "a number of jobs: a positive integer, or -1 for every core (-2 for all "
+                       "but one, ...)")
 
 
 def _add_run_options(parser):
-    parser.add_argument("--n-jobs", type=int, default=None, metavar="N",
+    parser.add_argument("--n-jobs", type=_n_jobs, default=None, metavar="N",
                         help="parallel workers for fitness evaluation (results do not depend "
                              "on it)")
     parser.add_argument("--out", metavar="MODEL", help="save the fitted model to this file "
