@@ -31,6 +31,7 @@ import argparse
 import importlib.util
 import json
 import os
+import platform
 import sys
 import time
 import warnings
@@ -213,7 +214,7 @@ def build_parser():
     return parser
 
 
-def write_outputs(args, report, curves, results):
+def write_outputs(args, report, curves, results, machine=None):
     """The table, the loss-curve plot and the JSON file, in the output folder."""
     out_dir = args.out_dir or RESULTS
     os.makedirs(out_dir, exist_ok=True)
@@ -224,7 +225,8 @@ def write_outputs(args, report, curves, results):
     if args.json is not None:
         args.json = args.json or os.path.join(out_dir, "sklearn_benchmark.json")
         with open(args.json, "w") as f:
-            json.dump({"args": vars(args), "results": {k: {"task": t, "models": r}
+            json.dump({"args": vars(args), "machine": machine,
+                       "results": {k: {"task": t, "models": r}
                                                        for k, (t, r) in results.items()}},
                       f, indent=1)
 
@@ -237,6 +239,7 @@ def main(argv=None):
         print(problem, file=sys.stderr)
         return 2
     results, curves = {}, {}
+    machine = machine_conditions()   # the fit times depend on the machine and its load
     for dataset in args.datasets:
         task, rows, curve = evaluate(dataset, args.seed, args.repeats, args.n_jobs)
         results[dataset] = (task, rows)
@@ -244,8 +247,15 @@ def main(argv=None):
             curves[dataset] = curve
     report = table(results, args.seed, args.repeats) + ["", "Targets:"] + check_targets(results)
     print("\n" + "\n".join(report))
-    write_outputs(args, report, curves, results)
+    write_outputs(args, report, curves, results, machine)
     return 0
+
+
+def machine_conditions():
+    """Where the times were measured: cores, load average (1 min) and platform."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"cpus": os.cpu_count(), "load_average_1min": load, "platform": platform.platform(),
+            "python": platform.python_version()}
 
 
 def missing_extra(module, extra, what):

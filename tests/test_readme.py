@@ -80,3 +80,36 @@ def test_python_block_runs_as_written(line, marker, code, tmp_path):
     result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == 0, f"README.md, line {line}:\n{result.stderr[-3000:]}"
+
+
+def _readme_results():
+    """tools/readme_results.py as a module."""
+    import importlib.util
+
+    path = os.path.join(ROOT, "tools", "readme_results.py")
+    spec = importlib.util.spec_from_file_location("readme_results", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_results_table_is_the_one_the_results_files_give(tmp_path):
+    tool = _readme_results()
+    with open(README, encoding="utf-8") as f:
+        text = f.read()
+    assert tool.readme_table(text) == tool.results_table(), (
+        "README.md's results table and experiments/results/ disagree: run "
+        "python tools/readme_results.py --write")
+    # a figure changed in a results file changes the table, and the check sees it
+    import json
+    import shutil
+
+    shutil.copytree(tool.RESULTS, tmp_path / "results",
+                    ignore=shutil.ignore_patterns("*.png", "*.log"))
+    path = tmp_path / "results" / "xor_paper.json"
+    saved = json.loads(path.read_text())
+    saved["summary"]["evaluations"]["mean"] += 1000
+    path.write_text(json.dumps(saved))
+    changed = tool.results_table(str(tmp_path / "results"))
+    assert changed != tool.readme_table(text) and "3,552 mean evaluations" in changed
+    assert tool.readme_table(tool.with_table(text, changed)) == changed

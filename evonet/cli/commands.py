@@ -2,8 +2,6 @@
 codes and error handling in :mod:`evonet.cli.program`)."""
 
 import argparse
-import csv
-import io
 import os
 import sys
 import time
@@ -15,7 +13,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from evonet.cli.data import DataError, load_csv, load_dataset, read_csv_rows
+from evonet.cli.data import DataError, csv_text, load_csv, load_dataset, read_csv_rows
 from evonet.cli.signals import StopAtGenerationEnd
 from evonet.control import EvolvedPolicy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
@@ -233,30 +231,6 @@ def _feature_matrix(path, model, metadata):
     return X
 
 
-def _csv_value(value):
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    return str(value.item() if isinstance(value, np.generic) else value)
-
-
-def _csv_text(columns, rows):
-    """CSV text (the csv module's quoting) of a header and rows of parts to concatenate.
-
-    Examples
-    --------
-    >>> print(_csv_text(["prediction", "proba_a, b"], [(["a, b"], [0.5]),
-    ...                                                (['a "b" c'], [0.25])]), end="")
-    prediction,"proba_a, b"
-    "a, b",0.5
-    "a ""b"" c",0.25
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([_csv_value(v) for part in row for v in part] for row in rows)
-    return buffer.getvalue()
-
-
 def predict_command(args):
     """``evonet predict``: predictions (and probabilities) of a saved model for a CSV file."""
     model = load(args.model)
@@ -273,7 +247,7 @@ def predict_command(args):
     if args.proba:
         columns += [f"proba_{c}" for c in estimator.classes_]
         table.append(model.predict_proba(X))
-    text = _csv_text(columns, zip(*[t.tolist() for t in table]))
+    text = csv_text(columns, zip(*[t.tolist() for t in table]))
     if args.out is None:
         sys.stdout.write(text)
     else:
