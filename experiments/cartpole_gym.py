@@ -31,6 +31,7 @@ Usage:
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -162,6 +163,10 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    problem = missing_extra("gymnasium", "control", "CartPole-v1 and Pendulum-v1")
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     out = {"args": vars(args), "cartpole": cartpole(args)}
     if not args.skip_pendulum:
         out["pendulum"] = pendulum(args)
@@ -173,6 +178,14 @@ def main(argv=None):
             json.dump(out, f, indent=1)
     solved = out["cartpole"]["summary"]["solved_test"] == args.runs
     return 0 if solved else 1
+
+
+def missing_extra(module, extra, what):
+    """One line naming the extra to install when ``module`` is missing, else ``None``."""
+    if importlib.util.find_spec(module) is not None:
+        return None
+    return (f"{os.path.basename(__file__)}: {what} needs {module}, which is not installed: "
+            f'pip install "evonet[{extra}]"')
 
 
 if __name__ == "__main__":

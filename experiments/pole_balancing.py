@@ -56,6 +56,7 @@ Usage:
 
 import argparse
 import copy
+import importlib.util
 import json
 import math
 import os
@@ -368,6 +369,11 @@ def write_outputs(args, task, policy, strategy_name, settings, runs, summary):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    problem = None if args.no_plot else missing_extra(
+        "matplotlib", "plot", "the trajectory plot (skip it with --no-plot)")
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     task, policy, strategy_name, settings, runs, total = run_task(
         args.task, args.strategy, args.runs, args.seed, args.max_evaluations, args.sequential,
         verbose=args.verbose)
@@ -377,6 +383,14 @@ def main(argv=None):
     report(summary)
     write_outputs(args, task, policy, strategy_name, settings, runs, summary)
     return 0 if summary["failures"] == 0 and math.isfinite(total) else 1
+
+
+def missing_extra(module, extra, what):
+    """One line naming the extra to install when ``module`` is missing, else ``None``."""
+    if importlib.util.find_spec(module) is not None:
+        return None
+    return (f"{os.path.basename(__file__)}: {what} needs {module}, which is not installed: "
+            f'pip install "evonet[{extra}]"')
 
 
 if __name__ == "__main__":

@@ -20,15 +20,19 @@ within 1 point, digits fit <= 30 s per fold, regressors within 0.03 R^2 of the
 MLP) and plots the loss curves of evonet's first fold per data set. The table
 (sklearn_benchmark.md), the plot (sklearn_benchmark_loss_curves.png)
 and, with --json, every score go to the output folder (--out-dir,
-experiments/results/ by default). Nothing else is written.
+experiments/results/ by default). Nothing else is written. The plot needs
+matplotlib (pip install "evonet[plot]"); --no-plot skips it.
 
 Usage: python experiments/sklearn_benchmark.py [--datasets iris digits ...] [--seed 0]
-           [--repeats 3] [--n-jobs 1] [--out-dir DIR] [--json [PATH]]
+           [--repeats 3] [--n-jobs 1] [--out-dir DIR] [--json [PATH]] [--no-plot]
 """
 
 import argparse
+import importlib.util
 import json
 import os
+import platform
+import sys
 import time
 import warnings
 
@@ -205,28 +209,37 @@ def build_parser():
     parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
                         help="also write every model's scores and times as JSON: to PATH if "
                              "given, else to sklearn_benchmark.json in the output folder")
+    parser.add_argument("--no-plot", action="store_true",
+                        help="do not plot the loss curves (no matplotlib needed)")
     return parser
 
 
-def write_outputs(args, report, curves, results):
+def write_outputs(args, report, curves, results, machine=None):
     """The table, the loss-curve plot and the JSON file, in the output folder."""
     out_dir = args.out_dir or RESULTS
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "sklearn_benchmark.md"), "w") as f:
         f.write("\n".join(report) + "\n")
-    if curves:
+    if curves and not args.no_plot:
         plot(curves, os.path.join(out_dir, "sklearn_benchmark_loss_curves.png"))
     if args.json is not None:
         args.json = args.json or os.path.join(out_dir, "sklearn_benchmark.json")
         with open(args.json, "w") as f:
-            json.dump({"args": vars(args), "results": {k: {"task": t, "models": r}
+            json.dump({"args": vars(args), "machine": machine,
+                       "results": {k: {"task": t, "models": r}
                                                        for k, (t, r) in results.items()}},
                       f, indent=1)
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    problem = None if args.no_plot else missing_extra(
+        "matplotlib", "plot", "the loss-curve plot (skip it with --no-plot)")
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     results, curves = {}, {}
+    machine = machine_conditions()   # the fit times depend on the machine and its load
     for dataset in args.datasets:
         task, rows, curve = evaluate(dataset, args.seed, args.repeats, args.n_jobs)
         results[dataset] = (task, rows)
@@ -234,8 +247,24 @@ def main(argv=None):
             curves[dataset] = curve
     report = table(results, args.seed, args.repeats) + ["", "Targets:"] + check_targets(results)
     print("\n" + "\n".join(report))
-    write_outputs(args, report, curves, results)
+    write_outputs(args, report, curves, results, machine)
+    return 0
+
+
+def machine_conditions():
+    """Where the times were measured: cores, load average (1 min) and platform."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"cpus": os.cpu_count(), "load_average_1min": load, "platform": platform.platform(),
+            "python": platform.python_version()}
+
+
+def missing_extra(module, extra, what):
+    """One line naming the extra to install when ``module`` is missing, else ``None``."""
+    if importlib.util.find_spec(module) is not None:
+        return None
+    return (f"{os.path.basename(__file__)}: {what} needs {module}, which is not installed: "
+            f'pip install "evonet[{extra}]"')
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

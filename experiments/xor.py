@@ -27,9 +27,11 @@ Usage: python experiments/xor.py [--runs 100] [--seed 0] [--criterion paper]
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -263,6 +265,11 @@ def write_outputs(args, runs, summary):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    problem = None if args.no_plot else missing_extra(
+        "matplotlib", "plot", "the drawing of the solution (skip it with --no-plot)")
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     runs = []
     for r in range(args.runs):
         result = one_run(args.seed + r, args.criterion, args.max_generations)
@@ -276,7 +283,16 @@ def main(argv=None):
     summary = summarize(runs)
     report(args, summary)
     write_outputs(args, runs, summary)
+    return 0
+
+
+def missing_extra(module, extra, what):
+    """One line naming the extra to install when ``module`` is missing, else ``None``."""
+    if importlib.util.find_spec(module) is not None:
+        return None
+    return (f"{os.path.basename(__file__)}: {what} needs {module}, which is not installed: "
+            f'pip install "evonet[{extra}]"')
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -14,6 +14,7 @@ Usage: python experiments/xor_easimple.py [--runs 1] [--seed 0] [--generations 2
 import argparse
 import json
 import os
+import platform
 import random
 import time
 
@@ -49,6 +50,13 @@ def run(seed, generations, population_size, verbose):
     return mse, outputs, evaluations, seconds
 
 
+def machine_conditions():
+    """Where the times were measured: cores, load average (1 min) and Python, for the record."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"cpus": os.cpu_count(), "load_average_1min": load, "platform": platform.platform(),
+            "python": platform.python_version()}
+
+
 def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -73,6 +81,7 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    machine = machine_conditions()
     solved = 0
     runs = []
     for r in range(args.runs):
@@ -90,7 +99,8 @@ def main(argv=None):
             os.makedirs(args.out_dir or RESULTS, exist_ok=True)
             args.json = os.path.join(args.out_dir or RESULTS, "xor_easimple.json")
         with open(args.json, "w") as f:
-            json.dump({"args": vars(args), "solved": int(solved), "runs": runs}, f, indent=1)
+            json.dump({"args": vars(args), "machine": machine, "solved": int(solved),
+                       "runs": runs}, f, indent=1)
 
 
 if __name__ == "__main__":

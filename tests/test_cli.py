@@ -53,10 +53,14 @@ def test_help_on_every_command(capsys, command):
     (["fit", "--dataset", "iris", "--test-size", "2"], "not in (0, 1)"),
     (["fly"], "invalid choice"),
     (["predict", "model.evonet"], "required"),
+    (["fit", "--dataset", "iris", "--n-jobs", "0"],
+     "argument --n-jobs: 0 is not a number of jobs: a positive integer, or -1 for every core"),
+    (["resume", "run.ckpt", "--n-jobs", "0"], "0 is not a number of jobs"),
 ])
 def test_usage_errors_exit_2(capsys, argv, message):
-    code, _, err = run(argv, capsys)
+    code, out, err = run(argv, capsys)
     assert code == 2 and message in err and "Traceback" not in err
+    assert out == ""   # refused before any output
 
 
 def test_csv_problems_give_one_line_and_exit_2(tmp_path, capsys, csv_files):
@@ -137,12 +141,21 @@ def test_regression_and_predict_errors(tmp_path, capsys, csv_files):
     assert code == 0 and out.splitlines()[0] == "prediction"
     (tmp_path / "other.csv").write_text("x,y\n1,2\n")
     (tmp_path / "broken.evonet").write_bytes(model.read_bytes()[:200])
+    # a checkpoint cut short (a full disk, a copy stopped half way), whatever its name
+    from test_checkpoint import crash_fit
+
+    X, y, _ = load_csv(csv_files["values"], target="out")
+    crash_fit(evonet.NeuroEvolutionRegressor((2,), max_generations=8, random_state=0,
+                                             checkpoint=tmp_path / "run.ckpt",
+                                             checkpoint_interval=0), X, y, 4)
+    (tmp_path / "cut.bin").write_bytes((tmp_path / "run.ckpt").read_bytes()[:300])
     for argv, message in [
         (["predict", model, csv_files["values"], "--proba"], "--proba needs a classifier"),
         (["predict", model, tmp_path / "other.csv"], "lacks the column(s) a, b, c"),
         (["predict", tmp_path / "none.evonet", csv_files["values"]], "no such file"),
         (["predict", tmp_path / "broken.evonet", csv_files["values"]], "broken.evonet"),
         (["info", tmp_path / "broken.evonet"], "broken.evonet"),
+        (["info", tmp_path / "cut.bin"], "cut.bin: is not a valid evonet checkpoint"),
         (["info", csv_files["values"]], "not a valid evonet model file"),
         (["resume", tmp_path / "none.ckpt"], "no such file"),
         (["resume", model], "not a valid evonet checkpoint"),

@@ -1,8 +1,9 @@
 """The evonet command line when things go wrong: outputs checked before any work, exit code 1.
 
-Exit code 1 is a failure of the run itself (Ctrl-C, a crash, a disk that fills
-up); exit code 2 an input the command can refuse before it starts. Either way
-stderr gets one line, and a run that left a checkpoint says how to resume it.
+Exit code 1 is a failure of the run itself (a crash, a disk that fills up); 130
+Ctrl-C (143 SIGTERM, tested with real signals in test_cli_signals.py); exit
+code 2 an input the command can refuse before it starts. Either way stderr
+gets one line, and a run that left a checkpoint says how to resume it.
 """
 
 import errno
@@ -100,12 +101,12 @@ def test_unusable_output_folders_are_refused_before_any_work(tmp_path, capsys, m
                    f"{tmp_path / 'locked'} is not writable\n")
 
 
-def test_ctrl_c_exits_1_and_says_how_to_resume(tmp_path, capsys, during_fit, monkeypatch):
+def test_ctrl_c_exits_130_and_says_how_to_resume(tmp_path, capsys, during_fit, monkeypatch):
     checkpoint, model = tmp_path / "run.ckpt", tmp_path / "model.evonet"
     during_fit(5, KeyboardInterrupt())
     code, _, err = run(FIT + ["--checkpoint", checkpoint, "--checkpoint-interval", "0",
                               "--out", model], capsys)
-    assert code == 1
+    assert code == 130
     assert err == f"evonet: interrupted; continue with: evonet resume {checkpoint}\n"
     # Ctrl-C came after generation 5 was complete: the checkpoint saves it
     assert read_checkpoint_metadata(checkpoint)["generation"] == 5 and not model.exists()
@@ -121,7 +122,7 @@ def test_ctrl_c_exits_1_and_says_how_to_resume(tmp_path, capsys, during_fit, mon
     # Ctrl-C during the resumed run: the same hint; then the resume runs to the end
     during_fit(7, KeyboardInterrupt())
     code, _, err = run(["resume", checkpoint, "--quiet"], capsys)
-    assert code == 1
+    assert code == 130
     assert err == f"evonet: interrupted; continue with: evonet resume {checkpoint}\n"
     during_fit(None, None)   # no more Ctrl-C
     code, out, _ = run(["resume", checkpoint, "--quiet"], capsys)
@@ -132,11 +133,11 @@ def test_ctrl_c_exits_1_and_says_how_to_resume(tmp_path, capsys, during_fit, mon
 def test_ctrl_c_without_a_checkpoint_and_a_quoted_resume_hint(tmp_path, capsys, during_fit):
     during_fit(3, KeyboardInterrupt())
     code, _, err = run(FIT, capsys)
-    assert (code, err) == (1, "evonet: interrupted\n")
+    assert (code, err) == (130, "evonet: interrupted\n")
     checkpoint = tmp_path / "my run.ckpt"
     code, _, err = run(FIT + ["--checkpoint", checkpoint, "--checkpoint-interval", "0"],
                        capsys)
-    assert (code, err) == (1, f"evonet: interrupted; continue with: evonet resume "
+    assert (code, err) == (130, f"evonet: interrupted; continue with: evonet resume "
                               f"'{checkpoint}'\n")
 
 

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -120,3 +121,40 @@ def test_default_out_dir_is_experiments_results():
         assert module.RESULTS == os.path.join(EXPERIMENTS, "results")
         assert module.build_parser().parse_args(
             ["--task", "1-markov"] if name == "pole_balancing" else []).out_dir is None
+
+
+NEEDS = {   # script: (arguments, module, extra) of an experiment run on a plain install
+    "xor": ([], "matplotlib", "plot"),
+    "pole_balancing": (["--task", "1-markov"], "matplotlib", "plot"),
+    "sklearn_benchmark": ([], "matplotlib", "plot"),
+    "cartpole_gym": ([], "gymnasium", "control"),
+}
+
+
+def test_an_experiment_without_its_extra_says_what_to_install(tmp_path):
+    # each script in a fresh interpreter where the optional package cannot be imported,
+    # as on a plain `pip install evonet`
+    processes = {}
+    for name, (argv, module, _) in NEEDS.items():
+        code = (f"import runpy, sys; sys.modules[{module!r}] = None; "
+                f"sys.argv = [{name!r}] + {argv + ['--out-dir', str(tmp_path)]!r}; "
+                f"runpy.run_path({os.path.join(EXPERIMENTS, name + '.py')!r}, "
+                f"run_name='__main__')")
+        processes[name] = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=dict(os.environ, PYTHONPATH=ROOT))
+    for name, process in processes.items():
+        out, err = process.communicate(timeout=120)
+        _, module, extra = NEEDS[name]
+        assert (process.returncode, out) == (2, ""), (name, out, err)
+        assert err.startswith(f"{name}.py: ") and err.count("\n") == 1, err
+        assert err.endswith(f'needs {module}, which is not installed: pip install '
+                            f'"evonet[{extra}]"\n'), err
+    assert os.listdir(tmp_path) == []   # refused before any work
+
+
+def test_no_plot_needs_no_matplotlib(tmp_path, capsys, monkeypatch, leaves_repository_alone):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert load("xor").main(["--runs", "1", "--quiet", "--no-plot", "--out-dir",
+                             str(tmp_path)]) == 0
+    assert os.listdir(tmp_path) == [] and capsys.readouterr().err == ""

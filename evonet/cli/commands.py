@@ -13,10 +13,12 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from evonet.cli.data import DataError, load_csv, load_dataset, read_csv_rows
+from evonet.cli.data import DataError, csv_text, load_csv, load_dataset, read_csv_rows
+from evonet.cli.signals import StopAtGenerationEnd
 from evonet.control import EvolvedPolicy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 from evonet.io import atomic_write, read_checkpoint_metadata
+from evonet.io.checkpoint import DOCUMENT as CHECKPOINT_DOCUMENT
 from evonet.io.checkpoint import is_checkpoint, remove_checkpoint
 from evonet.io.model import open_model, read_metadata
 from evonet.runs import fit_context
@@ -33,11 +35,26 @@ RECORDED = {"data": (str, type(None)), "target": (str, type(None)),
 """The options of ``evonet fit`` a checkpoint records, so ``evonet resume`` can rerun it."""
 
 
+def class_limit(n_rows):
+    """The most distinct values a numeric target may have to be taken as classes.
+
+    ``evonet fit`` infers classification when every target value is an integer
+    and there are at most ``max(20, n_rows // 20)`` distinct values; a numeric
+    target with more (or with fractions) is a regression target.
+
+    Examples
+    --------
+    >>> class_limit(150), class_limit(1000)
+    (20, 50)
+    """
+    return max(20, n_rows // 20)
+
+
 def _infer_task(y):
     if y.dtype == object:
         return "classification"
     integral = np.all(y == np.round(y))
-    return "classification" if integral and len(np.unique(y)) <= max(20, len(y) // 20) \
+    return "classification" if integral and len(np.unique(y)) <= class_limit(len(y)) \
         else "regression"
 
 
@@ -69,9 +86,28 @@ def _split(args, X, y, classification):
         raise DataError("the target has a single class; classification needs at least two")
     if len(y) < 10:
         raise DataError(f"{len(y)} rows are too few to hold out a test set")
+    if classification:
+        _check_classes_fit_the_split(args, y)
     stratify = y if classification and np.min(np.unique(y, return_counts=True)[1]) >= 2 else None
     return train_test_split(X, y, test_size=args.test_size, random_state=args.seed,
                             stratify=stratify)
+
+
+def _check_classes_fit_the_split(args, y):
+    """Refuse classes that the training or the held-out rows cannot each hold one of."""
+    n_classes = len(np.unique(y))
+    n_test = int(np.ceil(args.test_size * len(y)))
+    smaller = min(n_test, len(y) - n_test)
+    if n_classes <= smaller:
+        return
+    part = "held-out" if smaller == n_test else "training"
+    what = f"the target of {args.dataset}" if args.dataset is not None \
+        else f"target column {args.target!r}"
+    problem = (f"{what} has {n_classes} distinct values, more than the {smaller} {part} rows "
+               f"(--test-size {args.test_size}) can hold one of each")
+    if y.dtype == object:
+        raise DataError(f"{problem}; classification needs more rows per class")
+    raise DataError(f"{problem}: it looks like a regression target; use --task regression")
 
 
 def _estimator(args, classification):
@@ -88,15 +124,17 @@ def _estimator(args, classification):
     return Estimator(**options)
 
 
-def _fit(args, model, X_train, y_train):
+def _fit(args, model, X_train, y_train, stop):
     """Fit ``model``; its warnings go to stderr, after the progress display. Returns seconds.
 
     Its checkpoint records the command (for ``evonet resume``) and, with
-    ``--out``, stays until the model file is safely written.
+    ``--out``, stays until the model file is safely written. Ctrl-C and
+    SIGTERM stop the run at the end of a generation (``stop``), saved.
     """
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught, fit_context(
-            checkpoint_metadata={"command": _record(args)}, keep_checkpoint=args.out is not None):
+            callbacks=[stop], checkpoint_metadata={"command": _record(args)},
+            keep_checkpoint=args.out is not None), stop.deferring():
         warnings.simplefilter("always")
         model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
@@ -140,7 +178,8 @@ def fit_command(args):
         saved = read_checkpoint_metadata(args.checkpoint)
         print(f"resuming from {args.checkpoint} at generation {saved['generation']}",
               flush=True)
-    seconds = _fit(args, model, data[0], data[2])
+    stop = StopAtGenerationEnd()
+    seconds = _fit(args, model, data[0], data[2], stop)
     if args.out is not None:
         save(model, args.out, metadata={
             "source": str(source), "dataset": args.dataset, "target": args.target,
@@ -148,6 +187,7 @@ def fit_command(args):
             "test_size": args.test_size, "seed": args.seed})
         if args.checkpoint is not None:
             remove_checkpoint(os.fspath(args.checkpoint))
+    stop.raise_pending()   # a signal in the last generation: the model is saved, then stop
     _compare(args, model, seconds, data, classification)
     if args.out is not None:
         print(f"model saved to {args.out} (evonet predict {args.out} DATA.csv; "
@@ -191,12 +231,6 @@ def _feature_matrix(path, model, metadata):
     return X
 
 
-def _csv_value(value):
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    return str(value.item() if isinstance(value, np.generic) else value)
-
-
 def predict_command(args):
     """``evonet predict``: predictions (and probabilities) of a saved model for a CSV file."""
     model = load(args.model)
@@ -213,10 +247,7 @@ def predict_command(args):
     if args.proba:
         columns += [f"proba_{c}" for c in estimator.classes_]
         table.append(model.predict_proba(X))
-    lines = [",".join(columns)]
-    rows = zip(*[t.tolist() for t in table])
-    lines += [",".join(_csv_value(v) for part in row for v in part) for row in rows]
-    text = "\n".join(lines) + "\n"
+    text = csv_text(columns, zip(*[t.tolist() for t in table]))
     if args.out is None:
         sys.stdout.write(text)
     else:
@@ -225,9 +256,39 @@ def predict_command(args):
     return 0
 
 
+def _looks_like_checkpoint(path):
+    r"""Whether ``path`` is, or was before it was cut short, a checkpoint.
+
+    A whole checkpoint is a zip archive holding ``checkpoint.json``; a
+    truncated one has lost the archive's directory (at its end) but still
+    starts with the local header of its first member, ``checkpoint.json``.
+    A file too damaged for either is judged by its ``.ckpt`` extension.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.bin")
+    >>> _ = open(path, "wb").write(b"PK\x03\x04" + bytes(22) + b"\x0f\x00\x00\x00"
+    ...                            + b"checkpoint.json{...")
+    >>> _looks_like_checkpoint(path), _looks_like_checkpoint(__file__)
+    (True, False)
+    """
+    if is_checkpoint(path):
+        return True
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError:
+        return False
+    if head[:4] == b"PK\x03\x04" and len(head) >= 30:
+        size = int.from_bytes(head[26:28], "little")   # the first member name's length
+        return head[30:30 + size] == CHECKPOINT_DOCUMENT.encode()
+    return str(path).endswith(".ckpt")
+
+
 def info_command(args):
     """``evonet info``: what a model file (or a checkpoint) holds."""
-    if is_checkpoint(args.model):
+    if _looks_like_checkpoint(args.model):
         meta = read_checkpoint_metadata(args.model)
         lines = [("file", f"{args.model} ({_size(args.model)}), evonet checkpoint written by "
                           f"evonet {meta['evonet_version']}"),

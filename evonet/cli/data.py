@@ -1,11 +1,12 @@
-"""Built-in data sets and CSV loading for the command line."""
+"""Built-in data sets, CSV loading and CSV writing for the command line."""
 
 import csv
+import io
 
 import numpy as np
 from sklearn import datasets
 
-__all__ = ["DATASETS", "DataError", "load_csv", "load_dataset", "read_csv_rows"]
+__all__ = ["DATASETS", "DataError", "csv_text", "load_csv", "load_dataset", "read_csv_rows"]
 
 
 class DataError(ValueError):
@@ -66,7 +67,8 @@ def _is_float(value):
 
 def _read_rows(path):
     try:
-        with open(path, newline="") as f:
+        # utf-8-sig: a byte order mark (spreadsheets write one) is not part of the header
+        with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
             rows, lines = [], []
             for row in reader:
@@ -152,3 +154,27 @@ def load_csv(path, target=None, feature_names=None):
     X = np.column_stack([_numeric(columns[header.index(n)], f"column {n!r}", path, lines)
                          for n in names])
     return X, y, list(names)
+
+
+def _csv_value(value):
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value.item() if isinstance(value, np.generic) else value)
+
+
+def csv_text(columns, rows):
+    """CSV text (the csv module's quoting) of a header and rows of parts to concatenate.
+
+    Examples
+    --------
+    >>> print(csv_text(["prediction", "proba_a, b"], [(["a, b"], [0.5]),
+    ...                                               (['a "b" c'], [0.25])]), end="")
+    prediction,"proba_a, b"
+    "a, b",0.5
+    "a ""b"" c",0.25
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_csv_value(v) for part in row for v in part] for row in rows)
+    return buffer.getvalue()

@@ -6,10 +6,15 @@ import sys
 
 from evonet.strategies import STRATEGIES
 
-__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "build_parser", "value_parser"]
+__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_SIGINT", "EXIT_SIGTERM", "EXIT_USAGE",
+           "build_parser", "value_parser"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 """Exit codes: success, a failure of the run, a usage or input error."""
+
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
+"""Exit codes of a command stopped by Ctrl-C (SIGINT) or SIGTERM: 128 + the signal number,
+as a shell reports a process those signals killed."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,10 +72,13 @@ _positive_int = value_parser(int, "an integer", lambda v: v >= 1, "a positive in
 _seconds = value_parser(float, "a number of seconds", lambda v: 0 <= v < math.inf,
                        "a number of seconds >= 0")
 _fraction = value_parser(float, "a number", lambda v: 0 < v < 1, "in (0, 1)")
+_n_jobs = value_parser(int, "an integer", lambda v: v != 0,
+                       "a number of jobs: a positive integer, or -1 for every core (-2 for all "
+                       "but one, ...)")
 
 
 def _add_run_options(parser):
-    parser.add_argument("--n-jobs", type=int, default=None, metavar="N",
+    parser.add_argument("--n-jobs", type=_n_jobs, default=None, metavar="N",
                         help="parallel workers for fitness evaluation (results do not depend "
                              "on it)")
     parser.add_argument("--out", metavar="MODEL", help="save the fitted model to this file "
@@ -89,7 +97,9 @@ def _add_fit(commands):
     fit.add_argument("--dataset", metavar="NAME",
                      help="a built-in data set: iris, wine, breast_cancer, digits or diabetes")
     fit.add_argument("--task", choices=["classification", "regression"],
-                     help="default: the data set's, or inferred from the target column")
+                     help="default: the data set's, or inferred from the target column: "
+                          "classification for text labels and for integers with at most "
+                          "max(20, rows/20) distinct values, regression otherwise")
     fit.add_argument("--strategy", default="auto", choices=["auto", *sorted(STRATEGIES)],
                      help="search strategy (default: auto)")
     fit.add_argument("--generations", type=_positive_int, metavar="N",

@@ -1,7 +1,9 @@
 """Running a command: ``main``, its exit codes, and the checks before any work.
 
 Exit codes: 0 success, 1 failure, 2 usage or input error (a bad option, a
-CSV file or model file that cannot be used). Input errors print one line on
+CSV file or model file that cannot be used), 130 interrupted by Ctrl-C
+(SIGINT), 143 stopped by SIGTERM; a run stopped by either signal saves its
+checkpoint first (with ``--checkpoint``). Input errors print one line on
 stderr, never a traceback (set ``EVONET_DEBUG=1`` to see one for a failure).
 The folders of the files a command writes (``--out``, ``--checkpoint``) are
 checked before any work, so a long fit never ends unable to save its result.
@@ -13,7 +15,14 @@ import sys
 
 from evonet.cli.commands import fit_command, info_command, predict_command, resume_command
 from evonet.cli.data import DataError
-from evonet.cli.parser import EXIT_FAILURE, EXIT_USAGE, build_parser
+from evonet.cli.parser import (
+    EXIT_FAILURE,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    EXIT_USAGE,
+    build_parser,
+)
+from evonet.cli.signals import Terminated, handle_signals
 from evonet.io import WriteError, read_checkpoint_metadata
 
 __all__ = ["main"]
@@ -26,7 +35,9 @@ HANDLERS = {"fit": fit_command, "resume": resume_command, "predict": predict_com
 def main(argv=None):
     """Run the ``evonet`` command line; return the exit code.
 
-    Exit codes: 0 success, 1 failure, 2 usage or input error.
+    Exit codes: 0 success, 1 failure, 2 usage or input error, 130 interrupted
+    (Ctrl-C, SIGINT), 143 stopped by SIGTERM. Either signal during a fit with
+    ``--checkpoint`` saves the run before the command exits.
 
     Examples
     --------
@@ -43,11 +54,14 @@ def main(argv=None):
         print("evonet fit: error: give either a CSV file or --dataset NAME", file=sys.stderr)
         return EXIT_USAGE
     try:
-        _check_output_folders(args)
-        return HANDLERS[args.command](args)
-    except KeyboardInterrupt:
-        print(f"evonet: interrupted{_resume_hint(args)}", file=sys.stderr)
-        return EXIT_FAILURE
+        with handle_signals():
+            _check_output_folders(args)
+            return HANDLERS[args.command](args)
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        print(f"evonet: {'terminated' if terminated else 'interrupted'}{_resume_hint(args)}",
+              file=sys.stderr)
+        return EXIT_SIGTERM if terminated else EXIT_SIGINT
     except Exception as exc:
         if os.environ.get("EVONET_DEBUG"):
             raise

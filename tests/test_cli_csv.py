@@ -1,0 +1,93 @@
+"""CSV at the command line: labels with commas and quotes survive a round trip through
+`evonet fit` and `evonet predict`, and a UTF-8 byte order mark in a header is ignored."""
+
+import csv
+
+import numpy as np
+
+import evonet
+from evonet.cli import main
+from evonet.cli.data import load_csv
+
+LABELS = np.array(['low, or none', 'high "very"'], dtype=object)
+
+
+def run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_csv(path, header, rows, bom=False):
+    with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def test_labels_with_commas_and_quotes_round_trip_and_a_bom_is_ignored(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = LABELS[(X[:, 0] > 0).astype(int)]
+    data, model, out = tmp_path / "data.csv", tmp_path / "m.evonet", tmp_path / "pred.csv"
+    # a spreadsheet's UTF-8 export starts with a byte order mark, before the first column name
+    write_csv(data, ["x1", "x2", "label"], [[a, b, c] for (a, b), c in zip(X, y)], bom=True)
+    assert data.read_bytes().startswith(b"\xef\xbb\xbfx1,")
+    features, target, names = load_csv(data, target="label")
+    assert names == ["x1", "x2"] and list(target) == list(y)
+
+    code, _, err = run(["fit", data, "--target", "label", "--hidden", "2", "--generations",
+                        "5", "--quiet", "--out", model], capsys)
+    assert code == 0, err
+    code, _, err = run(["predict", model, data, "--proba", "--out", out], capsys)
+    assert code == 0, err
+    with open(out, newline="") as f:
+        rows = list(csv.reader(f))
+    loaded = evonet.load(model)
+    assert rows[0] == ["prediction"] + [f"proba_{c}" for c in loaded.classes_]
+    assert [r[0] for r in rows[1:]] == list(loaded.predict(features))
+    assert {r[0] for r in rows[1:]} <= set(LABELS) and all(len(r) == 3 for r in rows)
+    assert np.array_equal(np.array([r[1:] for r in rows[1:]], dtype=float),
+                          loaded.predict_proba(features))
+
+    # the same to stdout, from a prediction file without a byte order mark
+    plain = tmp_path / "plain.csv"
+    write_csv(plain, ["x2", "x1"], [[b, a] for a, b in X])
+    code, text, _ = run(["predict", model, plain], capsys)
+    assert code == 0
+    assert [r[0] for r in csv.reader(text.splitlines())][1:] == list(loaded.predict(features))
+
+
+def test_targets_with_more_levels_than_the_split_can_hold(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 2))
+    counts = tmp_path / "counts.csv"    # 20 integer levels: classes by the rule, 15 test rows
+    write_csv(counts, ["x1", "x2", "n"], [[a, b, k % 20] for k, (a, b) in enumerate(X)])
+    names = tmp_path / "names.csv"      # text labels: classes whatever their number
+    write_csv(names, ["x1", "x2", "who"], [[a, b, f"p{k % 20}"] for k, (a, b) in enumerate(X)])
+    cases = [
+        (["fit", counts, "--target", "n"],
+         "target column 'n' has 20 distinct values, more than the 15 held-out rows "
+         "(--test-size 0.25) can hold one of each: it looks like a regression target; use "
+         "--task regression"),
+        (["fit", counts, "--target", "n", "--test-size", "0.9"],
+         "more than the 6 training rows (--test-size 0.9)"),
+        (["fit", "--dataset", "diabetes", "--task", "classification"],
+         "the target of diabetes has 214 distinct values, more than the 111 held-out rows "
+         "(--test-size 0.25) can hold one of each: it looks like a regression target; use "
+         "--task regression"),
+        (["fit", names, "--target", "who"],
+         "target column 'who' has 20 distinct values, more than the 15 held-out rows "
+         "(--test-size 0.25) can hold one of each; classification needs more rows per class"),
+    ]
+    for argv, message in cases:
+        code, out, err = run(argv, capsys)
+        assert (code, out) == (2, ""), (argv, out)
+        assert err.startswith("evonet: error: ") and err.count("\n") == 1, argv
+        assert message in err, argv
+
+    # the same counts over 21 levels are past the rule: a regression target, fitted as one
+    write_csv(counts, ["x1", "x2", "n"], [[a, b, k % 21] for k, (a, b) in enumerate(X)])
+    code, out, err = run(["fit", counts, "--target", "n", "--hidden", "2", "--generations",
+                          "3", "--quiet"], capsys)
+    assert code == 0 and "NeuroEvolutionRegressor" in out and "held-out R^2" in out, err
