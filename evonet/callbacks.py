@@ -314,9 +314,13 @@ class RestorePoint(Callback):
         generation that did not end the run)."""
         if self.generation is None:
             return False
-        if run.generation == self.generation and run.n_evaluations == self.n_evaluations:
+        if run.generation == self.generation:
+            # not told yet: what the generation drew and counted is put back (a strategy
+            # that updates its state in place could have been stopped half way through
+            # tell by Ctrl-C: a moment too short to guard with a copy every generation)
             run.rng.bit_generator.state = self.rng_state
             run.sampler = copy.copy(self.sampler)
+            run.n_evaluations = self.n_evaluations
             return True
         return run.generation == self.completed and run.stop_reason in (None, "interrupted")
 

@@ -321,9 +321,11 @@ def run_generations(run, max_generations, max_evaluations=None, callbacks=(), st
     callbacks = list(callbacks)
     restore_point = saver = None
     if checkpoint is not None:
+        # the restore point first: it notes that a generation is complete before any
+        # observer runs, so that Ctrl-C in an observer still saves that generation
         restore_point = RestorePoint()
         saver = checkpoint.saver(metadata, extra)
-        callbacks += [restore_point, saver]
+        callbacks = [restore_point, *callbacks, saver]
     callbacks += get_fit_options().callbacks
     try:
         evolve(run, max_generations, max_evaluations=max_evaluations, callbacks=callbacks,

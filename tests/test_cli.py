@@ -155,7 +155,7 @@ def test_regression_and_predict_errors(tmp_path, capsys, csv_files):
         (["predict", tmp_path / "none.evonet", csv_files["values"]], "no such file"),
         (["predict", tmp_path / "broken.evonet", csv_files["values"]], "broken.evonet"),
         (["info", tmp_path / "broken.evonet"], "broken.evonet"),
-        (["info", tmp_path / "cut.bin"], "cut.bin: is not a valid evonet checkpoint"),
+        (["info", tmp_path / "cut.bin"], "cut.bin is not a valid evonet checkpoint"),
         (["info", csv_files["values"]], "not a valid evonet model file"),
         (["resume", tmp_path / "none.ckpt"], "no such file"),
         (["resume", model], "not a valid evonet checkpoint"),

@@ -247,8 +247,9 @@ class Archive:
         self._zip.close()
 
     def error(self, message):
-        """A ``ValueError`` about this file."""
-        return ValueError(f"{self.path}: {message.rstrip('.')}.")
+        """A ``ValueError`` about this file: ``PATH is not ...`` or ``PATH: what is wrong``."""
+        separator = " " if message.startswith("is ") else ": "
+        return ValueError(f"{self.path}{separator}{message.rstrip('.')}.")
 
     def has_array(self, name):
         """Whether the archive holds ``arrays/NAME.npy``."""

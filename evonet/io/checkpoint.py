@@ -223,7 +223,7 @@ def read_checkpoint(path):
     >>> read_checkpoint(path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: ...notes.ckpt: is not a valid evonet checkpoint (not a readable zip archive: ...).
+    ValueError: ...notes.ckpt is not a valid evonet checkpoint (not a readable zip archive: ...).
     """
     with _open(path) as archive:
         doc = archive.document

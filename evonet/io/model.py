@@ -115,7 +115,7 @@ def open_model(path, models=None):
     >>> open_model(os.devnull)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: /dev/null: is not a valid evonet model file (not a readable zip archive: ...).
+    ValueError: /dev/null is not a valid evonet model file (not a readable zip archive: ...).
     """
     archive = Archive(path, DOCUMENT, what="evonet model file")
     fields = Fields(archive)
@@ -151,7 +151,7 @@ def read_metadata(path):
     >>> read_metadata(os.devnull)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: /dev/null: is not a valid evonet model file (not a readable zip archive: ...).
+    ValueError: /dev/null is not a valid evonet model file (not a readable zip archive: ...).
     """
     archive, fields, _ = open_model(path)
     with archive:
