@@ -18,6 +18,7 @@ from evonet.io.fingerprint import array_fingerprint
 from evonet.nn import forward
 from evonet.nn.sparse import check_sparse_input
 from evonet.problems.graph import GraphProblem
+from evonet.problems.supervised import CHUNK_WORK
 from evonet.strategies import get_strategy
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -133,6 +134,9 @@ def test_a_wide_sparse_problem_never_builds_the_dense_matrix():
     finally:
         tracemalloc.stop()
     assert np.isfinite(losses).all()
+    # each network's weights are copied for the sparse product: a chunk copies about
+    # CHUNK_WORK weights, not 256 networks' worth
+    assert (problem.population_chunk() - 1) * layout.n_params < CHUNK_WORK
     # the prepared first-layer weights (d x 4 networks x 2 units, float32) dominate
     assert peak < 100 * 2**20, peak
 

@@ -238,15 +238,17 @@ class SupervisedProblem:
         >>> p.population_chunk(), p.population_chunk(np.arange(256))
         (5, 27)
 
-        For a sparse ``X`` the first layer's work is its stored values (on
-        average per row) times its units, not its inputs times its units.
+        For a sparse ``X`` the first layer's work per row is its stored values
+        (on average) times its units, not its inputs times its units, plus
+        once per network the copy of its weights for the sparse product.
         """
         n_rows = self.n_samples if rows is None else len(rows)
-        per_row = self.layout.n_params
+        work = max(1, n_rows * self.layout.n_params)
         if self.sparse:
             fan_out = self.layout.layer_sizes[1]
-            per_row -= (self.layout.n_inputs - mean_row_nonzeros(self.X_aug)) * fan_out
-        work = max(1, math.ceil(n_rows * per_row))
+            first = (self.layout.n_inputs - mean_row_nonzeros(self.X_aug)) * fan_out
+            work = max(1, math.ceil(self.layout.n_params + n_rows
+                                    * (self.layout.n_params - first)))
         return int(min(256, max(4, math.ceil(CHUNK_WORK / work))))
 
     def _rows(self, rows, r0, r1):
