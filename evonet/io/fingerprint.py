@@ -22,8 +22,8 @@ def array_fingerprint(array):
     >>> array_fingerprint(np.zeros((2, 3)))["shape"]
     [2, 3]
 
-    A ``scipy.sparse`` matrix is fingerprinted by its format, shape and CSR
-    arrays (its stored values), never densified.
+    A ``scipy.sparse`` matrix is fingerprinted by its shape, dtype and stored
+    values (as CSR, indices as int64), never densified.
     """
     if array is None:
         return None
