@@ -390,9 +390,10 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
 
     def _check_predict_input(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=np.float64)
+        return validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
+        tags.input_tags.sparse = True  # the first layer takes scipy.sparse rows (CSR)
         return tags

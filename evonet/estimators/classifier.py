@@ -13,7 +13,6 @@ from evonet.estimators._labels import fitted_label_binarizer
 __all__ = ["NeuroEvolutionClassifier"]
 
 
-
 class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
     """Multi-layer perceptron classifier whose weights are evolved, not back-propagated.
 
@@ -207,7 +206,8 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         )
 
     def _validate_xy(self, X, y, reset):
-        X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=np.float64)
+        X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=np.float64,
+                             accept_sparse="csr")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)

@@ -94,7 +94,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
 
     def _validate_xy(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,
-                             dtype=np.float64)
+                             dtype=np.float64, accept_sparse="csr")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y

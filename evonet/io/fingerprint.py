@@ -9,6 +9,7 @@ import hashlib
 import json
 
 import numpy as np
+import scipy.sparse as sp
 
 __all__ = ["array_fingerprint", "describe_mismatch"]
 
@@ -20,9 +21,14 @@ def array_fingerprint(array):
     --------
     >>> array_fingerprint(np.zeros((2, 3)))["shape"]
     [2, 3]
+
+    A ``scipy.sparse`` matrix is fingerprinted by its shape, dtype and stored
+    values (as CSR, indices as int64), never densified.
     """
     if array is None:
         return None
+    if sp.issparse(array):
+        return _sparse_fingerprint(array)
     array = np.asarray(array)
     digest = hashlib.sha256()
     digest.update(f"{array.dtype.str}|{array.shape}|".encode())
@@ -31,6 +37,15 @@ def array_fingerprint(array):
     else:
         digest.update(np.ascontiguousarray(array).view(np.uint8).reshape(-1).data)
     return {"shape": list(array.shape), "dtype": array.dtype.str, "sha256": digest.hexdigest()}
+
+
+def _sparse_fingerprint(matrix):
+    csr = matrix.tocsr()
+    digest = hashlib.sha256()
+    digest.update(f"sparse|{csr.dtype.str}|{csr.shape}|".encode())
+    for part in (csr.indptr.astype(np.int64), csr.indices.astype(np.int64), csr.data):
+        digest.update(np.ascontiguousarray(part).view(np.uint8).reshape(-1).data)
+    return {"shape": list(csr.shape), "dtype": csr.dtype.str, "sha256": digest.hexdigest()}
 
 
 def describe_mismatch(saved, current):

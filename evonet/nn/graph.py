@@ -32,6 +32,7 @@ from evonet.nn.graph_genes import (
     apply_activation_groups,
     segment_starts,
 )
+from evonet.nn.sparse import check_sparse_input, is_sparse
 
 __all__ = [
     "FeedForwardNetwork",
@@ -43,11 +44,18 @@ __all__ = [
 def check_graph_input(X, n_inputs, name="X"):
     """Validate the ``(N, n_inputs)`` input rows of a graph network; return a float array.
 
+    A sparse ``X`` is returned as canonical CSR
+    (:func:`~evonet.nn.sparse.check_sparse_input`): a graph network densifies
+    it one chunk of rows at a time, as its node values hold every input of
+    the chunk anyway.
+
     Examples
     --------
     >>> check_graph_input([[0, 1]], 2)
     array([[0., 1.]])
     """
+    if is_sparse(X):
+        return check_sparse_input(X, n_inputs, name)
     try:
         X = np.asarray(X)
         if X.dtype.kind != "f":
@@ -198,7 +206,8 @@ class FeedForwardPopulation:
 
         Parameters
         ----------
-        X : array-like of shape (N, n_inputs)
+        X : array-like or sparse matrix of shape (N, n_inputs)
+            A sparse ``X`` is densified ``row_chunk`` rows at a time.
         activate_outputs : bool, default=True
             Apply the output nodes' activation genes (``False``: linear outputs).
         row_chunk : int, default=512
@@ -216,6 +225,8 @@ class FeedForwardPopulation:
         out = np.empty((self.n_genomes, X.shape[0], self.n_outputs), dtype=self.dtype)
         for r0 in range(0, X.shape[0], row_chunk):
             chunk = X[r0:r0 + row_chunk].astype(self.dtype)
+            if is_sparse(chunk):
+                chunk = chunk.toarray()
             out[:, r0:r0 + row_chunk] = self.forward_chunk(chunk, activate_outputs).transpose(
                 0, 2, 1)
         return out

@@ -15,6 +15,11 @@ One network alone (``weights`` of shape ``(n_params,)``: the prediction path
 of fitted models) is computed without BLAS, by :func:`dense_in_order`: a
 row's outputs are then the same whether it is evaluated alone or among any
 number of other rows.
+
+A sparse ``X`` (``scipy.sparse``) is never densified: the first layer is the
+sparse-dense product of :mod:`evonet.nn.sparse` (for a population, with the
+stacked first-layer weights of all its networks), and the later layers are
+unchanged.
 """
 
 import math
@@ -23,6 +28,12 @@ import threading
 import numpy as np
 
 from evonet.nn.activations import apply_activation
+from evonet.nn.sparse import (
+    check_sparse_input,
+    is_sparse,
+    prepare_sparse_first,
+    sparse_first_layer,
+)
 
 __all__ = [
     "ROW_CHUNK",
@@ -44,7 +55,9 @@ ROW_CHUNK = 512
 def check_input(layout, X, name="X"):
     """Validate the input matrix of a network and return it as a float array.
 
-    Raises ``ValueError`` for a wrong number of dimensions, a wrong width or
+    A sparse ``X`` is returned as canonical CSR
+    (:func:`~evonet.nn.sparse.check_sparse_input`), not densified. Raises
+    ``ValueError`` for a wrong number of dimensions, a wrong width or
     non-finite values.
 
     Examples
@@ -53,6 +66,8 @@ def check_input(layout, X, name="X"):
     >>> check_input(MLPLayout(2, (), 1), [[0, 1]])
     array([[0., 1.]])
     """
+    if is_sparse(X):
+        return check_sparse_input(X, layout.n_inputs, name)
     try:
         X = np.asarray(X)
         if X.dtype.kind not in "fc":
@@ -88,13 +103,16 @@ def augment_rows(X, dtype=np.float32):
     return out
 
 
-def prepare_population(layout, population, dtype=np.float32):
+def prepare_population(layout, population, dtype=np.float32, sparse_input=False):
     """Rearrange a ``(P, n_params)`` population for the batched forward pass.
 
     Returns a list with one entry per layer: for the first layer the stacked
-    matrix of shape ``(P * fan_out, fan_in + 1)`` (bias as the last column);
-    for later layers a pair ``(W, b)`` of shapes ``(P, fan_in, fan_out)``
-    and ``(P, fan_out)``. All arrays are contiguous and of ``dtype``.
+    matrix of shape ``(P * fan_out, fan_in + 1)`` (bias as the last column),
+    or with ``sparse_input=True`` the pair of
+    :func:`~evonet.nn.sparse.prepare_sparse_first` (for rows of a sparse
+    ``X``); for later layers a pair ``(W, b)`` of shapes
+    ``(P, fan_in, fan_out)`` and ``(P, fan_out)``. All arrays are contiguous
+    and of ``dtype``.
 
     Examples
     --------
@@ -110,7 +128,9 @@ def prepare_population(layout, population, dtype=np.float32):
         zip(layout.offsets, layout.shapes)
     ):
         W = population[:, start:w_end].reshape(P, fan_in, fan_out)
-        if k == 0:
+        if k == 0 and sparse_input:
+            prepared.append(prepare_sparse_first(W, population[:, w_end:b_end], dtype))
+        elif k == 0:
             first = np.empty((P, fan_out, fan_in + 1), dtype=dtype)
             first[:, :, :fan_in] = W.transpose(0, 2, 1)
             first[:, :, fan_in] = population[:, w_end:b_end]
@@ -174,7 +194,9 @@ def forward_population_chunk(layout, prepared, X_aug, output_activation=True,
                              outputs_last=False, workspace=None):
     """Outputs of every network of a prepared population on one chunk of rows.
 
-    ``X_aug`` is a chunk of rows from :func:`augment_rows`. Returns an array
+    ``X_aug`` is a chunk of rows from :func:`augment_rows`, or a chunk of
+    sparse rows (CSR of ``dtype``, no column of ones) for a population
+    prepared with ``sparse_input=True``. Returns an array
     of shape ``(P, n_outputs, rows)``, or ``(P, rows, n_outputs)`` with
     ``outputs_last=True``; with ``output_activation=False`` the output layer
     is left linear (logits, for losses computed stably). The result lives in
@@ -194,13 +216,18 @@ def forward_population_chunk(layout, prepared, X_aug, output_activation=True,
     """
     ws = workspace if workspace is not None else Workspace()
     rows = X_aug.shape[0]
-    dtype = prepared[0].dtype
+    sparse_input = is_sparse(X_aug)
+    first = prepared[0][1] if sparse_input else prepared[0]
+    dtype = first.dtype
     sizes = layout.layer_sizes
     last = layout.n_layers - 1
-    P = prepared[0].shape[0] // sizes[1]
+    P = first.shape[0] // sizes[1]
     # hidden activations as (P, width, rows): contiguous per individual
     H = ws.array(0, (P * sizes[1], rows), dtype)
-    np.matmul(prepared[0], X_aug.T, out=H)
+    if sparse_input:
+        sparse_first_layer(X_aug, *prepared[0], out=H, transpose=True)
+    else:
+        np.matmul(prepared[0], X_aug.T, out=H)
     H = H.reshape(P, sizes[1], rows)
     if last == 0:
         if output_activation:
@@ -261,11 +288,15 @@ def _forward_single(layout, weights, X, dtype):
     chunk = min(ROW_CHUNK, X.shape[0])
     buffers = [(np.empty((chunk, W.shape[1]), dtype), np.empty((chunk, W.shape[1]), dtype))
                for W, _ in layers]
+    sparse_input = is_sparse(X)
     for r0 in range(0, X.shape[0], ROW_CHUNK):
         H = X[r0:r0 + ROW_CHUNK].astype(dtype, copy=False)
         rows = H.shape[0]
         for k, ((W, b), (result, scratch)) in enumerate(zip(layers, buffers)):
-            H = dense_in_order(H, W, b, result[:rows], scratch[:rows])
+            if k == 0 and sparse_input:
+                H = sparse_first_layer(H, W, b, result[:rows])
+            else:
+                H = dense_in_order(H, W, b, result[:rows], scratch[:rows])
             apply_activation(layout.activation_of(k), H, axis=-1)
         out[r0:r0 + rows] = H
     return out
@@ -280,8 +311,9 @@ def forward(layout, weights, X, dtype=np.float32):
         Shapes and activations of the networks.
     weights : array-like of shape (n_params,) or (P, n_params)
         One flat weight vector, or one per row for a population of ``P`` networks.
-    X : array-like of shape (N, n_inputs)
-        Input rows.
+    X : array-like or sparse matrix of shape (N, n_inputs)
+        Input rows; a ``scipy.sparse`` matrix is not densified (its first
+        layer is a sparse-dense product, see :mod:`evonet.nn.sparse`).
     dtype : numpy dtype, default=numpy.float32
         Precision of the computation. float32 is for fitness evaluation;
         predictions of fitted models use float64.
@@ -320,11 +352,13 @@ def forward(layout, weights, X, dtype=np.float32):
     if weights.ndim == 1:
         return _forward_single(layout, weights, X, dtype)
     n_rows = X.shape[0]
-    prepared = prepare_population(layout, weights, dtype)
+    sparse_input = is_sparse(X)
+    prepared = prepare_population(layout, weights, dtype, sparse_input=sparse_input)
     out = np.empty((weights.shape[0], n_rows, layout.n_outputs), dtype=dtype)
     workspace = thread_workspace()
     for r0 in range(0, n_rows, ROW_CHUNK):
-        X_aug = augment_rows(X[r0:r0 + ROW_CHUNK], dtype)
+        X_aug = X[r0:r0 + ROW_CHUNK].astype(dtype) if sparse_input \
+            else augment_rows(X[r0:r0 + ROW_CHUNK], dtype)
         out[:, r0:r0 + ROW_CHUNK, :] = forward_population_chunk(
             layout, prepared, X_aug, outputs_last=True, workspace=workspace
         )

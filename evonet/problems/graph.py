@@ -15,6 +15,7 @@ from evonet.losses import LOSSES, check_loss
 from evonet.nn.activations import apply_activation, check_activation
 from evonet.nn.graph import FeedForwardPopulation, check_graph_input
 from evonet.nn.mlp import ROW_CHUNK
+from evonet.nn.sparse import is_sparse
 from evonet.problems.supervised import check_row_weights, check_targets, mean_row_loss
 
 __all__ = ["GraphProblem", "graph_chunk_size", "predict_genome"]
@@ -77,7 +78,10 @@ class GraphProblem:
     ----------
     n_inputs, n_outputs : int
         Inputs and outputs of every genome.
-    X : array-like of shape (N, n_inputs)
+    X : array-like or sparse matrix of shape (N, n_inputs)
+        A ``scipy.sparse`` ``X`` is kept sparse (CSR of ``dtype``) and
+        densified one chunk of :data:`~evonet.nn.ROW_CHUNK` rows at a time:
+        the graph's node values hold every input of a chunk anyway.
     y : array-like
         As :class:`~evonet.problems.supervised.SupervisedProblem` takes it.
     loss : {"squared_error", "log_loss", "error_rate"}, default="squared_error"
@@ -123,7 +127,8 @@ class GraphProblem:
             else int(chunk_size)
         if self.n_samples == 0:
             raise ValueError("X has no rows.")
-        self.X = np.ascontiguousarray(X, dtype=self.dtype)
+        self.X = X.astype(self.dtype) if is_sparse(X) \
+            else np.ascontiguousarray(X, dtype=self.dtype)
         self.targets = check_targets(self.spec, self.loss, y, self.n_samples, self.dtype)
         self.sample_weight = check_row_weights(sample_weight, self.n_samples)
 
@@ -142,7 +147,8 @@ class GraphProblem:
     def _rows(self, rows, r0, r1):
         index = slice(r0, r1) if rows is None else rows[r0:r1]
         w = None if self.sample_weight is None else self.sample_weight[index]
-        return self.X[index], self.targets[..., index], w
+        X = self.X[index]
+        return X.toarray() if is_sparse(X) else X, self.targets[..., index], w
 
     def evaluate(self, population, rows=None):
         """Losses of a list of genomes, optionally on a subset of rows.

@@ -23,6 +23,7 @@ from evonet.nn.mlp import (
     prepare_population,
     thread_workspace,
 )
+from evonet.nn.sparse import is_sparse, mean_row_nonzeros
 
 __all__ = ["CHUNK_WORK", "SupervisedProblem", "check_row_weights", "check_targets",
            "mean_row_loss"]
@@ -153,7 +154,10 @@ class SupervisedProblem:
     Parameters
     ----------
     layout : MLPLayout
-    X : array-like of shape (N, n_inputs)
+    X : array-like or sparse matrix of shape (N, n_inputs)
+        A ``scipy.sparse`` ``X`` is kept sparse (CSR of ``dtype``, converted
+        once): the first layer is a sparse-dense product and minibatches are
+        sparse row slices (see :mod:`evonet.nn.sparse`).
     y : array-like
         Regression targets ``(N,)`` or ``(N, n_outputs)``; integer labels ``(N,)``
         for a softmax output; 0/1 targets ``(N,)`` or ``(N, n_outputs)`` for
@@ -174,7 +178,8 @@ class SupervisedProblem:
     -----
     Rows are processed :data:`~evonet.nn.ROW_CHUNK` at a time, so memory beyond
     one ``dtype`` copy of ``X`` stays within
-    :func:`~evonet.nn.chunk_memory_bound` of a chunk of the population.
+    :func:`~evonet.nn.chunk_memory_bound` of a chunk of the population. The
+    copy of a sparse ``X`` holds its stored values only.
 
     Examples
     --------
@@ -195,7 +200,9 @@ class SupervisedProblem:
         self.n_samples = X.shape[0]
         if self.n_samples == 0:
             raise ValueError("X has no rows.")
-        self.X_aug = augment_rows(X, self.dtype)
+        self.sparse = is_sparse(X)
+        # the rows as the first layer reads them: sparse, or with a column of ones
+        self.X_aug = X.astype(self.dtype) if self.sparse else augment_rows(X, self.dtype)
         self.targets = check_targets(layout, self.loss, y, self.n_samples, self.dtype)
         self.sample_weight = check_row_weights(sample_weight, self.n_samples)
         self._total_weight = float(self.n_samples if self.sample_weight is None
@@ -230,9 +237,18 @@ class SupervisedProblem:
         ...                       np.zeros((1437, 10)))
         >>> p.population_chunk(), p.population_chunk(np.arange(256))
         (5, 27)
+
+        For a sparse ``X`` the first layer's work per row is its stored values
+        (on average) times its units, not its inputs times its units, plus
+        once per network the copy of its weights for the sparse product.
         """
         n_rows = self.n_samples if rows is None else len(rows)
         work = max(1, n_rows * self.layout.n_params)
+        if self.sparse:
+            fan_out = self.layout.layer_sizes[1]
+            first = (self.layout.n_inputs - mean_row_nonzeros(self.X_aug)) * fan_out
+            work = max(1, math.ceil(self.layout.n_params + n_rows
+                                    * (self.layout.n_params - first)))
         return int(min(256, max(4, math.ceil(CHUNK_WORK / work))))
 
     def _rows(self, rows, r0, r1):
@@ -277,7 +293,8 @@ class SupervisedProblem:
         population = self.layout.check_weights(population, name="population")
         if population.ndim == 1:
             population = population[None, :]
-        prepared = prepare_population(self.layout, population, self.dtype)
+        prepared = prepare_population(self.layout, population, self.dtype,
+                                      sparse_input=self.sparse)
         loss_fn = LOSSES[self.loss]
         workspace = thread_workspace()
         n = self.n_samples if rows is None else len(rows)
