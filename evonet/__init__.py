@@ -1,5 +1,6 @@
 """evonet: neuroevolution with DEAP, batched NumPy networks and scikit-learn estimators."""
 
+from evonet.config import config_context, get_config, set_config
 from evonet.control import EvolvedPolicy, evolve_policy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 from evonet.evaluation import Evaluator, SupervisedProblem
@@ -18,9 +19,12 @@ __all__ = [
     "SupervisedProblem",
     "WeightIndividual",
     "__version__",
+    "config_context",
     "evolve_policy",
     "forward",
+    "get_config",
     "load",
     "make_toolbox",
     "save",
+    "set_config",
 ]
