@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -133,3 +134,11 @@ def test_same_model_with_default_threads_one_thread_and_process_workers(monkeypa
     capsys.readouterr()
     assert_same_model(classifier_fit(n_jobs=2, verbose=1), reference)   # loky
     assert re.search(TIMED_BOTH_WAYS, capsys.readouterr().err)   # the workers scored two
+
+
+def test_busy_time_counts_what_a_thread_ran():
+    from evonet.evaluation.threads import busy_seconds
+
+    busy, cpu = busy_seconds(), time.thread_time()
+    sum(i * i for i in range(200_000))
+    assert busy_seconds() - busy >= 0.5 * (time.thread_time() - cpu) > 0

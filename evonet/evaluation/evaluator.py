@@ -37,7 +37,12 @@ from evonet.evaluation.parallel import (
     is_process_backend,
 )
 from evonet.evaluation.shipping import check_picklable, ship_problem
-from evonet.evaluation.threads import available_cores, run_in_threads, thread_count
+from evonet.evaluation.threads import (
+    available_cores,
+    busy_seconds,
+    run_in_threads,
+    thread_count,
+)
 
 __all__ = ["Evaluator"]
 
@@ -266,13 +271,13 @@ class Evaluator:
         self.n_evaluations += size
         return np.concatenate(parts) if parts else np.zeros(0)
 
-    def _in_process(self, population, chunks, rows, generation):
-        """Losses of ``chunks`` on this process's threads, and the CPU seconds they took."""
+    def _in_process(self, population, chunks, rows, generation, clock=None):
+        """Losses of ``chunks`` on this process's threads, and their busy seconds by ``clock``."""
         def score(c):
             return evaluate_chunk(self.problem, population[c], rows, c.start, generation)
 
         with blas_single_thread():
-            return run_in_threads(score, chunks, thread_count())
+            return run_in_threads(score, chunks, thread_count(), clock)
 
     def _collect(self, population, chunks, rows, generation, losses):
         """Score ``chunks`` in the workers, filling ``losses`` (start -> losses) as they end."""
@@ -307,7 +312,7 @@ class Evaluator:
                 self._open_workers()   # counted in this generation's time: the start-up
             parts = self._in_parallel(population, chunks, rows, generation)
         else:
-            parts, cpu = self._in_process(population, chunks, rows, generation)
+            parts, cpu = self._in_process(population, chunks, rows, generation, busy_seconds)
         self._chooser.record(mode, time.perf_counter() - start, cpu, len(chunks))
         return parts
 

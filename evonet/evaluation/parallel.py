@@ -178,10 +178,12 @@ class ModeChooser:
     """In-process threads or workers, for each multi-chunk generation, from measured timings.
 
     Generations are scored in-process (on this process's threads) until the
-    workers could pay: the in-process timings give the CPU time a generation
-    needs, so what ``capacity`` workers could save at best is known before
-    any is started. They are tried once that saving is at least
-    :data:`PROBE_GAIN` of a generation's time and the time it has already
+    workers could pay: the in-process timings give the time a generation's
+    chunks were busy (on a CPU or waiting for one, not for the GIL:
+    :func:`~evonet.evaluation.threads.busy_seconds`), so what ``capacity``
+    workers could save at best is known before any is started. They are
+    tried once that saving is at least :data:`PROBE_GAIN` of a generation's
+    time and the time it has already
     failed to save is at least what the workers' start-up and shipping cost
     (the last measured in this process, else :data:`STARTUP_GUESS`); so a
     fit whose threads use the cores well never starts workers. Once tried,
@@ -222,7 +224,7 @@ class ModeChooser:
         self.timings = {"serial": [], "parallel": []}
         self.calls = 0
         self.capacity = None
-        self.in_process = []   # (seconds, cpu seconds, chunks) of recent in-process calls
+        self.in_process = []   # (seconds, busy seconds, chunks) of recent in-process calls
         self.foregone = 0.0    # seconds workers could have saved before they were tried
         self._waiting = False
 
@@ -266,8 +268,8 @@ class ModeChooser:
         self.mode = chosen
 
     def record(self, mode, seconds, cpu=None, n_chunks=None):
-        """Count a call made on ``mode`` that took ``seconds`` (in-process: ``cpu`` seconds
-        of CPU over ``n_chunks`` chunks)."""
+        """Count a call made on ``mode`` that took ``seconds`` (in-process: its chunks,
+        ``n_chunks`` of them, were busy ``cpu`` seconds together)."""
         if mode == "serial" and cpu is not None:
             self.in_process = (self.in_process + [(seconds, cpu, n_chunks or 1)])[-5:]
             if self.mode is None and self.capacity:

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from evonet.config import get_config
 from evonet.evaluation.parallel import inner_job_limit
 
-__all__ = ["available_cores", "in_pool_thread", "run_in_threads", "thread_count"]
+__all__ = ["available_cores", "busy_seconds", "in_pool_thread", "run_in_threads", "thread_count"]
 
 _POOLS = {}  # threads -> ThreadPoolExecutor, in this process
 _POOLS_LOCK = threading.Lock()
@@ -97,34 +97,59 @@ def _mark_pool_thread():
     _IN_POOL.active = True
 
 
-def _timed(task, item):
-    start = time.thread_time()
-    result = task(item)
-    return result, time.thread_time() - start
+def busy_seconds():
+    """Seconds the calling thread has been on a CPU or waiting in the run queue for one.
 
-
-def run_in_threads(task, items, n_threads):
-    """``[task(item) for item in items]`` on up to ``n_threads`` threads, and their CPU time.
-
-    Returns the results in the order of ``items`` and the CPU seconds the
-    tasks took together (the time a single thread would have needed, what
-    the evaluator weighs process workers against). The first exception a
-    task raises propagates, once every task has ended.
+    Linux's ``/proc/thread-self/schedstat``; elsewhere the thread's CPU time.
+    Unlike wall time, it leaves out the time a thread waited for the GIL:
+    what process workers could save. Unlike CPU time, it counts the time
+    other programs held the cores: what they could not.
 
     Examples
     --------
-    >>> results, cpu = run_in_threads(lambda x: x * x, [1, 2, 3], 2)
-    >>> results, cpu >= 0
+    >>> busy_seconds() >= 0
+    True
+    """
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as file:
+            on_cpu, waiting = file.read().split()[:2]
+        return (int(on_cpu) + int(waiting)) * 1e-9
+    except (OSError, ValueError):
+        return time.thread_time()
+
+
+def _timed(task, item, clock):
+    if clock is None:
+        return task(item), 0.0
+    start = clock()
+    result = task(item)
+    return result, clock() - start
+
+
+def run_in_threads(task, items, n_threads, clock=None):
+    """``[task(item) for item in items]`` on up to ``n_threads`` threads, and their busy time.
+
+    Returns the results in the order of ``items`` and, with a ``clock`` (a
+    per-thread one, :func:`busy_seconds`), the seconds the tasks took
+    together by it (the time one thread alone would have needed, what the
+    evaluator weighs process workers against; else ``None``). The first
+    exception a task raises propagates, once every task has ended.
+
+    Examples
+    --------
+    >>> results, busy = run_in_threads(lambda x: x * x, [1, 2, 3], 2, busy_seconds)
+    >>> results, busy >= 0
     ([1, 4, 9], True)
     """
     items = list(items)
     if n_threads <= 1 or len(items) <= 1 or in_pool_thread():
-        timed = [_timed(task, item) for item in items]
+        timed = [_timed(task, item, clock) for item in items]
     else:
         pool = _pool(n_threads)
-        futures = [pool.submit(_timed, task, item) for item in items]
+        futures = [pool.submit(_timed, task, item, clock) for item in items]
         timed = [future.result() for future in _wait_all(futures)]
-    return [result for result, _ in timed], sum(seconds for _, seconds in timed)
+    busy = sum(seconds for _, seconds in timed) if clock is not None else None
+    return [result for result, _ in timed], busy
 
 
 def _wait_all(futures):
