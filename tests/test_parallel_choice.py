@@ -1,4 +1,9 @@
-"""The choice between in-process and parallel scoring, on a scripted clock."""
+"""The choice between in-process and parallel scoring, on a scripted clock.
+
+In-process scoring runs on one thread here (``n_threads=1``), so that the
+scripted problem knows where it was scored; the gate that keeps workers from
+starting before they could pay is tested on its own at the end.
+"""
 
 import threading
 import time
@@ -6,7 +11,8 @@ import time
 import numpy as np
 import pytest
 
-from evonet import Evaluator
+from evonet import Evaluator, config_context
+from evonet.evaluation.parallel import ModeChooser
 
 
 class ScriptedCosts:
@@ -37,14 +43,18 @@ class ScriptedCosts:
 
 @pytest.fixture
 def scripted(monkeypatch):
-    """A :class:`ScriptedCosts` problem whose clock is the one the evaluator reads."""
+    """A :class:`ScriptedCosts` problem whose clock is the one the evaluator reads; the
+    workers are tried from the second multi-chunk generation on, and in-process scoring
+    uses the calling thread."""
 
     def make(serial, parallel):
         costs = ScriptedCosts(serial, parallel)
         monkeypatch.setattr(time, "perf_counter", costs.clock)
         return costs
 
-    return make
+    monkeypatch.setattr(ModeChooser, "worth_probing", lambda self: True)
+    with config_context(n_threads=1):
+        yield make
 
 
 def paths(evaluator, costs, calls, size=16):
@@ -115,3 +125,39 @@ def test_one_chunk_generations_single_jobs_and_non_adaptive_evaluators(scripted)
         assert paths(evaluator, costs, 6) == "SSSSSS"
     with Evaluator(costs, n_jobs=2, backend="threading", adaptive=False) as evaluator:
         assert paths(evaluator, costs, 6) == "PPPPPP" and paths(evaluator, costs, 1, 4) == "S"
+
+
+def test_workers_are_tried_only_once_they_could_pay():
+    # in-process generations of 4 chunks: 1 s each, of which 1 s of CPU (one thread)
+    chooser = ModeChooser(backend="test-one-thread")
+    assert chooser.choose(n_jobs=2) == "serial"
+    chooser.record("serial", 1.0, cpu=1.0, n_chunks=4)
+    assert chooser.choose(n_jobs=2) == "serial"    # 0.5 s foregone: less than a start-up
+    chooser.record("serial", 1.0, cpu=1.0, n_chunks=4)
+    assert chooser.choose(n_jobs=2) == "parallel"  # 1 s foregone: worth a start-up
+    # threads that already use both cores: 2 workers could save nothing
+    chooser = ModeChooser(backend="test-two-threads")
+    for _ in range(50):
+        assert chooser.choose(n_jobs=2) == "serial"
+        chooser.record("serial", 0.5, cpu=0.97, n_chunks=4)
+    assert chooser.mode is None and chooser.calls == 1
+    # one chunk's worth of CPU cannot be shared by more workers than chunks
+    chooser = ModeChooser(backend="test-two-chunks")
+    for _ in range(50):
+        assert chooser.choose(n_jobs=8, capacity=8) == "serial"
+        chooser.record("serial", 0.5, cpu=0.95, n_chunks=2)
+
+
+def test_the_measured_start_up_is_remembered_for_the_next_fit():
+    chooser = ModeChooser(backend="test-start-up")
+    for mode, seconds in [("serial", 1.0), ("serial", 1.0), ("parallel", 3.0),
+                          ("serial", 1.0), ("parallel", 0.4)]:
+        assert chooser.choose(n_jobs=2) == mode
+        chooser.record(mode, seconds, cpu=seconds if mode == "serial" else None, n_chunks=4)
+    assert chooser.choose(n_jobs=2) == "parallel"
+    # the start-up took 2.6 s: the next fit waits until 2.6 s could have been saved (6 x 0.5)
+    chooser = ModeChooser(backend="test-start-up")
+    for _ in range(6):
+        assert chooser.choose(n_jobs=2) == "serial"
+        chooser.record("serial", 1.0, cpu=1.0, n_chunks=4)
+    assert chooser.choose(n_jobs=2) == "parallel"

@@ -21,8 +21,16 @@ from parallel_helpers import (
 from evonet import Evaluator, MLPLayout, NeuroEvolutionClassifier, SupervisedProblem
 from evonet.callbacks import Callback
 from evonet.evaluation import population_chunks
+from evonet.evaluation.parallel import ModeChooser
 from evonet.evolve import Run, evolve
 from evonet.strategies import get_strategy
+
+
+@pytest.fixture(autouse=True)
+def workers_tried_at_once(monkeypatch):
+    """The adaptive evaluators here try their workers from the second multi-chunk
+    generation on, as if they could pay, so that workers score some generations."""
+    monkeypatch.setattr(ModeChooser, "worth_probing", lambda self: True)
 
 
 def run_strategy(name, n_jobs, backend, generations=4, settings=None, log=None):

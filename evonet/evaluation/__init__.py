@@ -7,7 +7,8 @@ problem is shipped once per fit (:mod:`evonet.evaluation.shipping`), under a
 parallel policy that changes speed, never results
 (:mod:`evonet.evaluation.parallel`). :class:`SupervisedProblem` and
 :data:`CHUNK_WORK` are exported here too, as they always were; problems live
-in :mod:`evonet.problems`.
+in :mod:`evonet.problems`. In-process, the chunks of a generation are scored
+at once on threads (:mod:`evonet.evaluation.threads`).
 """
 
 from evonet.evaluation.chunks import POPULATION_CHUNK, annotate_failure, population_chunks

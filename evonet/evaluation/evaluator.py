@@ -3,11 +3,12 @@
 Strategies, estimators, the DEAP toolbox's ``map`` and the control tasks all
 score populations through :class:`Evaluator`. It splits a population into
 chunks whose sizes depend only on the problem and the population size, scores
-each chunk with single-threaded BLAS, serially or in joblib workers (any
-backend: ``loky``, ``threading``, ``multiprocessing``, ``dask``), and puts the
-losses back in order. Since neither the chunks nor the BLAS threads depend on
-``n_jobs`` or the backend, neither does any result: parallel speed comes from
-running chunks at once, never from BLAS threads.
+each chunk with single-threaded BLAS, on threads of this process or in
+joblib workers (any backend: ``loky``, ``threading``, ``multiprocessing``,
+``dask``), and puts the losses back in order. Since neither the chunks nor the
+BLAS threads depend on the threads, ``n_jobs`` or the backend, neither does
+any result: parallel speed comes from running chunks at once, never from BLAS
+threads.
 
 How a chunk is scored is in :mod:`evonet.evaluation.chunks`, how the problem
 reaches the workers in :mod:`evonet.evaluation.shipping`, and the parallel
@@ -28,11 +29,20 @@ from evonet.evaluation.chunks import _score_chunk, evaluate_chunk, population_ch
 from evonet.evaluation.parallel import (
     REPROBE_EVERY,
     ModeChooser,
+    blas_single_thread,
     check_backend,
     collect_with_retry,
     effective_jobs,
+    is_dask_backend,
+    is_process_backend,
 )
-from evonet.evaluation.shipping import ship_problem
+from evonet.evaluation.shipping import check_picklable, ship_problem
+from evonet.evaluation.threads import (
+    available_cores,
+    busy_seconds,
+    run_in_threads,
+    thread_count,
+)
 
 __all__ = ["Evaluator"]
 
@@ -64,13 +74,14 @@ class Evaluator:
         At 1 or more, say when small generations are scored in-process, and
         when a nested evaluation uses fewer jobs than asked.
     adaptive : bool, default=True
-        Choose between in-process and parallel scoring from timings (see
+        Choose between in-process threads and the workers from timings (see
         Notes); ``False`` always uses the workers when ``n_jobs > 1``.
 
     Notes
     -----
     The data is shipped to the workers once per ``with evaluator:`` block (a
-    whole fit), not once per generation or task. For process backends
+    whole fit), not once per generation or task, when they first score a
+    generation (whether it can be shipped is checked on entering the block). For process backends
     (loky, multiprocessing) the problem is written once to a temporary
     folder, its large arrays as ``.npy`` files; a task carries only the
     folder's name, and each worker process reads the problem once (its
@@ -81,13 +92,19 @@ class Evaluator:
     pickled for a process backend or Dask raises ``ValueError`` saying what
     to change.
 
-    Generations too small to gain from workers are scored in-process: the
-    evaluator times the first generations of several chunks both ways (after
-    the workers' start-up) and keeps the faster, and checks again every
-    ``REPROBE_EVERY`` such generations
-    (:class:`~evonet.evaluation.parallel.ModeChooser`). This changes speed only: chunks, and
-    so results, are the same either way. A generation of one chunk is
-    always scored in-process.
+    In this process the chunks of a generation are scored at once on
+    threads (:mod:`evonet.evaluation.threads`; how many: ``n_threads`` of
+    :func:`evonet.set_config`, by default the cores available), each with
+    single-threaded BLAS, so the losses are those of a serial run. Workers
+    are started only when they could pay (:class:`~evonet.evaluation.parallel.ModeChooser`):
+    the in-process timings say how much CPU a generation needs and so what
+    the workers could save at best; they are tried once that is at least
+    :data:`~evonet.evaluation.parallel.PROBE_GAIN` of a generation and the
+    time not saved so far covers their start-up and shipping (as measured
+    in this process); then both paths are timed and the faster is kept,
+    and timed again every ``REPROBE_EVERY`` generations. This changes
+    speed only: chunks, and so results, are the same either way. A
+    generation of one chunk is always scored in-process.
 
     Inside a joblib worker (an estimator in ``GridSearchCV(n_jobs=2)``, say)
     at most ``cores // 2`` jobs are used, and no more than the share of the
@@ -105,7 +122,8 @@ class Evaluator:
     n_evaluations : int
         Number of networks scored so far.
     mode : str or None
-        ``"serial"`` or ``"parallel"`` once the evaluator has chosen.
+        ``"serial"`` (in-process, on this process's threads) or ``"parallel"``
+        (the workers) once the evaluator has chosen.
     effective_n_jobs : int or None
         Jobs the evaluator uses, once started (``n_jobs`` resolved and kept
         within a nested worker's share).
@@ -145,6 +163,7 @@ class Evaluator:
         self._parallel = None
         self._stack = None
         self._shipped = None
+        self._backend = None
         self._chooser = ModeChooser(verbose)
 
     @property
@@ -157,13 +176,13 @@ class Evaluator:
         if self._stack is not None:
             return self
         self._stack = contextlib.ExitStack()
-        self.effective_n_jobs = effective_jobs(self.n_jobs, self.backend, self.verbose)
-        if self.effective_n_jobs > 1:
-            try:
-                self._open_workers()
-            except BaseException:
-                self._close()
-                raise
+        try:
+            self.effective_n_jobs = effective_jobs(self.n_jobs, self.backend, self.verbose)
+            if self.effective_n_jobs > 1:
+                self._choose_backend()
+        except BaseException:
+            self._close()
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -182,7 +201,7 @@ class Evaluator:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.update(_parallel=None, _stack=None, _shipped=None)
+        state.update(_parallel=None, _stack=None, _shipped=None, _backend=None)
         return state
 
     def _close(self):
@@ -192,17 +211,29 @@ class Evaluator:
         if stack is not None:
             stack.close()
 
-    def _open_workers(self):
-        stack = self._stack
+    def _choose_backend(self):
+        """Enter the backend for the block, and check now that the problem can go to it.
+
+        The workers themselves start when a generation first goes to them.
+        """
         if self.backend is not None:
-            stack.enter_context(parallel_config(backend=self.backend))
+            self._stack.enter_context(parallel_config(backend=self.backend))
         backend, _ = joblib.parallel.get_active_backend()
-        self._shipped = ship_problem(self.problem, backend, stack)
+        self._backend = backend
+        self._chooser.backend = type(backend).__name__
+        if is_process_backend(backend):
+            check_picklable(self.problem, type(backend).__name__, large_arrays=False)
+        elif is_dask_backend(backend):
+            check_picklable(self.problem, "Dask backend", large_arrays=False)
+
+    def _open_workers(self):
+        backend = self._backend
+        self._shipped = ship_problem(self.problem, backend, self._stack)
         # results come back as chunks finish, so those finished before a worker died
         # are kept (retry_failed); multiprocessing's pool can only return a list
         ordered = "generator_unordered" if getattr(backend, "supports_return_generator",
                                                    False) else "list"
-        self._parallel = stack.enter_context(Parallel(
+        self._parallel = self._stack.enter_context(Parallel(
             n_jobs=self.effective_n_jobs, pre_dispatch="all", return_as=ordered))
 
     # -- scoring ----------------------------------------------------------------
@@ -240,9 +271,13 @@ class Evaluator:
         self.n_evaluations += size
         return np.concatenate(parts) if parts else np.zeros(0)
 
-    def _serial(self, population, chunks, rows, generation):
-        return [evaluate_chunk(self.problem, population[c], rows, c.start, generation)
-                for c in chunks]
+    def _in_process(self, population, chunks, rows, generation, clock=None):
+        """Losses of ``chunks`` on this process's threads, and their busy seconds by ``clock``."""
+        def score(c):
+            return evaluate_chunk(self.problem, population[c], rows, c.start, generation)
+
+        with blas_single_thread():
+            return run_in_threads(score, chunks, thread_count(), clock)
 
     def _collect(self, population, chunks, rows, generation, losses):
         """Score ``chunks`` in the workers, filling ``losses`` (start -> losses) as they end."""
@@ -264,19 +299,26 @@ class Evaluator:
         self.n_retried_chunks += len(lost)
         self._close()
         self.__enter__()
+        self._open_workers()
 
     def _run(self, population, chunks, rows, generation):
-        if self._parallel is None or len(chunks) == 1:
-            return self._serial(population, chunks, rows, generation)
+        if self.effective_n_jobs <= 1 or len(chunks) == 1:
+            return self._in_process(population, chunks, rows, generation)[0]
         mode = self._choose_mode() if self.adaptive else "parallel"
         start = time.perf_counter()
+        cpu = None
         if mode == "parallel":
+            if self._parallel is None:
+                self._open_workers()   # counted in this generation's time: the start-up
             parts = self._in_parallel(population, chunks, rows, generation)
         else:
-            parts = self._serial(population, chunks, rows, generation)
-        self._chooser.record(mode, time.perf_counter() - start)
+            parts, cpu = self._in_process(population, chunks, rows, generation, busy_seconds)
+        self._chooser.record(mode, time.perf_counter() - start, cpu, len(chunks))
         return parts
 
     def _choose_mode(self):
-        """Serial or parallel for the next multi-chunk call (see :class:`ModeChooser`)."""
-        return self._chooser.choose(self.effective_n_jobs, self.REPROBE_EVERY)
+        """In-process or workers for the next multi-chunk call (see :class:`ModeChooser`)."""
+        capacity = self.effective_n_jobs
+        if not is_dask_backend(self._backend):
+            capacity = min(capacity, available_cores())
+        return self._chooser.choose(self.effective_n_jobs, self.REPROBE_EVERY, capacity)

@@ -163,66 +163,120 @@ def effective_jobs(n_jobs, backend=None, verbose=0):
 
 
 REPROBE_EVERY = 200
-"""Generations between two timings of the serial and the parallel path."""
+"""Generations between two timings of the in-process and the worker path."""
+
+PROBE_GAIN = 0.10
+"""Least share of a generation's time that workers could save for them to be tried."""
+
+STARTUP_GUESS = 1.0
+"""Seconds assumed for the workers' start-up and shipping until one has been measured."""
+
+_STARTUP = {}  # backend name -> the last start-up measured in this process, in seconds
 
 
 class ModeChooser:
-    """Serial or parallel for each multi-chunk generation, from measured timings.
+    """In-process threads or workers, for each multi-chunk generation, from measured timings.
 
-    Calls alternate serial, parallel, serial, parallel (the first parallel one
-    pays the workers' start-up and is not counted); then the faster path is
-    kept (parallel only when it is at least 5% faster), and both are timed
-    again every ``reprobe_every`` calls (:data:`REPROBE_EVERY` by default). This
-    changes speed only: the chunks, and so the results, are the same either way.
+    Generations are scored in-process (on this process's threads) until the
+    workers could pay: the in-process timings give the time a generation's
+    chunks were busy (on a CPU or waiting for one, not for the GIL:
+    :func:`~evonet.evaluation.threads.busy_seconds`), so what ``capacity``
+    workers could save at best is known before any is started. They are
+    tried once that saving is at least :data:`PROBE_GAIN` of a generation's
+    time and the time it has already
+    failed to save is at least what the workers' start-up and shipping cost
+    (the last measured in this process, else :data:`STARTUP_GUESS`); so a
+    fit whose threads use the cores well never starts workers. Once tried,
+    calls alternate in-process, workers, in-process, workers (the first
+    workers' call pays the start-up: measured, not counted), then the faster
+    path is kept (workers only when at least 5% faster), and both are timed
+    again every ``reprobe_every`` calls. This changes speed only: the chunks,
+    and so the results, are the same either way.
 
     Parameters
     ----------
     verbose : int, default=0
         At 1 or more, say on stderr which path is kept when it changes.
+    backend : str, default=""
+        The workers' backend, whose measured start-up is kept for later fits.
 
     Attributes
     ----------
     mode : str or None
-        ``"serial"`` or ``"parallel"`` once chosen.
+        ``"serial"`` (in-process, on this process's threads) or
+        ``"parallel"`` (the workers) once chosen.
 
     Examples
     --------
     >>> chooser = ModeChooser()
-    >>> for seconds in (1.0, 9.0, 1.0, 0.5):
-    ...     chooser.record(chooser.choose(n_jobs=2), seconds)
-    >>> chooser.choose(n_jobs=2)
+    >>> chooser.record(chooser.choose(n_jobs=2), 1.0, cpu=1.0, n_chunks=4)  # one thread
+    >>> chooser.choose(n_jobs=2)   # 2 workers could save 0.5 s: less than a start-up
+    'serial'
+    >>> chooser.record("serial", 1.0, cpu=1.0, n_chunks=4)
+    >>> chooser.choose(n_jobs=2)   # 1 s not saved: the workers are worth trying
     'parallel'
     """
 
-    def __init__(self, verbose=0):
+    def __init__(self, verbose=0, backend=""):
         self.verbose = verbose
+        self.backend = backend
         self.mode = None
         self.timings = {"serial": [], "parallel": []}
         self.calls = 0
+        self.capacity = None
+        self.in_process = []   # (seconds, busy seconds, chunks) of recent in-process calls
+        self.foregone = 0.0    # seconds workers could have saved before they were tried
+        self._waiting = False
 
-    def choose(self, n_jobs, reprobe_every=REPROBE_EVERY):
-        """The path of the next multi-chunk call (``n_jobs``: the workers, for messages)."""
+    def worth_probing(self):
+        """Whether the workers may pay: a large saving, already worth their start-up."""
+        gains = [max(0.0, wall - cpu / min(self.capacity, k)) / wall
+                 for wall, cpu, k in self.in_process[-5:] if wall > 0]
+        if not gains or sorted(gains)[len(gains) // 2] < PROBE_GAIN:
+            return False
+        return self.foregone >= _STARTUP.get(self.backend, STARTUP_GUESS)
+
+    def choose(self, n_jobs, reprobe_every=REPROBE_EVERY, capacity=None):
+        """The path of the next multi-chunk call.
+
+        ``n_jobs``: the workers (for messages); ``capacity``: the cores they
+        could use at once (``n_jobs`` by default).
+        """
+        self.capacity = max(1, capacity or n_jobs)
         phase = self.calls % reprobe_every
         if phase == 0:
             self.timings = {"serial": [], "parallel": []}
-        if phase < 4:
-            return "serial" if phase % 2 == 0 else "parallel"
+        # until the workers are first tried, wait in phase 1 for them to be worth it
+        self._waiting = phase == 1 and self.mode is None and not self.worth_probing()
+        if self._waiting or phase < 4:
+            return "serial" if self._waiting or phase % 2 == 0 else "parallel"
         if phase == 4:
-            serial = min(self.timings["serial"])
-            parallel = self.timings["parallel"][-1]
-            chosen = "parallel" if parallel < 0.95 * serial else "serial"
-            if chosen != self.mode and self.verbose:
-                how = f"with {n_jobs} workers" if chosen == "parallel" else "in-process"
-                print(f"evonet: scoring generations {how}: one took {1e3 * serial:.1f} ms "
-                      f"in-process and {1e3 * parallel:.1f} ms with {n_jobs} "
-                      f"workers", file=sys.stderr)
-            self.mode = chosen
+            self._decide(n_jobs)
         return self.mode
 
-    def record(self, mode, seconds):
-        """Count a call made on ``mode`` that took ``seconds``."""
-        self.timings[mode].append(seconds)
-        self.calls += 1
+    def _decide(self, n_jobs):
+        serial = min(self.timings["serial"])
+        parallel = self.timings["parallel"][-1]
+        if self.mode is None:   # the workers' first call: their start-up and shipping
+            _STARTUP[self.backend] = max(0.0, self.timings["parallel"][0] - parallel)
+        chosen = "parallel" if parallel < 0.95 * serial else "serial"
+        if chosen != self.mode and self.verbose:
+            how = f"with {n_jobs} workers" if chosen == "parallel" else "in-process"
+            print(f"evonet: scoring generations {how}: one took {1e3 * serial:.1f} ms "
+                  f"in-process and {1e3 * parallel:.1f} ms with {n_jobs} "
+                  f"workers", file=sys.stderr)
+        self.mode = chosen
+
+    def record(self, mode, seconds, cpu=None, n_chunks=None):
+        """Count a call made on ``mode`` that took ``seconds`` (in-process: its chunks,
+        ``n_chunks`` of them, were busy ``cpu`` seconds together)."""
+        if mode == "serial" and cpu is not None:
+            self.in_process = (self.in_process + [(seconds, cpu, n_chunks or 1)])[-5:]
+            if self.mode is None and self.capacity:
+                self.foregone += max(0.0, seconds - cpu / min(self.capacity, n_chunks or 1))
+        self.timings[mode] = (self.timings[mode] + [seconds])[-4:]
+        if not self._waiting:
+            self.calls += 1
 
 
 def _worker_died(exc):

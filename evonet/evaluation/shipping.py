@@ -47,10 +47,22 @@ class _Discard:
         return len(data)
 
 
-def check_picklable(problem, where):
-    """Raise ``ValueError`` saying what to change if ``problem`` cannot go to ``where``."""
+def check_picklable(problem, where, large_arrays=True):
+    """Raise ``ValueError`` saying what to change if ``problem`` cannot go to ``where``.
+
+    With ``large_arrays=False`` the plain NumPy arrays of at least
+    :data:`SHIP_INLINE_BYTES` are taken as they are (they always pickle), so
+    the check costs little whatever the size of the data.
+    """
+    class Checker(_pickler_class()):
+        def persistent_id(self, obj):
+            if not large_arrays and type(obj) in (np.ndarray, np.memmap) \
+                    and not obj.dtype.hasobject and obj.nbytes >= SHIP_INLINE_BYTES:
+                return id(obj)
+            return None
+
     try:
-        _pickler_class()(_Discard(), protocol=pickle.HIGHEST_PROTOCOL).dump(problem)
+        Checker(_Discard(), protocol=pickle.HIGHEST_PROTOCOL).dump(problem)
     except Exception as exc:
         raise ValueError(
             f"the problem cannot be pickled for the {where} ({type(exc).__name__}: {exc}); "
