@@ -57,6 +57,13 @@ def scored_by_workers(log):
     return bool(set(log.read_text().split("\n")) - {here, ""})
 
 
+def scored_by_other_processes(log):
+    """Whether a chunk logged in ``log`` was scored in another process (a process worker;
+    evonet's own threads score in this process)."""
+    return any(line.split()[0] != str(os.getpid()) for line in log.read_text().split("\n")
+               if line)
+
+
 def logged(problem, log):
     problem.log = str(log)
     if log.exists():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from neat_helpers import random_genomes
-from parallel_helpers import LoggedSupervisedProblem, logged, scored_by_workers
+from parallel_helpers import LoggedSupervisedProblem, logged, scored_by_other_processes
 from sklearn.preprocessing import OneHotEncoder
 
 from evonet import Evaluator, MLPLayout
@@ -155,7 +155,7 @@ def test_sparse_problem_is_scored_by_process_workers_in_several_chunks(tmp_path)
         run = Run(get_strategy("es", population_size=64), evaluator,
                   np.random.default_rng(7), initializer=lambda k, g: init_population(layout, k, g))
         evolve(run, 3)
-        return np.asarray(run.best), run.loss_curve, scored_by_workers(log)
+        return np.asarray(run.best), run.loss_curve, scored_by_other_processes(log)
 
     best, curve, by_workers = run(1)
     best2, curve2, by_workers2 = run(2)
