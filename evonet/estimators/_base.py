@@ -1,19 +1,18 @@
 """What the neuroevolution classifier and regressor share: parameters, ``fit``, prediction."""
 
 import warnings
-from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from evonet.callbacks import ProgressPrinter
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
+from evonet.estimators._fitdata import FitData, unless_all_equal
 from evonet.estimators._params import check_params
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
@@ -83,51 +82,6 @@ def choose_batch_size(batch_size, n_samples):
     if batch_size == "auto":
         return None if n_samples <= SMALL_DATA else AUTO_BATCH
     return rows_per_generation(batch_size, n_samples)
-
-
-def _unless_all_equal(sample_weight):
-    """``None`` for equal weights (the plain mean, computed the same way), else the weights."""
-    if sample_weight is None or np.all(sample_weight == sample_weight[0]):
-        return None
-    return sample_weight
-
-
-@dataclass
-class FitData:
-    """The data of one ``fit``: inputs, labels, encoded targets, weights, validation part."""
-
-    X: np.ndarray
-    y: np.ndarray
-    targets: np.ndarray
-    sample_weight: np.ndarray
-    n_outputs: int
-    output_activation: str
-    X_val: np.ndarray = None
-    y_val: np.ndarray = None
-    val_weight: np.ndarray = None
-    split_seed: int = None
-
-    def __post_init__(self):
-        if self.sample_weight is not None and not self.sample_weight.all():
-            # a row of zero weight adds nothing to the loss: leaving it out before the
-            # validation split, the minibatches and the "auto" choices makes the fit
-            # exactly that of the data without it (classes_ still counts its label)
-            kept = self.sample_weight > 0
-            self.X, self.targets, self.y = self.X[kept], self.targets[kept], self.y[kept]
-            self.sample_weight = self.sample_weight[kept]
-
-    def split(self, validation_fraction, split_seed, stratify):
-        """Hold out ``validation_fraction`` of the rows for early stopping."""
-        weights = () if self.sample_weight is None else (self.sample_weight,)
-        parts = train_test_split(self.X, self.targets, self.y, *weights,
-                                 test_size=validation_fraction, random_state=split_seed,
-                                 stratify=stratify)
-        self.X, self.X_val, self.targets, _, self.y, self.y_val = parts[:6]
-        if self.sample_weight is not None:
-            # the training part's weights weight the loss, the validation part's the
-            # validation score (as in sklearn's MLP)
-            self.sample_weight, self.val_weight = parts[6], _unless_all_equal(parts[7])
-        self.split_seed = split_seed
 
 
 class BaseNeuroEvolution(ExportMixin, BaseEstimator):
@@ -207,6 +161,10 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         """``fit`` (a new or resumed run), ``warm_start`` and ``partial_fit`` (a continued one)."""
         hidden = check_params(self)
+        if incremental and self.early_stopping:
+            # as MLPClassifier: a validation split of one batch means nothing
+            raise ValueError("partial_fit does not support early_stopping=True; set "
+                             "early_stopping=False to train incrementally.")
         checkpoint = None
         if self.checkpoint is not None and not incremental:
             checkpoint = CheckpointFile(self.checkpoint, self.checkpoint_interval,
@@ -222,8 +180,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                 split_seed = checkpoint.saved_metadata("split_seed")
             else:
                 split_seed = int((self._run.rng if continuing else rng).integers(0, 2**31 - 1))
-            data.split(self.validation_fraction, split_seed, self._split_stratify(data.y))
-        data.sample_weight = _unless_all_equal(data.sample_weight)
+            self._split_validation(data, split_seed)
+        data.sample_weight = unless_all_equal(data.sample_weight)
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
         problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
                                        self.alpha)
@@ -246,7 +204,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         else:
             strategy = make_strategy(
                 strategy_name, self.population_size, self.strategy_params,
-                defaults={"activation": self.activation} if strategy_name == "neat" else None)
+                defaults={"activation": self.activation} if strategy_name == "neat" else None,
+                chosen_by_auto=self.strategy == "auto")
             run = start_run(strategy, evaluator, rng, architecture.initializer(), batch_size,
                             checkpoint, stopping, validation)
             self.strategy_ = strategy_name
@@ -256,6 +215,16 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             kind="estimator", strategy=strategy_name, start_generation=int(start),
             split_seed=data.split_seed))
         return self
+
+    def _split_validation(self, data, split_seed):
+        """Hold out the validation rows of early stopping (at least 2, as MLPClassifier)."""
+        data.split(self.validation_fraction, split_seed, self._split_stratify(data.y))
+        if data.X_val.shape[0] < 2:
+            raise ValueError(
+                f"The validation set is too small. Increase 'validation_fraction' "
+                f"(validation_fraction={self.validation_fraction!r} holds out "
+                f"{data.X_val.shape[0]} of {data.X.shape[0] + data.X_val.shape[0]} rows; "
+                f"early stopping needs at least 2) or the size of your dataset.")
 
     def _prepare_data(self, X, y, sample_weight, classes, checkpoint, continuing):
         """Validated data and encoded targets; a resumed fit's checkpoint is checked here."""
@@ -311,9 +280,9 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             # a dead worker, a failing fitness or Ctrl-C: keep the best network found so
             # far (the checkpoint, if any, holds the state before the failing generation)
             if len(run.hall_of_fame):
-                self._keep_run(run, validated)
+                self._keep_run(run, validated, start)
             raise
-        self._keep_run(run, validated)
+        self._keep_run(run, validated, start)
         if not incremental and run.stop_reason in ("budget", "max_evaluations"):
             warnings.warn(
                 f"{type(self).__name__}: the budget (max_generations={self.max_generations}, "
@@ -323,13 +292,13 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                 stacklevel=4,
             )
 
-    def _keep_run(self, run, validated):
+    def _keep_run(self, run, validated, start):
         run.evaluator = None  # holds a copy of the data; the next fit gives it new data
         run.validation = None
         self._run = run
-        self._store_result(run, validated)
+        self._store_result(run, validated, start)
 
-    def _store_result(self, run, validated):
+    def _store_result(self, run, validated, start):
         architecture = self._architecture
         self.n_outputs_ = architecture.layout.n_outputs if architecture.kind == "mlp" \
             else architecture.n_outputs
@@ -344,11 +313,14 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         else:
             self.genome_ = copy_individual(run.best)
             self.out_activation_ = architecture.output_activation
-        self.n_iter_ = run.generation
+        # as MLPClassifier: the iterations of the latest fit (a warm_start fit counts its
+        # own; partial_fit runs one)
+        self.n_iter_ = run.generation - start
         self.stop_reason_ = run.stop_reason
         self.n_evaluations_ = run.n_evaluations
         self.loss_curve_ = list(run.loss_curve)
-        self.best_loss_ = float(run.best_loss)
+        # as MLPClassifier: None with early_stopping (the validation score chose the model)
+        self.best_loss_ = None if validated else float(run.best_loss)
         self.logbook_ = run.logbook
         if validated:
             self.validation_scores_ = list(run.validation_scores)

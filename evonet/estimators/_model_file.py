@@ -181,7 +181,7 @@ def _targets_document(state, arrays):
 
 def _training_document(est, arrays):
     columns, table = logbook_table(est.logbook_)
-    best = float(est.best_loss_)
+    best = float(np.inf if est.best_loss_ is None else est.best_loss_)
     training = {
         "strategy": est.strategy_, "n_iter": int(est.n_iter_),
         "n_evaluations": int(est.n_evaluations_),
@@ -306,6 +306,7 @@ def _read_training(fields, kind):
     }
     if fields.archive.has_array("validation_scores"):
         training["validation_scores_"] = fields.array("validation_scores", ndim=1).tolist()
+        training["best_loss_"] = None  # early stopping: as MLPClassifier, no best loss
     training["logbook_"] = read_logbook(fields)
     return training
 

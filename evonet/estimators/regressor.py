@@ -6,7 +6,8 @@ from sklearn.metrics import r2_score
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from evonet.estimators._base import BaseNeuroEvolution, _unless_all_equal
+from evonet.estimators._base import BaseNeuroEvolution
+from evonet.estimators._fitdata import unless_all_equal
 
 __all__ = ["NeuroEvolutionRegressor"]
 
@@ -107,7 +108,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             if sample_weight is not None:
                 # fit leaves rows of zero weight out; so does the scaling, exactly
                 kept = sample_weight > 0
-                rows, weights = Y[kept], _unless_all_equal(sample_weight[kept])
+                rows, weights = Y[kept], unless_all_equal(sample_weight[kept])
             mean = np.average(rows, axis=0, weights=weights)
             scale = np.sqrt(np.average((rows - mean) ** 2, axis=0, weights=weights))
             self._y_mean = mean
