@@ -74,3 +74,22 @@ def test_best_loss_is_none_with_early_stopping_and_survives_a_model_file(xy, tmp
     plain = NeuroEvolutionClassifier((2,), max_generations=5, random_state=0).fit(X, y)
     plain.save(path)
     assert evonet.load(path).best_loss_ == plain.best_loss_ == min(plain.loss_curve_)
+
+
+@pytest.mark.parametrize("cls", [NeuroEvolutionClassifier, NeuroEvolutionRegressor])
+def test_float32_input_gives_float32_weights_and_outputs(xy, cls):
+    X, y = xy
+    X32 = X.astype(np.float32)
+    est = cls((3,), max_generations=5, random_state=0).fit(X32, y)
+    assert all(W.dtype == np.float32 for W in est.coefs_ + est.intercepts_)
+    out = est.predict_proba(X32) if cls is NeuroEvolutionClassifier else est.predict(X32)
+    assert out.dtype == np.float32
+    # computed in float64 and cast at the end: a row predicts the same alone or in a batch
+    single = est.predict_proba(X32[3:4]) if cls is NeuroEvolutionClassifier \
+        else est.predict(X32[3:4])
+    np.testing.assert_array_equal(single[0], out[3])
+    # float64 input keeps float64 weights and outputs
+    est64 = cls((3,), max_generations=5, random_state=0).fit(X, y)
+    assert est64.coefs_[0].dtype == np.float64
+    assert (est64.predict(X) if cls is NeuroEvolutionRegressor
+            else est64.predict_proba(X)).dtype == np.float64

@@ -12,7 +12,7 @@ from evonet.callbacks import ProgressPrinter
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
-from evonet.estimators._fitdata import FitData, unless_all_equal
+from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
 from evonet.estimators._params import check_params
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
@@ -124,6 +124,9 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         """Return ``(targets for the loss, n_outputs, output_activation)``."""
         raise NotImplementedError
 
+    def _continue_targets(self, data):
+        """Targets of a continued run (``warm_start``, ``partial_fit``): unchanged here."""
+
     def _to_output_units(self, layers):
         """Turn the evolved ``(W, b)`` layers into the fitted network's (identity here)."""
         return layers
@@ -161,6 +164,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         """``fit`` (a new or resumed run), ``warm_start`` and ``partial_fit`` (a continued one)."""
         hidden = check_params(self)
+        self._float32 = is_float32(X)
         if incremental and self.early_stopping:
             # as MLPClassifier: a validation split of one batch means nothing
             raise ValueError("partial_fit does not support early_stopping=True; set "
@@ -173,6 +177,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         continuing = not resumed and (incremental or self.warm_start) and hasattr(self, "_run")
         data = self._prepare_data(X, y, sample_weight, classes, checkpoint,
                                   continuing=continuing)
+        if continuing:
+            self._continue_targets(data)
         # a new run's one generator of this fit; the validation split's seed comes from it
         rng = None if continuing or resumed else make_generator(self.random_state)
         if self.early_stopping and not incremental:
@@ -202,10 +208,11 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                 run.selected = None
                 run.validation_scores = []
         else:
-            strategy = make_strategy(
-                strategy_name, self.population_size, self.strategy_params,
-                defaults={"activation": self.activation} if strategy_name == "neat" else None,
-                chosen_by_auto=self.strategy == "auto")
+            defaults = architecture.strategy_defaults(strategy_name)
+            if strategy_name == "neat":
+                defaults["activation"] = self.activation
+            strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
+                                     defaults=defaults, chosen_by_auto=self.strategy == "auto")
             run = start_run(strategy, evaluator, rng, architecture.initializer(), batch_size,
                             checkpoint, stopping, validation)
             self.strategy_ = strategy_name
@@ -283,7 +290,13 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                 self._keep_run(run, validated, start)
             raise
         self._keep_run(run, validated, start)
-        if not incremental and run.stop_reason in ("budget", "max_evaluations"):
+        if not incremental and len(run.loss_curve) > 1 and run.best_loss >= run.loss_curve[0]:
+            warnings.warn(
+                f"{type(self).__name__}: the training loss never improved on its start "
+                f"({run.loss_curve[0]:.6g}) in {self.n_iter_} generations: the model is the "
+                f"starting network. Try smaller step sizes (strategy_params), another "
+                f"strategy or scaled inputs.", ConvergenceWarning, stacklevel=4)
+        elif not incremental and run.stop_reason in ("budget", "max_evaluations"):
             warnings.warn(
                 f"{type(self).__name__}: the budget (max_generations={self.max_generations}, "
                 f"max_evaluations={self.max_evaluations}) ran out before the loss converged "
@@ -306,8 +319,10 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             layout = architecture.layout
             layers = layout.unpack(np.asarray(run.best, dtype=np.float64))
             layers = self._to_output_units([(np.array(W), np.array(b)) for W, b in layers])
-            self.coefs_ = [np.array(W) for W, _ in layers]
-            self.intercepts_ = [np.array(b) for _, b in layers]
+            # float32 weights for float32 data, as MLPClassifier
+            dtype = np.float32 if self._float32 else np.float64
+            self.coefs_ = [np.array(W, dtype=dtype) for W, _ in layers]
+            self.intercepts_ = [np.array(b, dtype=dtype) for _, b in layers]
             self.n_layers_ = layout.n_layers + 1
             self.out_activation_ = layout.output_activation
         else:
@@ -355,6 +370,13 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         if self._architecture.kind == "mlp":
             return self._architecture.output(self._weights(), X)
         return self._from_evolved_units(self._architecture.output(self.genome_, X))
+
+    def _cast_output(self, output, X):
+        """``output`` (computed in float64) as float32 for float32 ``X`` and weights."""
+        if is_float32(X) and self.__dict__.get("coefs_", [None])[0] is not None \
+                and self.coefs_[0].dtype == np.float32:
+            return output.astype(np.float32)
+        return output
 
     def _from_evolved_units(self, output):
         """Outputs of an evolved graph in the targets' units (identity here)."""

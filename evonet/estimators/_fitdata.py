@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-__all__ = ["FitData", "unless_all_equal"]
+__all__ = ["FitData", "is_float32", "unless_all_equal"]
 
 
 def unless_all_equal(sample_weight):
@@ -51,3 +51,20 @@ class FitData:
             # validation score (as in sklearn's MLP)
             self.sample_weight, self.val_weight = parts[6], unless_all_equal(parts[7])
         self.split_seed = split_seed
+
+
+def is_float32(X):
+    """Whether ``X`` (an array, sparse matrix or DataFrame) holds float32 values only.
+
+    As ``MLPClassifier``, a model fitted on float32 data keeps float32
+    weights, and float32 inputs give float32 outputs.
+
+    Examples
+    --------
+    >>> is_float32(np.zeros(2, np.float32)), is_float32([[1.0]]), is_float32(np.zeros(2))
+    (True, False, False)
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and not hasattr(X, "dtype"):  # a DataFrame
+        return len(dtypes) > 0 and all(dtype == np.float32 for dtype in dtypes)
+    return getattr(X, "dtype", None) == np.float32

@@ -328,11 +328,10 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        X = self._check_predict_input(X)
-        output = self._output(X)
+        output = self._cast_output(self._output(self._check_predict_input(X)), X)
         if self.n_outputs_ == 1:
             p = output.ravel()
-            return np.column_stack([1.0 - p, p])
+            return np.column_stack([1 - p, p])
         return output
 
     def predict_log_proba(self, X):
