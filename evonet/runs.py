@@ -19,6 +19,7 @@ file is written.
 
 import contextlib
 import contextvars
+import inspect
 import os
 from dataclasses import dataclass, field
 
@@ -31,10 +32,10 @@ from evonet.io.checkpoint import (
     remove_checkpoint,
 )
 from evonet.io.fingerprint import describe_mismatch
-from evonet.strategies import Strategy, get_strategy
+from evonet.strategies import STRATEGIES, Strategy, get_strategy
 
-__all__ = ["CheckpointFile", "FitOptions", "fit_context", "get_fit_options", "make_strategy",
-           "run_generations", "start_run"]
+__all__ = ["CheckpointFile", "FitOptions", "check_strategy_params", "fit_context",
+           "get_fit_options", "make_strategy", "run_generations", "start_run"]
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ def get_fit_options():
     return _NO_OPTIONS if options is None else options
 
 
-def make_strategy(strategy, population_size=None, strategy_params=None, defaults=None):
+def make_strategy(strategy, population_size=None, strategy_params=None, defaults=None, *,
+                  chosen_by_auto=False):
     """The strategy of a run: a registered name with its settings, or an instance as given.
 
     Parameters
@@ -137,6 +139,9 @@ def make_strategy(strategy, population_size=None, strategy_params=None, defaults
     defaults : dict, default=None
         Settings used where ``strategy_params`` gives none (the caller's defaults for
         this strategy, such as NEAT's hidden activation).
+    chosen_by_auto : bool, default=False
+        Whether ``strategy`` is the one ``strategy="auto"`` chose (said in the
+        error about a setting it does not take).
 
     Returns
     -------
@@ -148,17 +153,53 @@ def make_strategy(strategy, population_size=None, strategy_params=None, defaults
     20
     >>> make_strategy("neat", defaults={"activation": "relu"}).mutation.activation
     'relu'
+
+    A setting the strategy does not take is refused, naming the valid ones:
+
+    >>> make_strategy("cmaes", strategy_params={"learning_rate": 0.1})
+    Traceback (most recent call last):
+    ...
+    ValueError: strategy_params={'learning_rate': 0.1}: strategy 'cmaes' takes no setting
+    'learning_rate'; its settings are ['mu', 'population_size', 'sigma'].
     """
     if isinstance(strategy, Strategy):
         if population_size is not None or strategy_params:
             raise ValueError("pass population_size and strategy_params to the strategy "
                              "instance itself.")
         return strategy
+    check_strategy_params(strategy, strategy_params, chosen_by_auto)
     settings = dict(defaults or {})
     settings.update(strategy_params or {})
     if population_size is not None:
         settings["population_size"] = population_size
     return get_strategy(strategy, **settings)
+
+
+def check_strategy_params(strategy, strategy_params, chosen_by_auto=False):
+    """Raise ``ValueError`` for a key of ``strategy_params`` the strategy does not take.
+
+    Examples
+    --------
+    >>> check_strategy_params("es", {"sigma": 0.1, "learning_rate": 0.01})
+    >>> check_strategy_params("cmaes", {"learning_rate": 0.01}, chosen_by_auto=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: strategy_params={'learning_rate': 0.01}: strategy 'cmaes' (chosen by
+    strategy='auto') takes no setting 'learning_rate'; its settings are ['mu',
+    'population_size', 'sigma'].
+    """
+    if not strategy_params or strategy not in STRATEGIES:
+        return  # an unknown name is refused by get_strategy, with its own message
+    signature = inspect.signature(STRATEGIES[strategy].__init__)
+    valid = sorted(name for name, parameter in signature.parameters.items()
+                   if name != "self" and parameter.kind not in (parameter.VAR_POSITIONAL,
+                                                                 parameter.VAR_KEYWORD))
+    unknown = [key for key in strategy_params if key not in valid]
+    if unknown:
+        which = f"{strategy!r} (chosen by strategy='auto')" if chosen_by_auto \
+            else repr(strategy)
+        raise ValueError(f"strategy_params={strategy_params!r}: strategy {which} takes no "
+                         f"setting {unknown[0]!r}; its settings are {valid}.")
 
 
 class CheckpointFile:

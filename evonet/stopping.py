@@ -69,7 +69,9 @@ class _Patience(StoppingRule):
 
     def __init__(self, tol, n_iter_no_change, best):
         self.tol = float(tol)
-        self.n_iter_no_change = int(n_iter_no_change)
+        # np.inf (accepted, as in scikit-learn) never runs out of patience
+        self.n_iter_no_change = (float(n_iter_no_change) if n_iter_no_change == np.inf
+                                 else int(n_iter_no_change))
         self.best = best
         self.count = 0
 

@@ -6,9 +6,10 @@ import numpy as np
 
 from evonet.evaluation import SupervisedProblem
 from evonet.genome.initializers import MinimalInitializer
-from evonet.genome.weights import init_population
+from evonet.genome.weights import init_population, step_scale
 from evonet.nn import MLPLayout, forward
 from evonet.problems.graph import GraphProblem, predict_genome
+from evonet.strategies import scaled_step_sizes
 
 FLOAT64_WORK = 2_000_000
 """Fitness runs in float64 when rows x parameters is at most this, float32 beyond."""
@@ -39,6 +40,10 @@ class MLPArchitecture:
 
     def initializer(self):
         return partial(init_population, self.layout)
+
+    def strategy_defaults(self, strategy_name):
+        """Step sizes scaled to the fan-in and size (:func:`evonet.genome.weights.step_scale`)."""
+        return scaled_step_sizes(strategy_name, step_scale(self.layout))
 
     def output(self, params, X):
         return forward(self.layout, np.asarray(params, dtype=np.float64), X, dtype=np.float64)
@@ -73,6 +78,10 @@ class NEATArchitecture:
 
     def initializer(self):
         return MinimalInitializer(self.n_inputs, self.n_outputs)
+
+    def strategy_defaults(self, strategy_name):
+        """No scaled step sizes: a NEAT graph starts with its inputs wired to its outputs."""
+        return {}
 
     def output(self, genome, X):
         return predict_genome(genome, X, self.output_activation)

@@ -1,19 +1,18 @@
 """What the neuroevolution classifier and regressor share: parameters, ``fit``, prediction."""
 
 import warnings
-from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from evonet.callbacks import ProgressPrinter
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
+from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
 from evonet.estimators._params import check_params
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
@@ -85,51 +84,6 @@ def choose_batch_size(batch_size, n_samples):
     return rows_per_generation(batch_size, n_samples)
 
 
-def _unless_all_equal(sample_weight):
-    """``None`` for equal weights (the plain mean, computed the same way), else the weights."""
-    if sample_weight is None or np.all(sample_weight == sample_weight[0]):
-        return None
-    return sample_weight
-
-
-@dataclass
-class FitData:
-    """The data of one ``fit``: inputs, labels, encoded targets, weights, validation part."""
-
-    X: np.ndarray
-    y: np.ndarray
-    targets: np.ndarray
-    sample_weight: np.ndarray
-    n_outputs: int
-    output_activation: str
-    X_val: np.ndarray = None
-    y_val: np.ndarray = None
-    val_weight: np.ndarray = None
-    split_seed: int = None
-
-    def __post_init__(self):
-        if self.sample_weight is not None and not self.sample_weight.all():
-            # a row of zero weight adds nothing to the loss: leaving it out before the
-            # validation split, the minibatches and the "auto" choices makes the fit
-            # exactly that of the data without it (classes_ still counts its label)
-            kept = self.sample_weight > 0
-            self.X, self.targets, self.y = self.X[kept], self.targets[kept], self.y[kept]
-            self.sample_weight = self.sample_weight[kept]
-
-    def split(self, validation_fraction, split_seed, stratify):
-        """Hold out ``validation_fraction`` of the rows for early stopping."""
-        weights = () if self.sample_weight is None else (self.sample_weight,)
-        parts = train_test_split(self.X, self.targets, self.y, *weights,
-                                 test_size=validation_fraction, random_state=split_seed,
-                                 stratify=stratify)
-        self.X, self.X_val, self.targets, _, self.y, self.y_val = parts[:6]
-        if self.sample_weight is not None:
-            # the training part's weights weight the loss, the validation part's the
-            # validation score (as in sklearn's MLP)
-            self.sample_weight, self.val_weight = parts[6], _unless_all_equal(parts[7])
-        self.split_seed = split_seed
-
-
 class BaseNeuroEvolution(ExportMixin, BaseEstimator):
     """Shared implementation of :class:`~evonet.NeuroEvolutionClassifier` and the regressor."""
 
@@ -170,6 +124,9 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         """Return ``(targets for the loss, n_outputs, output_activation)``."""
         raise NotImplementedError
 
+    def _continue_targets(self, data):
+        """Targets of a continued run (``warm_start``, ``partial_fit``): unchanged here."""
+
     def _to_output_units(self, layers):
         """Turn the evolved ``(W, b)`` layers into the fitted network's (identity here)."""
         return layers
@@ -207,6 +164,11 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         """``fit`` (a new or resumed run), ``warm_start`` and ``partial_fit`` (a continued one)."""
         hidden = check_params(self)
+        self._float32 = is_float32(X)
+        if incremental and self.early_stopping:
+            # as MLPClassifier: a validation split of one batch means nothing
+            raise ValueError("partial_fit does not support early_stopping=True; set "
+                             "early_stopping=False to train incrementally.")
         checkpoint = None
         if self.checkpoint is not None and not incremental:
             checkpoint = CheckpointFile(self.checkpoint, self.checkpoint_interval,
@@ -215,6 +177,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         continuing = not resumed and (incremental or self.warm_start) and hasattr(self, "_run")
         data = self._prepare_data(X, y, sample_weight, classes, checkpoint,
                                   continuing=continuing)
+        if continuing:
+            self._continue_targets(data)
         # a new run's one generator of this fit; the validation split's seed comes from it
         rng = None if continuing or resumed else make_generator(self.random_state)
         if self.early_stopping and not incremental:
@@ -222,8 +186,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                 split_seed = checkpoint.saved_metadata("split_seed")
             else:
                 split_seed = int((self._run.rng if continuing else rng).integers(0, 2**31 - 1))
-            data.split(self.validation_fraction, split_seed, self._split_stratify(data.y))
-        data.sample_weight = _unless_all_equal(data.sample_weight)
+            self._split_validation(data, split_seed)
+        data.sample_weight = unless_all_equal(data.sample_weight)
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
         problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
                                        self.alpha)
@@ -244,9 +208,11 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                 run.selected = None
                 run.validation_scores = []
         else:
-            strategy = make_strategy(
-                strategy_name, self.population_size, self.strategy_params,
-                defaults={"activation": self.activation} if strategy_name == "neat" else None)
+            defaults = architecture.strategy_defaults(strategy_name)
+            if strategy_name == "neat":
+                defaults["activation"] = self.activation
+            strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
+                                     defaults=defaults, chosen_by_auto=self.strategy == "auto")
             run = start_run(strategy, evaluator, rng, architecture.initializer(), batch_size,
                             checkpoint, stopping, validation)
             self.strategy_ = strategy_name
@@ -256,6 +222,16 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             kind="estimator", strategy=strategy_name, start_generation=int(start),
             split_seed=data.split_seed))
         return self
+
+    def _split_validation(self, data, split_seed):
+        """Hold out the validation rows of early stopping (at least 2, as MLPClassifier)."""
+        data.split(self.validation_fraction, split_seed, self._split_stratify(data.y))
+        if data.X_val.shape[0] < 2:
+            raise ValueError(
+                f"The validation set is too small. Increase 'validation_fraction' "
+                f"(validation_fraction={self.validation_fraction!r} holds out "
+                f"{data.X_val.shape[0]} of {data.X.shape[0] + data.X_val.shape[0]} rows; "
+                f"early stopping needs at least 2) or the size of your dataset.")
 
     def _prepare_data(self, X, y, sample_weight, classes, checkpoint, continuing):
         """Validated data and encoded targets; a resumed fit's checkpoint is checked here."""
@@ -311,10 +287,16 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             # a dead worker, a failing fitness or Ctrl-C: keep the best network found so
             # far (the checkpoint, if any, holds the state before the failing generation)
             if len(run.hall_of_fame):
-                self._keep_run(run, validated)
+                self._keep_run(run, validated, start)
             raise
-        self._keep_run(run, validated)
-        if not incremental and run.stop_reason in ("budget", "max_evaluations"):
+        self._keep_run(run, validated, start)
+        if not incremental and len(run.loss_curve) > 1 and run.best_loss >= run.loss_curve[0]:
+            warnings.warn(
+                f"{type(self).__name__}: the training loss never improved on its start "
+                f"({run.loss_curve[0]:.6g}) in {self.n_iter_} generations: the model is the "
+                f"starting network. Try smaller step sizes (strategy_params), another "
+                f"strategy or scaled inputs.", ConvergenceWarning, stacklevel=4)
+        elif not incremental and run.stop_reason in ("budget", "max_evaluations"):
             warnings.warn(
                 f"{type(self).__name__}: the budget (max_generations={self.max_generations}, "
                 f"max_evaluations={self.max_evaluations}) ran out before the loss converged "
@@ -323,13 +305,13 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                 stacklevel=4,
             )
 
-    def _keep_run(self, run, validated):
+    def _keep_run(self, run, validated, start):
         run.evaluator = None  # holds a copy of the data; the next fit gives it new data
         run.validation = None
         self._run = run
-        self._store_result(run, validated)
+        self._store_result(run, validated, start)
 
-    def _store_result(self, run, validated):
+    def _store_result(self, run, validated, start):
         architecture = self._architecture
         self.n_outputs_ = architecture.layout.n_outputs if architecture.kind == "mlp" \
             else architecture.n_outputs
@@ -337,18 +319,23 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             layout = architecture.layout
             layers = layout.unpack(np.asarray(run.best, dtype=np.float64))
             layers = self._to_output_units([(np.array(W), np.array(b)) for W, b in layers])
-            self.coefs_ = [np.array(W) for W, _ in layers]
-            self.intercepts_ = [np.array(b) for _, b in layers]
+            # float32 weights for float32 data, as MLPClassifier
+            dtype = np.float32 if self._float32 else np.float64
+            self.coefs_ = [np.array(W, dtype=dtype) for W, _ in layers]
+            self.intercepts_ = [np.array(b, dtype=dtype) for _, b in layers]
             self.n_layers_ = layout.n_layers + 1
             self.out_activation_ = layout.output_activation
         else:
             self.genome_ = copy_individual(run.best)
             self.out_activation_ = architecture.output_activation
-        self.n_iter_ = run.generation
+        # as MLPClassifier: the iterations of the latest fit (a warm_start fit counts its
+        # own; partial_fit runs one)
+        self.n_iter_ = run.generation - start
         self.stop_reason_ = run.stop_reason
         self.n_evaluations_ = run.n_evaluations
         self.loss_curve_ = list(run.loss_curve)
-        self.best_loss_ = float(run.best_loss)
+        # as MLPClassifier: None with early_stopping (the validation score chose the model)
+        self.best_loss_ = None if validated else float(run.best_loss)
         self.logbook_ = run.logbook
         if validated:
             self.validation_scores_ = list(run.validation_scores)
@@ -383,6 +370,13 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         if self._architecture.kind == "mlp":
             return self._architecture.output(self._weights(), X)
         return self._from_evolved_units(self._architecture.output(self.genome_, X))
+
+    def _cast_output(self, output, X):
+        """``output`` (computed in float64) as float32 for float32 ``X`` and weights."""
+        if is_float32(X) and self.__dict__.get("coefs_", [None])[0] is not None \
+                and self.coefs_[0].dtype == np.float32:
+            return output.astype(np.float32)
+        return output
 
     def _from_evolved_units(self, output):
         """Outputs of an evolved graph in the targets' units (identity here)."""

@@ -4,8 +4,10 @@ import warnings
 
 import numpy as np
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.multiclass import type_of_target, unique_labels
 
-__all__ = ["fitted_label_binarizer"]
+__all__ = ["check_known_labels", "check_same_classes", "fitted_label_binarizer",
+           "new_label_binarizer"]
 
 
 def fitted_label_binarizer(classes, label_type):
@@ -31,3 +33,63 @@ def fitted_label_binarizer(classes, label_type):
         raise ValueError(f"classes {classes.tolist()!r} do not make {label_type} targets")
     binarizer.classes_ = classes
     return binarizer
+
+
+def check_known_labels(y, classes, same=False):
+    """Raise ``ValueError`` when ``y`` holds labels outside ``classes`` (as ``MLPClassifier``).
+
+    With ``same`` (a ``warm_start`` fit), ``y``'s labels must be ``classes`` exactly.
+
+    Examples
+    --------
+    >>> check_known_labels(np.array([0, 2]), np.array([0, 1, 2]))
+    >>> check_known_labels(np.array([0, 3]), np.array([0, 1, 2]))
+    Traceback (most recent call last):
+    ...
+    ValueError: `y` has classes not in `self.classes_`. `self.classes_` has [0 1 2]. 'y' has [0 3].
+    """
+    labels = unique_labels(y)
+    if same and set(labels) != set(classes):
+        raise ValueError(f"warm_start can only be used where `y` has the same classes as in "
+                         f"the previous call to fit. Previously got {classes}, `y` has "
+                         f"{labels}.")
+    if len(np.setdiff1d(labels, classes)):
+        raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                         f"{classes}. 'y' has {labels}.")
+
+
+def new_label_binarizer(y, classes, estimator_name):
+    """The ``LabelBinarizer`` of a first fit: of ``classes`` if given, else of ``y``.
+
+    As in ``MLPClassifier.partial_fit``, a multilabel indicator ``y`` defines
+    the labels itself (``classes_ = arange(n_labels)``), whatever ``classes``
+    says. Fewer than 2 classes raise ``ValueError``.
+
+    Examples
+    --------
+    >>> new_label_binarizer(np.array([1, 1]), [1, 2, 3], "Clf").classes_
+    array([1, 2, 3])
+    """
+    multilabel = type_of_target(y).startswith("multilabel")
+    binarizer = LabelBinarizer().fit(classes if classes is not None and not multilabel else y)
+    if len(binarizer.classes_) < 2:
+        raise ValueError(f"{estimator_name} needs samples of at least 2 classes in the data, "
+                         f"but the data contains only 1 class: {binarizer.classes_[0]!r}.")
+    return binarizer
+
+
+def check_same_classes(classes, fitted_classes):
+    """Raise ``ValueError`` when a later ``partial_fit`` passes other ``classes``.
+
+    Examples
+    --------
+    >>> check_same_classes([1, 0], np.array([0, 1]))
+    >>> check_same_classes([0, 1, 2], np.array([0, 1]))
+    Traceback (most recent call last):
+    ...
+    ValueError: `classes=[0, 1, 2]` is not the same as on the last call to partial_fit, was:
+    array([0, 1]).
+    """
+    if not np.array_equal(fitted_classes, unique_labels(classes)):
+        raise ValueError(f"`classes={classes!r}` is not the same as on the last call to "
+                         f"partial_fit, was: {fitted_classes!r}.")

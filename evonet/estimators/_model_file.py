@@ -176,12 +176,15 @@ def _targets_document(state, arrays):
         return {"kind": "classes", "label_type": state["label_type"]}
     arrays["target_mean"] = np.asarray(state["mean"], dtype=np.float64)
     arrays["target_scale"] = np.asarray(state["scale"], dtype=np.float64)
+    if state.get("count") is not None:  # the running statistics partial_fit continues
+        arrays["target_count"] = np.array([state["count"]], dtype=np.float64)
+        arrays["target_m2"] = np.asarray(state["m2"], dtype=np.float64)
     return {"kind": "values", "ndim": int(state["ndim"])}
 
 
 def _training_document(est, arrays):
     columns, table = logbook_table(est.logbook_)
-    best = float(est.best_loss_)
+    best = float(np.inf if est.best_loss_ is None else est.best_loss_)
     training = {
         "strategy": est.strategy_, "n_iter": int(est.n_iter_),
         "n_evaluations": int(est.n_evaluations_),
@@ -282,7 +285,11 @@ def _set_targets(fields, est, n_outputs, output):
     scale = fields.array("target_scale", shape=(n_outputs,))
     if (scale <= 0).any():
         raise fields.error("target_scale", "must be positive")
-    est.set_target_state({"mean": mean, "scale": scale, "ndim": ndim})
+    state = {"mean": mean, "scale": scale, "ndim": ndim}
+    if fields.archive.has_array("target_count"):  # older files lack them
+        state["count"] = float(fields.array("target_count", shape=(1,))[0])
+        state["m2"] = fields.array("target_m2", shape=(n_outputs,))
+    est.set_target_state(state)
 
 
 def _read_training(fields, kind):
@@ -306,6 +313,7 @@ def _read_training(fields, kind):
     }
     if fields.archive.has_array("validation_scores"):
         training["validation_scores_"] = fields.array("validation_scores", ndim=1).tolist()
+        training["best_loss_"] = None  # early stopping: as MLPClassifier, no best loss
     training["logbook_"] = read_logbook(fields)
     return training
 

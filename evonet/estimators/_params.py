@@ -48,7 +48,10 @@ def check_params(est):
     if not (_is_real(est.validation_fraction) and 0 < est.validation_fraction < 1):
         raise ValueError(f"validation_fraction must be in (0, 1), got "
                          f"{est.validation_fraction!r}.")
-    check_int(est.n_iter_no_change, "n_iter_no_change")
+    if not (isinstance(est.n_iter_no_change, numbers.Real) and est.n_iter_no_change == np.inf):
+        if not (is_int(est.n_iter_no_change) and est.n_iter_no_change >= 1):
+            raise ValueError(f"n_iter_no_change must be a positive integer or np.inf, got "
+                             f"{est.n_iter_no_change!r}.")
     if not (_is_real(est.tol) and est.tol >= 0):
         raise ValueError(f"tol must be a non-negative number, got {est.tol!r}.")
     check_n_jobs(est.n_jobs)

@@ -3,12 +3,16 @@
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from evonet.estimators._base import BaseNeuroEvolution
-from evonet.estimators._labels import fitted_label_binarizer
+from evonet.estimators._labels import (
+    check_known_labels,
+    check_same_classes,
+    fitted_label_binarizer,
+    new_label_binarizer,
+)
 
 __all__ = ["NeuroEvolutionClassifier"]
 
@@ -68,7 +72,7 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         ``sample_weight``, the training part's weights weight the loss and the
         validation part's weight the accuracy, as in ``MLPClassifier``.
     validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=50
+    n_iter_no_change : int or np.inf, default=50
         Checks without improvement of more than ``tol`` (training loss, or
         validation accuracy with ``early_stopping``) before stopping. A
         *check* scores the strategy's current network on all training rows
@@ -125,15 +129,15 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
     coefs_, intercepts_ : list of ndarray
         Weights and biases per layer, as in ``MLPClassifier``.
     n_iter_ : int
-        Generations run.
+        Generations run by the latest ``fit`` (1 after ``partial_fit``), as MLPClassifier.
     n_evaluations_ : int
         Networks evaluated.
     stop_reason_ : str
         Why the last ``fit`` ended: ``"converged"``, ``"validation"`` (early
         stopping), ``"budget"``, ``"max_evaluations"`` or ``"interrupted"``
         (Ctrl-C; the best network so far is kept): :mod:`evonet.stopping`.
-    best_loss_ : float
-        Lowest training loss (full training data, with the L2 term).
+    best_loss_ : float or None
+        Lowest training loss (full training data, with the L2 term); None with early_stopping.
     loss_curve_ : list of float
         Full-data training loss (with the L2 term) of the strategy's current
         network at each check (see ``n_iter_no_change``), plus one after the
@@ -215,22 +219,11 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
 
     def _encode_targets(self, y, first, classes, sample_weight):
         if first:
-            # as MLPClassifier.partial_fit: a multilabel indicator y defines the labels
-            # itself (classes_ = arange(n_labels)), whatever ``classes`` says
-            multilabel = type_of_target(y).startswith("multilabel")
-            labels = classes if classes is not None and not multilabel else y
-            binarizer = LabelBinarizer().fit(labels)
-            if len(binarizer.classes_) < 2:
-                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
-                                 f"in the data, but the data contains only 1 class: "
-                                 f"{binarizer.classes_[0]!r}.")
-            self._label_binarizer = binarizer
-            self.classes_ = binarizer.classes_
-        else:
-            unseen = np.setdiff1d(unique_labels(y), self.classes_)
-            if len(unseen):
-                raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                                 f"{self.classes_}. 'y' has {unique_labels(y)}.")
+            self._label_binarizer = new_label_binarizer(y, classes, type(self).__name__)
+            self.classes_ = self._label_binarizer.classes_
+        if not first or classes is not None:
+            # (partial_fit always passes classes; a warm_start fit does not)
+            check_known_labels(y, self.classes_, same=classes is None and self.warm_start)
         encoded = self._label_binarizer.transform(y)
         if self._label_binarizer.y_type_ == "multiclass":
             return encoded.argmax(axis=1), encoded.shape[1], "softmax"
@@ -320,8 +313,10 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         """
         if not hasattr(self, "_run") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
+        if classes is not None and hasattr(self, "_run"):
+            check_same_classes(classes, self.classes_)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True,
-                         classes=classes)
+                         classes=self.classes_ if classes is None else classes)
 
     def predict_proba(self, X):
         """Class probabilities, columns ordered as ``classes_``.
@@ -334,11 +329,10 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        X = self._check_predict_input(X)
-        output = self._output(X)
+        output = self._cast_output(self._output(self._check_predict_input(X)), X)
         if self.n_outputs_ == 1:
             p = output.ravel()
-            return np.column_stack([1.0 - p, p])
+            return np.column_stack([1 - p, p])
         return output
 
     def predict_log_proba(self, X):

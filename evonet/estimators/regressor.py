@@ -6,7 +6,9 @@ from sklearn.metrics import r2_score
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from evonet.estimators._base import BaseNeuroEvolution, _unless_all_equal
+from evonet.estimators._base import BaseNeuroEvolution
+from evonet.estimators._fitdata import unless_all_equal
+from evonet.estimators._rescale import TargetStats, reexpress_run
 
 __all__ = ["NeuroEvolutionRegressor"]
 
@@ -42,6 +44,12 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     work in the targets' own units. ``loss_curve_`` (at each check) and
     ``best_loss_`` are the mean squared error of the standardised targets
     over rows and outputs (1 - R^2 on the training data, plus the L2 term).
+    With ``partial_fit`` (and a ``warm_start`` fit after a first one) the
+    scaling is that of all the rows seen so far (running weighted statistics),
+    and when it changes the run's networks are re-expressed in the new units
+    so that each predicts what it did: a stream whose first batch is
+    unrepresentative (sorted by target, say) is learnt as a whole. (NEAT
+    graphs keep the scaling of their first batch.)
 
     Examples
     --------
@@ -107,11 +115,15 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             if sample_weight is not None:
                 # fit leaves rows of zero weight out; so does the scaling, exactly
                 kept = sample_weight > 0
-                rows, weights = Y[kept], _unless_all_equal(sample_weight[kept])
+                rows, weights = Y[kept], unless_all_equal(sample_weight[kept])
             mean = np.average(rows, axis=0, weights=weights)
-            scale = np.sqrt(np.average((rows - mean) ** 2, axis=0, weights=weights))
+            variance = np.average((rows - mean) ** 2, axis=0, weights=weights)
+            scale = np.sqrt(variance)
             self._y_mean = mean
             self._y_scale = np.where(scale > 0, scale, 1.0)
+            # running statistics for partial_fit / warm_start (weights' sum, squares' sum)
+            self._y_count = float(len(rows) if weights is None else weights.sum())
+            self._y_m2 = variance * self._y_count
         return (Y - self._y_mean) / self._y_scale, Y.shape[1], "identity"
 
     def get_target_state(self):
@@ -135,7 +147,8 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         >>> state["mean"], state["ndim"]
         (array([10.]), 1)
         """
-        return {"mean": self._y_mean, "scale": self._y_scale, "ndim": self._y_ndim}
+        return {"mean": self._y_mean, "scale": self._y_scale, "ndim": self._y_ndim,
+                "count": self._y_count, "m2": self._y_m2}
 
     def set_target_state(self, state):
         """Restore the target scaling :meth:`get_target_state` returned.
@@ -155,6 +168,23 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         self._y_mean = np.asarray(state["mean"], dtype=np.float64)
         self._y_scale = np.asarray(state["scale"], dtype=np.float64)
         self._y_ndim = int(state["ndim"])
+        # a model file keeps no running statistics: a new partial_fit run starts them again
+        self._y_count = None if state.get("count") is None else float(state["count"])
+        self._y_m2 = None if state.get("m2") is None else np.asarray(state["m2"], np.float64)
+
+    def _continue_targets(self, data):
+        # the running statistics take the new rows; the run is re-expressed in the new
+        # units, so its networks predict what they did (NEAT graphs keep the first scaling)
+        if self._architecture.kind != "mlp" or self._y_count is None:
+            return
+        Y = data.y.reshape(data.y.shape[0], -1).astype(np.float64)
+        stats = TargetStats(self._y_count, self._y_mean, self._y_m2)
+        stats.update(Y, data.sample_weight)
+        reexpress_run(self._run, self._architecture.layout, self._y_mean, self._y_scale,
+                      stats.mean, stats.scale)
+        self._y_mean, self._y_scale = stats.mean, stats.scale
+        self._y_count, self._y_m2 = stats.count, stats.m2
+        data.targets = (Y - self._y_mean) / self._y_scale
 
     # the names estimators/_base.py calls for checkpoints
 
@@ -219,8 +249,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         -------
         ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
-        X = self._check_predict_input(X)
-        output = self._output(X)
+        output = self._cast_output(self._output(self._check_predict_input(X)), X)
         return output.ravel() if self._y_ndim == 1 else output
 
     def to_sklearn(self):

@@ -4,7 +4,14 @@ import numpy as np
 
 from evonet.genome.types import WeightIndividual
 
-__all__ = ["init_population", "init_weights", "random_individual"]
+__all__ = ["REFERENCE_FAN_IN", "REFERENCE_N_PARAMS", "init_population", "init_weights",
+           "random_individual", "step_scale"]
+
+REFERENCE_FAN_IN = 100
+"""Widest fan-in up to which the strategies' default step sizes are used as they are."""
+
+REFERENCE_N_PARAMS = 10_000
+"""Weights up to which the strategies' default step sizes are used as they are."""
 
 
 def init_population(layout, n, rng):
@@ -67,3 +74,35 @@ def random_individual(layout, rng):
     ((9,), False)
     """
     return WeightIndividual(init_weights(layout, rng))
+
+
+def step_scale(layout):
+    """Factor on a search's default step sizes for the network ``layout`` (at most 1).
+
+    A perturbation of ``sigma`` on every weight moves a unit's input by about
+    ``sigma * sqrt(fan_in)``, and a search step in ``n`` weights is noisier
+    (from the same number of samples) the larger ``n``: wide layers and large
+    genomes need smaller steps, as Glorot's initial weights shrink with the
+    fan-in. The factor is ``sqrt(REFERENCE_FAN_IN / fan_in) *
+    sqrt(REFERENCE_N_PARAMS / n_params)``, each term capped at 1, so networks
+    up to 100 inputs per unit and 10,000 weights keep the defaults.
+
+    Parameters
+    ----------
+    layout : MLPLayout
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from evonet.nn import MLPLayout
+    >>> step_scale(MLPLayout(64, (100,), 10))
+    1.0
+    >>> round(step_scale(MLPLayout(1000, (100,), 1)), 3)
+    0.1
+    """
+    fan_in = max(fan_in for (fan_in, _), _ in layout.shapes)
+    return (min(1.0, float(np.sqrt(REFERENCE_FAN_IN / fan_in)))
+            * min(1.0, float(np.sqrt(REFERENCE_N_PARAMS / layout.n_params))))

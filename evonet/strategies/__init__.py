@@ -9,11 +9,13 @@ Each strategy (fixed settings) has a state dataclass (what evolves);
 """
 
 from evonet.strategies.base import (
+    STEP_SIZES,
     STRATEGIES,
     Strategy,
     StrategyState,
     get_strategy,
     register_strategy,
+    scaled_step_sizes,
 )
 from evonet.strategies.cmaes import CMAES, CMAESState
 from evonet.strategies.es import OpenES, OpenESState
@@ -23,4 +25,4 @@ from evonet.strategies.restart_cmaes import RestartCMAES, RestartCMAESState
 
 __all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "CMAESState", "GAState", "NEATState", "OpenES",
            "OpenESState", "RestartCMAES", "RestartCMAESState", "Strategy", "StrategyState",
-           "get_strategy", "register_strategy"]
+           "get_strategy", "register_strategy", "scaled_step_sizes", "STEP_SIZES"]

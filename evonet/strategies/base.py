@@ -12,6 +12,7 @@ told so far, NaN losses counted as the worst) so that each algorithm only fills
 in ``_init``, ``_ask`` and ``_tell``.
 """
 
+import inspect
 import math
 import numbers
 from dataclasses import dataclass
@@ -23,7 +24,11 @@ from evonet.checks import check_int
 from evonet.genome.types import copy_individual
 from evonet.strategies.shaping import nan_as_worst
 
-__all__ = ["STRATEGIES", "Strategy", "StrategyState", "get_strategy", "register_strategy"]
+__all__ = ["STEP_SIZES", "STRATEGIES", "Strategy", "StrategyState", "get_strategy",
+           "register_strategy", "scaled_step_sizes"]
+
+STEP_SIZES = ("sigma", "learning_rate", "mutation_sigma")
+"""Strategy settings that are step sizes in weight units (see :func:`scaled_step_sizes`)."""
 
 STRATEGIES = {}
 """Strategy name -> class; fills as strategy modules are imported."""
@@ -41,6 +46,23 @@ def register_strategy(cls):
         raise ValueError(f"strategy name {cls.name!r} is empty or already registered.")
     STRATEGIES[cls.name] = cls
     return cls
+
+
+def scaled_step_sizes(name, factor):
+    """The step-size settings of strategy ``name`` (:data:`STEP_SIZES`): defaults times ``factor``.
+
+    Examples
+    --------
+    >>> scaled_step_sizes("es", 0.5)
+    {'sigma': 0.025, 'learning_rate': 0.005}
+    >>> scaled_step_sizes("cmaes", 1.0)
+    {}
+    """
+    if factor == 1.0 or name not in STRATEGIES:
+        return {}  # the defaults as they are (their own values, bit for bit)
+    parameters = inspect.signature(STRATEGIES[name].__init__).parameters
+    return {key: parameters[key].default * factor for key in STEP_SIZES
+            if key in parameters and isinstance(parameters[key].default, numbers.Real)}
 
 
 def get_strategy(name, **settings):
