@@ -221,3 +221,20 @@ def test_command_line_in_a_subprocess(tmp_path):
     result = subprocess.run([sys.executable, "-m", "evonet.cli", "info", "missing.evonet"],
                             capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 2 and result.stderr.startswith("evonet: error: no such file")
+
+
+def test_info_on_an_early_stopping_model_names_its_validation_score(tmp_path, capsys):
+    from sklearn.datasets import load_iris
+
+    from evonet import NeuroEvolutionClassifier
+
+    X, y = load_iris(return_X_y=True)
+    clf = NeuroEvolutionClassifier((3,), early_stopping=True, n_iter_no_change=3,
+                                   random_state=0).fit(X, y)
+    assert clf.best_loss_ is None
+    path = tmp_path / "early.evonet"
+    clf.save(path)
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"best validation score {clf.best_validation_score_:.4f}" in out
+    assert "best training loss" not in out

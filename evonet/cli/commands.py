@@ -355,8 +355,12 @@ def describe_model(path):
         lines.append(("targets", f"{estimator.n_outputs_} (output scaling folded into the "
                                  f"last layer)"))
     lines.append(("training", f"strategy {estimator.strategy_}, {estimator.n_iter_} "
-                              f"generations, {estimator.n_evaluations_:,} network evaluations, "
-                              f"best training loss {estimator.best_loss_:.6g}"))
+                              f"generations, {estimator.n_evaluations_:,} network evaluations"
+                              + ("" if estimator.best_loss_ is None else
+                                 f", best training loss {estimator.best_loss_:.6g}")
+                              + ("" if estimator.best_validation_score_ is None else
+                                 f", best validation score "
+                                 f"{estimator.best_validation_score_:.4f}")))
     metadata = doc.get("metadata") or {}
     if metadata.get("source") is not None:
         lines.append(("data", f"{metadata['source']}" + (
