@@ -1,11 +1,11 @@
 """Time per generation of evonet's GA against the tutorial DEAP loop, in one run.
 
 Both evolve a 4-8-3 tanh network on iris (stratified 80/20 split, standardised,
-as ``../shared/peers/deap_mlp.py`` does) with a population of 100 for the same
+as ``benchmarks/peers/deap_mlp.py`` does) with a population of 100 for the same
 number of generations. evonet runs its ``"ga"`` strategy through the run loop
 (ask, batched evaluation, tell, logbook, hall of fame); the peer is the
 tutorial-style DEAP ``eaSimple`` loop with list individuals, evaluated one at a
-time (``../shared/peers/deap_mlp.py --algo ga``), run as a subprocess of this
+time (``benchmarks/peers/deap_mlp.py --algo ga``), run as a subprocess of this
 script. Target: evonet at least 10x less time per generation.
 
 Usage: python benchmarks/generation.py [--generations 200] [--runs 3] [--peer PATH] [--json PATH]
@@ -30,7 +30,7 @@ from evonet.genome import init_population
 from evonet.strategies import get_strategy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_PEER = os.path.join(HERE, "..", "..", "shared", "peers", "deap_mlp.py")
+DEFAULT_PEER = os.path.join(HERE, "peers", "deap_mlp.py")
 
 
 class _Initializer:

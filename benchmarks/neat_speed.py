@@ -15,7 +15,7 @@ Prints:
    :class:`~evonet.problems.graph.GraphProblem` (the path of every run);
 2. whole XOR runs to neat-python's criterion (``4 - SSE >= 3.9``): mean wall
    time per run of ``experiments/xor.py --criterion neat-python`` against
-   ``../shared/peers/neat_xor.py`` (neat-python's documented example), same
+   ``benchmarks/peers/neat_xor.py`` (neat-python's documented example), same
    number of runs.
 
 BLAS is single-threaded, held once for the whole benchmark as the run loop
@@ -55,7 +55,7 @@ from evonet.strategies import get_strategy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-PEERS = os.path.join(ROOT, "..", "shared", "peers")
+PEERS = os.path.join(HERE, "peers")
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_Y = np.array([0.0, 1.0, 1.0, 0.0])
 POPULATION = 150
