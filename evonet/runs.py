@@ -97,6 +97,12 @@ def fit_context(*, callbacks=(), checkpoint_metadata=None, keep_checkpoint=False
     >>> counter.generations, reg.stop_reason_  # doctest: +SKIP
     (5, 'budget')
     """
+    if checkpoint_metadata is not None and not isinstance(checkpoint_metadata, dict):
+        raise ValueError(f"fit_context: checkpoint_metadata must be a dict of JSON values or "
+                         f"None, got {checkpoint_metadata!r}.")
+    if not isinstance(keep_checkpoint, bool):
+        raise ValueError(f"fit_context: keep_checkpoint must be True or False, got "
+                         f"{keep_checkpoint!r}.")
     for callback in callbacks:
         if not isinstance(callback, Callback):
             raise ValueError(f"fit_context: callbacks must be evonet.callbacks.Callback "

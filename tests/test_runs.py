@@ -185,6 +185,12 @@ def test_fit_context_adds_observers_nests_and_keeps_checkpoints(iris, tmp_path):
     with pytest.raises(ValueError, match="callbacks must be evonet.callbacks.Callback"):
         with fit_context(callbacks=[print]):
             pass
+    with pytest.raises(ValueError, match="checkpoint_metadata must be a dict"):
+        with fit_context(checkpoint_metadata=["evonet", "fit"]):
+            pass
+    with pytest.raises(ValueError, match="keep_checkpoint must be True or False"):
+        with fit_context(keep_checkpoint="yes"):
+            pass
 
 
 def test_target_reached_stops_a_run_and_evolve_policy_reports_why_it_stopped():
