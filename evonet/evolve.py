@@ -80,10 +80,22 @@ class Run:
         Compiled over each generation's losses (DEAP's ``stats`` argument) and
         added to its logbook record, after ``min`` and ``mean``.
     validation : callable, default=None
+    learner : object, default=None
+        The learning stage of each generation (lifetime learning), between ask
+        and tell: ``learner.learn(population, rng, plan) -> (learned, plan)``
+        returns the population after learning, whose losses are taken, and the
+        strategy's learning plan as updated (``plan`` comes from
+        ``strategy.learning_plan(state)``, ``None`` for most strategies, and goes
+        back through ``strategy.learned(state, plan)``). With
+        ``learner.lamarckian`` true the learned individuals are told to the
+        strategy; otherwise (Baldwinian learning) the strategy is told the
+        individuals it asked for with the losses of what they learned, and each
+        check learns the incumbent before scoring it, so that the model a run
+        returns is a learned one. Not saved in checkpoints: it holds data.
     """
 
     def __init__(self, strategy, evaluator, rng, state=None, initializer=None, batch_size=None,
-                 check_every=None, halloffame=None, stats=None, validation=None):
+                 check_every=None, halloffame=None, stats=None, validation=None, learner=None):
         self.strategy = strategy
         self.evaluator = evaluator
         self.rng = rng
@@ -99,6 +111,7 @@ class Run:
             else halloffame
         self.stats = stats
         self.validation = validation
+        self.learner = learner
         self.stopping_rules = []
         self.loss_curve = []
         self.validation_scores = []
@@ -112,6 +125,7 @@ class Run:
         state = self.__dict__.copy()
         state["evaluator"] = None  # holds the data; set_data() gives a run new data
         state["validation"] = None  # so does the validation scorer
+        state["learner"] = None  # and the learning stage
         state["stopping_rules"] = []
         return state
 
@@ -131,7 +145,7 @@ class Run:
         return {name: getattr(self, name, None) for name in self.STATE_FIELDS}
 
     @classmethod
-    def from_state(cls, strategy, evaluator, fields, stats=None, validation=None):
+    def from_state(cls, strategy, evaluator, fields, stats=None, validation=None, learner=None):
         """The run :meth:`get_state` described, continuing on ``evaluator``'s data.
 
         Unlike :meth:`set_data`, the saved sampler is kept, so the next
@@ -161,6 +175,7 @@ class Run:
         run.evaluator = evaluator
         run.stats = stats
         run.validation = validation
+        run.learner = learner
         run.stopping_rules = []
         for name in cls.STATE_FIELDS:
             setattr(run, name, fields[name])
@@ -206,11 +221,12 @@ class Run:
         start = time.perf_counter()
         rows = self.sampler.next(self.rng)
         population = self.strategy.ask(self.state, self.rng)
-        losses = self.evaluator.evaluate(population, rows, generation=self.generation + 1)
+        scored, population = self._learn(population)
+        losses = self.evaluator.evaluate(scored, rows, generation=self.generation + 1)
         self.n_evaluations += len(population)
         self.state = self.strategy.tell(self.state, population, losses, self.rng)
         self.incumbent, told = self.strategy.incumbent(self.state)
-        self._told = told if rows is None else None
+        self._told = told if rows is None and not self.baldwinian else None
         finite = losses[np.isfinite(losses)]
         record = dict(gen=self.generation, nevals=len(population),
                       min=float(finite.min()) if finite.size else np.inf,
@@ -227,13 +243,33 @@ class Run:
         self.logbook.record(**record)
         return self.logbook[-1]
 
+    @property
+    def baldwinian(self):
+        """Whether the run learns without writing what was learned back (see ``learner``)."""
+        return self.learner is not None and not self.learner.lamarckian
+
+    def _learn(self, population):
+        """The learning stage: what to score and what to tell (both ``population`` without one)."""
+        if self.learner is None:
+            return population, population
+        plan = self.strategy.learning_plan(self.state)
+        learned, plan = self.learner.learn(population, self.rng, plan)
+        self.state = self.strategy.learned(self.state, plan)
+        return learned, (learned if self.learner.lamarckian else population)
+
     def check(self, validate=True):
         """Score the incumbent on the full data, record it and return its loss.
 
         With a ``validation`` scorer and ``validate``, also score it on the
         validation data and keep it as ``selected`` if it scores best so far.
+        With Baldwinian learning the incumbent first learns, and what it
+        learned is what is recorded.
         """
         params = self.incumbent
+        if self.baldwinian:
+            learned, _ = self.learner.learn(
+                params[None, :] if isinstance(params, np.ndarray) else [params], self.rng, None)
+            params = learned[0]
         loss = self._told
         if loss is None:
             population = params[None, :] if isinstance(params, np.ndarray) else [params]

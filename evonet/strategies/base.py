@@ -199,6 +199,20 @@ class Strategy:
         state.generation += 1
         return state
 
+    def learning_plan(self, state):
+        """What the learning stage of a generation needs from the strategy (``None``).
+
+        A strategy whose individuals carry their own learning settings (per
+        network learning rates and optimiser states, say) returns them here;
+        :class:`~evonet.evolve.Run` hands the plan to its learner and the
+        updated plan back to :meth:`learned`.
+        """
+        return None
+
+    def learned(self, state, plan):
+        """The state after the learning stage updated ``plan`` (unchanged by default)."""
+        return state
+
     def incumbent(self, state):
         """The model the run would return now, and the loss it was told, if any.
 
