@@ -291,7 +291,7 @@ class CheckpointFile:
 
 
 def start_run(strategy, evaluator, rng, initializer, batch_size=None, checkpoint=None,
-              stopping=(), validation=None, stats=None):
+              stopping=(), validation=None, stats=None, learner=None):
     """A new run, or the run saved in ``checkpoint`` ready to continue.
 
     Parameters
@@ -307,7 +307,7 @@ def start_run(strategy, evaluator, rng, initializer, batch_size=None, checkpoint
     checkpoint : CheckpointFile, default=None
     stopping : sequence of StoppingRule
         A resumed run gives them their saved counters.
-    validation, stats : see :class:`~evonet.evolve.Run`.
+    validation, stats, learner : see :class:`~evonet.evolve.Run`.
 
     Returns
     -------
@@ -328,9 +328,9 @@ def start_run(strategy, evaluator, rng, initializer, batch_size=None, checkpoint
     if checkpoint is not None and checkpoint.resumed:
         checkpoint.saved.restore_callbacks(stopping)
         return Run.from_state(strategy, evaluator, checkpoint.saved.run_state,
-                              stats=stats, validation=validation)
+                              stats=stats, validation=validation, learner=learner)
     return Run(strategy, evaluator, rng, initializer=initializer, batch_size=batch_size,
-               stats=stats, validation=validation)
+               stats=stats, validation=validation, learner=learner)
 
 
 def run_generations(run, max_generations, max_evaluations=None, callbacks=(), stopping=(),
