@@ -93,3 +93,22 @@ def test_float32_input_gives_float32_weights_and_outputs(xy, cls):
     assert est64.coefs_[0].dtype == np.float64
     assert (est64.predict(X) if cls is NeuroEvolutionRegressor
             else est64.predict_proba(X)).dtype == np.float64
+
+
+@pytest.mark.parametrize("cls", [NeuroEvolutionClassifier, NeuroEvolutionRegressor])
+def test_a_float32_model_file_loads_back_float32(xy, cls, tmp_path):
+    X, y = xy
+    X32 = X.astype(np.float32)
+    est = cls((3,), max_generations=5, random_state=0).fit(X32, y)
+    path = tmp_path / "m.evonet"
+    est.save(path)
+    loaded = evonet.load(path)
+    assert all(W.dtype == np.float32 for W in loaded.coefs_ + loaded.intercepts_)
+    predict = "predict_proba" if cls is NeuroEvolutionClassifier else "predict"
+    out, back = getattr(est, predict)(X32), getattr(loaded, predict)(X32)
+    assert back.dtype == np.float32
+    np.testing.assert_array_equal(out, back)
+    # and a float64 model stays float64
+    est64 = cls((3,), max_generations=5, random_state=0).fit(X, y)
+    est64.save(path)
+    assert evonet.load(path).coefs_[0].dtype == np.float64

@@ -79,8 +79,10 @@ class ModelFileMixin:
                                    "activation": layout.activation,
                                    "output_activation": layout.output_activation}
             for k, (W, b) in enumerate(zip(self.coefs_, self.intercepts_)):
-                arrays[f"coefs_{k}"] = np.asarray(W, dtype=np.float64)
-                arrays[f"intercepts_{k}"] = np.asarray(b, dtype=np.float64)
+                # float32 weights (a fit on float32 data) are saved and loaded as float32
+                dtype = np.float32 if W.dtype == np.float32 else np.float64
+                arrays[f"coefs_{k}"] = np.asarray(W, dtype=dtype)
+                arrays[f"intercepts_{k}"] = np.asarray(b, dtype=dtype)
         else:
             document["network"] = {"kind": "neat", "n_inputs": int(architecture.n_inputs),
                                    "n_outputs": int(architecture.n_outputs),
@@ -230,8 +232,8 @@ def _read_mlp(fields, n_features):
     architecture = MLPArchitecture(sizes[0], tuple(sizes[1:-1]), sizes[-1], activation, output)
     coefs, intercepts = [], []
     for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        coefs.append(fields.array(f"coefs_{k}", shape=(fan_in, fan_out)))
-        intercepts.append(fields.array(f"intercepts_{k}", shape=(fan_out,)))
+        coefs.append(fields.array(f"coefs_{k}", shape=(fan_in, fan_out), keep_float32=True))
+        intercepts.append(fields.array(f"intercepts_{k}", shape=(fan_out,), keep_float32=True))
     return architecture, sizes[-1], output, {"coefs_": coefs, "intercepts_": intercepts,
                                              "n_layers_": len(sizes)}
 

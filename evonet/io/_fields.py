@@ -169,10 +169,11 @@ class Fields:
                                     f"integers, got {_short(value)}")
         return value
 
-    def array(self, name, field=None, shape=None, ndim=None, kinds="f", values="finite"):
+    def array(self, name, field=None, shape=None, ndim=None, kinds="f", values="finite",
+              keep_float32=False):
         """Read ``arrays/NAME.npy`` and check its shape (``None`` entries match any size),
         dtype kind and values (``"finite"``, ``"no-nan"`` or ``"any"``); floats come back
-        as float64."""
+        as float64 (float32 ones stay float32 with ``keep_float32``)."""
         field = field or name
         self.arrays_read.add(name)
         array = self.archive.array(name, field)
@@ -186,7 +187,8 @@ class Fields:
             expected = tuple("any" if s is None else s for s in shape)
             raise self.error(field, f"has shape {array.shape}, expected {expected}")
         if array.dtype.kind == "f":
-            array = array.astype(np.float64, copy=False)
+            if not (keep_float32 and array.dtype == np.float32):
+                array = array.astype(np.float64, copy=False)
             if values == "finite" and not np.isfinite(array).all():
                 raise self.error(field, "holds NaN or infinite values")
             if values == "no-nan" and np.isnan(array).any():
