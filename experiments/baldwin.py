@@ -283,20 +283,31 @@ def machine_conditions():
             "python": platform.python_version(), "numpy": np.__version__}
 
 
+def _count(minimum):
+    """An argparse type: an integer of at least ``minimum``."""
+    def parse(text):
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
 def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=SEEDS,
+    parser.add_argument("--seeds", type=_count(1), default=SEEDS,
                         help="number of runs per condition (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the first run; run i uses seed + i, in both conditions "
                              "(default: %(default)s)")
-    parser.add_argument("--generations", type=int, default=GENERATIONS,
+    parser.add_argument("--generations", type=_count(0), default=GENERATIONS,
                         help="generations after the initial one (default: %(default)s)")
-    parser.add_argument("--population", type=int, default=POPULATION,
+    parser.add_argument("--population", type=_count(2), default=POPULATION,
                         help="organisms per generation (default: %(default)s)")
-    parser.add_argument("--trials", type=int, default=TRIALS,
+    parser.add_argument("--trials", type=_count(1), default=TRIALS,
                         help="learning trials per organism (default: %(default)s)")
     parser.add_argument("--out-dir", default=None, metavar="DIR",
                         help="folder for the plot baldwin.png and the JSON file, made if "
@@ -340,8 +351,9 @@ def main(argv=None):
         results[condition] = summarize(runs)
         results[condition]["wall_s"] = time.perf_counter() - start
         report(condition.replace("_", " "), results[condition])
-        print(f"{results[condition]['wall_s']:.1f} s for {args.seeds} runs "
-              f"(load average {os.getloadavg()[0]:.1f})\n")
+        load = machine_conditions()["load_average_1min"]
+        print(f"{results[condition]['wall_s']:.1f} s for {args.seeds} runs"
+              + ("" if load is None else f" (load average {load:.1f})") + "\n")
     results["targets"] = check_targets(results["with_learning"], results["without_learning"],
                                        args.seeds)
     for name, target in results["targets"].items():

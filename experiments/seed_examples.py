@@ -180,13 +180,21 @@ def machine_conditions():
             "python": platform.python_version()}
 
 
+def _positive(text):
+    """An argparse type: a positive integer."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
 def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of every example's generator (default: %(default)s)")
-    parser.add_argument("--networks", type=int, default=10,
+    parser.add_argument("--networks", type=_positive, default=10,
                         help="XOR networks trained together by back-propagation "
                              "(default: %(default)s)")
     parser.add_argument("--out-dir", default=None, metavar="DIR",
