@@ -46,8 +46,8 @@ def leaves_repository_alone():
 
 
 def test_every_script_is_checked():
-    assert SCRIPTS == ["cartpole_gym", "pole_balancing", "sklearn_benchmark", "xor",
-                       "xor_easimple"]
+    assert SCRIPTS == ["baldwin", "cartpole_gym", "pole_balancing", "seed_examples",
+                       "sklearn_benchmark", "xor", "xor_easimple"]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -125,6 +125,7 @@ def test_default_out_dir_is_experiments_results():
 
 NEEDS = {   # script: (arguments, module, extra) of an experiment run on a plain install
     "xor": ([], "matplotlib", "plot"),
+    "baldwin": ([], "matplotlib", "plot"),
     "pole_balancing": (["--task", "1-markov"], "matplotlib", "plot"),
     "sklearn_benchmark": ([], "matplotlib", "plot"),
     "cartpole_gym": ([], "gymnasium", "control"),
