@@ -61,9 +61,13 @@ def activation_backward(name, A, G, axis=1):
     array([1.  , 0.75])
     """
     if name == "tanh":
-        G *= 1 - A * A
+        derivative = np.multiply(A, A)
+        np.subtract(1, derivative, out=derivative)
+        G *= derivative
     elif name == "logistic":
-        G *= A * (1 - A)
+        derivative = np.subtract(1, A)
+        derivative *= A
+        G *= derivative
     elif name == "relu":
         G *= A > 0
     elif name == "softmax":
