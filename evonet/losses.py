@@ -92,17 +92,18 @@ DIFFERENTIABLE_LOSSES = ("squared_error", "log_loss")
 
 def _softmax_log_loss(Z, labels, row_weights):
     # the operations of _log_loss (so the same losses), keeping exp(Z - max) for the delta
-    columns = np.arange(labels.shape[0])
+    P, n_out, R = Z.shape
     top = Z.max(axis=1)
     E = Z - top[:, None, :]
     np.exp(E, out=E)
     total = E.sum(axis=1)
     lse = np.log(total)
     lse += top
-    lse -= Z[:, labels, columns]
+    lse -= np.take_along_axis(Z, np.broadcast_to(labels, (P, 1, R)), axis=1)[:, 0]
     np.divide(row_weights, total, out=total)
     E *= total[:, None, :]
-    E[:, labels, columns] -= row_weights
+    onehot = labels == np.arange(n_out)[:, None]
+    E -= np.multiply(onehot, row_weights, dtype=E.dtype)
     return lse, E
 
 
