@@ -89,12 +89,16 @@ def loss_and_grad(problem, population, rows=None, alpha=None):
     """
     layout = problem.layout
     population = _check_population(problem, population)
+    given = alpha is not None
+    alpha = _check_alpha(alpha, population.shape[0]) if given \
+        else np.full(population.shape[0], problem.alpha)
     prepared = prepare_population(layout, population, problem.dtype, sparse_input=problem.sparse)
     grad = np.zeros(population.shape)
     sw = problem.sample_weight
     n = problem.n_samples if rows is None else len(rows)
     batch_weight = float(n if sw is None else (sw if rows is None else sw[rows]).sum())
     scale = 1.0 / batch_weight if batch_weight > 0 else 0.0
+    dtype = problem.dtype
 
     def row_chunks():
         for r0 in range(0, n, ROW_CHUNK):
@@ -102,25 +106,22 @@ def loss_and_grad(problem, population, rows=None, alpha=None):
             X_aug, targets = problem.X_aug[sl], problem.targets[..., sl]
             w = None if sw is None else sw[sl]
             trace = forward_trace(layout, prepared, X_aug)
-            per_row, delta = loss_and_output_delta(problem.loss, trace[-1], targets, layout)
-            delta *= delta.dtype.type(scale) if w is None else (scale * w).astype(delta.dtype)
+            factor = dtype.type(scale) if w is None else (scale * w).astype(dtype)
+            per_row, delta = loss_and_output_delta(problem.loss, trace[-1], targets, layout,
+                                                   factor)
             backward_chunk(layout, prepared, X_aug, trace, delta, grad)
             yield per_row, w
 
     with np.errstate(over="ignore", invalid="ignore"):
         losses = mean_row_loss(row_chunks(), population.shape[0])
-    total = problem.n_samples if sw is None else sw.sum()
-    mask = weight_mask(layout)
-    if alpha is None:
-        losses += problem.penalty(population)
-        alpha = np.full(population.shape[0], problem.alpha)
-    else:
-        alpha = _check_alpha(alpha, population.shape[0])
-        w = population[:, mask]
-        losses += 0.5 * alpha * np.einsum("ij,ij->i", w, w) / total
-    losses[np.isnan(losses)] = np.inf
     if alpha.any():
-        grad[:, mask] += alpha[:, None] * population[:, mask] / total
+        total = problem.n_samples if sw is None else sw.sum()
+        w = population[:, weight_mask(layout)]
+        # the problem's own penalty when alpha is its own: the same losses as evaluate
+        losses += 0.5 * alpha * np.einsum("ij,ij->i", w, w) / total if given \
+            else problem.penalty(population)
+        grad[:, weight_mask(layout)] += alpha[:, None] * w / total
+    losses[np.isnan(losses)] = np.inf
     return losses, grad
 
 
