@@ -20,7 +20,10 @@ A model file is a zip archive (see :mod:`evonet.io`) of ``model.json`` and
     training          {"strategy", "n_iter", "n_evaluations", "best_loss",
                        "best_validation_score", "logbook_columns"} with arrays
                       loss_curve, validation_scores (optional) and logbook
-                      (one row per generation, NaN where a record lacks a column)
+                      (one row per generation, NaN where a record lacks a column:
+                      gen, nevals, the population's min, mean, std and max loss,
+                      species:KEY sizes for NEAT, loss on checks, val_score,
+                      seconds; older files lack std, max and species)
     preprocessing     null | {"kind": "standard_scaler"} with arrays scaler_mean and
                       scaler_scale: a Pipeline(StandardScaler, estimator)
     metadata          free JSON object of the writer (the command line keeps its
@@ -61,7 +64,8 @@ MODEL_FORMAT = "evonet.model"
 MODEL_VERSION = (1, 0)
 DOCUMENT = "model.json"
 INT_COLUMNS = ("gen", "nevals")
-"""Logbook columns that hold integers (stored as floats in the table)."""
+"""Logbook columns that hold integers (stored as floats in the table), with every
+``species:KEY`` column (a NEAT species' size)."""
 
 
 def write_model(path, model, document, arrays, metadata=None):
@@ -170,12 +174,17 @@ def logbook_table(logbook):
     (['gen', 'min'], array([[0. , 1.5],
            [1. , nan]]))
     """
-    columns = []
+    columns = {}   # a dict keeps the order and finds a key at once (NEAT adds many)
     for record in logbook:
-        columns += [k for k in record if k not in columns]
+        columns.update(dict.fromkeys(record))
+    columns = list(columns)
     table = np.array([[record.get(k, np.nan) for k in columns] for record in logbook],
                      dtype=np.float64).reshape(len(logbook), len(columns))
     return columns, table
+
+
+def _is_int(column):
+    return column in INT_COLUMNS or column.startswith("species:")
 
 
 def read_logbook(fields, columns_field="training.logbook_columns"):
@@ -200,6 +209,6 @@ def read_logbook(fields, columns_field="training.logbook_columns"):
     logbook = tools.Logbook()
     logbook.header = columns
     for row in table.tolist():
-        logbook.append({c: (int(v) if c in INT_COLUMNS and np.isfinite(v) else v)
+        logbook.append({c: (int(v) if _is_int(c) and np.isfinite(v) else v)
                         for c, v in zip(columns, row) if not np.isnan(v)})
     return logbook
