@@ -29,9 +29,9 @@ import numpy as np
 from deap import cma, tools
 
 from evonet.genome.innovation import InnovationRegistry
-from evonet.io._added import expected_fields, fill_added
 from evonet.genome.neat import NeatGenome
 from evonet.genome.types import NeatIndividual, WeightIndividual
+from evonet.io._added import expected_fields, fill_added
 from evonet.io._records import (
     decode_floats,
     decode_generator,

@@ -105,8 +105,8 @@ class NetworkDisplay:
                 node = int(first[k] + j)
                 positions[node] = (float(k), (n - 1) / 2 - j)
                 kinds[node] = kind
-                labels[node] = (str(input_names[j]) if kind == "input" and input_names
-                                is not None else "")
+                labels[node] = "" if kind != "input" else (
+                    f"x{j}" if input_names is None else str(input_names[j]))
         edges = [(int(first[k] + i), int(first[k + 1] + j), float(W[i, j]), True)
                  for k, W in enumerate(coefs) for i in range(W.shape[0])
                  for j in range(W.shape[1])]
