@@ -151,7 +151,7 @@ class NetworkDisplay:
         last = max([column[n] for n in nodes if kinds[n] == "hidden"], default=0) + 1
         column.update({n: last for n in nodes if kinds[n] == "output"})
         positions = {}
-        for x in set(column.values()):
+        for x in sorted(set(column.values())):
             members = [n for n in nodes if column[n] == x]
             positions.update({n: (float(x), (len(members) - 1) / 2 - k)
                               for k, n in enumerate(members)})
