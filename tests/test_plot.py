@@ -395,3 +395,24 @@ def test_a_checkpoint_without_species_sizes_still_loads():
                                     if k != "threshold"})
     with pytest.raises(ValueError, match="NEATState has the fields"):
         Decoder(encoder.arrays.__getitem__).decode(missing)
+
+
+def test_species_rows_of_a_model_file_are_checked(tmp_path):
+    from evonet.io.model import logbook_arrays, open_model, read_logbook, write_model
+
+    records = [{"gen": 1, "min": 1.0, "species:0": 9}, {"gen": 2, "min": 0.5, "species:2": 9}]
+    columns, arrays = logbook_arrays(records)
+    assert columns == ["gen", "min"] and arrays["logbook_species"].tolist() == [[0, 0, 9],
+                                                                                 [1, 2, 9]]
+    for rows, ok in [(arrays["logbook_species"], True), (np.array([[2, 0, 9]]), False),
+                     (np.array([[0, -1, 9]]), False)]:
+        path = tmp_path / "m.evonet"
+        write_model(path, "Example", {"training": {"logbook_columns": columns}},
+                    dict(arrays, logbook_species=rows))
+        archive, fields, _ = open_model(path)
+        with archive:
+            if ok:
+                assert [dict(r) for r in read_logbook(fields)] == records
+            else:
+                with pytest.raises(ValueError, match="logbook_species"):
+                    read_logbook(fields)

@@ -22,8 +22,9 @@ A model file is a zip archive (see :mod:`evonet.io`) of ``model.json`` and
                       loss_curve, validation_scores (optional) and logbook
                       (one row per generation, NaN where a record lacks a column:
                       gen, nevals, the population's min, mean, std and max loss,
-                      species:KEY sizes for NEAT, loss on checks, val_score,
-                      seconds; older files lack std, max and species)
+                      loss on checks, val_score, seconds; 1.0 files lack std and
+                      max) and, for NEAT runs, logbook_species (int64 rows
+                      record, species key, size; format 1.1)
     preprocessing     null | {"kind": "standard_scaler"} with arrays scaler_mean and
                       scaler_scale: a Pipeline(StandardScaler, estimator)
     metadata          free JSON object of the writer (the command line keeps its
@@ -57,15 +58,19 @@ from evonet.io._archive import Archive, write_archive
 from evonet.io._fields import Fields, jsonable
 from evonet.version import __version__
 
-__all__ = ["MODEL_VERSION", "logbook_table", "open_model", "read_logbook", "read_metadata",
-           "write_model"]
+__all__ = ["MODEL_VERSION", "logbook_arrays", "logbook_table", "open_model", "read_logbook",
+           "read_metadata", "write_model"]
 
 MODEL_FORMAT = "evonet.model"
-MODEL_VERSION = (1, 0)
+MODEL_VERSION = (1, 1)
+"""1.1 added the optional array ``logbook_species``; 1.0 files read the same."""
 DOCUMENT = "model.json"
 INT_COLUMNS = ("gen", "nevals")
-"""Logbook columns that hold integers (stored as floats in the table), with every
-``species:KEY`` column (a NEAT species' size)."""
+"""Logbook columns that hold integers (stored as floats in the table)."""
+SPECIES = "species:"
+"""Logbook entries ``species:KEY`` (a NEAT species' size) are kept apart, in the array
+``logbook_species`` of ``(record, KEY, size)`` rows: a run founds hundreds of species,
+each alive for a few generations, and one table column each would be mostly NaN."""
 
 
 def write_model(path, model, document, arrays, metadata=None):
@@ -183,8 +188,33 @@ def logbook_table(logbook):
     return columns, table
 
 
-def _is_int(column):
-    return column in INT_COLUMNS or column.startswith("species:")
+def logbook_arrays(logbook):
+    """A logbook as ``(columns, arrays)``: the table and, for NEAT, ``logbook_species``.
+
+    Examples
+    --------
+    >>> columns, arrays = logbook_arrays([{"gen": 1, "species:0": 9},
+    ...                                   {"gen": 2, "species:0": 5, "species:3": 4}])
+    >>> columns, arrays["logbook"].tolist(), arrays["logbook_species"].tolist()
+    (['gen'], [[1.0], [2.0]], [[0, 0, 9], [1, 0, 5], [1, 3, 4]])
+    """
+    species = [(row, int(key[len(SPECIES):]), int(size)) for row, record in enumerate(logbook)
+               for key, size in record.items() if key.startswith(SPECIES)]
+    columns, table = logbook_table([{k: v for k, v in r.items() if not k.startswith(SPECIES)}
+                                    for r in logbook])
+    arrays = {"logbook": table}
+    if species:
+        arrays["logbook_species"] = np.array(species, dtype=np.int64)
+    return columns, arrays
+
+
+def _add_species(fields, records):
+    """Put the ``logbook_species`` rows back into ``records`` as ``species:KEY`` entries."""
+    rows = fields.array("logbook_species", shape=(None, 3), kinds="i")
+    if rows.size and (rows.min() < 0 or rows[:, 0].max() >= len(records)):
+        raise fields.error("logbook_species", "names a record or species that does not exist")
+    for row, key, size in rows.tolist():
+        records[row][f"{SPECIES}{key}"] = size
 
 
 def read_logbook(fields, columns_field="training.logbook_columns"):
@@ -209,6 +239,8 @@ def read_logbook(fields, columns_field="training.logbook_columns"):
     logbook = tools.Logbook()
     logbook.header = columns
     for row in table.tolist():
-        logbook.append({c: (int(v) if _is_int(c) and np.isfinite(v) else v)
+        logbook.append({c: (int(v) if c in INT_COLUMNS and np.isfinite(v) else v)
                         for c, v in zip(columns, row) if not np.isnan(v)})
+    if fields.archive.has_array("logbook_species"):
+        _add_species(fields, logbook)
     return logbook
