@@ -195,9 +195,13 @@ def test_recurrent_and_self_connections_are_drawn_and_refused_feed_forward():
     segments = display.edges_.get_segments()
     assert len(segments) == genome.n_enabled == 6
     loops = [s for s in segments if np.allclose(s[0], s[-1])]
-    curves = [s for s in segments if len(s) > 2]
-    assert len(loops) == 1 and len(curves) == 2   # the self loop, and the loop and 4 -> 3
-    assert np.allclose(loops[0][0], display.positions[3])
+    back = [s for s in segments if s[-1][0] < s[0][0]]
+    assert len(loops) == 1 and np.allclose(loops[0][0], display.positions[3])
+    assert len(back) == 1 and np.allclose(back[0][[0, -1]], [display.positions[4],
+                                                             display.positions[3]])
+    assert back[0][:, 1].max() > max(display.positions[4][1], display.positions[3][1])
+    straight = [s for s in segments if len(s) == 2]
+    assert len(straight) == 3   # 0 -> 3, 3 -> 4 and 4 -> 2; 1 -> 4 skips a column: bent
     with pytest.raises(ValueError, match=r"has a cycle \(3 -> 4 -> 3\).*feed_forward=False"):
         NetworkDisplay.from_genome(genome, feed_forward=True)
     assert len(NetworkDisplay.from_genome(hand_genome(), feed_forward=True).edges_

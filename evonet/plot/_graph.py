@@ -60,19 +60,24 @@ def depths(nodes, edges):
 def edge_path(start, end, n=16):
     """Points of an edge drawn from ``start`` to ``end``: straight forward, curved back.
 
-    An edge to the right is a straight segment; one going back or within a
-    column bends above, so that it stays visible beside the forward edges; a
-    self connection is a small loop above its node.
+    An edge to the next column is a straight segment; one that skips columns
+    bends a little, one going back or within a column bends high above, so
+    that it stays visible beside the forward edges; a self connection is a
+    small loop above its node.
     """
     (x0, y0), (x1, y1) = start, end
     if (x0, y0) == (x1, y1):
         t = np.linspace(0, 2 * np.pi, n)
         r = 0.12
         return np.column_stack([x0 + r * np.sin(t), y0 + r * (1 - np.cos(t))])
-    if x1 > x0:
+    if x0 < x1 <= x0 + 1:
         return np.array([start, end], dtype=float)
-    # a quadratic Bezier curve through a control point above the middle
+    # a quadratic Bezier curve through a control point above the middle: back edges bend
+    # high, and forward edges that skip columns bend a little, so that none hides behind
+    # the nodes and edges of the columns it crosses
     t = np.linspace(0, 1, n)[:, None]
-    control = np.array([(x0 + x1) / 2, max(y0, y1) + 0.35 + 0.15 * abs(x1 - x0)])
+    lift = 0.35 + 0.15 * abs(x1 - x0) if x1 <= x0 else 0.12 * (x1 - x0 - 1) + 0.1
+    control = np.array([(x0 + x1) / 2, (y0 + y1) / 2 + lift if x1 > x0
+                        else max(y0, y1) + lift])
     a, b = np.array(start, dtype=float), np.array(end, dtype=float)
     return (1 - t) ** 2 * a + 2 * (1 - t) * t * control + t ** 2 * b
