@@ -247,6 +247,8 @@ def test_species_of_a_run_without_species_is_refused(mlp, policy, neat_policy):
     assert len(SpeciesDisplay.from_policy(neat_policy).stacks_) >= 1
     with pytest.raises(ValueError, match="records no species"):
         SpeciesDisplay.from_logbook([{"gen": 1, "min": 1.0}])
+    with pytest.raises(ValueError, match="records"):
+        SpeciesDisplay.from_logbook([3, 4])
 
 
 # -- ParetoFrontDisplay -------------------------------------------------------------------
@@ -325,6 +327,16 @@ def test_what_is_not_an_estimator_is_refused(display, policy):
         display.from_estimator(policy)
     with pytest.raises(ValueError, match="estimator must be a fitted evonet estimator"):
         display.from_estimator("model.evonet")
+
+
+def test_an_estimator_without_a_network_or_logbook_is_refused(iris):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(*iris)
+    with pytest.raises(ValueError, match="no network to draw"):
+        NetworkDisplay.from_estimator(model)
+    with pytest.raises(ValueError, match="no logbook"):
+        EvolutionDisplay.from_estimator(model)
 
 
 def test_a_pipeline_is_drawn_through_its_last_step(iris):

@@ -76,6 +76,9 @@ class NetworkDisplay:
         if hasattr(model, "genome_"):
             return cls.from_genome(model.genome_, input_names=names, feed_forward=feed_forward,
                                    ax=ax, **plot_params)
+        if not hasattr(model, "coefs_"):
+            raise ValueError(f"{type(model).__name__} has no network to draw (neither coefs_ "
+                             f"nor genome_).")
         return cls.from_layers(model.coefs_, input_names=names, ax=ax, **plot_params)
 
     @classmethod

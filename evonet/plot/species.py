@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from evonet.plot._common import axes_or_new, fitted_model, logbook_of, policy_parts
+from evonet.plot._common import (
+    axes_or_new,
+    fitted_model,
+    logbook_columns,
+    logbook_of,
+    policy_parts,
+)
 
 __all__ = ["SpeciesDisplay"]
 
@@ -50,6 +56,7 @@ class SpeciesDisplay:
     @classmethod
     def from_logbook(cls, logbook, *, ax=None, **plot_params):
         """The display of a NEAT run's logbook (records with ``species:KEY`` entries)."""
+        generations, _ = logbook_columns(logbook, ())
         records = list(logbook)
         keys = sorted({int(k[len(PREFIX):]) for r in records for k in r
                        if isinstance(k, str) and k.startswith(PREFIX)})
@@ -58,7 +65,6 @@ class SpeciesDisplay:
                              "NEAT runs (strategy='neat') only, and older files lack them.")
         sizes = np.array([[int(r.get(f"{PREFIX}{k}", 0)) for k in keys] for r in records],
                          dtype=np.int64)
-        generations = np.array([r.get("gen", i + 1) for i, r in enumerate(records)])
         return cls(generations=generations, keys=keys, sizes=sizes).plot(ax=ax, **plot_params)
 
     @classmethod
