@@ -100,7 +100,9 @@ def test_table_plot_and_json_of_the_slow_experiments(tmp_path, capsys, monkeypat
     evonet_row = dict(row, generations=10.0, evaluations=100.0, strategy="cmaes")
     monkeypatch.setattr(benchmark, "evaluate", lambda dataset, seed, repeats, n_jobs: (
         "classification", {"evonet": evonet_row, "evonet-fixed": evonet_row,
-                           "MLPClassifier": row, "LogisticRegression": row}, [1.0, 0.5]))
+                           "MLPClassifier": row, "LogisticRegression": row},
+        [{"gen": 1, "min": 1.0, "mean": 1.5, "std": 0.2, "max": 2.0, "loss": 1.0},
+         {"gen": 2, "min": 0.5, "mean": 1.0, "std": 0.2, "max": 1.5, "loss": 0.5}]))
     benchmark.main(["--datasets", "iris", "--out-dir", str(tmp_path / "bench"), "--json"])
     assert sorted(os.listdir(tmp_path / "bench")) == [
         "sklearn_benchmark.json", "sklearn_benchmark.md", "sklearn_benchmark_loss_curves.png"]

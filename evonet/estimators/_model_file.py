@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._params import check_params
 from evonet.genome.types import NeatIndividual
-from evonet.io import jsonable, logbook_table, read_logbook
+from evonet.io import jsonable, logbook_arrays, read_logbook
 from evonet.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from evonet.strategies import STRATEGIES, get_strategy
 
@@ -185,7 +185,7 @@ def _targets_document(state, arrays):
 
 
 def _training_document(est, arrays):
-    columns, table = logbook_table(est.logbook_)
+    columns, logbook = logbook_arrays(est.logbook_)
     best = float(np.inf if est.best_loss_ is None else est.best_loss_)
     training = {
         "strategy": est.strategy_, "n_iter": int(est.n_iter_),
@@ -198,7 +198,7 @@ def _training_document(est, arrays):
     arrays["loss_curve"] = np.asarray(est.loss_curve_, dtype=np.float64)
     if est.validation_scores_ is not None:
         arrays["validation_scores"] = np.asarray(est.validation_scores_, dtype=np.float64)
-    arrays["logbook"] = table
+    arrays.update(logbook)
     return training
 
 
