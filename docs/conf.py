@@ -73,14 +73,9 @@ def _reexported_classes():
     for entries in places.values():
         if len(entries) < 2:
             continue
-        obj = entries[0][2]
-
-        def rank(entry):
-            module = entry[0]
-            return (module != "evonet", not obj.__module__.startswith(module + "."),
-                    -len(module))
-
-        primary = min(entries, key=rank)
+        defined_in = entries[0][2].__module__
+        primary = min(entries, key=lambda entry: (
+            entry[0] != "evonet", not defined_in.startswith(entry[0] + "."), -len(entry[0])))
         for module, attr, _ in entries:
             if (module, attr) != primary[:2]:
                 found[f"{module}.{attr}"] = f"{primary[0]}.{primary[1]}"
