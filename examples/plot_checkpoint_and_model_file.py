@@ -80,14 +80,17 @@ print(f"{os.path.getsize(path)} bytes; same probabilities: "
 # %%
 # Drawing
 # -------
-# (plain matplotlib: the two runs' loss curves, and the loaded model's first-layer weights
-# from ``coefs_``)
+# (plain matplotlib: the training loss of each check, from the runs' ``logbook_``, and the
+# loaded model's first-layer weights from ``coefs_``)
 import matplotlib.pyplot as plt
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-left.plot(whole.loss_curve_, lw=4, alpha=0.4, label="uninterrupted")
-left.plot(first.loss_curve_, label="stopped at 60")
-left.plot(resumed.loss_curve_, ls="--", label="resumed")
+for model, style in [(whole, dict(lw=4, alpha=0.4, label="uninterrupted")),
+                     (first, dict(label="stopped at 60")),
+                     (resumed, dict(ls="--", label="resumed"))]:
+    checks = [record for record in model.logbook_ if "loss" in record]
+    left.plot([record["gen"] for record in checks], [record["loss"] for record in checks],
+              **style)
 left.set_xlabel("generation")
 left.set_ylabel("training loss")
 left.legend()

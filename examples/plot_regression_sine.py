@@ -30,8 +30,8 @@ print(f"{reg.strategy_}: {reg.n_iter_} generations ({reg.stop_reason_}), "
 # %%
 # Drawing
 # -------
-# (plain matplotlib: the data and the prediction, and the validation score per generation
-# from ``validation_scores_``)
+# (plain matplotlib: the data and the prediction; and the validation score of each check,
+# the records of ``logbook_`` that have a ``val_score``, as listed in ``validation_scores_``)
 import matplotlib.pyplot as plt
 
 grid = np.linspace(-3, 3, 400)[:, None]
@@ -41,7 +41,8 @@ left.plot(grid[:, 0], np.sin(2 * grid[:, 0]), color="black", lw=1, ls="--", labe
 left.plot(grid[:, 0], reg.predict(grid), color="tab:orange", lw=2, label="evolved network")
 left.legend()
 left.set_xlabel("x")
-right.plot(np.arange(1, len(reg.validation_scores_) + 1), reg.validation_scores_)
+checks = [record for record in reg.logbook_ if "val_score" in record]
+right.plot([record["gen"] for record in checks], [record["val_score"] for record in checks])
 right.set_xlabel("generation")
 right.set_ylabel("validation R^2")
 right.set_ylim(-0.2, 1.0)
