@@ -101,6 +101,18 @@ def _constants():
     return found
 
 
+def _skip_request_methods(app, what, name, obj, skip, options):
+    """Leave out scikit-learn's generated ``set_*_request`` methods (metadata routing,
+    documented by scikit-learn; their docstrings refer to its glossary)."""
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_request_methods)
+
+
 autosummary_context = {"reexported": _reexported_classes(), "constants": _constants()}
 
 # the gallery: examples/*.py run at build time; their figures go on the pages

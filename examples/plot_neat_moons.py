@@ -27,7 +27,7 @@ print(f"the champion has {genome.n_hidden} hidden nodes and {genome.n_enabled} e
 # %%
 # The genome
 # ----------
-# :meth:`~evonet.genome.neat.NeatGenome.to_dict` spells the genes out: nodes (input,
+# The genome's ``to_dict()`` spells the genes out: nodes (input,
 # output, hidden, with their bias and activation) and connection genes (from, to, weight,
 # enabled).
 description = genome.to_dict()
