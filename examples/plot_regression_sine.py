@@ -39,7 +39,7 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
 left.scatter(X[:, 0], y, s=8, color="gray", label="data")
 left.plot(grid[:, 0], np.sin(2 * grid[:, 0]), color="black", lw=1, ls="--", label="sin(2x)")
 left.plot(grid[:, 0], reg.predict(grid), color="tab:orange", lw=2, label="evolved network")
-left.legend()
+left.legend(loc="lower left", fontsize=8)
 left.set_xlabel("x")
 checks = [record for record in reg.logbook_ if "val_score" in record]
 right.plot([record["gen"] for record in checks], [record["val_score"] for record in checks])
