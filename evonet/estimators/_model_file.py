@@ -165,6 +165,8 @@ def _saved_params(est):
         params["random_state"] = None   # a generator object has no file form
     if params.get("checkpoint") is not None:
         params["checkpoint"] = str(params["checkpoint"])
+    if params.get("n_iter_no_change") == np.inf:
+        params["n_iter_no_change"] = "inf"   # JSON has no infinity
     return jsonable(params, "parameter")
 
 
@@ -211,6 +213,8 @@ def _read_params(fields, cls):
     if unknown:
         raise fields.error(f"params.{unknown[0]}", f"is not a parameter of {cls.__name__}")
     params = dict(params)
+    if params.get("n_iter_no_change") == "inf":
+        params["n_iter_no_change"] = np.inf
     if isinstance(params.get("hidden_layer_sizes"), list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
     try:
