@@ -4,8 +4,9 @@ Every problem follows the contract written in :mod:`evonet.problems.base`
 (:class:`Problem`): supervised losses of fixed-topology networks
 (:class:`SupervisedProblem`) and of NEAT graphs (:class:`GraphProblem`),
 pole balancing (:class:`PoleBalancingProblem`) and gymnasium episodes
-(:class:`GymProblem`). Problems sit above the networks (:mod:`evonet.nn`)
-and the control tasks (:mod:`evonet.tasks`) and below the
+(:class:`GymProblem`); :class:`ScoredProblem` scores a supervised problem by any
+objective of the outputs (a scikit-learn scorer) instead of its loss. Problems sit
+above the networks (:mod:`evonet.nn`) and the control tasks (:mod:`evonet.tasks`) and below the
 :class:`~evonet.evaluation.Evaluator` that scores them.
 """
 
@@ -18,6 +19,7 @@ from evonet.problems.pole import (
     generalization_test,
     success_test,
 )
+from evonet.problems.scored import ScoredProblem
 from evonet.problems.supervised import (
     CHUNK_WORK,
     SupervisedProblem,
@@ -27,6 +29,6 @@ from evonet.problems.supervised import (
 )
 
 __all__ = ["CHUNK_WORK", "EpisodeSeeds", "FixedSampler", "GraphProblem", "GymProblem",
-           "PoleBalancingProblem", "Problem", "Sampler", "SupervisedProblem",
+           "PoleBalancingProblem", "Problem", "Sampler", "ScoredProblem", "SupervisedProblem",
            "check_row_weights", "check_targets", "generalization_test", "graph_chunk_size",
            "mean_row_loss", "predict_genome", "success_test"]
