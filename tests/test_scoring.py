@@ -1,5 +1,7 @@
 """``scoring=``: the estimators evolve for a scikit-learn scorer instead of their loss."""
 
+import json
+import os
 import pickle
 import warnings
 
@@ -15,6 +17,7 @@ from evonet.estimators._scoring import VECTORISED, Objective
 from evonet.runs import fit_context
 from tests.estimator_helpers import regression_data
 from tests.test_checkpoint import Crash, CrashAt, assert_same_model
+from tests.test_experiments import load as load_experiment
 
 
 @pytest.fixture(autouse=True)
@@ -107,10 +110,10 @@ def test_best_loss_is_minus_the_score_plus_l2(cancer):
 def test_a_cost_matrix_scorer_is_called_per_network_with_sample_weight(cancer):
     X, y = cancer
     w = np.where(y == 0, 2.0, 1.0)
-    clf = NeuroEvolutionClassifier((3,), max_generations=20, random_state=0, alpha=0.0,
+    clf = NeuroEvolutionClassifier((3,), max_generations=8, random_state=0, alpha=0.0,
                                    scoring=COST).fit(X, y, sample_weight=w)
     assert clf.best_loss_ == pytest.approx(-COST(clf, X, y, sample_weight=w), abs=1e-9)
-    plain = NeuroEvolutionClassifier((3,), max_generations=20, random_state=0, alpha=0.0,
+    plain = NeuroEvolutionClassifier((3,), max_generations=8, random_state=0, alpha=0.0,
                                      scoring=COST).fit(X, y)
     assert plain.best_loss_ == pytest.approx(-COST(plain, X, y), abs=1e-9)
 
@@ -209,3 +212,40 @@ def test_model_files_keep_a_scorer_name_and_refuse_a_scorer_object(tmp_path, iri
     with pytest.raises(ValueError, match="scoring=.* cannot be saved in a model file"):
         save(clf, tmp_path / "n.evonet")
     assert pickle.loads(pickle.dumps(clf)).get_params()["scoring"] is not None
+
+
+def test_a_checkpoint_of_another_scorer_is_refused(tmp_path, iris):
+    X, y = iris
+    params = dict(hidden_layer_sizes=(2,), max_generations=20, random_state=0,
+                  strategy="cmaes", checkpoint_interval=0, checkpoint=tmp_path / "run.ckpt")
+    with pytest.raises(Crash), fit_context(callbacks=[CrashAt(10)]):
+        NeuroEvolutionClassifier(scoring=make_scorer(cost), **params).fit(X[y < 2], y[y < 2])
+    other = make_scorer(cost, greater_is_better=False)
+    with pytest.raises(ValueError, match="scoring"):
+        NeuroEvolutionClassifier(scoring=other, **params).fit(X[y < 2], y[y < 2])
+
+
+def test_the_objectives_experiment_writes_its_table(tmp_path, monkeypatch, capsys):
+    objectives = load_experiment("objectives")
+    X, y = load_breast_cancer(return_X_y=True)
+    monkeypatch.setattr(objectives, "TASKS", {"small": (lambda seed: (X[::5], y[::5]),
+                                                        {"cost": objectives.COST})})
+    quick = objectives.models
+
+    def models(scoring, seed):  # the same three models, small enough for a test
+        found = quick(scoring, seed)
+        found["evonet"].set_params(hidden_layer_sizes=(2,), max_generations=3)
+        found["MLPClassifier"].set_params(max_iter=5, hidden_layer_sizes=(2,))
+        found["TunedThresholdClassifierCV(MLP)"].set_params(
+            cv=2, thresholds=5, estimator__max_iter=5, estimator__hidden_layer_sizes=(2,))
+        return found
+
+    monkeypatch.setattr(objectives, "models", models)
+    code = objectives.main(["--repeats", "1", "--out-dir", str(tmp_path), "--json"])
+    assert code in (0, 1)
+    assert sorted(os.listdir(tmp_path)) == ["objectives.json", "objectives.md"]
+    saved = json.loads((tmp_path / "objectives.json").read_text())
+    rows = saved["sections"]["costs"]["results"]["small/cost"]
+    assert set(rows) == {"evonet", "MLPClassifier", "TunedThresholdClassifierCV(MLP)"}
+    assert all(len(row["scores"]) == 5 and max(row["scores"]) <= 0 for row in rows.values())
+    capsys.readouterr()

@@ -13,6 +13,8 @@ and the budget (a longer budget continues the same run)."""
 
 
 def _param_value(value, name):
+    if name == "scoring" and callable(value):
+        return repr(value)  # make_scorer's repr names the function and its settings
     try:
         return jsonable(value, name)
     except ValueError:
