@@ -36,9 +36,11 @@ class ScoredProblem:
     Notes
     -----
     A network whose score is NaN (or whose objective raised) gets the worst
-    fitness, ``inf``; a ``UserWarning`` counts them and the run goes on. If
-    the objective raised for every network of a population, the first
-    exception propagates: the objective is broken, not the networks.
+    fitness, ``inf``; a ``UserWarning`` counts them (raised where the chunk
+    is scored: in a worker process with ``n_jobs``) and the run goes on. If
+    the objective raised for every network of a population scored on all
+    rows, the first exception propagates: the objective is broken, not the
+    networks (on a minibatch, which may lack a class, they all get ``inf``).
 
     Examples
     --------
@@ -90,7 +92,7 @@ class ScoredProblem:
         if penalty is not None:
             losses += penalty(population)
         bad = ~np.isfinite(losses)
-        if failures and len(failures) == len(losses):
+        if rows is None and failures and len(failures) == len(losses):
             raise failures[0]
         if bad.any():
             first = f" (first error: {failures[0]!r})" if failures else ""
