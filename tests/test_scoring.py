@@ -249,3 +249,20 @@ def test_the_objectives_experiment_writes_its_table(tmp_path, monkeypatch, capsy
     assert set(rows) == {"evonet", "MLPClassifier", "TunedThresholdClassifierCV(MLP)"}
     assert all(len(row["scores"]) == 5 and max(row["scores"]) <= 0 for row in rows.values())
     capsys.readouterr()
+
+
+def test_scored_problem_raises_only_when_every_network_fails_on_all_rows():
+    from evonet.nn import MLPLayout
+    from evonet.problems import ScoredProblem, SupervisedProblem
+
+    base = SupervisedProblem(MLPLayout(1, (), 1), [[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0])
+
+    def broken(outputs, rows):
+        return np.full(len(outputs), np.nan), [RuntimeError("broken")] * len(outputs)
+
+    problem = ScoredProblem(base, broken)
+    population = np.zeros((3, 2))
+    with pytest.raises(RuntimeError, match="broken"):
+        problem.evaluate(population)
+    with pytest.warns(UserWarning, match="no score for 3 of 3 networks"):
+        assert np.isinf(problem.evaluate(population, rows=np.array([0, 2]))).all()
