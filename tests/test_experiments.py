@@ -46,7 +46,7 @@ def leaves_repository_alone():
 
 
 def test_every_script_is_checked():
-    assert SCRIPTS == ["baldwin", "cartpole_gym", "pole_balancing", "seed_examples",
+    assert SCRIPTS == ["baldwin", "cartpole_gym", "objectives", "pole_balancing", "seed_examples",
                        "sklearn_benchmark", "xor", "xor_easimple"]
 
 

@@ -14,6 +14,7 @@ from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
 from evonet.estimators._params import check_params
+from evonet.estimators._scoring import scored_fit
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
@@ -94,7 +95,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                  max_generations, max_evaluations, batch_size, alpha, early_stopping,
                  validation_fraction, n_iter_no_change, tol, strategy_params, n_jobs,
                  retry_failed, random_state, verbose, warm_start, checkpoint,
-                 checkpoint_interval):
+                 checkpoint_interval, scoring=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.strategy = strategy
@@ -115,6 +116,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         self.warm_start = warm_start
         self.checkpoint = checkpoint
         self.checkpoint_interval = checkpoint_interval
+        self.scoring = scoring
 
     # -- subclass hooks -------------------------------------------------------
     def _validate_xy(self, X, y, reset):
@@ -191,12 +193,13 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
         problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
                                        self.alpha)
-        evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
-                              verbose=self.verbose)
-        batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
         validation = None if data.X_val is None else partial(
             self._validation_score, X_val=data.X_val, y_val=data.y_val,
             sample_weight=data.val_weight)
+        problem, validation = scored_fit(self, problem, architecture, data, validation)
+        evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
+                              verbose=self.verbose)
+        batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
         stopping = [] if incremental else [
             NoImprovementStopping(self.tol, self.n_iter_no_change) if validation is None
             else ValidationStopping(tol=self.tol, n_iter_no_change=self.n_iter_no_change)]

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._params import check_params
+from evonet.estimators._scoring import check_storable
 from evonet.genome.types import NeatIndividual
 from evonet.io import jsonable, logbook_arrays, read_logbook
 from evonet.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
@@ -160,6 +161,7 @@ class ModelFileMixin:
 
 def _saved_params(est):
     params = est.get_params(deep=False)
+    check_storable(params.get("scoring"))
     if not (params.get("random_state") is None or isinstance(params["random_state"],
                                                              numbers.Integral)):
         params["random_state"] = None   # a generator object has no file form

@@ -121,6 +121,11 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         ``partial_fit`` ignores it.
     checkpoint_interval : float, default=60
         Seconds between checkpoint writes; 0 writes after every generation.
+    scoring : None, str or callable, default=None
+        Maximise a scikit-learn scorer (its name, or ``make_scorer(...)``) instead of the
+        loss: fitness is ``-score`` plus ``alpha``'s term (whose default suits scores in
+        [0, 1]); early stopping and ``validation_scores_`` use it, ``score`` stays
+        accuracy. No gradient needed: any strategy takes it (NeuroEvolutionRegressor's notes).
 
     Attributes
     ----------
@@ -197,6 +202,7 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         warm_start=False,
         checkpoint=None,
         checkpoint_interval=60,
+        scoring=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
@@ -206,7 +212,7 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
             n_iter_no_change=n_iter_no_change, tol=tol, strategy_params=strategy_params,
             n_jobs=n_jobs, retry_failed=retry_failed, random_state=random_state,
             verbose=verbose, warm_start=warm_start, checkpoint=checkpoint,
-            checkpoint_interval=checkpoint_interval,
+            checkpoint_interval=checkpoint_interval, scoring=scoring,
         )
 
     def _validate_xy(self, X, y, reset):
