@@ -1,0 +1,295 @@
+"""NSGA-II on masked weight vectors: the loss against the network's size, two objectives.
+
+Each individual is a weight vector and a connection mask beside it; the network
+evaluated is the masked vector (zeros where a connection is off), so problems and
+evaluators see an ordinary ``(P, n_params)`` population. The strategy takes the
+loss the problem returns as its first objective (whatever that loss is: ``-score``
+plus a penalty works the same) and computes the second itself, the number of
+non-zero weights and biases (:data:`NSGA2.n_objectives` is 2). Survivors are chosen
+by DEAP's ``tools.selNSGA2`` from parents and children together (elitist), which is
+deterministic; the only random draws (tournaments, crossover, mutation) come from
+the run's generator.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from deap import base, tools
+
+from evonet.operators import gaussian_mutation, tournament_indices
+from evonet.operators.checks import check_probability
+from evonet.strategies.base import (
+    Strategy,
+    StrategyState,
+    check_positive_float,
+    register_strategy,
+)
+
+__all__ = ["NSGA2", "NSGA2State", "hypervolume_2d", "non_dominated"]
+
+
+class _Fitness(base.Fitness):
+    weights = (-1.0, -1.0)   # both objectives minimised
+
+
+class _Member:
+    """What DEAP's selection sees of an individual: its fitness and its row."""
+
+    __slots__ = ("fitness", "row")
+
+    def __init__(self, values, row):
+        self.fitness = _Fitness(values)
+        self.row = row
+
+
+def hypervolume_2d(points, reference):
+    """Area dominated by ``points`` (both coordinates minimised) up to ``reference``.
+
+    Points that do not dominate the reference contribute nothing.
+
+    Examples
+    --------
+    >>> hypervolume_2d(np.array([[1.0, 2.0], [2.0, 1.0]]), (3.0, 3.0))
+    3.0
+    >>> hypervolume_2d(np.array([[4.0, 0.0]]), (3.0, 3.0))
+    0.0
+    """
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    inside = (points[:, 0] < reference[0]) & (points[:, 1] < reference[1])
+    points = points[inside]
+    order = np.lexsort((points[:, 1], points[:, 0]))
+    area, ceiling = 0.0, float(reference[1])
+    for f1, f2 in points[order]:
+        if f2 < ceiling:
+            area += (reference[0] - f1) * (ceiling - f2)
+            ceiling = f2
+    return float(area)
+
+
+def non_dominated(objectives):
+    """Indices of the rows of ``objectives`` (minimised) that no other row dominates.
+
+    Rows with equal objectives are all kept. Sorted by the first objective, then the second.
+
+    Examples
+    --------
+    >>> non_dominated(np.array([[1.0, 5.0], [2.0, 2.0], [3.0, 3.0], [0.5, 9.0]])).tolist()
+    [3, 0, 1]
+    """
+    objectives = np.asarray(objectives, dtype=np.float64)
+    no_worse = (objectives[:, None, :] <= objectives[None, :, :]).all(axis=2)
+    better = (objectives[:, None, :] < objectives[None, :, :]).any(axis=2)
+    dominated = (no_worse & better).any(axis=0)
+    keep = np.flatnonzero(~dominated)
+    return keep[np.lexsort((objectives[keep, 1], objectives[keep, 0]))]
+
+
+@dataclass(kw_only=True, eq=False, repr=False)
+class NSGA2State(StrategyState):
+    """State of :class:`NSGA2`: the surviving population, its masks and objectives.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (P, n_params)
+        The survivors' weights, masked-off connections included (they come back
+        with their weight when a mutation switches them on again).
+    masks : ndarray of shape (P, n_params), bool
+        Which connections are on.
+    objectives : ndarray of shape (P, 2) or None
+        Loss and number of non-zero weights (``None`` before the first ``tell``).
+    order : ndarray of shape (P,) or None
+        Each survivor's place in NSGA-II's order (front, then crowding): the
+        tournaments' key.
+    offspring_weights, offspring_masks : ndarray or None
+        The last population asked for, unmasked (what ``tell`` takes back).
+    reference : ndarray of shape (2,) or None
+        The hypervolume's reference point (see :class:`NSGA2`).
+    hypervolume : float
+        The hypervolume of the survivors' front after the last ``tell``.
+    """
+
+    weights: np.ndarray
+    masks: np.ndarray
+    objectives: np.ndarray | None = None
+    order: np.ndarray | None = None
+    offspring_weights: np.ndarray | None = None
+    offspring_masks: np.ndarray | None = None
+    reference: np.ndarray | None = None
+    hypervolume: float = 0.0
+
+
+@register_strategy
+class NSGA2(Strategy):
+    """NSGA-II (Deb et al. 2002) trading the loss against the number of non-zero weights.
+
+    Each generation picks parents by binary tournament on NSGA-II's order (lower
+    front first, then larger crowding distance), mates pairs by uniform
+    crossover of weights and masks together with probability
+    ``crossover_rate``, adds Gaussian noise to each weight with probability
+    ``mutation_rate`` and switches each connection off or on with probability
+    ``mask_rate``; DEAP's ``tools.selNSGA2`` then keeps ``population_size`` of
+    parents and children together.
+
+    The initial masks span the sizes: individual ``i`` of ``P`` keeps each
+    connection with probability ``(i + 1) / P`` (from about one connection in
+    ``P`` up to the dense network), unless ``initial_density`` fixes one density
+    for all. The run's progress is the hypervolume of the front in the plane
+    (loss, n_weights / n_params), with the reference point (``w + 0.1 max(|w|,
+    1)``, 1.1), ``w`` the worst finite loss of the first generation told.
+
+    Parameters
+    ----------
+    population_size : int, default=100
+    crossover_rate : float, default=0.5
+    mutation_sigma : float, default=0.1
+    mutation_rate : float, default=None
+        Per-weight probability; ``None`` means ``min(1, 10 / n_params)``.
+    mask_rate : float, default=None
+        Per-connection probability of a switch; ``None`` means ``min(1, 5 / n_params)``.
+    initial_density : float, default=None
+        Fraction of connections on at the start, in (0, 1]; ``None`` spreads it
+        as above.
+
+    Attributes
+    ----------
+    n_objectives : int
+        2: the loss the problem returns, and the size the strategy counts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> nsga2 = NSGA2(population_size=20, mutation_sigma=0.3)
+    >>> rng = np.random.default_rng(0)
+    >>> state = nsga2.init(lambda n, rng: rng.normal(size=(n, 4)) + 1.0, rng)
+    >>> for _ in range(30):
+    ...     pop = nsga2.ask(state, rng)
+    ...     state = nsga2.tell(state, pop, ((pop - 1.0) ** 2).sum(axis=1), rng)
+    >>> params, objectives = nsga2.front(state)
+    >>> objectives[:, 1].astype(int).tolist()   # every size from dense to empty
+    [4, 3, 2, 1, 0]
+    >>> bool(objectives[0, 0] < 0.05)
+    True
+    """
+
+    name = "nsga2"
+    n_objectives = 2
+
+    def __init__(self, population_size=100, crossover_rate=0.5, mutation_sigma=0.1,
+                 mutation_rate=None, mask_rate=None, initial_density=None):
+        super().__init__(population_size)
+        self.crossover_rate = check_probability(crossover_rate, "crossover_rate")
+        self.mutation_sigma = check_positive_float(mutation_sigma, "mutation_sigma",
+                                                   allow_zero=True)
+        self.mutation_rate = (None if mutation_rate is None
+                              else check_probability(mutation_rate, "mutation_rate"))
+        self.mask_rate = None if mask_rate is None else check_probability(mask_rate,
+                                                                          "mask_rate")
+        if initial_density is not None:
+            ok = isinstance(initial_density, (int, float)) and not isinstance(initial_density,
+                                                                              bool)
+            if not ok or not 0 < initial_density <= 1:
+                raise ValueError(f"initial_density must be None or a number in (0, 1], got "
+                                 f"{initial_density!r}.")
+            initial_density = float(initial_density)
+        self.initial_density = initial_density
+
+    def _init(self, initializer, rng):
+        weights = np.asarray(initializer(self.population_size, rng), dtype=np.float64)
+        P = weights.shape[0]
+        density = (np.full(P, self.initial_density) if self.initial_density is not None
+                   else np.arange(1, P + 1) / P)
+        masks = rng.random(weights.shape) < density[:, None]
+        return NSGA2State(weights=weights, masks=masks)
+
+    def _ask(self, state, rng):
+        if state.objectives is None:
+            weights, masks = state.weights.copy(), state.masks.copy()
+        else:
+            weights, masks = self._children(state, rng)
+        state.offspring_weights, state.offspring_masks = weights, masks
+        return np.where(masks, weights, 0.0)
+
+    def _children(self, state, rng):
+        n_children = self.population_size
+        n_pairs = (n_children + 1) // 2
+        n_params = state.weights.shape[1]
+        parents = tournament_indices(state.order.astype(np.float64), 2 * n_pairs, 2, rng)
+        first, second = parents[0::2], parents[1::2]
+        swap = rng.random((n_pairs, n_params)) < 0.5
+        swap &= (rng.random(n_pairs) < self.crossover_rate)[:, None]
+        weights, masks = [], []
+        for source in (state.weights, state.masks):
+            a, b = source[first], source[second]
+            child_a, child_b = np.where(swap, b, a), np.where(swap, a, b)
+            (weights if source is state.weights else masks).append(
+                np.concatenate([child_a, child_b])[:n_children])
+        rate = min(1.0, 10.0 / n_params) if self.mutation_rate is None else self.mutation_rate
+        children = gaussian_mutation(weights[0], self.mutation_sigma, rate, rng)
+        flip_rate = min(1.0, 5.0 / n_params) if self.mask_rate is None else self.mask_rate
+        flips = rng.random(masks[0].shape) < flip_rate
+        return children, masks[0] ^ flips
+
+    def _tell(self, state, population, losses, rng):
+        population = np.asarray(population, dtype=np.float64)
+        weights, masks = state.offspring_weights, state.offspring_masks
+        if weights is None or weights.shape != population.shape \
+                or not np.array_equal(np.where(masks, weights, 0.0), population):
+            # a population not from ask: its non-zero weights are its connections
+            weights, masks = population.copy(), population != 0
+        objectives = np.column_stack([_finite(losses), np.count_nonzero(population, axis=1)])
+        if state.reference is None:
+            worst = float(objectives[np.isfinite(losses), 0].max(initial=0.0))
+            state.reference = np.array([worst + 0.1 * max(abs(worst), 1.0), 1.1])
+        if state.objectives is not None:
+            weights = np.concatenate([state.weights, weights])
+            masks = np.concatenate([state.masks, masks])
+            objectives = np.concatenate([state.objectives, objectives])
+        pool = [_Member(tuple(values), row) for row, values in enumerate(objectives)]
+        chosen = tools.selNSGA2(pool, self.population_size)
+        keys = {}
+        for rank, front in enumerate(tools.sortNondominated(chosen, len(chosen))):
+            for member in front:
+                keys[member.row] = (rank, -member.fitness.crowding_dist, member.row)
+        rows = np.array(sorted(keys, key=keys.get))
+        state.weights, state.masks = weights[rows], masks[rows]
+        state.objectives = objectives[rows]
+        state.order = np.arange(len(rows))
+        state.offspring_weights = state.offspring_masks = None
+        front = state.objectives[non_dominated(state.objectives)]
+        state.hypervolume = hypervolume_2d(front / [1.0, weights.shape[1]], state.reference)
+        return state
+
+    def front(self, state):
+        """The survivors' non-dominated networks, best loss first.
+
+        Returns
+        -------
+        params : ndarray of shape (F, n_params)
+            The masked weight vectors (each distinct pair of objectives once).
+        objectives : ndarray of shape (F, 2)
+            Their loss (as told) and number of non-zero weights.
+        """
+        if state.objectives is None:
+            return np.empty((0, state.weights.shape[1])), np.empty((0, 2))
+        keep = non_dominated(state.objectives)
+        _, first = np.unique(state.objectives[keep], axis=0, return_index=True)
+        keep = keep[np.sort(first)]
+        params = np.where(state.masks[keep], state.weights[keep], 0.0)
+        return params, state.objectives[keep].copy()
+
+    def incumbent(self, state):
+        if state.objectives is None:
+            return state.best_params, state.best_loss
+        params, objectives = self.front(state)
+        return params[0], float(objectives[0, 0])
+
+
+def _finite(losses):
+    """Losses with non-finite values replaced by a finite worst (for crowding distances)."""
+    losses = np.asarray(losses, dtype=np.float64)
+    finite = np.isfinite(losses)
+    if finite.all():
+        return losses
+    worst = float(losses[finite].max()) if finite.any() else 0.0
+    return np.where(finite, losses, worst + 1.0 + abs(worst))
+
