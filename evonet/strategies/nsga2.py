@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from deap import base, tools
 
-from evonet.operators import gaussian_mutation, tournament_indices
+from evonet.operators import tournament_indices
 from evonet.operators.checks import check_probability
 from evonet.strategies.base import (
     Strategy,
@@ -39,6 +39,7 @@ class _Member:
 
     def __init__(self, values, row):
         self.fitness = _Fitness(values)
+        self.fitness.crowding_dist = 0.0   # selNSGA2 sets it on those it sorts
         self.row = row
 
 
@@ -100,8 +101,11 @@ class NSGA2State(StrategyState):
     order : ndarray of shape (P,) or None
         Each survivor's place in NSGA-II's order (front, then crowding): the
         tournaments' key.
-    offspring_weights, offspring_masks : ndarray or None
-        The last population asked for, unmasked (what ``tell`` takes back).
+    seed : int
+        Seed of the next generation's variation: ``ask`` draws the children from
+        it, and ``tell`` draws them again to take back their unmasked weights and
+        masks (so ``ask`` changes nothing); ``tell`` draws the next seed from the
+        run's generator.
     reference : ndarray of shape (2,) or None
         The hypervolume's reference point (see :class:`NSGA2`).
     hypervolume : float
@@ -112,8 +116,7 @@ class NSGA2State(StrategyState):
     masks: np.ndarray
     objectives: np.ndarray | None = None
     order: np.ndarray | None = None
-    offspring_weights: np.ndarray | None = None
-    offspring_masks: np.ndarray | None = None
+    seed: int = 0
     reference: np.ndarray | None = None
     hypervolume: float = 0.0
 
@@ -125,8 +128,8 @@ class NSGA2(Strategy):
     Each generation picks parents by binary tournament on NSGA-II's order (lower
     front first, then larger crowding distance), mates pairs by uniform
     crossover of weights and masks together with probability
-    ``crossover_rate``, adds Gaussian noise to each weight with probability
-    ``mutation_rate`` and switches each connection off or on with probability
+    ``crossover_rate``, adds Gaussian noise to the weights of connections that are
+    on (``mutation_rate``) and switches each connection off or on with probability
     ``mask_rate``; DEAP's ``tools.selNSGA2`` then keeps ``population_size`` of
     parents and children together.
 
@@ -143,9 +146,12 @@ class NSGA2(Strategy):
     crossover_rate : float, default=0.5
     mutation_sigma : float, default=0.1
     mutation_rate : float, default=None
-        Per-weight probability; ``None`` means ``min(1, 10 / n_params)``.
+        Probability that a connection that is on gets Gaussian noise; ``None`` means
+        about ten of them per child (``min(1, 10 / n_on)``). Connections that are
+        off keep their weight.
     mask_rate : float, default=None
-        Per-connection probability of a switch; ``None`` means ``min(1, 5 / n_params)``.
+        Per-connection probability of a switch; ``None`` means ``1 / n_params`` (one switch
+        per child on average).
     initial_density : float, default=None
         Fraction of connections on at the start, in (0, 1]; ``None`` spreads it
         as above.
@@ -161,7 +167,7 @@ class NSGA2(Strategy):
     >>> nsga2 = NSGA2(population_size=20, mutation_sigma=0.3)
     >>> rng = np.random.default_rng(0)
     >>> state = nsga2.init(lambda n, rng: rng.normal(size=(n, 4)) + 1.0, rng)
-    >>> for _ in range(30):
+    >>> for _ in range(60):
     ...     pop = nsga2.ask(state, rng)
     ...     state = nsga2.tell(state, pop, ((pop - 1.0) ** 2).sum(axis=1), rng)
     >>> params, objectives = nsga2.front(state)
@@ -199,15 +205,17 @@ class NSGA2(Strategy):
         density = (np.full(P, self.initial_density) if self.initial_density is not None
                    else np.arange(1, P + 1) / P)
         masks = rng.random(weights.shape) < density[:, None]
-        return NSGA2State(weights=weights, masks=masks)
+        return NSGA2State(weights=weights, masks=masks, seed=_draw_seed(rng))
 
     def _ask(self, state, rng):
-        if state.objectives is None:
-            weights, masks = state.weights.copy(), state.masks.copy()
-        else:
-            weights, masks = self._children(state, rng)
-        state.offspring_weights, state.offspring_masks = weights, masks
+        weights, masks = self._offspring(state)
         return np.where(masks, weights, 0.0)
+
+    def _offspring(self, state):
+        """The unmasked weights and the masks of the population ``ask`` gives."""
+        if state.objectives is None:
+            return state.weights.copy(), state.masks.copy()
+        return self._children(state, np.random.default_rng(state.seed))
 
     def _children(self, state, rng):
         n_children = self.population_size
@@ -223,16 +231,27 @@ class NSGA2(Strategy):
             child_a, child_b = np.where(swap, b, a), np.where(swap, a, b)
             (weights if source is state.weights else masks).append(
                 np.concatenate([child_a, child_b])[:n_children])
-        rate = min(1.0, 10.0 / n_params) if self.mutation_rate is None else self.mutation_rate
-        children = gaussian_mutation(weights[0], self.mutation_sigma, rate, rng)
-        flip_rate = min(1.0, 5.0 / n_params) if self.mask_rate is None else self.mask_rate
-        flips = rng.random(masks[0].shape) < flip_rate
-        return children, masks[0] ^ flips
+        children, masks = weights[0], masks[0]
+        if self.mutation_rate is None:   # about ten of the connections that are on
+            rate = np.minimum(1.0, 10.0 / np.maximum(masks.sum(axis=1, keepdims=True), 1))
+        else:
+            rate = self.mutation_rate
+        mutated = masks & (rng.random(masks.shape) < rate)
+        noise = rng.normal(0.0, self.mutation_sigma, size=children.shape)
+        children = np.where(mutated, children + noise, children)
+        flip_rate = min(1.0, 1.0 / n_params) if self.mask_rate is None else self.mask_rate
+        flips = rng.random(masks.shape) < flip_rate
+        # a connection switched on starts small, N(0, mutation_sigma^2), whatever weight it
+        # had when it was switched off: a stale weight would make growing back worse than
+        # staying pruned, and the dense end of the front would die out
+        switched_on = flips & ~masks
+        fresh = rng.normal(0.0, self.mutation_sigma, size=children.shape)
+        return np.where(switched_on, fresh, children), masks ^ flips
 
     def _tell(self, state, population, losses, rng):
         population = np.asarray(population, dtype=np.float64)
-        weights, masks = state.offspring_weights, state.offspring_masks
-        if weights is None or weights.shape != population.shape \
+        weights, masks = self._offspring(state)
+        if weights.shape != population.shape \
                 or not np.array_equal(np.where(masks, weights, 0.0), population):
             # a population not from ask: its non-zero weights are its connections
             weights, masks = population.copy(), population != 0
@@ -244,8 +263,7 @@ class NSGA2(Strategy):
             weights = np.concatenate([state.weights, weights])
             masks = np.concatenate([state.masks, masks])
             objectives = np.concatenate([state.objectives, objectives])
-        pool = [_Member(tuple(values), row) for row, values in enumerate(objectives)]
-        chosen = tools.selNSGA2(pool, self.population_size)
+        chosen = self._survivors(objectives)
         keys = {}
         for rank, front in enumerate(tools.sortNondominated(chosen, len(chosen))):
             for member in front:
@@ -254,10 +272,25 @@ class NSGA2(Strategy):
         state.weights, state.masks = weights[rows], masks[rows]
         state.objectives = objectives[rows]
         state.order = np.arange(len(rows))
-        state.offspring_weights = state.offspring_masks = None
+        state.seed = _draw_seed(rng)
         front = state.objectives[non_dominated(state.objectives)]
         state.hypervolume = hypervolume_2d(front / [1.0, weights.shape[1]], state.reference)
         return state
+
+    def _survivors(self, objectives):
+        """NSGA-II's survivors; a copy of another's objectives only fills the places left.
+
+        Without this, copies of one network (the empty one, say) all sit in the first
+        front and crowd out the rest of the population.
+        """
+        _, first = np.unique(objectives, axis=0, return_index=True)
+        unique = np.zeros(len(objectives), dtype=bool)
+        unique[first] = True
+        pool = [_Member(tuple(objectives[row]), row) for row in np.flatnonzero(unique)]
+        chosen = tools.selNSGA2(pool, min(self.population_size, len(pool)))
+        spare = self.population_size - len(chosen)
+        return chosen + [_Member(tuple(objectives[row]), row)
+                         for row in np.flatnonzero(~unique)[:spare]]
 
     def front(self, state):
         """The survivors' non-dominated networks, best loss first.
@@ -282,6 +315,10 @@ class NSGA2(Strategy):
             return state.best_params, state.best_loss
         params, objectives = self.front(state)
         return params[0], float(objectives[0, 0])
+
+
+def _draw_seed(rng):
+    return int(rng.integers(0, 2**63 - 1))
 
 
 def _finite(losses):
