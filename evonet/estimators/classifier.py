@@ -33,7 +33,7 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         Width of each hidden layer.
     activation : {"tanh", "relu", "logistic", "identity"}, default="tanh"
         Activation of the hidden layers.
-    strategy : {"auto", "es", "cmaes", "ga", "neat"}, default="auto"
+    strategy : {"auto", "es", "cmaes", "ga", "neat", "nsga2"}, default="auto"
         Search strategy (see :mod:`evonet.strategies`). ``"auto"`` uses full
         CMA-ES when the network has at most 150 weights and fitness is
         computed on all training rows, and the OpenAI-style ES otherwise:
@@ -46,7 +46,8 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         the topology too, from a minimal network with every input wired to
         every output: ``hidden_layer_sizes`` and ``alpha`` are then ignored,
         ``activation`` is that of new hidden nodes, and the fitted model has
-        ``genome_`` instead of ``coefs_`` / ``intercepts_``.
+        ``genome_`` instead of ``coefs_`` / ``intercepts_``. ``"nsga2"`` trades the loss
+        against the non-zero weights (``pareto_front_``, ``select_network``; never "auto").
     population_size : int, default=None
         Networks per generation; ``None`` uses the strategy's default.
     max_generations : int, default=5000

@@ -21,6 +21,9 @@ A model file is a zip archive (see :mod:`evonet.io`) of ``model.json`` and
                        "best_validation_score", "logbook_columns"} with arrays
                       loss_curve, validation_scores (optional) and logbook
                       (one row per generation, NaN where a record lacks a column)
+    pareto            (strategy "nsga2" only) {"network_index"} with arrays pareto_params
+                      (one evolved weight vector per front network, zeros where masked)
+                      and pareto_objectives (loss, n_weights per network)
     preprocessing     null | {"kind": "standard_scaler"} with arrays scaler_mean and
                       scaler_scale: a Pipeline(StandardScaler, estimator)
     metadata          free JSON object of the writer (the command line keeps its

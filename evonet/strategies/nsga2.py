@@ -181,8 +181,10 @@ class NSGA2(Strategy):
     n_objectives = 2
 
     def __init__(self, population_size=100, crossover_rate=0.5, mutation_sigma=0.1,
-                 mutation_rate=None, mask_rate=None, initial_density=None):
+                 mutation_rate=None, mask_rate=None, initial_density=None,
+                 loss_selection=0.0):
         super().__init__(population_size)
+        self.loss_selection = check_probability(loss_selection, "loss_selection")
         self.crossover_rate = check_probability(crossover_rate, "crossover_rate")
         self.mutation_sigma = check_positive_float(mutation_sigma, "mutation_sigma",
                                                    allow_zero=True)
@@ -221,7 +223,11 @@ class NSGA2(Strategy):
         n_children = self.population_size
         n_pairs = (n_children + 1) // 2
         n_params = state.weights.shape[1]
-        parents = tournament_indices(state.order.astype(np.float64), 2 * n_pairs, 2, rng)
+        n_by_loss = int(round(self.loss_selection * 2 * n_pairs))
+        parents = np.concatenate([
+            tournament_indices(state.objectives[:, 0], n_by_loss, 2, rng),
+            tournament_indices(state.order.astype(np.float64), 2 * n_pairs - n_by_loss, 2,
+                               rng)])
         first, second = parents[0::2], parents[1::2]
         swap = rng.random((n_pairs, n_params)) < 0.5
         swap &= (rng.random(n_pairs) < self.crossover_rate)[:, None]
