@@ -42,7 +42,9 @@ def data():
 
 @pytest.fixture(scope="module")
 def fitted(data):
-    return NeuroEvolutionClassifier(**PARAMS).fit(*data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return NeuroEvolutionClassifier(**PARAMS).fit(*data)
 
 
 def n_nonzero(est):
@@ -203,14 +205,16 @@ def test_hypervolume_2d_by_hand():
     assert hypervolume_2d([[0.0, 1.0], [1.0, 2.0]], (2.0, 3.0)) == 4.0
 
 
-def test_initial_masks_span_the_sizes():
-    strategy = NSGA2(population_size=10)
+def test_initial_masks_are_dense_or_span_the_sizes():
+    strategy = NSGA2(population_size=10, initial_density=None)
     state = strategy.init(lambda n, rng: rng.normal(size=(n, 1000)), np.random.default_rng(0))
     density = state.masks.mean(axis=1)
     assert np.allclose(density, np.arange(1, 11) / 10, atol=0.05)
     fixed = NSGA2(population_size=10, initial_density=0.3).init(
         lambda n, rng: rng.normal(size=(n, 1000)), np.random.default_rng(0))
     assert np.allclose(fixed.masks.mean(axis=1), 0.3, atol=0.05)
+    assert NSGA2().init(lambda n, rng: rng.normal(size=(n, 50)),
+                        np.random.default_rng(0)).masks.all()
 
 
 def test_auto_never_picks_nsga2():
@@ -222,6 +226,7 @@ def test_auto_never_picks_nsga2():
 @pytest.mark.parametrize("settings, match", [
     (dict(initial_density=0.0), "initial_density must be None or a number in \\(0, 1\\]"),
     (dict(initial_density=True), "initial_density"),
+    (dict(loss_selection=2.0), "loss_selection"),
     (dict(mask_rate=1.5), "mask_rate"),
     (dict(crossover_rate=-1), "crossover_rate"),
     (dict(mutation_sigma=-0.1), "mutation_sigma"),

@@ -125,18 +125,19 @@ class NSGA2State(StrategyState):
 class NSGA2(Strategy):
     """NSGA-II (Deb et al. 2002) trading the loss against the number of non-zero weights.
 
-    Each generation picks parents by binary tournament on NSGA-II's order (lower
-    front first, then larger crowding distance), mates pairs by uniform
+    Each generation picks parents by binary tournament, on the loss for a
+    fraction ``loss_selection`` of them and on NSGA-II's order (lower front
+    first, then larger crowding distance) for the others, mates pairs by uniform
     crossover of weights and masks together with probability
     ``crossover_rate``, adds Gaussian noise to the weights of connections that are
     on (``mutation_rate``) and switches each connection off or on with probability
     ``mask_rate``; DEAP's ``tools.selNSGA2`` then keeps ``population_size`` of
     parents and children together.
 
-    The initial masks span the sizes: individual ``i`` of ``P`` keeps each
-    connection with probability ``(i + 1) / P`` (from about one connection in
-    ``P`` up to the dense network), unless ``initial_density`` fixes one density
-    for all. The run's progress is the hypervolume of the front in the plane
+    The initial masks keep each connection with probability ``initial_density``
+    (all of them by default); with ``initial_density=None`` they span the sizes:
+    individual ``i`` of ``P`` keeps each connection with probability ``(i + 1) /
+    P``. The run's progress is the hypervolume of the front in the plane
     (loss, n_weights / n_params), with the reference point (``w + 0.1 max(|w|,
     1)``, 1.1), ``w`` the worst finite loss of the first generation told.
 
@@ -150,11 +151,18 @@ class NSGA2(Strategy):
         about ten of them per child (``min(1, 10 / n_on)``). Connections that are
         off keep their weight.
     mask_rate : float, default=None
-        Per-connection probability of a switch; ``None`` means ``1 / n_params`` (one switch
-        per child on average).
-    initial_density : float, default=None
+        Per-connection probability of a switch; ``None`` means ``min(0.1, 5 /
+        n_params)`` (five switches per child in a large network).
+    initial_density : float or None, default=1.0
         Fraction of connections on at the start, in (0, 1]; ``None`` spreads it
-        as above.
+        as above. The default starts dense and prunes: random small networks
+        have lower losses than random large ones (their outputs are closer to
+        uniform), so a spread start loses its large networks in the first
+        generations, before they could learn.
+    loss_selection : float, default=0.5
+        Fraction of the parents chosen by binary tournament on the loss alone
+        (the others on NSGA-II's order): more search where the loss is lowest,
+        which learns faster than spreading the effort evenly along the front.
 
     Attributes
     ----------
@@ -181,8 +189,8 @@ class NSGA2(Strategy):
     n_objectives = 2
 
     def __init__(self, population_size=100, crossover_rate=0.5, mutation_sigma=0.1,
-                 mutation_rate=None, mask_rate=None, initial_density=None,
-                 loss_selection=0.0):
+                 mutation_rate=None, mask_rate=None, initial_density=1.0,
+                 loss_selection=0.5):
         super().__init__(population_size)
         self.loss_selection = check_probability(loss_selection, "loss_selection")
         self.crossover_rate = check_probability(crossover_rate, "crossover_rate")
@@ -245,7 +253,7 @@ class NSGA2(Strategy):
         mutated = masks & (rng.random(masks.shape) < rate)
         noise = rng.normal(0.0, self.mutation_sigma, size=children.shape)
         children = np.where(mutated, children + noise, children)
-        flip_rate = min(1.0, 1.0 / n_params) if self.mask_rate is None else self.mask_rate
+        flip_rate = min(0.1, 5.0 / n_params) if self.mask_rate is None else self.mask_rate
         flips = rng.random(masks.shape) < flip_rate
         # a connection switched on starts small, N(0, mutation_sigma^2), whatever weight it
         # had when it was switched off: a stale weight would make growing back worse than
