@@ -10,7 +10,8 @@ training loss). Budgets are fractions of the default MLP's weights and biases
 (digits: 7,510; breast_cancer: 3,201). Each curve's hypervolume is the area it
 dominates in the plane (size / MLP size, accuracy) up to the reference point
 (size 1, accuracy 0). The target checked: the front (at least 3 networks) holds a
-network of at most 10 % of the MLP's size within 1 point of its accuracy.
+network of at most 10 % of the MLP's size within 1 point of its accuracy, the
+network being the one chosen by training accuracy within that budget.
 
 Prints per data set and budget the mean held-out accuracy of each method, the
 hypervolumes, the target and the time per evonet fit; writes one plot per data
@@ -106,9 +107,12 @@ def fold(name, X, y, train, test, seed, args):
         row["front_n_weights"].append(None if choice is None else choice[2]["n_weights"])
     small = [float(est.select_network(e["index"]).score(X_test, y[test]))
              for e in est.pareto_front_ if e["n_weights"] <= 0.1 * size]
-    row["best_within_10pct"] = max(small, default=None)
-    row["target"] = bool(len(est.pareto_front_) >= 3 and small
-                         and max(small) >= row["mlp_accuracy"] - 0.01)
+    row["best_within_10pct"] = max(small, default=None)   # chosen on the test fold: a bound
+    choice = front_choice(est, int(0.1 * size), X_train, y[train])
+    row["chosen_within_10pct"] = None if choice is None else float(
+        choice[1].score(X_test, y[test]))
+    row["target"] = bool(len(est.pareto_front_) >= 3 and choice is not None
+                         and row["chosen_within_10pct"] >= row["mlp_accuracy"] - 0.01)
     return row
 
 
@@ -137,6 +141,7 @@ def summarise(name, rows, budgets):
         "front_at_least_pruned": int(sum(f is not None and p is not None and f >= p
                                          for f, p in zip(front, pruned))),
         "best_within_10pct": mean([r["best_within_10pct"] for r in rows]),
+        "chosen_within_10pct": mean([r["chosen_within_10pct"] for r in rows]),
         "target_folds": int(sum(r["target"] for r in rows)),
         "front_size": mean([r["front_size"] for r in rows]),
         "fit_seconds": mean([r["fit_seconds"] for r in rows]),
@@ -154,13 +159,14 @@ def report(summary):
         front_text = "   -   " if front is None else f"{100 * front:6.2f} ({size:6.1f})"
         print(f"{100 * fraction:5.0f} %  {int(fraction * summary['mlp_size']):10d}   "
               f"{front_text:20s}  {100 * pruned:6.2f}")
-    best = summary["best_within_10pct"]
+    best, chosen = summary["best_within_10pct"], summary["chosen_within_10pct"]
     print(f"hypervolume: front {summary['hypervolume_front']:.4f}, pruned "
           f"{summary['hypervolume_pruned']:.4f}; front >= pruned at "
           f"{summary['front_at_least_pruned']} of {len(summary['budgets'])} budgets")
-    print(f"target (front >= 3, <= 10 % within 1 point): {summary['target_folds']} of "
-          f"{summary['folds']} folds; best front network <= 10 %: "
-          f"{'-' if best is None else f'{100 * best:.2f} %'}; front "
+    print(f"target (front >= 3, its network <= 10 % chosen by training accuracy within 1 "
+          f"point): {summary['target_folds']} of {summary['folds']} folds; that network: "
+          f"{'-' if chosen is None else f'{100 * chosen:.2f} %'}, the best on the test "
+          f"folds: {'-' if best is None else f'{100 * best:.2f} %'}; front "
           f"{summary['front_size']:.1f} networks, {summary['generations']:.0f} generations, "
           f"{summary['fit_seconds']:.1f} s per fit")
 
