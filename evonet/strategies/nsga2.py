@@ -11,6 +11,7 @@ deterministic; the only random draws (tournaments, crossover, mutation) come fro
 the run's generator.
 """
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,7 +202,7 @@ class NSGA2(Strategy):
         self.mask_rate = None if mask_rate is None else check_probability(mask_rate,
                                                                           "mask_rate")
         if initial_density is not None:
-            ok = isinstance(initial_density, (int, float)) and not isinstance(initial_density,
+            ok = isinstance(initial_density, numbers.Real) and not isinstance(initial_density,
                                                                               bool)
             if not ok or not 0 < initial_density <= 1:
                 raise ValueError(f"initial_density must be None or a number in (0, 1], got "
