@@ -16,7 +16,8 @@ fitted estimator or policy):
 ``"max_evaluations"``
     ``max_evaluations`` networks were evaluated.
 ``"converged"``
-    the training loss stopped improving (:class:`NoImprovementStopping`).
+    the training loss stopped improving (:class:`NoImprovementStopping`), or the
+    front's hypervolume did (:class:`HypervolumeStopping`).
 ``"validation"``
     the validation score stopped improving (:class:`ValidationStopping`).
 ``"target_reached"``
@@ -27,7 +28,8 @@ fitted estimator or policy):
 
 import numpy as np
 
-__all__ = ["STOP_REASONS", "NoImprovementStopping", "StoppingRule", "ValidationStopping"]
+__all__ = ["STOP_REASONS", "HypervolumeStopping", "NoImprovementStopping", "StoppingRule",
+           "ValidationStopping"]
 
 STOP_REASONS = ("budget", "max_evaluations", "converged", "validation", "target_reached",
                 "interrupted")
@@ -142,6 +144,37 @@ class ValidationStopping(_Patience):
         if not run.checked or not run.validation_scores:
             return None
         value = run.validation_scores[-1]
+        improved = value >= self.best + self.tol
+        self.best = max(self.best, value)
+        return self._count(improved)
+
+
+class HypervolumeStopping(_Patience):
+    """Stop when the front's hypervolume has not grown by ``tol`` for ``n_iter_no_change`` checks.
+
+    For strategies of several objectives whose state records the hypervolume of
+    its front (``run.state.hypervolume``, higher is better, as
+    :class:`~evonet.strategies.NSGA2`); counted on checks, as
+    :class:`NoImprovementStopping`, and giving the same reason.
+
+    Examples
+    --------
+    >>> rule = HypervolumeStopping(tol=0.1, n_iter_no_change=2)
+    >>> run = type("R", (), {"checked": True, "state": type("S", (), {})()})()
+    >>> volumes = (1.0, 1.05, 1.08)
+    >>> [rule.check(run) for run.state.hypervolume in volumes]
+    [None, None, 'converged']
+    """
+
+    reason = "converged"
+
+    def __init__(self, tol=1e-4, n_iter_no_change=10):
+        super().__init__(tol, n_iter_no_change, best=-np.inf)
+
+    def check(self, run):
+        if not run.checked:
+            return None
+        value = float(run.state.hypervolume)
         improved = value >= self.best + self.tol
         self.best = max(self.best, value)
         return self._count(improved)

@@ -14,13 +14,13 @@ from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
 from evonet.estimators._params import check_params
+from evonet.estimators._pareto import ParetoMixin, stopping_rules
 from evonet.estimators._scoring import scored_fit
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
 from evonet.runs import CheckpointFile, make_strategy, run_generations, start_run
 from evonet.sampling import rows_per_generation
-from evonet.stopping import NoImprovementStopping, ValidationStopping
 
 __all__ = ["BaseNeuroEvolution", "choose_batch_size", "choose_strategy"]
 
@@ -85,7 +85,7 @@ def choose_batch_size(batch_size, n_samples):
     return rows_per_generation(batch_size, n_samples)
 
 
-class BaseNeuroEvolution(ExportMixin, BaseEstimator):
+class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
     """Shared implementation of :class:`~evonet.NeuroEvolutionClassifier` and the regressor."""
 
     loss = None
@@ -200,9 +200,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
                               verbose=self.verbose)
         batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
-        stopping = [] if incremental else [
-            NoImprovementStopping(self.tol, self.n_iter_no_change) if validation is None
-            else ValidationStopping(tol=self.tol, n_iter_no_change=self.n_iter_no_change)]
+        stopping = stopping_rules(strategy_name, self.tol, self.n_iter_no_change,
+                                  validation is not None, incremental)
         if continuing:
             run = self._run
             run.set_data(evaluator, batch_size)
@@ -348,6 +347,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
+        self._store_front(run)
 
     # -- prediction -----------------------------------------------------------
     def __getattr__(self, name):

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
-__all__ = ["check_known_labels", "check_same_classes", "fitted_label_binarizer",
+__all__ = ["ClassLabelsMixin", "check_known_labels", "check_same_classes", "fitted_label_binarizer",
            "new_label_binarizer"]
 
 
@@ -93,3 +93,63 @@ def check_same_classes(classes, fitted_classes):
     if not np.array_equal(fitted_classes, unique_labels(classes)):
         raise ValueError(f"`classes={classes!r}` is not the same as on the last call to "
                          f"partial_fit, was: {fitted_classes!r}.")
+
+
+class ClassLabelsMixin:
+    """A classifier's targets: class labels encoded for the loss, and back (``classes_``)."""
+
+    def _encode_targets(self, y, first, classes, sample_weight):
+        if first:
+            self._label_binarizer = new_label_binarizer(y, classes, type(self).__name__)
+            self.classes_ = self._label_binarizer.classes_
+        if not first or classes is not None:
+            # (partial_fit always passes classes; a warm_start fit does not)
+            check_known_labels(y, self.classes_, same=classes is None and self.warm_start)
+        encoded = self._label_binarizer.transform(y)
+        if self._label_binarizer.y_type_ == "multiclass":
+            return encoded.argmax(axis=1), encoded.shape[1], "softmax"
+        return encoded.astype(np.float64), encoded.shape[1], "logistic"
+
+    def get_target_state(self):
+        """The class labels and their type, as checkpoints and model files store them.
+
+        Returns
+        -------
+        dict
+            ``classes`` (``classes_``) and ``label_type`` (as ``type_of_target``).
+
+        Examples
+        --------
+        >>> from evonet import NeuroEvolutionClassifier
+        >>> clf = NeuroEvolutionClassifier()
+        >>> clf.set_target_state({"classes": np.array(["no", "yes"]), "label_type": "binary"})
+        >>> clf.get_target_state()["classes"]
+        array(['no', 'yes'], dtype='<U3')
+        """
+        return {"classes": self.classes_, "label_type": self._label_binarizer.y_type_}
+
+    def set_target_state(self, state):
+        """Restore the class labels :meth:`get_target_state` returned.
+
+        ``state`` holds ``classes`` and ``label_type``; ``ValueError`` if the
+        classes do not make targets of that type.
+
+        Examples
+        --------
+        >>> from evonet import NeuroEvolutionClassifier
+        >>> clf = NeuroEvolutionClassifier()
+        >>> clf.set_target_state({"classes": np.arange(3), "label_type": "multiclass"})
+        >>> clf.classes_
+        array([0, 1, 2])
+        """
+        self._label_binarizer = fitted_label_binarizer(np.asarray(state["classes"]),
+                                                       state["label_type"])
+        self.classes_ = self._label_binarizer.classes_
+
+    def _split_stratify(self, y):
+        return y if self._label_binarizer.y_type_ != "multilabel-indicator" else None
+
+    def _decode(self, output):
+        if output.shape[1] == 1:
+            output = output.ravel()
+        return self._label_binarizer.inverse_transform(output)

@@ -93,6 +93,7 @@ class ModelFileMixin:
                                                       dtype=np.float64)
         document["targets"] = _targets_document(self.get_target_state(), arrays)
         document["training"] = _training_document(self, arrays)
+        self._front_document(document, arrays)
         names = getattr(self, "feature_names_in_", None)
         document["feature_names_in"] = None if names is None else [str(n) for n in names]
         return document, arrays
@@ -153,6 +154,7 @@ class ModelFileMixin:
         est.n_features_in_ = n_features
         est.n_outputs_ = n_outputs
         est.out_activation_ = output
+        est._read_front(fields)
         names = fields.strings("feature_names_in", length=n_features, optional=True)
         if names is not None:
             est.feature_names_in_ = np.array(names, dtype=object)

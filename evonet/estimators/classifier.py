@@ -7,17 +7,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from evonet.estimators._base import BaseNeuroEvolution
-from evonet.estimators._labels import (
-    check_known_labels,
-    check_same_classes,
-    fitted_label_binarizer,
-    new_label_binarizer,
-)
+from evonet.estimators._labels import ClassLabelsMixin, check_same_classes
 
 __all__ = ["NeuroEvolutionClassifier"]
 
 
-class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
+class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolution):
     """Multi-layer perceptron classifier whose weights are evolved, not back-propagated.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
@@ -33,7 +28,7 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         Width of each hidden layer.
     activation : {"tanh", "relu", "logistic", "identity"}, default="tanh"
         Activation of the hidden layers.
-    strategy : {"auto", "es", "cmaes", "ga", "neat"}, default="auto"
+    strategy : {"auto", "es", "cmaes", "ga", "neat", "nsga2"}, default="auto"
         Search strategy (see :mod:`evonet.strategies`). ``"auto"`` uses full
         CMA-ES when the network has at most 150 weights and fitness is
         computed on all training rows, and the OpenAI-style ES otherwise:
@@ -46,7 +41,8 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         the topology too, from a minimal network with every input wired to
         every output: ``hidden_layer_sizes`` and ``alpha`` are then ignored,
         ``activation`` is that of new hidden nodes, and the fitted model has
-        ``genome_`` instead of ``coefs_`` / ``intercepts_``.
+        ``genome_`` instead of ``coefs_`` / ``intercepts_``. ``"nsga2"`` trades the loss
+        against the non-zero weights (``pareto_front_``, ``select_network``; never "auto").
     population_size : int, default=None
         Networks per generation; ``None`` uses the strategy's default.
     max_generations : int, default=5000
@@ -223,65 +219,11 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         check_classification_targets(y)
         return X, y
 
-    def _encode_targets(self, y, first, classes, sample_weight):
-        if first:
-            self._label_binarizer = new_label_binarizer(y, classes, type(self).__name__)
-            self.classes_ = self._label_binarizer.classes_
-        if not first or classes is not None:
-            # (partial_fit always passes classes; a warm_start fit does not)
-            check_known_labels(y, self.classes_, same=classes is None and self.warm_start)
-        encoded = self._label_binarizer.transform(y)
-        if self._label_binarizer.y_type_ == "multiclass":
-            return encoded.argmax(axis=1), encoded.shape[1], "softmax"
-        return encoded.astype(np.float64), encoded.shape[1], "logistic"
-
-    def get_target_state(self):
-        """The class labels and their type, as checkpoints and model files store them.
-
-        Returns
-        -------
-        dict
-            ``classes`` (``classes_``) and ``label_type`` (as ``type_of_target``).
-
-        Examples
-        --------
-        >>> clf = NeuroEvolutionClassifier()
-        >>> clf.set_target_state({"classes": np.array(["no", "yes"]), "label_type": "binary"})
-        >>> clf.get_target_state()["classes"]
-        array(['no', 'yes'], dtype='<U3')
-        """
-        return {"classes": self.classes_, "label_type": self._label_binarizer.y_type_}
-
-    def set_target_state(self, state):
-        """Restore the class labels :meth:`get_target_state` returned.
-
-        ``state`` holds ``classes`` and ``label_type``; ``ValueError`` if the
-        classes do not make targets of that type.
-
-        Examples
-        --------
-        >>> clf = NeuroEvolutionClassifier()
-        >>> clf.set_target_state({"classes": np.arange(3), "label_type": "multiclass"})
-        >>> clf.classes_
-        array([0, 1, 2])
-        """
-        self._label_binarizer = fitted_label_binarizer(np.asarray(state["classes"]),
-                                                       state["label_type"])
-        self.classes_ = self._label_binarizer.classes_
-
-    def _split_stratify(self, y):
-        return y if self._label_binarizer.y_type_ != "multilabel-indicator" else None
-
     def _validation_score(self, params, X_val, y_val, sample_weight=None):
         # accuracy (subset accuracy for multilabel targets), weighted as sklearn's score
         predicted = self._decode(self._output(X_val, params))
         correct = predicted == y_val if y_val.ndim == 1 else np.all(predicted == y_val, axis=1)
         return float(np.average(correct, weights=sample_weight))
-
-    def _decode(self, output):
-        if output.shape[1] == 1:
-            output = output.ravel()
-        return self._label_binarizer.inverse_transform(output)
 
     def fit(self, X, y, sample_weight=None):
         """Evolve the network's weights on ``(X, y)``.

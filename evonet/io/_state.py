@@ -47,6 +47,7 @@ from evonet.problems.pole import FixedSampler
 from evonet.sampling import MinibatchSampler
 from evonet.strategies import CMAESState, GAState, NEATState, OpenESState, RestartCMAESState
 from evonet.strategies.neat import Species
+from evonet.strategies.nsga2 import NSGA2State
 
 __all__ = ["Decoder", "Encoder", "PLAIN_CLASSES"]
 
@@ -56,6 +57,7 @@ PLAIN_CLASSES = {
     "CMAESState": CMAESState,
     "RestartCMAESState": RestartCMAESState,
     "NEATState": NEATState,
+    "NSGA2State": NSGA2State,
     "deap.cma.Strategy": cma.Strategy,
     "Species": Species,
     "InnovationRegistry": InnovationRegistry,

@@ -25,6 +25,9 @@ A model file is a zip archive (see :mod:`evonet.io`) of ``model.json`` and
                       loss on checks, val_score, seconds; 1.0 files lack std and
                       max) and, for NEAT runs, logbook_species (int64 rows
                       record, species key, size; format 1.1)
+    pareto            (strategy "nsga2" only) {"network_index"} with arrays pareto_params
+                      (one evolved weight vector per front network, zeros where masked)
+                      and pareto_objectives (loss, n_weights per network)
     preprocessing     null | {"kind": "standard_scaler"} with arrays scaler_mean and
                       scaler_scale: a Pipeline(StandardScaler, estimator)
     metadata          free JSON object of the writer (the command line keeps its

@@ -5,7 +5,7 @@ Each strategy (fixed settings) has a state dataclass (what evolves);
 
 >>> from evonet.strategies import STRATEGIES
 >>> sorted(STRATEGIES)
-['cmaes', 'es', 'ga', 'ipop-cmaes', 'neat']
+['cmaes', 'es', 'ga', 'ipop-cmaes', 'neat', 'nsga2']
 """
 
 from evonet.strategies.base import (
@@ -21,8 +21,10 @@ from evonet.strategies.cmaes import CMAES, CMAESState
 from evonet.strategies.es import OpenES, OpenESState
 from evonet.strategies.ga import GA, GAState
 from evonet.strategies.neat import NEAT, NEATState
+from evonet.strategies.nsga2 import NSGA2, NSGA2State
 from evonet.strategies.restart_cmaes import RestartCMAES, RestartCMAESState
 
-__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "CMAESState", "GAState", "NEATState", "OpenES",
+__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "CMAESState", "GAState", "NEATState", "NSGA2",
+           "NSGA2State", "OpenES",
            "OpenESState", "RestartCMAES", "RestartCMAESState", "Strategy", "StrategyState",
            "get_strategy", "register_strategy", "scaled_step_sizes", "STEP_SIZES"]
