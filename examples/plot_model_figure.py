@@ -26,8 +26,8 @@ from evonet import NeuroEvolutionClassifier
 # a short run on purpose: its budget ends before the loss settles
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
-X, y = load_wine(return_X_y=True, as_frame=True)
-model = make_pipeline(StandardScaler().set_output(transform="pandas"),   # keeps the names
+X, y = load_wine(return_X_y=True)
+model = make_pipeline(StandardScaler(),
                       NeuroEvolutionClassifier((6,), max_generations=150, random_state=0))
 model.fit(X, y)
 folder = tempfile.mkdtemp()
@@ -47,8 +47,8 @@ status = main(["plot", path, "--out", picture])
 print(f"exit code {status}; {picture}: {os.path.getsize(picture)} bytes")
 
 # %%
-# What it wrote: the network (the 13 named inputs of the wine data set, 6 hidden units
-# and 3 outputs) and the run's evolution (the population's best, mean and spread of the
+# What it wrote: the network (the 13 inputs of the wine data set, 6 hidden units and 3
+# outputs) and the run's evolution (the population's best, mean and spread of the
 # training loss per generation, and the full-data checks).
 import matplotlib.pyplot as plt
 

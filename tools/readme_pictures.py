@@ -4,7 +4,8 @@ The pictures are figures of two gallery examples, run as the documentation build
 them, and drawn by :mod:`evonet.plot`'s displays (``examples/plot_neat_moons.py``: a
 network NEAT evolved, drawn by ``NetworkDisplay``, beside its decision boundary;
 ``examples/plot_iris_learning_curve.py``: a classifier's learning curve, drawn by
-``EvolutionDisplay``), written as PNG files to ``docs/_static/readme/``. Needs matplotlib (``pip install -e ".[docs]"``).
+``EvolutionDisplay``), written as PNG files to ``docs/_static/readme/``. Needs matplotlib
+(``pip install -e ".[docs]"``).
 """
 
 import argparse
