@@ -21,19 +21,19 @@ print(f"returns on 20 new episodes: mean {returns.mean():.1f}, min {returns.min(
 # %%
 # Drawing
 # -------
-# (plain matplotlib from ``logbook_``: the best and mean return of each generation)
+# :class:`~evonet.plot.EvolutionDisplay` draws the run from ``logbook_``: the best and
+# mean return of each generation's population, with the band of one standard deviation
+# (``from_policy`` negates the recorded losses back into returns: higher is better).
+# :class:`~evonet.plot.NetworkDisplay` draws the policy network: four observations in,
+# one output per action.
 import matplotlib.pyplot as plt
-import numpy as np
 
-generations = policy.logbook_.select("gen")
-fig, ax = plt.subplots(figsize=(6.4, 3.8))
-ax.plot(generations, -np.array(policy.logbook_.select("mean")), marker="o",
-        label="population mean")
-ax.plot(generations, -np.array(policy.logbook_.select("min")), marker="o",
-        label="population best")
-ax.set_xlabel("generation")
-ax.set_ylabel("mean episode return")
-ax.legend()
-ax.set_title("CartPole-v1")
+from evonet.plot import EvolutionDisplay, NetworkDisplay
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), width_ratios=[1.3, 1])
+EvolutionDisplay.from_policy(policy, ax=left)
+left.set_ylabel("mean episode return")
+left.set_title("CartPole-v1")
+NetworkDisplay.from_policy(policy, ax=right)
 fig.tight_layout()
 plt.show()

@@ -80,25 +80,19 @@ print(f"{os.path.getsize(path)} bytes; same probabilities: "
 # %%
 # Drawing
 # -------
-# (plain matplotlib: the training loss of each check, from the runs' ``logbook_``, and the
-# loaded model's first-layer weights from ``coefs_``)
+# The model file keeps the run's logbook, so the loaded model's evolution can be drawn
+# (:class:`~evonet.plot.EvolutionDisplay`: the population's best, mean and spread per
+# generation, and the full-data checks, which go on where the stopped run left off), and
+# so can its network (:class:`~evonet.plot.NetworkDisplay`; here the 60 weights of
+# largest magnitude of its 186).
 import matplotlib.pyplot as plt
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-for model, style in [(whole, dict(lw=4, alpha=0.4, label="uninterrupted")),
-                     (first, dict(label="stopped at 60")),
-                     (resumed, dict(ls="--", label="resumed"))]:
-    checks = [record for record in model.logbook_ if "loss" in record]
-    left.plot([record["gen"] for record in checks], [record["loss"] for record in checks],
-              **style)
-left.set_xlabel("generation")
-left.set_ylabel("training loss")
-left.legend()
-image = right.imshow(loaded.coefs_[0].T, aspect="auto", cmap="RdBu",
-                     vmin=-np.abs(loaded.coefs_[0]).max(), vmax=np.abs(loaded.coefs_[0]).max())
-right.set_xlabel("input feature")
-right.set_ylabel("hidden unit")
-right.set_title("first-layer weights of the loaded model")
-fig.colorbar(image, ax=right)
+from evonet.plot import EvolutionDisplay, NetworkDisplay
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+EvolutionDisplay.from_estimator(loaded, ax=left, log_scale=True)
+left.axvline(60, color="gray", lw=0.8, ls=":")
+left.set_title("the loaded model's run (stopped and resumed at generation 60)", fontsize=9)
+NetworkDisplay.from_estimator(loaded, ax=right, max_edges=60, labels=False, node_size=60)
 fig.tight_layout()
 plt.show()

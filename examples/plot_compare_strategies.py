@@ -4,9 +4,9 @@ Comparing search strategies
 
 The same network (one hidden layer of 10 units) evolved on the wine data set by the
 genetic algorithm (``"ga"``), the OpenAI-style evolution strategy (``"es"``) and CMA-ES
-(``"cmaes"``), each with the same budget of network evaluations. The curves show the best
-training loss (that of the network each strategy would return, checked on all training
-rows every few generations) against the number of networks scored.
+(``"cmaes"``), each with the same budget of network evaluations. The figure draws each run's
+logbook: the population's loss per generation and the training loss of the network the
+strategy would return, checked on all training rows every few generations.
 """
 
 # %%
@@ -28,16 +28,13 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_sta
 scaler = StandardScaler().fit(X_train)
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
-curves = {}
+fits = {}
 for strategy in ["ga", "es", "cmaes"]:
     clf = NeuroEvolutionClassifier((10,), strategy=strategy, max_evaluations=6000,
                                    max_generations=1000, n_iter_no_change=np.inf,
                                    random_state=0)
     clf.fit(X_train, y_train)
-    evaluations = np.cumsum(clf.logbook_.select("nevals"))   # after each generation
-    checks = [(evaluations[k], record["loss"]) for k, record in enumerate(clf.logbook_)
-              if "loss" in record]
-    curves[strategy] = np.array(checks).T
+    fits[strategy] = clf
     print(f"{strategy:6s} {clf.n_iter_:4d} generations, {clf.n_evaluations_} networks, "
           f"training loss {clf.loss_curve_[-1]:.4f}, "
           f"held-out accuracy {clf.score(X_test, y_test):.3f}")
@@ -45,16 +42,20 @@ for strategy in ["ga", "es", "cmaes"]:
 # %%
 # Drawing
 # -------
-# (plain matplotlib from each fit's ``logbook_``)
+# One :class:`~evonet.plot.EvolutionDisplay` per fit, on a shared loss axis: the
+# population's best, mean and spread per generation and the full-data checks. The
+# strategies spend the same budget in different numbers of generations (their
+# populations differ in size), so the generation axes differ too.
 import matplotlib.pyplot as plt
 
-fig, ax = plt.subplots(figsize=(6.4, 3.8))
-for strategy, (evaluations, loss) in curves.items():
-    ax.plot(evaluations, loss, label=strategy)
-ax.set_xlabel("networks evaluated")
-ax.set_ylabel("training loss (log loss)")
-ax.set_yscale("log")
-ax.legend(title="strategy")
-ax.set_title("Three strategies on wine, same budget")
+from evonet.plot import EvolutionDisplay
+
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True)
+for ax, (strategy, clf) in zip(axes, fits.items()):
+    EvolutionDisplay.from_estimator(clf, ax=ax, log_scale=True)
+    ax.set_title(f"{strategy}: {clf.n_iter_} generations, {clf.n_evaluations_} networks",
+                 fontsize=9)
+for ax in axes[1:]:
+    ax.set_ylabel("")
 fig.tight_layout()
 plt.show()

@@ -25,7 +25,9 @@ toolbox = make_toolbox(layout, X, y, loss="squared_error", random_state=0,
 random.seed(0)                                              # eaSimple draws from `random`
 stats = tools.Statistics(lambda individual: individual.fitness.values[0])
 stats.register("min", np.min)
-stats.register("median", np.median)
+stats.register("mean", np.mean)
+stats.register("std", np.std)
+stats.register("max", np.max)
 hof = tools.HallOfFame(1, similar=np.array_equal)           # individuals are arrays
 population, logbook = algorithms.eaSimple(toolbox.population(n=200), toolbox, cxpb=0.5,
                                           mutpb=0.5, ngen=100, stats=stats, halloffame=hof,
@@ -36,16 +38,16 @@ print("outputs of the best network:", np.round(forward(layout, hof[0], X)[:, 0],
 # %%
 # Drawing
 # -------
-# (plain matplotlib from DEAP's logbook)
+# :meth:`EvolutionDisplay.from_logbook <evonet.plot.EvolutionDisplay.from_logbook>` takes
+# any logbook whose records have ``gen``, ``min`` and ``mean`` (and ``std``, ``max`` for
+# the band), so DEAP's own logbook is drawn as it is.
 import matplotlib.pyplot as plt
 
+from evonet.plot import EvolutionDisplay
+
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
-ax.plot(logbook.select("gen"), logbook.select("median"), label="population median")
-ax.plot(logbook.select("gen"), logbook.select("min"), label="population best")
-ax.set_yscale("log")
-ax.set_xlabel("generation")
-ax.set_ylabel("mean squared error")
-ax.legend()
+EvolutionDisplay.from_logbook(logbook, loss_name="mean squared error", ax=ax,
+                              spread="minmax", log_scale=True)
 ax.set_title("eaSimple on XOR, population of 200")
 fig.tight_layout()
 plt.show()

@@ -3,9 +3,9 @@ Learning curve of a classifier on iris
 ======================================
 
 Fit a :class:`~evonet.NeuroEvolutionClassifier` on the iris data set, inputs standardised
-in a scikit-learn pipeline, and look at how the run went: the training loss of the best
-network generation by generation, beside the best and mean loss of the population (its
-logbook).
+in a scikit-learn pipeline, and look at how the run went: the best, mean and spread of
+the population's loss generation by generation (its logbook), and the training loss of
+the network the run would return, checked every few generations.
 """
 
 # %%
@@ -39,14 +39,11 @@ print(f"held-out accuracy {model.score(X_test, y_test):.3f}")
 # %%
 # What the run recorded
 # ---------------------
-# The logbook has one record per generation: the best (``min``) and ``mean`` loss of that
-# generation's population. Every few generations (here every 7th: at least 100 networks
-# apart) the run also *checks* the network the strategy would return (for CMA-ES, its
-# mean) on all training rows; those records have a ``loss``, and ``loss_curve_`` lists
-# them in turn.
-generations = clf.logbook_.select("gen")
-population_best = clf.logbook_.select("min")
-population_mean = clf.logbook_.select("mean")
+# The logbook has one record per generation: the best (``min``), ``mean``, ``std`` and
+# worst (``max``) loss of that generation's population. Every few generations (here every
+# 7th: at least 100 networks apart) the run also *checks* the network the strategy would
+# return (for CMA-ES, its mean) on all training rows; those records have a ``loss``, and
+# ``loss_curve_`` lists them in turn.
 checks = [record for record in clf.logbook_ if "loss" in record]
 print(f"{len(checks)} checks, the last at generation {checks[-1]['gen']}: "
       f"loss {checks[-1]['loss']:.4f} (loss_curve_[-1] = {clf.loss_curve_[-1]:.4f})")
@@ -54,18 +51,15 @@ print(f"{len(checks)} checks, the last at generation {checks[-1]['gen']}: "
 # %%
 # Drawing
 # -------
-# (plain matplotlib from the fitted attributes)
+# :meth:`EvolutionDisplay.from_estimator <evonet.plot.EvolutionDisplay.from_estimator>`
+# draws all of it from the fitted pipeline (or the classifier itself): the population's
+# best and mean loss with a band of one standard deviation, and the checks.
 import matplotlib.pyplot as plt
 
-fig, ax = plt.subplots(figsize=(6.4, 3.8))
-ax.plot(generations, population_mean, label="population mean", alpha=0.7)
-ax.plot(generations, population_best, label="population best", alpha=0.7)
-ax.plot([record["gen"] for record in checks], [record["loss"] for record in checks],
-        label="the strategy's network, checked", color="black")
-ax.set_xlabel("generation")
-ax.set_ylabel("training loss (log loss)")
-ax.set_yscale("log")
-ax.legend()
-ax.set_title("NeuroEvolutionClassifier on iris")
-fig.tight_layout()
+from evonet.plot import EvolutionDisplay
+
+display = EvolutionDisplay.from_estimator(model, log_scale=True)
+display.ax_.set_title("NeuroEvolutionClassifier on iris")
+display.figure_.set_size_inches(6.4, 3.8)
+display.figure_.tight_layout()
 plt.show()

@@ -30,21 +30,22 @@ print(f"{reg.strategy_}: {reg.n_iter_} generations ({reg.stop_reason_}), "
 # %%
 # Drawing
 # -------
-# (plain matplotlib: the data and the prediction; and the validation score of each check,
-# the records of ``logbook_`` that have a ``val_score``, as listed in ``validation_scores_``)
+# Left, the data and the prediction (plain matplotlib). Right,
+# :class:`~evonet.plot.EvolutionDisplay`: the population's training loss per generation,
+# the full-data checks, and on the second axis the validation score of each check (the
+# records of ``logbook_`` that have a ``val_score``, as listed in ``validation_scores_``).
 import matplotlib.pyplot as plt
 
+from evonet.plot import EvolutionDisplay
+
 grid = np.linspace(-3, 3, 400)[:, None]
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
 left.scatter(X[:, 0], y, s=8, color="gray", label="data")
 left.plot(grid[:, 0], np.sin(2 * grid[:, 0]), color="black", lw=1, ls="--", label="sin(2x)")
 left.plot(grid[:, 0], reg.predict(grid), color="tab:orange", lw=2, label="evolved network")
 left.legend(loc="lower left", fontsize=8)
 left.set_xlabel("x")
-checks = [record for record in reg.logbook_ if "val_score" in record]
-right.plot([record["gen"] for record in checks], [record["val_score"] for record in checks])
-right.set_xlabel("generation")
-right.set_ylabel("validation R^2")
-right.set_ylim(-0.2, 1.0)
+display = EvolutionDisplay.from_estimator(reg, ax=right, log_scale=True)
+display.validation_ax_.set_ylim(-0.2, 1.0)
 fig.tight_layout()
 plt.show()

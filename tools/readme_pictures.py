@@ -1,9 +1,11 @@
 """Draw the README's two pictures from real runs: ``python tools/readme_pictures.py``.
 
-The pictures are the figures of two gallery examples, run as the documentation build runs
-them (``examples/plot_neat_moons.py``: a network NEAT evolved, beside its decision
-boundary; ``examples/plot_iris_learning_curve.py``: a classifier's learning curve), written
-as PNG files to ``docs/_static/readme/``. Needs matplotlib (``pip install -e ".[docs]"``).
+The pictures are figures of two gallery examples, run as the documentation build runs
+them, and drawn by :mod:`evonet.plot`'s displays (``examples/plot_neat_moons.py``: a
+network NEAT evolved, drawn by ``NetworkDisplay``, beside its decision boundary;
+``examples/plot_iris_learning_curve.py``: a classifier's learning curve, drawn by
+``EvolutionDisplay``), written as PNG files to ``docs/_static/readme/``. Needs matplotlib
+(``pip install -e ".[docs]"``).
 """
 
 import argparse
@@ -14,14 +16,15 @@ import warnings
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "docs", "_static", "readme")
 PICTURES = {
-    "evolved_network.png": "plot_neat_moons.py",
-    "learning_curve.png": "plot_iris_learning_curve.py",
+    "evolved_network.png": ("plot_neat_moons.py", 0),
+    "learning_curve.png": ("plot_iris_learning_curve.py", -1),
 }
-"""The README's pictures: file name in ``docs/_static/readme/`` -> example in ``examples/``."""
+"""The README's pictures: file name in ``docs/_static/readme/`` -> (example in
+``examples/``, which of the figures it draws, in order: 0 the first, -1 the last)."""
 
 
-def draw(example, path):
-    """Run ``examples/EXAMPLE`` and save the figure it drew last to ``path``."""
+def draw(example, figure, path):
+    """Run ``examples/EXAMPLE`` and save its figure number ``figure`` (in order) to ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -31,7 +34,7 @@ def draw(example, path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)   # plt.show() on Agg draws nothing
         runpy.run_path(os.path.join(ROOT, "examples", example), run_name="__main__")
-    plt.gcf().savefig(path, dpi=90)
+    plt.figure(plt.get_fignums()[figure]).savefig(path, dpi=90)
     plt.close("all")
 
 
@@ -41,9 +44,9 @@ def main(argv=None):
                         "docs/_static/readme/)")
     args = parser.parse_args(argv)
     os.makedirs(args.out_dir, exist_ok=True)
-    for name, example in PICTURES.items():
+    for name, (example, figure) in PICTURES.items():
         path = os.path.join(args.out_dir, name)
-        draw(example, path)
+        draw(example, figure, path)
         print(f"{path}: from examples/{example}")
 
 
