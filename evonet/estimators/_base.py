@@ -19,7 +19,7 @@ from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
 from evonet.runs import CheckpointFile, make_strategy, run_generations, start_run
 from evonet.sampling import rows_per_generation
-from evonet.stopping import NoImprovementStopping, ValidationStopping
+from evonet.stopping import NoImprovementStopping, StepSizeStopping, ValidationStopping
 
 __all__ = ["BaseNeuroEvolution", "choose_batch_size", "choose_strategy"]
 
@@ -199,7 +199,8 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             sample_weight=data.val_weight)
         stopping = [] if incremental else [
             NoImprovementStopping(self.tol, self.n_iter_no_change) if validation is None
-            else ValidationStopping(tol=self.tol, n_iter_no_change=self.n_iter_no_change)]
+            else ValidationStopping(tol=self.tol, n_iter_no_change=self.n_iter_no_change),
+            StepSizeStopping()]
         if continuing:
             run = self._run
             run.set_data(evaluator, batch_size)
