@@ -219,13 +219,15 @@ class LifetimeLearner:
     def _train(self, params, rng, plan, use_alpha):
         """Train the chunks on threads, each with the same minibatches, drawn from ``rng``."""
         start = copy.deepcopy(rng)
+        # every row at every step: all rows in their order, no draws
+        batch_size = None if self.batch_size >= self.problem.n_samples else self.batch_size
 
         def train(part):
             chunk_rng = copy.deepcopy(start)
             result = train_population(
                 self.problem, params[part], steps=plan.steps, rng=chunk_rng,
                 optimizer=Adam(learning_rate=plan.learning_rate[part]),
-                state=_slice_state(plan.optimizer_state, part), batch_size=self.batch_size,
+                state=_slice_state(plan.optimizer_state, part), batch_size=batch_size,
                 alpha=plan.alpha[part] if use_alpha else None)
             return result, chunk_rng
 
