@@ -336,3 +336,57 @@ def _sklearn_checked():
 @_sklearn_checked()
 def test_sklearn_estimator_checks_with_lamarckian_learning(estimator, check):
     check(estimator)
+
+
+# -- NEAT genomes ----------------------------------------------------------------------------------
+def neat_genomes(n=9, seed=0):
+    from evonet.genome.initializers import MinimalInitializer
+    return MinimalInitializer(3, 3)(n, np.random.default_rng(seed))
+
+
+def graph_problem():
+    from evonet.problems import GraphProblem
+    return GraphProblem(3, 3, X, Y, loss="log_loss", output_activation="softmax")
+
+
+def test_genomes_learn_their_weights_and_biases_and_keep_their_structure():
+    from evonet.genome.neat import BIAS, WEIGHT
+    p, genomes = graph_problem(), neat_genomes()
+    learner = LifetimeLearner(p, "lamarckian", learning_steps=10, learning_rate_init=0.05,
+                              learning_batch_size=16)
+    learned, _ = learner.learn(genomes, np.random.default_rng(0), None)
+    assert (p.evaluate(learned) < p.evaluate(genomes)).all()
+    for g, h in zip(genomes, learned):
+        columns = [c for c in range(g.connections.shape[1]) if c != WEIGHT]
+        assert np.array_equal(g.connections[:, columns], h.connections[:, columns])
+        assert not np.array_equal(g.connections[:, WEIGHT], h.connections[:, WEIGHT])
+        assert np.array_equal(g.nodes[:3, BIAS], h.nodes[:3, BIAS])   # inputs have no bias
+        assert type(h) is type(g)
+
+
+@pytest.mark.parametrize("n_threads", [2, 3])
+def test_genome_learning_does_not_depend_on_the_threads(n_threads):
+    learner = LifetimeLearner(graph_problem(), learning_batch_size=16, chunk_size=2)
+    with evonet.config_context(n_threads=1):
+        reference, _ = learner.learn(neat_genomes(), np.random.default_rng(1), None)
+    with evonet.config_context(n_threads=n_threads):
+        learned, _ = learner.learn(neat_genomes(), np.random.default_rng(1), None)
+    for g, h in zip(reference, learned):
+        assert np.array_equal(g.connections, h.connections)
+        assert np.array_equal(g.nodes, h.nodes)
+
+
+def test_neat_learns_lamarckian_and_resumes_bit_identically(tmp_path, iris):
+    from evonet import NeuroEvolutionClassifier
+    from tests.test_checkpoint import assert_same_model, crash_fit
+    X, y = iris
+    params = dict(strategy="neat", population_size=12, max_generations=8, random_state=0,
+                  learning_steps=3, learning_rate_init=0.05, checkpoint_interval=0)
+    alone = NeuroEvolutionClassifier(**params).fit(X, y)
+    learned = NeuroEvolutionClassifier(learning="lamarckian", **params).fit(X, y)
+    assert learned.best_loss_ < alone.best_loss_
+    path = tmp_path / "neat.ckpt"
+    crash_fit(NeuroEvolutionClassifier(checkpoint=path, learning="lamarckian", **params),
+              X, y, 4)
+    resumed = NeuroEvolutionClassifier(checkpoint=path, learning="lamarckian", **params)
+    assert_same_model(resumed.fit(X, y), learned)
