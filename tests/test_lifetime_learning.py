@@ -390,3 +390,32 @@ def test_neat_learns_lamarckian_and_resumes_bit_identically(tmp_path, iris):
               X, y, 4)
     resumed = NeuroEvolutionClassifier(checkpoint=path, learning="lamarckian", **params)
     assert_same_model(resumed.fit(X, y), learned)
+
+
+def test_the_experiment_writes_its_table_plot_and_json_to_out_dir(tmp_path, monkeypatch,
+                                                                   capsys):
+    import json
+    import os
+
+    from tests.test_experiments import load
+    experiment = load("evolution_and_learning")
+    row = {"mean": 0.9, "std": 0.01, "fit_s": 0.1, "scores": [0.9], "iterations": 5.0}
+    monkeypatch.setattr(experiment, "evaluate", lambda dataset, args: (
+        "classification", {"evolution (ga)": row, "lamarckian (ga)": dict(row, mean=0.95),
+                           "MLP": row}))
+    assert experiment.main(["--datasets", "iris", "digits", "--out-dir", str(tmp_path),
+                            "--json"]) == 0
+    assert sorted(os.listdir(tmp_path)) == ["evolution_and_learning.json",
+                                            "evolution_and_learning.md",
+                                            "evolution_and_learning_digits.png"]
+    assert "| digits | lamarckian (ga) | 95.0 +- 1.0 | 0.10 | 5 |" in \
+        (tmp_path / "evolution_and_learning.md").read_text()
+    saved = json.loads((tmp_path / "evolution_and_learning.json").read_text())
+    assert saved["results"]["iris"]["methods"]["MLP"]["mean"] == 0.9
+    # every method of the real list is one entry, PBT included once evonet has it
+    args = experiment.build_parser().parse_args([])
+    names = list(experiment.methods("classification", 0, args, n_weights=100))
+    assert names[:3] == ["evolution (ga)", "baldwinian (ga)", "lamarckian (ga)"]
+    assert ("pbt" in names) == ("pbt" in evonet.strategies.STRATEGIES)
+    assert "evolution (cmaes)" not in experiment.methods("classification", 0, args, 5000)
+    capsys.readouterr()
