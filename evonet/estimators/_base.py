@@ -15,6 +15,7 @@ from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
 from evonet.estimators._learning import check_learning_strategy, make_learner
 from evonet.estimators._params import check_params
+from evonet.estimators._scoring import scored_fit
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
@@ -95,7 +96,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                  max_generations, max_evaluations, batch_size, alpha, early_stopping,
                  validation_fraction, n_iter_no_change, tol, strategy_params, n_jobs,
                  retry_failed, random_state, verbose, warm_start, checkpoint,
-                 checkpoint_interval):
+                 checkpoint_interval, scoring=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.strategy = strategy
@@ -116,6 +117,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         self.warm_start = warm_start
         self.checkpoint = checkpoint
         self.checkpoint_interval = checkpoint_interval
+        self.scoring = scoring
 
     # -- subclass hooks -------------------------------------------------------
     def _validate_xy(self, X, y, reset):
@@ -192,12 +194,13 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
         problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
                                        self.alpha)
-        evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
-                              verbose=self.verbose)
-        batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
         validation = None if data.X_val is None else partial(
             self._validation_score, X_val=data.X_val, y_val=data.y_val,
             sample_weight=data.val_weight)
+        problem, validation = scored_fit(self, problem, architecture, data, validation)
+        evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
+                              verbose=self.verbose)
+        batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
         stopping = [] if incremental else [
             NoImprovementStopping(self.tol, self.n_iter_no_change) if validation is None
             else ValidationStopping(tol=self.tol, n_iter_no_change=self.n_iter_no_change)]
@@ -218,7 +221,6 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                             checkpoint, stopping, validation)
             self.strategy_ = strategy_name
             self._architecture = architecture
-        run.learner = make_learner(self, problem)
         start = checkpoint.saved_metadata("start_generation") if resumed else run.generation
         self._evolve(run, incremental, start, stopping, checkpoint, metadata=dict(
             kind="estimator", strategy=strategy_name, start_generation=int(start),
@@ -275,6 +277,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
 
     def _evolve(self, run, incremental, start, stopping, checkpoint, metadata):
         """Run the generations of this call and keep the result (also of a failed run)."""
+        run.learner = make_learner(self, run.evaluator.problem)   # rebuilt with this call's data
         budget = 1 if incremental else max(0, self.max_generations - (run.generation - start))
         callbacks = []
         if self.verbose:

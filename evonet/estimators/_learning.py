@@ -10,7 +10,7 @@ from evonet.learning import LEARNING_MODES, LifetimeLearner, check_learning_rate
 from evonet.strategies import STRATEGIES
 
 __all__ = ["LEARNING_PARAMETERS", "check_learning_objective", "check_learning_params",
-           "check_learning_strategy", "document_learning", "make_learner",
+           "LEARNING_PARAM_NAMES", "check_learning_strategy", "document_learning", "make_learner",
            "unused_learning_params"]
 
 LEARNING_PARAM_NAMES = ("learning", "learning_steps", "learning_rate_init",
