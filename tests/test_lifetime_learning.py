@@ -443,3 +443,13 @@ def test_a_checkpoint_without_learning_is_not_resumed_with_learning(tmp_path, ir
     # without learning, the learning settings that were never used do not matter
     NeuroEvolutionClassifier(checkpoint=path, **dict(params, learning_steps=7)).fit(X, y)
     assert not path.exists()
+
+
+def test_learning_refuses_a_scoring_without_a_gradient(iris):
+    from evonet import NeuroEvolutionClassifier
+    with pytest.raises(ValueError, match="learning='baldwinian' needs a differentiable "
+                                         "objective.*scoring='accuracy'"):
+        NeuroEvolutionClassifier(learning="baldwinian", scoring="accuracy", **FAST).fit(*iris)
+    # evolution alone takes any scoring
+    NeuroEvolutionClassifier(scoring="accuracy", strategy="ga", population_size=6,
+                             **FAST).fit(*iris)
