@@ -4,13 +4,19 @@ Each loss takes the outputs of ``P`` networks on a chunk of ``R`` rows, laid
 out as ``(P, n_outputs, R)``, and the chunk's targets, and returns the
 per-row losses of shape ``(P, R)``. Classification losses work on the
 pre-activation outputs (logits) so they stay finite for any weights.
+
+:func:`loss_and_output_delta` gives, with the same per-row losses, their
+gradient with respect to the logits (the output delta of back-propagation,
+:mod:`evonet.nn.backprop`): ``squared_error`` through any output activation,
+``log_loss`` for softmax and logistic outputs; ``error_rate`` has none.
 """
 
 import numpy as np
 
 from evonet.nn.activations import apply_activation
+from evonet.nn.backprop import activation_backward
 
-__all__ = ["LOSSES", "check_loss"]
+__all__ = ["DIFFERENTIABLE_LOSSES", "LOSSES", "check_loss", "loss_and_output_delta"]
 
 
 def _squared_error(Z, targets, layout):
@@ -78,3 +84,66 @@ def check_loss(loss, layout):
         if out == "softmax" and layout.n_outputs < 2:
             raise ValueError("a softmax output needs at least 2 units; use 'logistic' for one.")
     return loss
+
+
+DIFFERENTIABLE_LOSSES = ("squared_error", "log_loss")
+"""The losses :func:`loss_and_output_delta` differentiates."""
+
+
+def loss_and_output_delta(loss, Z, targets, layout):
+    """Per-row losses and their gradient with respect to the logits.
+
+    Parameters
+    ----------
+    loss : {"squared_error", "log_loss"}
+        A loss of :data:`LOSSES` with a gradient.
+    Z : ndarray of shape (P, n_outputs, R)
+        Linear outputs (logits) of ``P`` networks on ``R`` rows; not changed.
+    targets : ndarray
+        The chunk's targets, laid out as for :data:`LOSSES`.
+    layout : MLPLayout or object
+        What the loss reads of the network: ``n_outputs`` and
+        ``output_activation``.
+
+    Returns
+    -------
+    per_row : ndarray of shape (P, R)
+        The losses :data:`LOSSES` gives for ``Z``, computed the same way.
+    delta : ndarray of shape (P, n_outputs, R)
+        ``d per_row / d Z`` row by row (not yet weighted or averaged):
+        ``2 / n_outputs * (act(Z) - y) * act'(Z)`` for ``squared_error``,
+        ``softmax(Z) - onehot(y)`` or ``expit(Z) - y`` for ``log_loss``.
+
+    Raises
+    ------
+    ValueError
+        For a loss without a gradient (``error_rate``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.nn import MLPLayout
+    >>> layout = MLPLayout(1, (), 1)
+    >>> per_row, delta = loss_and_output_delta(
+    ...     "squared_error", np.array([[[3.0, 1.0]]]), np.array([[1.0, 1.0]]), layout)
+    >>> per_row, delta
+    (array([[4., 0.]]), array([[[4., 0.]]]))
+    """
+    if loss not in DIFFERENTIABLE_LOSSES:
+        raise ValueError(f"loss={loss!r} has no gradient; choose one of "
+                         f"{list(DIFFERENTIABLE_LOSSES)}.")
+    out = layout.output_activation
+    if loss == "squared_error":
+        A = apply_activation(out, Z.copy(), axis=1)
+        delta = A - targets
+        per_row = np.square(delta).mean(axis=1)
+        delta *= 2.0 / layout.n_outputs
+        return per_row, activation_backward(out, A, delta, axis=1)
+    per_row = _log_loss(Z, targets, layout)
+    delta = apply_activation(out, Z.copy(), axis=1)
+    if out == "softmax":
+        P, R = delta.shape[0], delta.shape[2]
+        delta[np.arange(P)[:, None], targets[None, :], np.arange(R)[None, :]] -= 1
+    else:
+        delta -= targets
+    return per_row, delta

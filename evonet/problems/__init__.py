@@ -12,6 +12,12 @@ and the control tasks (:mod:`evonet.tasks`) and below the
 from evonet.problems.base import Problem, Sampler
 from evonet.problems.graph import GraphProblem, graph_chunk_size, predict_genome
 from evonet.problems.gym import EpisodeSeeds, GymProblem
+from evonet.problems.learning import (
+    TrainResult,
+    loss_and_grad,
+    population_loss_and_grad,
+    train_population,
+)
 from evonet.problems.pole import (
     FixedSampler,
     PoleBalancingProblem,
@@ -27,6 +33,7 @@ from evonet.problems.supervised import (
 )
 
 __all__ = ["CHUNK_WORK", "EpisodeSeeds", "FixedSampler", "GraphProblem", "GymProblem",
-           "PoleBalancingProblem", "Problem", "Sampler", "SupervisedProblem",
+           "PoleBalancingProblem", "Problem", "Sampler", "SupervisedProblem", "TrainResult",
            "check_row_weights", "check_targets", "generalization_test", "graph_chunk_size",
-           "mean_row_loss", "predict_genome", "success_test"]
+           "loss_and_grad", "mean_row_loss", "population_loss_and_grad", "predict_genome",
+           "success_test", "train_population"]
