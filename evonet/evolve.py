@@ -88,8 +88,9 @@ class Run:
         ``strategy.learning_plan(state)``, ``None`` for most strategies, and goes
         back through ``strategy.learned(state, plan)``). With
         ``learner.lamarckian`` true the learned individuals are told to the
-        strategy; otherwise (Baldwinian learning) the strategy is told the
-        individuals it asked for with the losses of what they learned, and each
+        strategy (through ``strategy.tell_learned``); otherwise (Baldwinian
+        learning) the strategy is told the individuals it asked for with the
+        losses of what they learned, and each
         check learns the incumbent before scoring it, so that the model a run
         returns is a learned one. Not saved in checkpoints: it holds data.
     """
@@ -224,7 +225,8 @@ class Run:
         scored, population = self._learn(population)
         losses = self.evaluator.evaluate(scored, rows, generation=self.generation + 1)
         self.n_evaluations += len(population)
-        self.state = self.strategy.tell(self.state, population, losses, self.rng)
+        tell = self.strategy.tell_learned if self.lamarckian else self.strategy.tell
+        self.state = tell(self.state, population, losses, self.rng)
         self.incumbent, told = self.strategy.incumbent(self.state)
         self._told = told if rows is None and not self.baldwinian else None
         finite = losses[np.isfinite(losses)]
@@ -247,6 +249,11 @@ class Run:
     def baldwinian(self):
         """Whether the run learns without writing what was learned back (see ``learner``)."""
         return self.learner is not None and not self.learner.lamarckian
+
+    @property
+    def lamarckian(self):
+        """Whether the run tells the strategy what its networks learned (see ``learner``)."""
+        return self.learner is not None and self.learner.lamarckian
 
     def _learn(self, population):
         """The learning stage: what to score and what to tell (both ``population`` without one)."""
