@@ -39,8 +39,11 @@ from evonet.checks import check_int
 from evonet.evaluation import blas_single_thread
 from evonet.evaluation.chunks import population_chunks
 from evonet.evaluation.threads import run_in_threads, thread_count
+from evonet.genome.neat import BIAS, WEIGHT, NeatGenome
 from evonet.nn.optim import Adam, AdamState
+from evonet.problems.graph_learning import graph_loss_and_grad
 from evonet.problems.learning import train_population
+from evonet.sampling import MinibatchSampler
 from evonet.strategies.plan import LearningPlan
 
 __all__ = ["LEARNING_MODES", "LearningPlan", "LifetimeLearner", "check_learning_rate_init",
@@ -105,7 +108,11 @@ class LifetimeLearner:
     Implements :class:`~evonet.evolve.Run`'s ``learner`` protocol
     (``learn(population, rng, plan) -> (learned, plan)`` and ``lamarckian``)
     for populations of weight vectors ``(P, n_params)`` of a
-    :class:`~evonet.problems.SupervisedProblem`.
+    :class:`~evonet.problems.SupervisedProblem`, and for lists of
+    feed-forward NEAT genomes of a :class:`~evonet.problems.GraphProblem`,
+    whose connection weights and node biases learn
+    (:func:`~evonet.problems.graph_learning.graph_loss_and_grad`; a graph
+    problem has no L2 term, so a plan's ``alpha`` does not apply to them).
 
     Parameters
     ----------
@@ -182,7 +189,7 @@ class LifetimeLearner:
 
         Parameters
         ----------
-        population : ndarray of shape (P, n_params)
+        population : ndarray of shape (P, n_params), or list of NeatGenome
             The networks as the strategy asked them (not changed).
         rng : numpy.random.Generator
             Draws the minibatches (the run's generator).
@@ -193,39 +200,46 @@ class LifetimeLearner:
 
         Returns
         -------
-        learned : ndarray of shape (P, n_params)
-            The networks after learning. A network whose loss or gradient
+        learned : ndarray of shape (P, n_params), or list of NeatGenome
+            The networks after learning (new genomes, for a list). A network whose loss or gradient
             stopped being finite stops learning and keeps its last finite
             weights.
         plan : LearningPlan or None
             ``plan`` with the optimiser state after the steps (``None`` when
             ``plan`` was ``None``).
         """
-        params = np.asarray(population, dtype=np.float64)
-        if params.ndim != 2:
+        genomes = not isinstance(population, np.ndarray) and len(population) \
+            and hasattr(population[0], "connections")
+        params = list(population) if genomes else np.asarray(population, dtype=np.float64)
+        if not genomes and params.ndim != 2:
             raise ValueError(f"population must be 2-D (P, n_params), got shape {params.shape}.")
         given = plan is not None
         plan = (plan if given else self.plan(len(params))).checked(len(params))
-        learned, state = self._train(params, rng, plan, use_alpha=given)
+        train = self._train_genomes if genomes else self._train
+        learned, state = train(params, rng, plan, use_alpha=given)
         return learned, (plan.__class__(plan.learning_rate, plan.alpha, plan.steps, state)
                          if given else None)
 
     def _chunks(self, n_networks):
         size = self.chunk_size
         if size is None:
-            size = self.problem.population_chunk(np.arange(self.batch_size))
+            chunker = getattr(self.problem, "population_chunk", None)
+            size = self.problem.chunk_size if chunker is None \
+                else chunker(np.arange(self.batch_size))
         return population_chunks(n_networks, size)
 
     def _train(self, params, rng, plan, use_alpha):
         """Train the chunks on threads, each with the same minibatches, drawn from ``rng``."""
         start = copy.deepcopy(rng)
+        # every row at every step: all rows in their order, no draws
+        batch_size = None if self.batch_size >= self.problem.n_samples else self.batch_size
 
         def train(part):
             chunk_rng = copy.deepcopy(start)
             result = train_population(
                 self.problem, params[part], steps=plan.steps, rng=chunk_rng,
                 optimizer=Adam(learning_rate=plan.learning_rate[part]),
-                state=_slice_state(plan.optimizer_state, part), batch_size=self.batch_size,
+                state=_slice_state(plan.optimizer_state, part), batch_size=batch_size,
                 alpha=plan.alpha[part] if use_alpha else None)
             return result, chunk_rng
 
@@ -235,3 +249,84 @@ class LifetimeLearner:
         rng.bit_generator.state = results[0][1].bit_generator.state
         learned = np.concatenate([result.population for result, _ in results])
         return learned, _concat_states([result.state for result, _ in results])
+
+    def _train_genomes(self, genomes, rng, plan, use_alpha):
+        """Train genomes chunk by chunk on threads, with minibatches drawn from ``rng`` once."""
+        del use_alpha  # graph problems have no L2 term
+        batch = None if self.batch_size >= self.problem.n_samples else self.batch_size
+        sampler = MinibatchSampler(self.problem.n_samples, batch)
+        rows = [sampler.next(rng) for _ in range(plan.steps)]
+        width = max(len(g.connections) + len(g.nodes) for g in genomes)
+        if plan.optimizer_state is not None and plan.optimizer_state.m.shape[1] != width:
+            raise ValueError(f"plan.optimizer_state has {plan.optimizer_state.m.shape[1]} "
+                             f"values per network; these genomes need {width}.")
+
+        def train(part):
+            return _train_genome_chunk(self.problem, genomes[part], rows, width,
+                                       plan.learning_rate[part],
+                                       _slice_state(plan.optimizer_state, part))
+
+        with blas_single_thread():
+            results, _ = run_in_threads(train, self._chunks(len(genomes)), thread_count())
+        learned = [g for chunk, _ in results for g in chunk]
+        return learned, _concat_states([state for _, state in results])
+
+
+def _genome_values(genomes, width):
+    """Connection weights then node biases of each genome, a row each, zero-padded to ``width``."""
+    values = np.zeros((len(genomes), width))
+    for i, g in enumerate(genomes):
+        m = len(g.connections)
+        values[i, :m] = g.connections[:, WEIGHT]
+        values[i, m:m + len(g.nodes)] = g.nodes[:, BIAS]
+    return values
+
+
+def _with_values(genomes, values, individuals=True):
+    """Copies of ``genomes`` with the weights and biases of the rows of ``values``.
+
+    With ``individuals`` false, plain genomes (no fitness) for a gradient pass only.
+    """
+    learned = []
+    for g, row in zip(genomes, values):
+        m = len(g.connections)
+        connections, nodes = g.connections.copy(), g.nodes.copy()
+        connections[:, WEIGHT] = row[:m]
+        nodes[:, BIAS] = row[m:m + len(nodes)]
+        kind = type(g) if individuals else NeatGenome   # an individual: a fresh fitness
+        learned.append(kind.from_genes(g.n_inputs, g.n_outputs, nodes, connections))
+    return learned
+
+
+def _train_genome_chunk(problem, genomes, rows, width, learning_rate, state):
+    """Adam steps of a chunk of genomes on ``rows`` (one minibatch per step).
+
+    As :func:`~evonet.problems.learning.train_population`: a genome whose loss or
+    gradient stops being finite stops learning and keeps its last finite values.
+    """
+    values = _genome_values(genomes, width)
+    optimizer = Adam(learning_rate=learning_rate)
+    state = optimizer.init(values) if state is None else state
+    stopped = np.zeros(len(genomes), dtype=bool)
+    for step_rows in rows:
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = graph_loss_and_grad(problem, _with_values(genomes, values, False), step_rows)
+            grads = _genome_values_of(result, genomes, width)
+            stopped |= ~(np.isfinite(result.losses) & np.isfinite(grads).all(axis=1))
+            grads[stopped] = 0.0
+            new, new_state = optimizer.step(values, grads, state, active=~stopped)
+            bad = ~np.isfinite(new).all(axis=1)
+            if bad.any():
+                stopped |= bad
+                new, new_state = optimizer.step(values, grads, state, active=~stopped)
+        values, state = new, new_state
+    return _with_values(genomes, values), state
+
+
+def _genome_values_of(result, genomes, width):
+    """The gradients of ``graph_loss_and_grad`` laid out as :func:`_genome_values`."""
+    grads = np.zeros((len(genomes), width))
+    for i, (dw, db) in enumerate(zip(result.weight_grads, result.bias_grads)):
+        grads[i, :len(dw)] = dw
+        grads[i, len(dw):len(dw) + len(db)] = db
+    return grads

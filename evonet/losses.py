@@ -90,7 +90,24 @@ DIFFERENTIABLE_LOSSES = ("squared_error", "log_loss")
 """The losses :func:`loss_and_output_delta` differentiates."""
 
 
-def loss_and_output_delta(loss, Z, targets, layout):
+def _softmax_log_loss(Z, labels, row_weights):
+    # the operations of _log_loss (so the same losses), keeping exp(Z - max) for the delta
+    P, n_out, R = Z.shape
+    top = Z.max(axis=1)
+    E = Z - top[:, None, :]
+    np.exp(E, out=E)
+    total = E.sum(axis=1)
+    lse = np.log(total)
+    lse += top
+    lse -= np.take_along_axis(Z, np.broadcast_to(labels, (P, 1, R)), axis=1)[:, 0]
+    np.divide(row_weights, total, out=total)
+    E *= total[:, None, :]
+    onehot = labels == np.arange(n_out)[:, None]
+    E -= np.multiply(onehot, row_weights, dtype=E.dtype)
+    return lse, E
+
+
+def loss_and_output_delta(loss, Z, targets, layout, row_weights=1.0):
     """Per-row losses and their gradient with respect to the logits.
 
     Parameters
@@ -104,13 +121,16 @@ def loss_and_output_delta(loss, Z, targets, layout):
     layout : MLPLayout or object
         What the loss reads of the network: ``n_outputs`` and
         ``output_activation``.
+    row_weights : float or ndarray of shape (R,), default=1.0
+        Factors of each row's delta (a mean over rows: its weight over the
+        sum of weights), of the dtype of ``Z``.
 
     Returns
     -------
     per_row : ndarray of shape (P, R)
         The losses :data:`LOSSES` gives for ``Z``, computed the same way.
     delta : ndarray of shape (P, n_outputs, R)
-        ``d per_row / d Z`` row by row (not yet weighted or averaged):
+        ``d per_row / d Z`` row by row times ``row_weights``:
         ``2 / n_outputs * (act(Z) - y) * act'(Z)`` for ``squared_error``,
         ``softmax(Z) - onehot(y)`` or ``expit(Z) - y`` for ``log_loss``.
 
@@ -133,17 +153,16 @@ def loss_and_output_delta(loss, Z, targets, layout):
         raise ValueError(f"loss={loss!r} has no gradient; choose one of "
                          f"{list(DIFFERENTIABLE_LOSSES)}.")
     out = layout.output_activation
-    if loss == "squared_error":
-        A = apply_activation(out, Z.copy(), axis=1)
-        delta = A - targets
-        per_row = np.square(delta).mean(axis=1)
-        delta *= 2.0 / layout.n_outputs
-        return per_row, activation_backward(out, A, delta, axis=1)
-    per_row = _log_loss(Z, targets, layout)
-    delta = apply_activation(out, Z.copy(), axis=1)
-    if out == "softmax":
-        P, R = delta.shape[0], delta.shape[2]
-        delta[np.arange(P)[:, None], targets[None, :], np.arange(R)[None, :]] -= 1
-    else:
+    if loss == "log_loss" and out == "softmax":
+        return _softmax_log_loss(Z, targets, row_weights)
+    if loss == "log_loss":
+        per_row = _log_loss(Z, targets, layout)
+        delta = apply_activation(out, Z.copy(), axis=1)
         delta -= targets
-    return per_row, delta
+        delta *= row_weights
+        return per_row, delta
+    A = apply_activation(out, Z.copy(), axis=1)
+    delta = A - targets
+    per_row = np.square(delta).mean(axis=1)
+    delta *= row_weights * (2.0 / layout.n_outputs)
+    return per_row, activation_backward(out, A, delta, axis=1)

@@ -46,8 +46,8 @@ def leaves_repository_alone():
 
 
 def test_every_script_is_checked():
-    assert SCRIPTS == ["cartpole_gym", "pole_balancing", "sklearn_benchmark", "xor",
-                       "xor_easimple"]
+    assert SCRIPTS == ["cartpole_gym", "evolution_and_learning", "pole_balancing",
+                       "sklearn_benchmark", "xor", "xor_easimple"]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -128,6 +128,7 @@ NEEDS = {   # script: (arguments, module, extra) of an experiment run on a plain
     "pole_balancing": (["--task", "1-markov"], "matplotlib", "plot"),
     "sklearn_benchmark": ([], "matplotlib", "plot"),
     "cartpole_gym": ([], "gymnasium", "control"),
+    "evolution_and_learning": ([], "matplotlib", "plot"),
 }
 
 

@@ -165,3 +165,257 @@ def test_es_refuses_learned_networks():
     state = strategy.init(lambda n, rng: np.zeros((n, 2)), rng)
     with pytest.raises(ValueError, match="Lamarckian"):
         strategy.tell_learned(state, strategy.ask(state, rng), np.zeros(4), rng)
+
+
+# -- the estimators ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def iris():
+    from sklearn.datasets import load_iris
+    from sklearn.preprocessing import StandardScaler
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+FAST = dict(hidden_layer_sizes=(4,), max_generations=8, random_state=0, learning_steps=3,
+            learning_rate_init=0.05)
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(learning="darwinian"), "learning='darwinian' is not supported; choose None, "
+                                 "'baldwinian' or 'lamarckian'"),
+    (dict(learning=True), "learning=True"),
+    (dict(learning="baldwinian", learning_steps=0), "learning_steps must be a positive "
+                                                    "integer, got 0"),
+    (dict(learning_steps=2.5), "learning_steps"),
+    (dict(learning_rate_init=0.0), "learning_rate_init must be a positive finite number, "
+                                   "got 0.0"),
+    (dict(learning_rate_init=-1e-3), "learning_rate_init"),
+    (dict(learning_batch_size=0), "learning_batch_size must be a positive integer or None, "
+                                  "got 0"),
+])
+def test_bad_learning_parameters_are_refused_by_name(iris, params, match):
+    from evonet import NeuroEvolutionClassifier
+    with pytest.raises(ValueError, match=match):
+        NeuroEvolutionClassifier(**params).fit(*iris)
+
+
+def test_lamarckian_es_is_refused_naming_the_strategies_that_take_it(iris):
+    from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
+    with pytest.raises(ValueError, match="learning='lamarckian' cannot be used with "
+                                         "strategy='es'.*'cmaes', 'ga'"):
+        NeuroEvolutionClassifier(strategy="es", learning="lamarckian").fit(*iris)
+    # strategy="auto" chooses the ES for a large network: refused, saying auto chose it
+    with pytest.raises(ValueError, match=r"strategy='es' \(chosen by strategy='auto'\)"):
+        NeuroEvolutionRegressor(hidden_layer_sizes=(50,), learning="lamarckian").fit(
+            iris[0], iris[0][:, 0])
+    # Baldwinian learning serves the ES
+    est = NeuroEvolutionClassifier(strategy="es", learning="baldwinian", population_size=8,
+                                   **FAST).fit(*iris)
+    assert est.score(*iris) > 0.5
+
+
+@pytest.mark.parametrize("strategy", ["ga", "cmaes", "es"])
+def test_learning_gives_a_learned_model_on_every_strategy(iris, strategy):
+    from evonet import NeuroEvolutionClassifier
+    modes = ["baldwinian"] + (["lamarckian"] if strategy != "es" else [])
+    alone = NeuroEvolutionClassifier(strategy=strategy, population_size=8, **FAST).fit(*iris)
+    for mode in modes:
+        learned = NeuroEvolutionClassifier(strategy=strategy, population_size=8,
+                                           learning=mode, **FAST).fit(*iris)
+        assert learned.best_loss_ < alone.best_loss_, mode
+
+
+def test_a_huge_learning_rate_never_leaves_nan_in_the_model(iris):
+    from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
+    X, y = iris
+    for est, target in [(NeuroEvolutionClassifier, y), (NeuroEvolutionRegressor, X[:, 0])]:
+        for mode in ("baldwinian", "lamarckian"):
+            model = est(strategy="ga", population_size=6, learning=mode,
+                        **dict(FAST, learning_rate_init=1e300)).fit(X[:, 1:], target)
+            assert all(np.isfinite(W).all() for W in model.coefs_ + model.intercepts_)
+            assert np.isfinite(model.predict(X[:, 1:]).astype(float)).all()
+
+
+def wide_data():
+    """Data and a network whose learning and fitness come in several population chunks."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 20))
+    return X, (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)
+
+
+WIDE = dict(hidden_layer_sizes=(300,), strategy="ga", population_size=16, max_generations=3,
+            learning="lamarckian", learning_steps=2, learning_batch_size=1000, random_state=0)
+
+
+def test_same_model_for_any_threads_and_jobs_with_several_chunks():
+    from evonet import NeuroEvolutionClassifier
+    from evonet.learning import LifetimeLearner
+    X, y = wide_data()
+    reference = NeuroEvolutionClassifier(**WIDE)
+    with evonet.config_context(n_threads=1):
+        reference.fit(X, y)
+    problem = SupervisedProblem(reference._architecture.layout, X, y, loss="log_loss")
+    learner = LifetimeLearner(problem, learning_batch_size=1000)
+    assert len(learner._chunks(16)) >= 2 and problem.population_chunk() < 16
+    for n_threads, n_jobs in [(2, None), (3, 2)]:
+        with evonet.config_context(n_threads=n_threads):
+            other = NeuroEvolutionClassifier(n_jobs=n_jobs, **WIDE).fit(X, y)
+        for W, V in zip(reference.coefs_ + reference.intercepts_,
+                        other.coefs_ + other.intercepts_):
+            assert np.array_equal(W, V)
+        assert reference.loss_curve_ == other.loss_curve_
+
+
+def test_a_resumed_fit_equals_an_uninterrupted_one(tmp_path, iris):
+    from evonet import NeuroEvolutionClassifier
+    from tests.test_checkpoint import assert_same_model, crash_fit
+    X, y = iris
+    for mode, strategy in [("lamarckian", "cmaes"), ("baldwinian", "ga")]:
+        params = dict(FAST, strategy=strategy, population_size=8, max_generations=12,
+                      learning=mode, learning_batch_size=32, checkpoint_interval=0)
+        reference = NeuroEvolutionClassifier(**params).fit(X, y)
+        path = tmp_path / f"{mode}.ckpt"
+        crash_fit(NeuroEvolutionClassifier(checkpoint=path, **params), X, y, 6)
+        assert path.exists()
+        resumed = NeuroEvolutionClassifier(checkpoint=path, **params).fit(X, y)
+        assert_same_model(resumed, reference)
+
+
+def test_warm_start_and_partial_fit_continue_learning(iris):
+    from evonet import NeuroEvolutionClassifier
+    X, y = iris
+    params = dict(FAST, strategy="ga", population_size=8, learning="lamarckian")
+    est = NeuroEvolutionClassifier(warm_start=True, **params).fit(X, y)
+    first = est.best_loss_
+    generation = est._run.generation
+    est.fit(X, y)
+    assert est._run.generation == generation + params["max_generations"]
+    assert est.best_loss_ <= first
+    stream = NeuroEvolutionClassifier(**params)
+    for _ in range(3):
+        stream.partial_fit(X, y, classes=[0, 1, 2])
+    assert stream._run.generation == 3 and stream._run.learner.lamarckian
+    losses = stream.loss_curve_
+    assert np.isfinite(losses).all()
+
+
+def test_model_files_keep_the_learning_settings(tmp_path, iris):
+    from evonet import NeuroEvolutionRegressor, load, save
+    X, y = iris
+    est = NeuroEvolutionRegressor(strategy="ga", population_size=6, learning="baldwinian",
+                                  **dict(FAST, learning_batch_size=17)).fit(X[:, 1:], X[:, 0])
+    save(est, tmp_path / "m.evonet")
+    loaded = load(tmp_path / "m.evonet")
+    assert loaded.get_params() == est.get_params()
+    assert (loaded.learning, loaded.learning_batch_size) == ("baldwinian", 17)
+    assert np.array_equal(loaded.predict(X[:, 1:]), est.predict(X[:, 1:]))
+
+
+# scikit-learn's estimator checks, every one, with Lamarckian learning (a small, short fit:
+# the GA takes Lamarckian learning whatever the network; the checks' data sets are small)
+def _sklearn_checked():
+    from sklearn.utils.estimator_checks import parametrize_with_checks
+
+    from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
+    settings = dict(hidden_layer_sizes=(8,), strategy="ga", learning="lamarckian",
+                    population_size=6, max_generations=10, learning_rate_init=0.01)
+    return parametrize_with_checks([NeuroEvolutionClassifier(**settings),
+                                    NeuroEvolutionRegressor(**settings)])
+
+
+@_sklearn_checked()
+def test_sklearn_estimator_checks_with_lamarckian_learning(estimator, check):
+    check(estimator)
+
+
+# -- NEAT genomes ----------------------------------------------------------------------------------
+def neat_genomes(n=9, seed=0):
+    from evonet.genome.initializers import MinimalInitializer
+    return MinimalInitializer(3, 3)(n, np.random.default_rng(seed))
+
+
+def graph_problem():
+    from evonet.problems import GraphProblem
+    return GraphProblem(3, 3, X, Y, loss="log_loss", output_activation="softmax")
+
+
+def test_genomes_learn_their_weights_and_biases_and_keep_their_structure():
+    from evonet.genome.neat import BIAS, WEIGHT
+    p, genomes = graph_problem(), neat_genomes()
+    learner = LifetimeLearner(p, "lamarckian", learning_steps=10, learning_rate_init=0.05,
+                              learning_batch_size=16)
+    learned, _ = learner.learn(genomes, np.random.default_rng(0), None)
+    assert (p.evaluate(learned) < p.evaluate(genomes)).all()
+    for g, h in zip(genomes, learned):
+        columns = [c for c in range(g.connections.shape[1]) if c != WEIGHT]
+        assert np.array_equal(g.connections[:, columns], h.connections[:, columns])
+        assert not np.array_equal(g.connections[:, WEIGHT], h.connections[:, WEIGHT])
+        assert np.array_equal(g.nodes[:3, BIAS], h.nodes[:3, BIAS])   # inputs have no bias
+        assert type(h) is type(g)
+
+
+@pytest.mark.parametrize("n_threads", [2, 3])
+def test_genome_learning_does_not_depend_on_the_threads(n_threads):
+    learner = LifetimeLearner(graph_problem(), learning_batch_size=16, chunk_size=2)
+    with evonet.config_context(n_threads=1):
+        reference, _ = learner.learn(neat_genomes(), np.random.default_rng(1), None)
+    with evonet.config_context(n_threads=n_threads):
+        learned, _ = learner.learn(neat_genomes(), np.random.default_rng(1), None)
+    for g, h in zip(reference, learned):
+        assert np.array_equal(g.connections, h.connections)
+        assert np.array_equal(g.nodes, h.nodes)
+
+
+def test_neat_learns_lamarckian_and_resumes_bit_identically(tmp_path, iris):
+    from evonet import NeuroEvolutionClassifier
+    from tests.test_checkpoint import assert_same_model, crash_fit
+    X, y = iris
+    params = dict(strategy="neat", population_size=12, max_generations=8, random_state=0,
+                  learning_steps=3, learning_rate_init=0.05, checkpoint_interval=0)
+    alone = NeuroEvolutionClassifier(**params).fit(X, y)
+    learned = NeuroEvolutionClassifier(learning="lamarckian", **params).fit(X, y)
+    assert learned.best_loss_ < alone.best_loss_
+    path = tmp_path / "neat.ckpt"
+    crash_fit(NeuroEvolutionClassifier(checkpoint=path, learning="lamarckian", **params),
+              X, y, 4)
+    resumed = NeuroEvolutionClassifier(checkpoint=path, learning="lamarckian", **params)
+    assert_same_model(resumed.fit(X, y), learned)
+
+
+def test_the_experiment_writes_its_table_plot_and_json_to_out_dir(tmp_path, monkeypatch,
+                                                                   capsys):
+    import json
+    import os
+
+    from tests.test_experiments import load
+    experiment = load("evolution_and_learning")
+    row = {"mean": 0.9, "std": 0.01, "fit_s": 0.1, "scores": [0.9], "iterations": 5.0}
+    monkeypatch.setattr(experiment, "evaluate", lambda dataset, args: (
+        "classification", {"evolution (ga)": row, "lamarckian (ga)": dict(row, mean=0.95),
+                           "MLP": row}))
+    assert experiment.main(["--datasets", "iris", "digits", "--out-dir", str(tmp_path),
+                            "--json"]) == 0
+    assert sorted(os.listdir(tmp_path)) == ["evolution_and_learning.json",
+                                            "evolution_and_learning.md",
+                                            "evolution_and_learning_digits.png"]
+    assert "| digits | lamarckian (ga) | 95.0 +- 1.0 | 0.10 | 5 |" in \
+        (tmp_path / "evolution_and_learning.md").read_text()
+    saved = json.loads((tmp_path / "evolution_and_learning.json").read_text())
+    assert saved["results"]["iris"]["methods"]["MLP"]["mean"] == 0.9
+    # every method of the real list is one entry, PBT included once evonet has it
+    args = experiment.build_parser().parse_args([])
+    names = list(experiment.methods("classification", 0, args, n_weights=100))
+    assert names[:3] == ["evolution (ga)", "baldwinian (ga)", "lamarckian (ga)"]
+    assert ("pbt" in names) == ("pbt" in evonet.strategies.STRATEGIES)
+    assert "evolution (cmaes)" not in experiment.methods("classification", 0, args, 5000)
+    capsys.readouterr()

@@ -13,6 +13,7 @@ from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
+from evonet.estimators._learning import check_learning_strategy, make_learner
 from evonet.estimators._params import check_params
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
@@ -217,6 +218,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                             checkpoint, stopping, validation)
             self.strategy_ = strategy_name
             self._architecture = architecture
+        run.learner = make_learner(self, problem)
         start = checkpoint.saved_metadata("start_generation") if resumed else run.generation
         self._evolve(run, incremental, start, stopping, checkpoint, metadata=dict(
             kind="estimator", strategy=strategy_name, start_generation=int(start),
@@ -260,6 +262,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             strategy_name = choose_strategy(n_params, data.X.shape[0], self.batch_size)
         else:
             strategy_name = self.strategy
+        check_learning_strategy(self.learning, strategy_name, self.strategy == "auto")
         if strategy_name == "neat":
             architecture = NEATArchitecture(n_features, n_outputs, data.output_activation)
         else:

@@ -13,10 +13,12 @@ from evonet.estimators._labels import (
     fitted_label_binarizer,
     new_label_binarizer,
 )
+from evonet.estimators._learning import document_learning
 
 __all__ = ["NeuroEvolutionClassifier"]
 
 
+@document_learning
 class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
     """Multi-layer perceptron classifier whose weights are evolved, not back-propagated.
 
@@ -197,6 +199,7 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         warm_start=False,
         checkpoint=None,
         checkpoint_interval=60,
+        learning=None, learning_steps=10, learning_rate_init=1e-3, learning_batch_size=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
@@ -208,6 +211,8 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
             verbose=verbose, warm_start=warm_start, checkpoint=checkpoint,
             checkpoint_interval=checkpoint_interval,
         )
+        self.learning, self.learning_steps = learning, learning_steps
+        self.learning_rate_init, self.learning_batch_size = learning_rate_init, learning_batch_size
 
     def _validate_xy(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=np.float64,

@@ -10,7 +10,8 @@ per layer as :func:`~evonet.nn.mlp.forward_population_chunk`:
   losses taken from it equal the problem's losses;
 * :func:`backward_chunk` takes ``dLoss/dlogits`` of that chunk and adds the
   gradient of every network to a ``(P, n_params)`` float64 array laid out
-  like the population (the flat layout of :class:`~evonet.nn.MLPLayout`);
+  like the population (the flat layout of :class:`~evonet.nn.MLPLayout`),
+  a block of networks at a time (:data:`BLOCK_VALUES`);
 * :func:`population_backward` does both over all rows of ``X``, given the
   gradient of a loss with respect to the (activated or linear) outputs.
 
@@ -29,8 +30,13 @@ from evonet.nn.activations import apply_activation
 from evonet.nn.mlp import ROW_CHUNK, augment_rows, check_input, prepare_population
 from evonet.nn.sparse import is_sparse, sparse_first_layer
 
-__all__ = ["activation_backward", "backward_chunk", "forward_trace", "population_backward",
-           "weight_mask"]
+__all__ = ["BLOCK_VALUES", "activation_backward", "backward_chunk", "forward_trace",
+           "population_backward", "weight_mask"]
+
+BLOCK_VALUES = 65_536
+"""Values (units x rows) of the widest layer per block of networks in the backward pass,
+so that a block's deltas stay in cache between its products and its activation's derivative
+(a network's gradient is the same, to rounding, whatever the blocks)."""
 
 
 def activation_backward(name, A, G, axis=1):
@@ -61,9 +67,13 @@ def activation_backward(name, A, G, axis=1):
     array([1.  , 0.75])
     """
     if name == "tanh":
-        G *= 1 - A * A
+        derivative = np.multiply(A, A)
+        np.subtract(1, derivative, out=derivative)
+        G *= derivative
     elif name == "logistic":
-        G *= A * (1 - A)
+        derivative = np.subtract(1, A)
+        derivative *= A
+        G *= derivative
     elif name == "relu":
         G *= A > 0
     elif name == "softmax":
@@ -152,12 +162,24 @@ def backward_chunk(layout, prepared, X_aug, trace, delta, grad):
     array([[3., 1.]])
     """
     P = grad.shape[0]
+    widest = max(layout.layer_sizes[1:])
+    block = max(1, BLOCK_VALUES // (widest * max(1, delta.shape[2])))
+    for p0 in range(0, P, block):
+        p1 = min(P, p0 + block)
+        _backward_block(layout, [None] + [W[p0:p1] for W, _ in prepared[1:]], X_aug,
+                        [a[p0:p1] for a in trace], delta[p0:p1], grad[p0:p1])
+    return grad
+
+
+def _backward_block(layout, weights, X_aug, trace, delta, grad):
+    """:func:`backward_chunk` for a block of networks (``weights[k]``: layer ``k``'s ``W``)."""
+    P = grad.shape[0]
     for k in range(layout.n_layers - 1, 0, -1):
         start, w_end, b_end = layout.offsets[k]
         A = trace[k - 1]
         grad[:, start:w_end] += np.matmul(A, delta.transpose(0, 2, 1)).reshape(P, -1)
         grad[:, w_end:b_end] += delta.sum(axis=2)
-        delta = np.matmul(prepared[k][0], delta)
+        delta = np.matmul(weights[k], delta)
         activation_backward(layout.activation_of(k - 1), A, delta, axis=1)
     start, w_end, b_end = layout.offsets[0]
     n_in, width = layout.layer_sizes[0], layout.layer_sizes[1]
@@ -170,7 +192,6 @@ def backward_chunk(layout, prepared, X_aug, trace, delta, grad):
         g = np.matmul(flat, X_aug).reshape(P, width, n_in + 1)
         grad[:, start:w_end] += g[:, :, :n_in].transpose(0, 2, 1).reshape(P, -1)
         grad[:, w_end:b_end] += g[:, :, n_in]
-    return grad
 
 
 def weight_mask(layout):

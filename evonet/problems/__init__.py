@@ -11,6 +11,7 @@ and the control tasks (:mod:`evonet.tasks`) and below the
 
 from evonet.problems.base import Problem, Sampler
 from evonet.problems.graph import GraphProblem, graph_chunk_size, predict_genome
+from evonet.problems.graph_learning import GraphLossGrad, graph_loss_and_grad
 from evonet.problems.gym import EpisodeSeeds, GymProblem
 from evonet.problems.learning import (
     TrainResult,
@@ -32,8 +33,8 @@ from evonet.problems.supervised import (
     mean_row_loss,
 )
 
-__all__ = ["CHUNK_WORK", "EpisodeSeeds", "FixedSampler", "GraphProblem", "GymProblem",
-           "PoleBalancingProblem", "Problem", "Sampler", "SupervisedProblem", "TrainResult",
-           "check_row_weights", "check_targets", "generalization_test", "graph_chunk_size",
-           "loss_and_grad", "mean_row_loss", "population_loss_and_grad", "predict_genome",
-           "success_test", "train_population"]
+__all__ = ["CHUNK_WORK", "EpisodeSeeds", "FixedSampler", "GraphLossGrad", "GraphProblem",
+           "GymProblem", "PoleBalancingProblem", "Problem", "Sampler", "SupervisedProblem",
+           "TrainResult", "check_row_weights", "check_targets", "generalization_test",
+           "graph_chunk_size", "graph_loss_and_grad", "loss_and_grad", "mean_row_loss",
+           "population_loss_and_grad", "predict_genome", "success_test", "train_population"]

@@ -95,6 +95,7 @@ def loss_and_grad(problem, population, rows=None, alpha=None):
     n = problem.n_samples if rows is None else len(rows)
     batch_weight = float(n if sw is None else (sw if rows is None else sw[rows]).sum())
     scale = 1.0 / batch_weight if batch_weight > 0 else 0.0
+    dtype = problem.dtype
 
     def row_chunks():
         for r0 in range(0, n, ROW_CHUNK):
@@ -102,8 +103,9 @@ def loss_and_grad(problem, population, rows=None, alpha=None):
             X_aug, targets = problem.X_aug[sl], problem.targets[..., sl]
             w = None if sw is None else sw[sl]
             trace = forward_trace(layout, prepared, X_aug)
-            per_row, delta = loss_and_output_delta(problem.loss, trace[-1], targets, layout)
-            delta *= delta.dtype.type(scale) if w is None else (scale * w).astype(delta.dtype)
+            factor = dtype.type(scale) if w is None else (scale * w).astype(dtype)
+            per_row, delta = loss_and_output_delta(problem.loss, trace[-1], targets, layout,
+                                                   factor)
             backward_chunk(layout, prepared, X_aug, trace, delta, grad)
             yield per_row, w
 
