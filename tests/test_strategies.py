@@ -78,6 +78,7 @@ CASES = {
     "cmaes": Case(dict(sigma=0.5)),
     "ipop-cmaes": Case(dict(sigma=0.5)),
     "es": Case(dict(population_size=40, sigma=0.1, learning_rate=0.05)),
+    "pbt": Case(dict(population_size=20, weight_sigma=0.03)),   # told no learning: noisy copies
     "neat": Case(dict(population_size=40, weight_power=1.0), initializer=MinimalInitializer(2, 1),
                  problem=AND.evaluate, same=same_genes, generations=100),
 }

@@ -13,8 +13,9 @@ from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
-from evonet.estimators._learning import check_learning_strategy, make_learner
+from evonet.estimators._learning import check_learning_strategy
 from evonet.estimators._params import check_params
+from evonet.estimators._pbt import fit_problems, is_pbt_fit, keep_pbt_history, split_stratify
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
@@ -182,20 +183,20 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             self._continue_targets(data)
         # a new run's one generator of this fit; the validation split's seed comes from it
         rng = None if continuing or resumed else make_generator(self.random_state)
-        if self.early_stopping and not incremental:
-            if resumed:
-                split_seed = checkpoint.saved_metadata("split_seed")
-            else:
-                split_seed = int((self._run.rng if continuing else rng).integers(0, 2**31 - 1))
-            self._split_validation(data, split_seed)
+        pbt = is_pbt_fit(self, continuing, checkpoint)
+        if (self.early_stopping and not incremental) or pbt:
+            split_seed = checkpoint.saved_metadata("split_seed") if resumed else int(
+                (self._run.rng if continuing else rng).integers(0, 2**31 - 1))
+            self._split_validation(data, split_seed, pbt)
         data.sample_weight = unless_all_equal(data.sample_weight)
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
         problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
                                        self.alpha)
+        problem, learner = fit_problems(self, architecture, data, problem, pbt)
         evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
                               verbose=self.verbose)
         batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
-        validation = None if data.X_val is None else partial(
+        validation = None if data.X_val is None or pbt else partial(
             self._validation_score, X_val=data.X_val, y_val=data.y_val,
             sample_weight=data.val_weight)
         stopping = [] if incremental else [
@@ -203,7 +204,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             else ValidationStopping(tol=self.tol, n_iter_no_change=self.n_iter_no_change)]
         if continuing:
             run = self._run
-            run.set_data(evaluator, batch_size)
+            run.set_data(evaluator, batch_size, 1 if pbt else None)
             run.validation = validation
             if not incremental:
                 run.selected = None
@@ -215,25 +216,26 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
                                      defaults=defaults, chosen_by_auto=self.strategy == "auto")
             run = start_run(strategy, evaluator, rng, architecture.initializer(), batch_size,
-                            checkpoint, stopping, validation)
+                            checkpoint, stopping, validation, check_every=1 if pbt else None)
             self.strategy_ = strategy_name
             self._architecture = architecture
-        run.learner = make_learner(self, problem)
+        run.learner = learner
         start = checkpoint.saved_metadata("start_generation") if resumed else run.generation
         self._evolve(run, incremental, start, stopping, checkpoint, metadata=dict(
             kind="estimator", strategy=strategy_name, start_generation=int(start),
             split_seed=data.split_seed))
         return self
 
-    def _split_validation(self, data, split_seed):
+    def _split_validation(self, data, split_seed, pbt=False):
         """Hold out the validation rows of early stopping (at least 2, as MLPClassifier)."""
-        data.split(self.validation_fraction, split_seed, self._split_stratify(data.y))
-        if data.X_val.shape[0] < 2:
+        data.split(self.validation_fraction, split_seed, split_stratify(
+            data.y, self._split_stratify(data.y), self.validation_fraction, pbt))
+        if data.X_val.shape[0] < (least := 2 - pbt):
             raise ValueError(
                 f"The validation set is too small. Increase 'validation_fraction' "
                 f"(validation_fraction={self.validation_fraction!r} holds out "
                 f"{data.X_val.shape[0]} of {data.X.shape[0] + data.X_val.shape[0]} rows; "
-                f"early stopping needs at least 2) or the size of your dataset.")
+                f"the fit needs at least {least}) or the size of your dataset.")
 
     def _prepare_data(self, X, y, sample_weight, classes, checkpoint, continuing):
         """Validated data and encoded targets; a resumed fit's checkpoint is checked here."""
@@ -340,6 +342,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         # as MLPClassifier: None with early_stopping (the validation score chose the model)
         self.best_loss_ = None if validated else float(run.best_loss)
         self.logbook_ = run.logbook
+        keep_pbt_history(self, run)
         if validated:
             self.validation_scores_ = list(run.validation_scores)
             # None when the budget ended before the first check the validation rule saw

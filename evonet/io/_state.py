@@ -46,6 +46,7 @@ from evonet.problems.pole import FixedSampler
 from evonet.sampling import MinibatchSampler
 from evonet.strategies import CMAESState, GAState, NEATState, OpenESState, RestartCMAESState
 from evonet.strategies.neat import Species
+from evonet.strategies.pbt import PBTState
 
 __all__ = ["Decoder", "Encoder", "PLAIN_CLASSES"]
 
@@ -55,6 +56,7 @@ PLAIN_CLASSES = {
     "CMAESState": CMAESState,
     "RestartCMAESState": RestartCMAESState,
     "NEATState": NEATState,
+    "PBTState": PBTState,
     "deap.cma.Strategy": cma.Strategy,
     "Species": Species,
     "InnovationRegistry": InnovationRegistry,

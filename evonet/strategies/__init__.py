@@ -5,7 +5,7 @@ Each strategy (fixed settings) has a state dataclass (what evolves);
 
 >>> from evonet.strategies import STRATEGIES
 >>> sorted(STRATEGIES)
-['cmaes', 'es', 'ga', 'ipop-cmaes', 'neat']
+['cmaes', 'es', 'ga', 'ipop-cmaes', 'neat', 'pbt']
 """
 
 from evonet.strategies.base import (
@@ -21,10 +21,12 @@ from evonet.strategies.cmaes import CMAES, CMAESState
 from evonet.strategies.es import OpenES, OpenESState
 from evonet.strategies.ga import GA, GAState
 from evonet.strategies.neat import NEAT, NEATState
+from evonet.strategies.pbt import PBT, PBTState
 from evonet.strategies.plan import LearningPlan
 from evonet.strategies.restart_cmaes import RestartCMAES, RestartCMAESState
 
-__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "CMAESState", "GAState", "LearningPlan",
-           "NEATState", "OpenES", "OpenESState", "RestartCMAES", "RestartCMAESState", "Strategy",
+__all__ = ["CMAES", "GA", "NEAT", "PBT", "STRATEGIES", "CMAESState", "GAState", "LearningPlan",
+           "NEATState", "OpenES", "OpenESState", "PBTState", "RestartCMAES", "RestartCMAESState",
+           "Strategy",
            "StrategyState",
            "get_strategy", "register_strategy", "scaled_step_sizes", "STEP_SIZES"]
