@@ -108,7 +108,7 @@ def build_parser():
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0, help="seed of the splits")
     parser.add_argument("--pbt-params", type=json.loads, default={},
-                        help='JSON of estimator parameters for PBT, e.g. \'{"population_size": 8}\'')
+                        help='estimator parameters of PBT as JSON: \'{"population_size": 8}\'')
     parser.add_argument("--json", metavar="PATH", help="write the results there")
     return parser
 
