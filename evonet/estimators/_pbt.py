@@ -16,10 +16,11 @@ run's ``loss_curve`` is the best validation loss so far, and the stopping rule
 
 import numpy as np
 
-from evonet.estimators._learning import make_learner
+from evonet.estimators._learning import document_learning, make_learner
 from evonet.learning import LifetimeLearner
 
-__all__ = ["fit_problems", "is_pbt_fit", "keep_pbt_history", "split_stratify"]
+__all__ = ["document_learning_and_pbt", "document_pbt", "fit_problems", "is_pbt_fit",
+           "keep_pbt_history", "split_stratify"]
 
 def is_pbt_fit(est, continuing, checkpoint):
     """Whether this fit of ``est`` runs population-based training."""
@@ -89,3 +90,54 @@ def keep_pbt_history(est, run):
         est.pbt_history_ = run.strategy.history(run.state)
     elif "pbt_history_" in vars(est):
         del est.pbt_history_  # of an earlier fit
+
+
+PBT_STRATEGY = """\
+        ``"pbt"`` is population-based training (Jaderberg et al. 2017,
+        :class:`~evonet.strategies.PBT`): ``population_size`` networks (8
+        by default) of ``hidden_layer_sizes`` train in lock step by Adam
+        back-propagation on minibatches of ``learning_batch_size`` rows, each
+        with its own learning rate and L2 ``alpha`` (log-uniform in
+        ``[3e-4, 1e-2]`` and ``[1e-5, 1e-2]`` at first; the estimator's
+        ``alpha`` and ``learning_rate_init`` are not used); every 5 steps (a
+        *round*, one generation) the worst quarter by validation loss copies
+        the weights, Adam state and settings of a member of the best quarter
+        and perturbs the settings (x0.8 or x1.2, or draws them anew with
+        probability 0.25); ``strategy_params`` sets these (``steps``,
+        ``learning_rate``, ``alpha``, ...). It always holds out
+        ``validation_fraction`` of the rows (stratified where every class
+        allows it), judges the members on them by the loss (without the L2
+        term) and keeps the member with the best validation loss of any
+        round; ``loss_curve_`` and ``best_loss_`` are that validation loss
+        and the run stops after ``n_iter_no_change`` rounds without an
+        improvement by ``tol`` (``early_stopping`` changes nothing).
+        ``learning`` does not combine with it.
+"""
+"""The numpydoc entry of ``strategy="pbt"``, added to the ``strategy`` parameter."""
+
+PBT_ATTRIBUTES = """\
+    pbt_history_ : dict of ndarray
+        ``strategy="pbt"`` only: each member's hyperparameter history, arrays
+        of shape ``(rounds, population_size)`` (member ``i``'s round ``r`` at
+        ``[r, i]``, all rounds of the run, those of earlier ``warm_start``
+        fits included): ``learning_rate`` and ``alpha`` it trained with,
+        ``loss`` its validation loss after the round, ``parent`` the member
+        it copied after the round (``i`` if it kept its own).
+"""
+
+
+def document_pbt(cls):
+    """Class decorator: ``"pbt"`` added to the ``strategy`` entry and ``pbt_history_``."""
+    doc = cls.__doc__ or ""
+    anchor = "        ``genome_`` instead of ``coefs_`` / ``intercepts_``.\n"
+    doc = doc.replace('{"auto", "es", "cmaes", "ga", "neat"}',
+                      '{"auto", "es", "cmaes", "ga", "neat", "pbt"}', 1)
+    doc = doc.replace(anchor, anchor + PBT_STRATEGY, 1)
+    cls.__doc__ = doc.replace("    n_features_in_ : int\n",
+                              PBT_ATTRIBUTES + "    n_features_in_ : int\n", 1)
+    return cls
+
+
+def document_learning_and_pbt(cls):
+    """Class decorator: the learning parameters (:func:`document_learning`) and PBT's entries."""
+    return document_pbt(document_learning(cls))

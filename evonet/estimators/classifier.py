@@ -13,12 +13,12 @@ from evonet.estimators._labels import (
     fitted_label_binarizer,
     new_label_binarizer,
 )
-from evonet.estimators._learning import document_learning
+from evonet.estimators._pbt import document_learning_and_pbt
 
 __all__ = ["NeuroEvolutionClassifier"]
 
 
-@document_learning
+@document_learning_and_pbt
 class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
     """Multi-layer perceptron classifier whose weights are evolved, not back-propagated.
 

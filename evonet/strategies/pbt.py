@@ -94,9 +94,9 @@ class PBT(Strategy):
 
     Parameters
     ----------
-    population_size : int, default=16
+    population_size : int, default=8
         Members trained together.
-    steps : int, default=50
+    steps : int, default=5
         Adam steps of every member per round (the training interval after
         which a member is *ready*, Jaderberg et al. 2017).
     learning_rate : tuple of float, default=(3e-4, 1e-2)
@@ -128,14 +128,14 @@ class PBT(Strategy):
     >>> bool(state.best_loss < 0.05), state.history_loss.shape
     (True, (100, 8))
     >>> strategy.learning_plan(state).steps
-    50
+    5
     """
 
     name = "pbt"
     takes_learning = False
     """The estimators' ``learning`` does not combine with PBT, which learns already."""
 
-    def __init__(self, population_size=16, steps=50, learning_rate=(3e-4, 1e-2),
+    def __init__(self, population_size=8, steps=5, learning_rate=(3e-4, 1e-2),
                  alpha=(1e-5, 1e-2), fraction=0.25, resample_probability=0.25,
                  weight_sigma=0.0):
         super().__init__(population_size)
