@@ -32,6 +32,7 @@ threads or ``n_jobs``.
 import copy
 import math
 import numbers
+from dataclasses import replace
 
 import numpy as np
 
@@ -171,6 +172,7 @@ class LifetimeLearner:
 
     @property
     def lamarckian(self):
+        """Whether the learned networks go back into the genomes (``mode == "lamarckian"``)."""
         return self.mode == "lamarckian"
 
     def __repr__(self):
@@ -201,9 +203,9 @@ class LifetimeLearner:
         Returns
         -------
         learned : ndarray of shape (P, n_params), or list of NeatGenome
-            The networks after learning (new genomes, for a list). A network whose loss or gradient
-            stopped being finite stops learning and keeps its last finite
-            weights.
+            The networks after learning (new genomes, for a list). A
+            network whose loss or gradient stopped being finite stops
+            learning and keeps its last finite weights.
         plan : LearningPlan or None
             ``plan`` with the optimiser state after the steps (``None`` when
             ``plan`` was ``None``).
@@ -217,8 +219,7 @@ class LifetimeLearner:
         plan = (plan if given else self.plan(len(params))).checked(len(params))
         train = self._train_genomes if genomes else self._train
         learned, state = train(params, rng, plan, use_alpha=given)
-        return learned, (plan.__class__(plan.learning_rate, plan.alpha, plan.steps, state)
-                         if given else None)
+        return learned, (replace(plan, optimizer_state=state) if given else None)
 
     def _chunks(self, n_networks):
         size = self.chunk_size

@@ -419,3 +419,13 @@ def test_the_experiment_writes_its_table_plot_and_json_to_out_dir(tmp_path, monk
     assert ("pbt" in names) == ("pbt" in evonet.strategies.STRATEGIES)
     assert "evolution (cmaes)" not in experiment.methods("classification", 0, args, 5000)
     capsys.readouterr()
+
+
+def test_the_classifier_documents_the_learning_parameters_before_its_attributes():
+    from evonet import NeuroEvolutionClassifier
+    doc = NeuroEvolutionClassifier.__doc__
+    where = [doc.index(f"\n    {name} : ") for name in
+             ("checkpoint_interval", "learning", "learning_steps", "learning_rate_init",
+              "learning_batch_size")]
+    assert where == sorted(where) and where[-1] < doc.index("\n    Attributes\n")
+    assert "Baldwinian" not in doc[:where[1]] and "Hansen 2011" in doc

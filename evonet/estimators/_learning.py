@@ -43,9 +43,9 @@ LEARNING_PARAMETERS = """\
 def document_learning(cls):
     """Class decorator: the learning parameters added to the end of ``cls``'s Parameters."""
     doc = cls.__doc__ or ""
-    marker = "\n    Attributes\n    ----------\n"
+    marker = "\n\n    Attributes\n    ----------\n"
     if marker in doc:
-        cls.__doc__ = doc.replace(marker, "\n" + LEARNING_PARAMETERS + marker, 1)
+        cls.__doc__ = doc.replace(marker, "\n" + LEARNING_PARAMETERS + marker[1:], 1)
     return cls
 
 
