@@ -21,6 +21,24 @@ def same_individual(a, b):
     return a is b
 
 
+def spread(losses):
+    """``min``, ``mean``, ``std`` and ``max`` of a generation's finite losses (its logbook record).
+
+    A generation with no finite loss records ``inf`` for ``min``, ``mean`` and ``max``
+    and ``nan`` for ``std``.
+
+    Examples
+    --------
+    >>> spread(np.array([1.0, 3.0, np.inf]))
+    {'min': 1.0, 'mean': 2.0, 'std': 1.0, 'max': 3.0}
+    """
+    finite = losses[np.isfinite(losses)]
+    if not finite.size:
+        return dict(min=np.inf, mean=np.inf, std=np.nan, max=np.inf)
+    return dict(min=float(finite.min()), mean=float(finite.mean()), std=float(finite.std()),
+                max=float(finite.max()))
+
+
 CHECK_EVALUATIONS = 100
 """At least this many networks are evaluated between two checks of the incumbent."""
 
@@ -49,7 +67,10 @@ class Run:
     rng : numpy.random.Generator, the run's only source of randomness.
     generation : int, generations run.
     n_evaluations : int, networks evaluated (populations and checks).
-    logbook : deap.tools.Logbook, one record per generation (``loss`` on checks).
+    logbook : deap.tools.Logbook, one record per generation: ``gen``, ``nevals``, the
+        population's ``min``, ``mean``, ``std`` and ``max`` loss (:func:`spread`), the
+        strategy's own entries (NEAT: ``species:KEY`` sizes), ``loss`` on checks,
+        ``val_score`` when validated, ``seconds``.
     hall_of_fame : deap.tools.HallOfFame of the best incumbent by training loss.
     loss_curve : list of float, the incumbent's full-data training loss per check.
     checked : bool, whether the last generation ended with a check.
@@ -78,7 +99,7 @@ class Run:
         ``HallOfFame(1)`` comparing arrays by value if ``None``.
     stats : deap.tools.Statistics, default=None
         Compiled over each generation's losses (DEAP's ``stats`` argument) and
-        added to its logbook record, after ``min`` and ``mean``.
+        added to its logbook record, after the population's spread.
     validation : callable, default=None
     learner : object, default=None
         The learning stage of each generation (lifetime learning), between ask
@@ -225,14 +246,13 @@ class Run:
         scored, population = self._learn(population)
         losses = self.evaluator.evaluate(scored, rows, generation=self.generation + 1)
         self.n_evaluations += len(population)
-        tell = self.strategy.tell_learned if self.lamarckian else self.strategy.tell
+        lamarckian = getattr(self.learner, "lamarckian", False)   # see ``learner``
+        tell = self.strategy.tell_learned if lamarckian else self.strategy.tell
         self.state = tell(self.state, population, losses, self.rng)
         self.incumbent, told = self.strategy.incumbent(self.state)
         self._told = told if rows is None and not self.baldwinian else None
-        finite = losses[np.isfinite(losses)]
-        record = dict(gen=self.generation, nevals=len(population),
-                      min=float(finite.min()) if finite.size else np.inf,
-                      mean=float(finite.mean()) if finite.size else np.inf)
+        record = dict(gen=self.generation, nevals=len(population), **spread(losses))
+        record.update(self.strategy.logbook_entries(self.state))
         if self.stats is not None:
             record.update(self.stats.compile(losses))
         self.checked = False
@@ -249,11 +269,6 @@ class Run:
     def baldwinian(self):
         """Whether the run learns without writing what was learned back (see ``learner``)."""
         return self.learner is not None and not self.learner.lamarckian
-
-    @property
-    def lamarckian(self):
-        """Whether the run tells the strategy what its networks learned (see ``learner``)."""
-        return self.learner is not None and self.learner.lamarckian
 
     def _learn(self, population):
         """The learning stage: what to score and what to tell (both ``population`` without one)."""

@@ -92,14 +92,14 @@ DIFFERENTIABLE_LOSSES = ("squared_error", "log_loss")
 
 def _softmax_log_loss(Z, labels, row_weights):
     # the operations of _log_loss (so the same losses), keeping exp(Z - max) for the delta
-    P, n_out, R = Z.shape
+    n_out, R = Z.shape[1:]
     top = Z.max(axis=1)
     E = Z - top[:, None, :]
     np.exp(E, out=E)
     total = E.sum(axis=1)
     lse = np.log(total)
     lse += top
-    lse -= np.take_along_axis(Z, np.broadcast_to(labels, (P, 1, R)), axis=1)[:, 0]
+    lse -= Z[:, labels, np.arange(R)]
     np.divide(row_weights, total, out=total)
     E *= total[:, None, :]
     onehot = labels == np.arange(n_out)[:, None]

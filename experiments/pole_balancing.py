@@ -66,11 +66,10 @@ import time
 
 import numpy as np
 
-from evonet.control import MLPPolicy, NeatPolicy, RecurrentPolicy, make_task
+from evonet.control import EvolvedPolicy, MLPPolicy, NeatPolicy, RecurrentPolicy, make_task
 from evonet.evaluation import Evaluator
 from evonet.problems.pole import PoleBalancingProblem, generalization_test, success_test
 from evonet.strategies import get_strategy
-from evonet.tasks.trace import trajectory
 
 PUBLISHED = {  # Gomez et al. 2008, Tables 1-4 (CMA-ES: Igel 2003; NEAT 2-markov: Stanley 2002)
     "SANE": {"1-markov": 302, "1-nonmarkov": 1212, "2-markov": 12600, "2-nonmarkov": 262700,
@@ -276,27 +275,15 @@ def report(summary):
 
 
 def plot_champion(task, policy, weights, path, n_steps=1500):
-    import matplotlib  # lazy: an optional dependency, needed only for the plot
+    """The champion's trajectory, drawn by evonet.plot's RolloutDisplay."""
+    from matplotlib.figure import Figure  # no pyplot: no window, whatever the backend
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from evonet.plot import RolloutDisplay
 
-    states, forces = trajectory(task, policy, weights, max_steps=n_steps)
-    t = np.arange(len(states)) * 0.02
-    fig, axes = plt.subplots(3, 1, figsize=(8, 7), sharex=True)
-    axes[0].plot(t, states[:, 0], label="x (m)")
-    axes[0].plot(t, states[:, 1], label="x_dot (m/s)", alpha=0.7)
-    for i in range(task.n_poles):
-        axes[1].plot(t, np.degrees(states[:, 2 + 2 * i]), label=f"theta_{i + 1} (deg)")
-    axes[2].plot(t[1:], forces, lw=0.8, label="force (N)")
-    for ax in axes:
-        ax.legend(loc="upper right", fontsize=8)
-        ax.grid(alpha=0.3)
-    axes[2].set_xlabel("time (s)")
-    fig.suptitle(f"{task.name}: champion's first {len(forces)} steps")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    figure = Figure(figsize=(8, 7), layout="constrained")
+    RolloutDisplay.from_policy(EvolvedPolicy(policy, weights, task), max_steps=n_steps,
+                               ax=figure.subplots(3, 1, sharex=True))
+    figure.savefig(path, dpi=100)
 
 
 def _solver_json(solver):

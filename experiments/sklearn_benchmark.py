@@ -17,7 +17,8 @@ the same folds:
 Prints a markdown table (mean +- std over the 15 folds, mean fit time per fold),
 checks the targets (defaults within 2 points of the MLP, fixed configurations
 within 1 point, digits fit <= 30 s per fold, regressors within 0.03 R^2 of the
-MLP) and plots the loss curves of evonet's first fold per data set. The table
+MLP) and plots the evolution of evonet's first fold per data set (the
+population's best, mean and spread per generation, and the full-data checks). The table
 (sklearn_benchmark.md), the plot (sklearn_benchmark_loss_curves.png)
 and, with --json, every score go to the output folder (--out-dir,
 experiments/results/ by default). Nothing else is written. The plot needs
@@ -121,7 +122,7 @@ def evaluate(dataset, seed, repeats, n_jobs):
             row["evaluations"] = float(np.mean([m.n_evaluations_ for m in fitted]))
             row["strategy"] = fitted[0].strategy_
             if name == "evonet":
-                curves = fitted[0].loss_curve_
+                curves = list(fitted[0].logbook_)
         rows[name] = row
         print(f"  {dataset:14s} {name:18s} {row['mean']:.4f} +- {row['std']:.4f}  "
               f"fit {row['fit_s']:.2f} s/fold", flush=True)
@@ -169,23 +170,25 @@ def table(results, seed, repeats):
     return lines
 
 
-def plot(curves, path):
-    import matplotlib  # lazy: an optional dependency, needed only for the plot
+def plot(logbooks, path):
+    """The evolution of evonet's first fold per data set, by evonet.plot's EvolutionDisplay."""
+    from matplotlib.figure import Figure  # no pyplot: no window, whatever the backend
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from evonet.plot import EvolutionDisplay
 
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for dataset, curve in curves.items():
-        ax.plot(np.arange(1, len(curve) + 1), curve, label=dataset)
-    ax.set_xlabel("check of the incumbent (on full training data)")
-    ax.set_ylabel("training loss (with L2 term)")
-    ax.set_yscale("log")
-    ax.set_title("evonet defaults: loss curves, first fold")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    n = len(logbooks)
+    columns = min(n, 3)
+    rows = -(-n // columns)
+    figure = Figure(figsize=(4.5 * columns, 3.4 * rows), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(rows, columns)).ravel()
+    for ax, (dataset, logbook) in zip(axes, logbooks.items()):
+        EvolutionDisplay.from_logbook(logbook, loss_name="training loss (with L2 term)",
+                                      ax=ax, log_scale=True)
+        ax.set_title(dataset, fontsize=9)
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    figure.suptitle("evonet defaults: the population's loss per generation, first fold")
+    figure.savefig(path, dpi=120)
 
 
 def build_parser():

@@ -141,51 +141,19 @@ def summarize(runs):
 
 
 def draw(genome, path):
-    """Draw a genome's enabled structure (inputs left, outputs right) with matplotlib.
+    """Draw a genome's structure (inputs left, outputs right) with evonet.plot's NetworkDisplay.
 
     ``genome`` is a :meth:`~evonet.genome.neat.NeatGenome.to_dict` description.
+    Hidden nodes off every enabled input-output path are faded.
     """
-    import matplotlib  # lazy: an optional dependency, needed only for the drawing
+    from matplotlib.figure import Figure  # no pyplot: no window, whatever the backend
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from evonet.plot import NetworkDisplay
 
-    links = [(c["in_node"], c["out_node"], c["weight"]) for c in genome["connections"]
-             if c["enabled"]]
-    kinds = {n["id"]: n["kind"] for n in genome["nodes"]}
-    bias = {n["id"]: n["bias"] for n in genome["nodes"]}
-    active = set(active_hidden_nodes(NeatGenome.from_dict(genome)))
-    level = {node: 0 for node, kind in kinds.items()}
-    for _ in kinds:  # longest path from the inputs, for the columns
-        for a, b, _w in links:
-            level[b] = max(level[b], level[a] + 1)
-    right = max(level.values()) + 1
-    columns = {}
-    for node, kind in kinds.items():
-        x = 0 if kind == "input" else right if kind == "output" else max(level[node], 1)
-        columns.setdefault(x, []).append(node)
-    position = {node: (x, y - (len(nodes) - 1) / 2)
-                for x, nodes in columns.items() for y, node in enumerate(nodes)}
-    colors = {"input": "lightgray", "hidden": "khaki", "output": "lightgreen"}
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for a, b, w in links:
-        (xa, ya), (xb, yb) = position[a], position[b]
-        ax.annotate("", (xb, yb), (xa, ya), arrowprops=dict(
-            arrowstyle="->", color="tab:red" if w < 0 else "tab:blue",
-            lw=0.5 + min(abs(w), 6) / 2, shrinkA=12, shrinkB=12))
-    for node, (x, y) in position.items():
-        kind = kinds[node]
-        faded = kind == "hidden" and node not in active
-        ax.scatter([x], [y], s=600, zorder=3, color=colors[kind], alpha=0.4 if faded else 1.0)
-        label = f"{node}" if kind == "input" else f"{node}\nb={bias[node]:.1f}"
-        ax.text(x, y, label, ha="center", va="center", fontsize=7, zorder=4)
-    ax.set_axis_off()
-    ax.set_title(f"XOR solution: {len(active)} hidden nodes on a path, {len(links)} enabled "
-                 f"connections\n(blue: positive weight, red: negative; width: |weight|)",
-                 fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    figure = Figure(figsize=(6, 4), layout="constrained")
+    NetworkDisplay.from_genome(NeatGenome.from_dict(genome), feed_forward=True,
+                               ax=figure.subplots(), node_size=600)
+    figure.savefig(path, dpi=120)
 
 
 def build_parser():

@@ -34,7 +34,7 @@ def run(argv, capsys):
     return code, out, err
 
 
-@pytest.mark.parametrize("command", [[], ["fit"], ["resume"], ["predict"], ["info"]])
+@pytest.mark.parametrize("command", [[], ["fit"], ["resume"], ["predict"], ["info"], ["plot"]])
 def test_help_on_every_command(capsys, command):
     code, out, _ = run(command + ["--help"], capsys)
     assert code == 0 and "usage: evonet" in out

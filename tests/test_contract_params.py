@@ -43,12 +43,17 @@ def test_auto_checks_against_the_strategy_it_chose(xy):
     assert clf.strategy_ == "es"
 
 
-def test_n_iter_no_change_inf_runs_the_whole_budget(xy):
+def test_n_iter_no_change_inf_runs_the_whole_budget(xy, tmp_path):
     clf = NeuroEvolutionClassifier((2,), n_iter_no_change=np.inf, tol=1e9, max_generations=15,
                                    population_size=100, random_state=0)
     with pytest.warns(UserWarning, match="budget"):
         clf.fit(*xy)
     assert clf.n_iter_ == 15 and clf.stop_reason_ == "budget"
+    # a model fitted so is saved and loaded with its infinite patience
+    clf.save(tmp_path / "inf.evonet")
+    loaded = evonet.load(tmp_path / "inf.evonet")
+    assert loaded.n_iter_no_change == np.inf
+    np.testing.assert_array_equal(loaded.predict_proba(xy[0]), clf.predict_proba(xy[0]))
     # with a finite patience the same huge tol stops it at once
     clf.set_params(n_iter_no_change=2).fit(*xy)
     assert clf.stop_reason_ == "converged" and clf.n_iter_ < 15

@@ -46,7 +46,8 @@ def leaves_repository_alone():
 
 
 def test_every_script_is_checked():
-    assert SCRIPTS == ["cartpole_gym", "evolution_and_learning", "pole_balancing",
+    assert SCRIPTS == ["baldwin", "cartpole_gym", "evolution_and_learning", "objectives",
+                       "pole_balancing", "seed_examples",
                        "sklearn_benchmark", "xor", "xor_easimple"]
 
 
@@ -100,7 +101,9 @@ def test_table_plot_and_json_of_the_slow_experiments(tmp_path, capsys, monkeypat
     evonet_row = dict(row, generations=10.0, evaluations=100.0, strategy="cmaes")
     monkeypatch.setattr(benchmark, "evaluate", lambda dataset, seed, repeats, n_jobs: (
         "classification", {"evonet": evonet_row, "evonet-fixed": evonet_row,
-                           "MLPClassifier": row, "LogisticRegression": row}, [1.0, 0.5]))
+                           "MLPClassifier": row, "LogisticRegression": row},
+        [{"gen": 1, "min": 1.0, "mean": 1.5, "std": 0.2, "max": 2.0, "loss": 1.0},
+         {"gen": 2, "min": 0.5, "mean": 1.0, "std": 0.2, "max": 1.5, "loss": 0.5}]))
     benchmark.main(["--datasets", "iris", "--out-dir", str(tmp_path / "bench"), "--json"])
     assert sorted(os.listdir(tmp_path / "bench")) == [
         "sklearn_benchmark.json", "sklearn_benchmark.md", "sklearn_benchmark_loss_curves.png"]
@@ -125,6 +128,7 @@ def test_default_out_dir_is_experiments_results():
 
 NEEDS = {   # script: (arguments, module, extra) of an experiment run on a plain install
     "xor": ([], "matplotlib", "plot"),
+    "baldwin": ([], "matplotlib", "plot"),
     "pole_balancing": (["--task", "1-markov"], "matplotlib", "plot"),
     "sklearn_benchmark": ([], "matplotlib", "plot"),
     "cartpole_gym": ([], "gymnasium", "control"),

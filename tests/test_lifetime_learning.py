@@ -429,3 +429,27 @@ def test_the_classifier_documents_the_learning_parameters_before_its_attributes(
               "learning_batch_size")]
     assert where == sorted(where) and where[-1] < doc.index("\n    Attributes\n")
     assert "Baldwinian" not in doc[:where[1]] and "Hansen 2011" in doc
+
+
+def test_a_checkpoint_without_learning_is_not_resumed_with_learning(tmp_path, iris):
+    from evonet import NeuroEvolutionClassifier
+    from tests.test_checkpoint import crash_fit
+    X, y = iris
+    params = dict(FAST, strategy="ga", population_size=6, checkpoint_interval=0)
+    path = tmp_path / "plain.ckpt"
+    crash_fit(NeuroEvolutionClassifier(checkpoint=path, **params), X, y, 4)
+    with pytest.raises(ValueError, match="learning"):
+        NeuroEvolutionClassifier(checkpoint=path, learning="baldwinian", **params).fit(X, y)
+    # without learning, the learning settings that were never used do not matter
+    NeuroEvolutionClassifier(checkpoint=path, **dict(params, learning_steps=7)).fit(X, y)
+    assert not path.exists()
+
+
+def test_learning_refuses_a_scoring_without_a_gradient(iris):
+    from evonet import NeuroEvolutionClassifier
+    with pytest.raises(ValueError, match="learning='baldwinian' needs a differentiable "
+                                         "objective.*scoring='accuracy'"):
+        NeuroEvolutionClassifier(learning="baldwinian", scoring="accuracy", **FAST).fit(*iris)
+    # evolution alone takes any scoring
+    NeuroEvolutionClassifier(scoring="accuracy", strategy="ga", population_size=6,
+                             **FAST).fit(*iris)

@@ -127,10 +127,41 @@ def cartpole_row(results):
             f"{pendulum['test_mean_return']['mean']:.1f}", CARTPOLE_REFERENCE)
 
 
+def baldwin_row(results):
+    """The row of baldwin.py: Hinton & Nowlan's simulation with and without learning."""
+    saved = _load(results, "baldwin")
+    learned, innate, runs = saved["with_learning"], saved["without_learning"], saved["runs"]
+    last = len(learned["undecided"]) - 1
+    return ("`baldwin.py`", f"Hinton & Nowlan's Baldwin effect, {runs} runs of "
+            f"{saved['settings']['population']:,} organisms, {last} generations",
+            f"with learning: incorrect alleles {100 * learned['incorrect'][30]:.1f}% at "
+            f"generation 30, undecided {100 * learned['undecided'][30]:.1f}% at 30 and "
+            f"{100 * learned['undecided'][last]:.1f}% at {last}, right network found in "
+            f"{learned['found'][-1]}/{runs} runs; without learning found in "
+            f"{innate['found'][-1]}/{runs}", "paper: undecided level off near 46%; Stojic "
+            "(2017) replication: undecided keep falling")
+
+
+def seed_examples_row(results):
+    """The row of seed_examples.py: the three first programs, run through evonet."""
+    saved = _load(results, "seed_examples")
+    perceptron, backprop = saved["perceptron_and"], saved["xor_backprop"]
+    steps = sorted(s for s in backprop["steps_to_learn"] if s > 0)
+    span = f" in {steps[0]} to {steps[-1]} steps" if steps else ""
+    return ("`seed_examples.py`", "the first programs: a delta-rule perceptron on AND, a 2-4-1 "
+            "sigmoid MLP on XOR by back-propagation and by evolution, a generational loop "
+            "written on a toolbox",
+            f"AND in {perceptron['steps']} updates; XOR by back-propagation "
+            f"{backprop['learned']}/{backprop['networks']} networks{span}, evolved in "
+            f"{_count(saved['xor_evolved']['evaluations_to_learn'])} evaluations, by the loop "
+            f"in {_count(saved['generational_loop']['evaluations'])}", "")
+
+
 def results_table(results=RESULTS):
     """The markdown table of the README's experiments section, from ``results``' files."""
     rows = [sklearn_row(results), *xor_rows(results), xor_easimple_row(results),
-            *pole_rows(results), cartpole_row(results)]
+            *pole_rows(results), cartpole_row(results), baldwin_row(results),
+            seed_examples_row(results)]
     lines = ["| experiment | what it measures | latest result | reference |",
              "|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]

@@ -1,8 +1,9 @@
-"""The ``evonet`` command line: ``fit``, ``resume``, ``predict`` and ``info``.
+"""The ``evonet`` command line: ``fit``, ``resume``, ``predict``, ``info`` and ``plot``.
 
 Modules: :mod:`~evonet.cli.parser` (the argument parser and the parsers of
 option values), :mod:`~evonet.cli.commands` (what each command does),
 :mod:`~evonet.cli.data` (built-in data sets, CSV reading and writing),
+:mod:`~evonet.cli.plotting` (``evonet plot``: the figure of a saved model),
 :mod:`~evonet.cli.program` (:func:`main`: exit codes, one-line errors, the
 output folders checked before any work) and :mod:`~evonet.cli.signals`
 (Ctrl-C and SIGTERM: the run saved at the end of its generation).

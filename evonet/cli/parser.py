@@ -143,6 +143,15 @@ def _add_other_commands(commands):
                     "checkpoint's progress).")
     info.add_argument("model", metavar="MODEL")
 
+    plot = commands.add_parser(
+        "plot", help="draw a saved model's network and its evolution",
+        description="Draw a saved model's network and the evolution of its run (best, mean "
+                    "and spread of the loss per generation) in one figure, written to a "
+                    "file; no window opens. Needs matplotlib: pip install \"evonet[plot]\".")
+    plot.add_argument("model", metavar="MODEL")
+    plot.add_argument("--out", metavar="FILE",
+                      help="PNG, SVG or PDF file, by its extension (default: MODEL with .png)")
+
 
 def build_parser():
     """The argument parser of the ``evonet`` command.

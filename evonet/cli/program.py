@@ -22,13 +22,14 @@ from evonet.cli.parser import (
     EXIT_USAGE,
     build_parser,
 )
+from evonet.cli.plotting import figure_path, plot_command
 from evonet.cli.signals import Terminated, handle_signals
 from evonet.io import WriteError, read_checkpoint_metadata
 
 __all__ = ["main"]
 
 HANDLERS = {"fit": fit_command, "resume": resume_command, "predict": predict_command,
-            "info": info_command}
+            "info": info_command, "plot": plot_command}
 """What each command runs, given the parsed arguments; returns the exit code."""
 
 
@@ -85,6 +86,8 @@ def _output_files(args):
         return [("--out", args.out, ""), ("--checkpoint", args.checkpoint, "")]
     if args.command == "predict":
         return [("--out", args.out, "")]
+    if args.command == "plot":
+        return [("--out", figure_path(args), "")]
     if args.command != "resume":
         return []
     out = ("--out", args.out, "")

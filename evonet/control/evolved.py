@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from evonet.genome.types import NeatIndividual
-from evonet.io import jsonable, logbook_table, read_logbook, write_model
+from evonet.io import jsonable, logbook_arrays, read_logbook, write_model
 from evonet.problems.gym import GymProblem
 from evonet.tasks.envs import make_env
 from evonet.tasks.gym import GymEnvironment
@@ -212,7 +212,8 @@ class EvolvedPolicy:
                     "target_reached": getattr(self, "target_reached_", None)}
         logbook = getattr(self, "logbook_", None)
         if logbook is not None:
-            training["logbook_columns"], arrays["logbook"] = logbook_table(logbook)
+            training["logbook_columns"], logbook = logbook_arrays(logbook)
+            arrays.update(logbook)
         return ({"policy": jsonable(config, "policy"), "training": jsonable(training, "training")},
                 arrays)
 

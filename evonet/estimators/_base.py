@@ -15,7 +15,7 @@ from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
 from evonet.estimators._learning import check_learning_strategy
 from evonet.estimators._params import check_params
-from evonet.estimators._pbt import fit_problems, is_pbt_fit, keep_pbt_history, split_stratify
+from evonet.estimators._pbt import fit_learner, fit_parts, is_pbt, keep_pbt_history, stratified
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
@@ -96,7 +96,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                  max_generations, max_evaluations, batch_size, alpha, early_stopping,
                  validation_fraction, n_iter_no_change, tol, strategy_params, n_jobs,
                  retry_failed, random_state, verbose, warm_start, checkpoint,
-                 checkpoint_interval):
+                 checkpoint_interval, scoring=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.strategy = strategy
@@ -117,6 +117,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         self.warm_start = warm_start
         self.checkpoint = checkpoint
         self.checkpoint_interval = checkpoint_interval
+        self.scoring = scoring
 
     # -- subclass hooks -------------------------------------------------------
     def _validate_xy(self, X, y, reset):
@@ -183,8 +184,7 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
             self._continue_targets(data)
         # a new run's one generator of this fit; the validation split's seed comes from it
         rng = None if continuing or resumed else make_generator(self.random_state)
-        pbt = is_pbt_fit(self, continuing, checkpoint)
-        if (self.early_stopping and not incremental) or pbt:
+        if (pbt := is_pbt(self, continuing, checkpoint)) or self.early_stopping and not incremental:
             split_seed = checkpoint.saved_metadata("split_seed") if resumed else int(
                 (self._run.rng if continuing else rng).integers(0, 2**31 - 1))
             self._split_validation(data, split_seed, pbt)
@@ -192,19 +192,19 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
         problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
                                        self.alpha)
-        problem, learner = fit_problems(self, architecture, data, problem, pbt)
+        validation = None if data.X_val is None else partial(
+            self._validation_score, X_val=data.X_val, y_val=data.y_val,
+            sample_weight=data.val_weight)
+        problem, validation, train = fit_parts(self, problem, architecture, data, validation, pbt)
         evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
                               verbose=self.verbose)
         batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
-        validation = None if data.X_val is None or pbt else partial(
-            self._validation_score, X_val=data.X_val, y_val=data.y_val,
-            sample_weight=data.val_weight)
         stopping = [] if incremental else [
             NoImprovementStopping(self.tol, self.n_iter_no_change) if validation is None
             else ValidationStopping(tol=self.tol, n_iter_no_change=self.n_iter_no_change)]
         if continuing:
             run = self._run
-            run.set_data(evaluator, batch_size, 1 if pbt else None)
+            run.set_data(evaluator, batch_size)
             run.validation = validation
             if not incremental:
                 run.selected = None
@@ -219,17 +219,16 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                             checkpoint, stopping, validation, check_every=1 if pbt else None)
             self.strategy_ = strategy_name
             self._architecture = architecture
-        run.learner = learner
         start = checkpoint.saved_metadata("start_generation") if resumed else run.generation
         self._evolve(run, incremental, start, stopping, checkpoint, metadata=dict(
             kind="estimator", strategy=strategy_name, start_generation=int(start),
-            split_seed=data.split_seed))
+            split_seed=data.split_seed), training=train)
         return self
 
     def _split_validation(self, data, split_seed, pbt=False):
         """Hold out the validation rows of early stopping (at least 2, as MLPClassifier)."""
-        data.split(self.validation_fraction, split_seed, split_stratify(
-            data.y, self._split_stratify(data.y), self.validation_fraction, pbt))
+        data.split(self.validation_fraction, split_seed,
+                   stratified(self._split_stratify(data.y), self.validation_fraction, pbt))
         if data.X_val.shape[0] < (least := 2 - pbt):
             raise ValueError(
                 f"The validation set is too small. Increase 'validation_fraction' "
@@ -275,8 +274,9 @@ class BaseNeuroEvolution(ExportMixin, BaseEstimator):
                              f"fit: {self._architecture} != {architecture}.")
         return strategy_name, architecture
 
-    def _evolve(self, run, incremental, start, stopping, checkpoint, metadata):
+    def _evolve(self, run, incremental, start, stopping, checkpoint, metadata, training=None):
         """Run the generations of this call and keep the result (also of a failed run)."""
+        run.learner = fit_learner(self, training or run.evaluator.problem)   # this call's data
         budget = 1 if incremental else max(0, self.max_generations - (run.generation - start))
         callbacks = []
         if self.verbose:

@@ -10,7 +10,11 @@ from evonet.learning import LEARNING_MODES, LifetimeLearner, check_learning_rate
 from evonet.strategies import STRATEGIES
 
 __all__ = ["LEARNING_PARAMETERS", "check_learning_objective", "check_learning_params",
-           "check_learning_strategy", "document_learning", "make_learner"]
+           "LEARNING_PARAM_NAMES", "check_learning_strategy", "document_learning", "make_learner",
+           "unused_learning_params"]
+
+LEARNING_PARAM_NAMES = ("learning", "learning_steps", "learning_rate_init",
+                        "learning_batch_size")
 
 LEARNING_PARAMETERS = """\
     learning : {None, "baldwinian", "lamarckian"}, default=None
@@ -127,3 +131,21 @@ def make_learner(est, problem):
                            learning_rate_init=est.learning_rate_init,
                            learning_batch_size=est.learning_batch_size)
 
+
+
+def unused_learning_params(est):
+    """The learning parameters that cannot change a fit of ``est``: all of them without learning.
+
+    A checkpoint's fingerprint leaves them out, so that a checkpoint written
+    before they existed resumes as it did, and one of a fit without learning
+    does not depend on settings that fit never used.
+
+    Examples
+    --------
+    >>> from evonet import NeuroEvolutionClassifier
+    >>> unused_learning_params(NeuroEvolutionClassifier(learning_steps=3))
+    ('learning', 'learning_steps', 'learning_rate_init', 'learning_batch_size')
+    >>> unused_learning_params(NeuroEvolutionClassifier(learning="baldwinian"))
+    ()
+    """
+    return LEARNING_PARAM_NAMES if getattr(est, "learning", None) is None else ()

@@ -10,8 +10,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._params import check_params
+from evonet.estimators._scoring import check_storable
 from evonet.genome.types import NeatIndividual
-from evonet.io import jsonable, logbook_table, read_logbook
+from evonet.io import jsonable, logbook_arrays, read_logbook
 from evonet.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from evonet.strategies import STRATEGIES, get_strategy
 
@@ -160,11 +161,14 @@ class ModelFileMixin:
 
 def _saved_params(est):
     params = est.get_params(deep=False)
+    check_storable(params.get("scoring"))
     if not (params.get("random_state") is None or isinstance(params["random_state"],
                                                              numbers.Integral)):
         params["random_state"] = None   # a generator object has no file form
     if params.get("checkpoint") is not None:
         params["checkpoint"] = str(params["checkpoint"])
+    if params.get("n_iter_no_change") == np.inf:
+        params["n_iter_no_change"] = "inf"   # JSON has no infinity
     return jsonable(params, "parameter")
 
 
@@ -185,7 +189,7 @@ def _targets_document(state, arrays):
 
 
 def _training_document(est, arrays):
-    columns, table = logbook_table(est.logbook_)
+    columns, logbook = logbook_arrays(est.logbook_)
     best = float(np.inf if est.best_loss_ is None else est.best_loss_)
     training = {
         "strategy": est.strategy_, "n_iter": int(est.n_iter_),
@@ -198,7 +202,7 @@ def _training_document(est, arrays):
     arrays["loss_curve"] = np.asarray(est.loss_curve_, dtype=np.float64)
     if est.validation_scores_ is not None:
         arrays["validation_scores"] = np.asarray(est.validation_scores_, dtype=np.float64)
-    arrays["logbook"] = table
+    arrays.update(logbook)
     return training
 
 
@@ -211,6 +215,8 @@ def _read_params(fields, cls):
     if unknown:
         raise fields.error(f"params.{unknown[0]}", f"is not a parameter of {cls.__name__}")
     params = dict(params)
+    if params.get("n_iter_no_change") == "inf":
+        params["n_iter_no_change"] = np.inf
     if isinstance(params.get("hidden_layer_sizes"), list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
     try:

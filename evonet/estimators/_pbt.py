@@ -17,12 +17,14 @@ run's ``loss_curve`` is the best validation loss so far, and the stopping rule
 import numpy as np
 
 from evonet.estimators._learning import document_learning, make_learner
+from evonet.estimators._scoring import scored_fit
 from evonet.learning import LifetimeLearner
 
-__all__ = ["document_learning_and_pbt", "document_pbt", "fit_problems", "is_pbt_fit",
-           "keep_pbt_history", "split_stratify"]
+__all__ = ["document_learning_and_pbt", "document_pbt", "fit_learner", "fit_parts",
+           "keep_pbt_history", "is_pbt", "stratified"]
 
-def is_pbt_fit(est, continuing, checkpoint):
+
+def is_pbt(est, continuing, checkpoint):
     """Whether this fit of ``est`` runs population-based training."""
     if continuing:
         return est.strategy_ == "pbt"
@@ -31,7 +33,7 @@ def is_pbt_fit(est, continuing, checkpoint):
     return est.strategy == "pbt"
 
 
-def split_stratify(y, stratify, validation_fraction, pbt=True):
+def stratified(stratify, validation_fraction, pbt=True):
     """The labels to stratify the validation split on.
 
     ``stratify`` as it is for early stopping (``pbt`` false); for PBT, which
@@ -42,46 +44,47 @@ def split_stratify(y, stratify, validation_fraction, pbt=True):
     --------
     >>> import numpy as np
     >>> y = np.array([0] * 10 + [1] * 10)
-    >>> split_stratify(y, y, 0.2) is y, split_stratify(y[:11], y[:11], 0.2)
-    (True, None)
+    >>> stratified(y, 0.2) is y, stratified(y[:11], 0.2), stratified(y[:11], 0.2, pbt=False) is None
+    (True, None, False)
     """
     if stratify is None or not pbt:
         return stratify
     _, counts = np.unique(stratify, return_counts=True)
-    n_val = int(np.ceil(validation_fraction * len(y)))
-    if counts.min() < 2 or n_val < len(counts) or len(y) - n_val < len(counts):
+    n_val = int(np.ceil(validation_fraction * len(stratify)))
+    if counts.min() < 2 or n_val < len(counts) or len(stratify) - n_val < len(counts):
         return None
     return stratify
 
 
-def fit_problems(est, architecture, data, train_problem, pbt):
-    """The problem the run's evaluator scores and the run's learner.
+def fit_parts(est, problem, architecture, data, validation, pbt):
+    """The problem the run's evaluator scores, the validation scorer and the learning problem.
 
-    For PBT (``pbt``) the validation rows, without the L2 term, and a
-    Lamarckian learner on ``train_problem``; otherwise ``train_problem`` and
-    the learner of the estimator's ``learning`` (``None`` without).
-
-    Parameters
-    ----------
-    est : estimator
-    architecture : MLPArchitecture
-    data : FitData
-        Split: ``X_val`` and ``targets_val`` hold the validation rows.
-    train_problem : SupervisedProblem
-        The training rows, which the members learn on.
-    pbt : bool
+    Without PBT: the estimator's ``scoring`` applied
+    (:func:`~evonet.estimators._scoring.scored_fit`) and no learning problem
+    of its own (the learner learns on the evaluator's problem). With PBT: the
+    validation rows scored by the loss without the L2 term, no validation
+    scorer (the evaluator validates), and ``problem`` (the training rows) to
+    learn on; a ``scoring`` other than the loss is refused.
 
     Returns
     -------
-    (SupervisedProblem, LifetimeLearner)
+    (problem, validation, training problem or None)
     """
     if not pbt:
-        return train_problem, make_learner(est, train_problem)
-    validation = architecture.problem(data.X_val, data.targets_val, est.loss, data.val_weight,
-                                      0.0)
-    learner = LifetimeLearner(train_problem, "lamarckian",
-                              learning_batch_size=est.learning_batch_size)
-    return validation, learner
+        return (*scored_fit(est, problem, architecture, data, validation), None)
+    scoring = getattr(est, "scoring", None)
+    if scoring is not None and scoring != "loss":
+        raise ValueError(f"scoring={scoring!r} does not combine with strategy='pbt', which "
+                         f"judges its members by the validation loss; set scoring=None.")
+    judged = architecture.problem(data.X_val, data.targets_val, est.loss, data.val_weight, 0.0)
+    return judged, None, problem
+
+
+def fit_learner(est, problem):
+    """The learner of a fit on ``problem``: PBT's Lamarckian one, or that of ``learning``."""
+    if est.strategy_ != "pbt":
+        return make_learner(est, problem)
+    return LifetimeLearner(problem, "lamarckian", learning_batch_size=est.learning_batch_size)
 
 
 def keep_pbt_history(est, run):
@@ -90,7 +93,6 @@ def keep_pbt_history(est, run):
         est.pbt_history_ = run.strategy.history(run.state)
     elif "pbt_history_" in vars(est):
         del est.pbt_history_  # of an earlier fit
-
 
 PBT_STRATEGY = """\
         ``"pbt"`` is population-based training (Jaderberg et al. 2017,

@@ -13,6 +13,7 @@ from evonet.estimators._labels import (
     fitted_label_binarizer,
     new_label_binarizer,
 )
+from evonet.estimators._learning import LEARNING_PARAM_NAMES
 from evonet.estimators._pbt import document_learning_and_pbt
 
 __all__ = ["NeuroEvolutionClassifier"]
@@ -123,6 +124,11 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         ``partial_fit`` ignores it.
     checkpoint_interval : float, default=60
         Seconds between checkpoint writes; 0 writes after every generation.
+    scoring : None, str or callable, default=None
+        Maximise a scikit-learn scorer (its name, or ``make_scorer(...)``) instead of the
+        loss: fitness is ``-score`` plus ``alpha``'s term (whose default suits scores in
+        [0, 1]); early stopping and ``validation_scores_`` use it, ``score`` stays
+        accuracy. No gradient needed: any strategy takes it (NeuroEvolutionRegressor's notes).
 
     Attributes
     ----------
@@ -199,20 +205,13 @@ class NeuroEvolutionClassifier(ClassifierMixin, BaseNeuroEvolution):
         warm_start=False,
         checkpoint=None,
         checkpoint_interval=60,
+        scoring=None,
         learning=None, learning_steps=10, learning_rate_init=1e-3, learning_batch_size=None,
     ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
-            population_size=population_size, max_generations=max_generations,
-            max_evaluations=max_evaluations, batch_size=batch_size, alpha=alpha,
-            early_stopping=early_stopping, validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, tol=tol, strategy_params=strategy_params,
-            n_jobs=n_jobs, retry_failed=retry_failed, random_state=random_state,
-            verbose=verbose, warm_start=warm_start, checkpoint=checkpoint,
-            checkpoint_interval=checkpoint_interval,
-        )
-        self.learning, self.learning_steps = learning, learning_steps
-        self.learning_rate_init, self.learning_batch_size = learning_rate_init, learning_batch_size
+        params = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
+        learning = {k: params.pop(k) for k in LEARNING_PARAM_NAMES}
+        super().__init__(**params)
+        vars(self).update(learning)   # the learning parameters (estimators/_learning.py)
 
     def _validate_xy(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=np.float64,

@@ -51,6 +51,34 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     unrepresentative (sorted by target, say) is learnt as a whole. (NEAT
     graphs keep the scaling of their first batch.)
 
+    ``scoring`` (both estimators' last parameter, default ``None``: the loss)
+    is what evolution maximises instead of the loss: the name of a
+    scikit-learn scorer (``sklearn.metrics.get_scorer_names()``) or a scorer
+    built with :func:`sklearn.metrics.make_scorer` (a cost, say). Greater is
+    better; fitness is ``-score`` plus ``alpha``'s L2 term. The default
+    ``alpha`` suits scores in [0, 1] (accuracy, F1, AUC, R^2...); for a
+    score in other units (``neg_mean_absolute_error`` in the targets' units,
+    a cost) scale ``alpha`` to it, or set it to 0. ``sample_weight`` reaches
+    the scorer; early stopping uses it on the validation split
+    (``validation_scores_`` and ``best_validation_score_`` hold it),
+    ``best_loss_`` and ``loss_curve_`` hold ``-score`` plus the L2 term, and
+    ``score`` stays R^2 (accuracy for the classifier), as in scikit-learn.
+    Accuracy, balanced accuracy, precision, recall and F1 (binary and
+    averaged), ROC AUC, log-loss, R^2, mean absolute and (root) mean squared
+    error are computed for the whole population at once
+    (:mod:`evonet.metrics`); another scorer is called once per network on a
+    stand-in whose ``predict`` (and the classifier's ``predict_proba``)
+    return that network's outputs (a scorer that needs ``decision_function``
+    fails, as on the fitted estimator, which has none). A network the scorer
+    gives NaN for, or raises on, gets the worst fitness and a warning counts
+    them; a scorer that cannot score the training targets themselves raises
+    ``ValueError`` before the run. The objective needs no gradient, so every
+    strategy (``"es"``, ``"cmaes"``, ``"ipop-cmaes"``, ``"ga"``, ``"neat"``)
+    accepts it (a gradient-based lifetime learning could not). A model file
+    keeps a scorer name; a ``make_scorer`` object cannot be saved there
+    (``save`` raises ``ValueError``: pickle the estimator, or
+    ``set_params(scoring=None)`` first).
+
     Examples
     --------
     >>> import numpy as np
@@ -88,6 +116,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         warm_start=False,
         checkpoint=None,
         checkpoint_interval=60,
+        scoring=None,
         learning=None, learning_steps=10, learning_rate_init=1e-3, learning_batch_size=None,
     ):
         super().__init__(
@@ -98,7 +127,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             n_iter_no_change=n_iter_no_change, tol=tol, strategy_params=strategy_params,
             n_jobs=n_jobs, retry_failed=retry_failed, random_state=random_state,
             verbose=verbose, warm_start=warm_start, checkpoint=checkpoint,
-            checkpoint_interval=checkpoint_interval,
+            checkpoint_interval=checkpoint_interval, scoring=scoring,
         )
         self.learning, self.learning_steps = learning, learning_steps
         self.learning_rate_init, self.learning_batch_size = learning_rate_init, learning_batch_size

@@ -25,7 +25,7 @@ Examples
 --------
 >>> from evonet.io import MODEL_VERSION, CHECKPOINT_VERSION
 >>> MODEL_VERSION, CHECKPOINT_VERSION
-((1, 0), (1, 0))
+((1, 1), (1, 0))
 """
 
 from evonet.io._archive import Archive, WriteError, atomic_write, write_archive
@@ -38,6 +38,7 @@ from evonet.io.checkpoint import (
 )
 from evonet.io.model import (
     MODEL_VERSION,
+    logbook_arrays,
     logbook_table,
     open_model,
     read_logbook,
@@ -46,6 +47,6 @@ from evonet.io.model import (
 )
 
 __all__ = ["CHECKPOINT_VERSION", "MODEL_VERSION", "Archive", "Fields", "WriteError",
-           "atomic_write", "jsonable", "logbook_table", "open_model", "read_checkpoint",
-           "read_checkpoint_metadata", "read_logbook", "read_metadata", "write_archive",
-           "write_checkpoint", "write_model"]
+           "atomic_write", "jsonable", "logbook_arrays", "logbook_table", "open_model",
+           "read_checkpoint", "read_checkpoint_metadata", "read_logbook", "read_metadata",
+           "write_archive", "write_checkpoint", "write_model"]

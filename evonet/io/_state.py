@@ -31,6 +31,7 @@ from deap import cma, tools
 from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.neat import NeatGenome
 from evonet.genome.types import NeatIndividual, WeightIndividual
+from evonet.io._added import expected_fields, fill_added
 from evonet.io._records import (
     decode_floats,
     decode_generator,
@@ -95,7 +96,7 @@ def _legacy_state_class(names, where):
     """The state dataclass a 0.1.0 ``StrategyState`` with attributes ``names`` now is."""
     for name in PLAIN_CLASSES:
         cls = PLAIN_CLASSES[name]
-        if _field_names(cls) is not None and set(_field_names(cls)) == set(names):
+        if _field_names(cls) is not None and expected_fields(name, _field_names(cls), names):
             return name
     raise ValueError(f"{where}: no strategy state has the fields {sorted(names)}.")
 
@@ -387,9 +388,10 @@ class Decoder:
             raise ValueError(f"{where}: objects of type {name!r} are not allowed.")
         cls = PLAIN_CLASSES[name]
         names = _field_names(cls)
-        if names is not None and set(fields) != set(names):
+        if names is not None and not expected_fields(name, names, fields):
             raise ValueError(f"{where}: a {name} has the fields {names}, not {sorted(fields)}.")
         obj = self._register(value, cls.__new__(cls), where)
+        fill_added(name, obj, fields)
         for key, item in fields.items():
             if not key.isidentifier() or key.startswith("__"):
                 raise ValueError(f"{where}: invalid field name {key!r}.")

@@ -20,7 +20,11 @@ A model file is a zip archive (see :mod:`evonet.io`) of ``model.json`` and
     training          {"strategy", "n_iter", "n_evaluations", "best_loss",
                        "best_validation_score", "logbook_columns"} with arrays
                       loss_curve, validation_scores (optional) and logbook
-                      (one row per generation, NaN where a record lacks a column)
+                      (one row per generation, NaN where a record lacks a column:
+                      gen, nevals, the population's min, mean, std and max loss,
+                      loss on checks, val_score, seconds; 1.0 files lack std and
+                      max) and, for NEAT runs, logbook_species (int64 rows
+                      record, species key, size; format 1.1)
     preprocessing     null | {"kind": "standard_scaler"} with arrays scaler_mean and
                       scaler_scale: a Pipeline(StandardScaler, estimator)
     metadata          free JSON object of the writer (the command line keeps its
@@ -54,14 +58,19 @@ from evonet.io._archive import Archive, write_archive
 from evonet.io._fields import Fields, jsonable
 from evonet.version import __version__
 
-__all__ = ["MODEL_VERSION", "logbook_table", "open_model", "read_logbook", "read_metadata",
-           "write_model"]
+__all__ = ["MODEL_VERSION", "logbook_arrays", "logbook_table", "open_model", "read_logbook",
+           "read_metadata", "write_model"]
 
 MODEL_FORMAT = "evonet.model"
-MODEL_VERSION = (1, 0)
+MODEL_VERSION = (1, 1)
+"""1.1 added the optional array ``logbook_species``; 1.0 files read the same."""
 DOCUMENT = "model.json"
 INT_COLUMNS = ("gen", "nevals")
 """Logbook columns that hold integers (stored as floats in the table)."""
+SPECIES = "species:"
+"""Logbook entries ``species:KEY`` (a NEAT species' size) are kept apart, in the array
+``logbook_species`` of ``(record, KEY, size)`` rows: a run founds hundreds of species,
+each alive for a few generations, and one table column each would be mostly NaN."""
 
 
 def write_model(path, model, document, arrays, metadata=None):
@@ -170,12 +179,42 @@ def logbook_table(logbook):
     (['gen', 'min'], array([[0. , 1.5],
            [1. , nan]]))
     """
-    columns = []
+    columns = {}   # a dict keeps the order and finds a key at once (NEAT adds many)
     for record in logbook:
-        columns += [k for k in record if k not in columns]
+        columns.update(dict.fromkeys(record))
+    columns = list(columns)
     table = np.array([[record.get(k, np.nan) for k in columns] for record in logbook],
                      dtype=np.float64).reshape(len(logbook), len(columns))
     return columns, table
+
+
+def logbook_arrays(logbook):
+    """A logbook as ``(columns, arrays)``: the table and, for NEAT, ``logbook_species``.
+
+    Examples
+    --------
+    >>> columns, arrays = logbook_arrays([{"gen": 1, "species:0": 9},
+    ...                                   {"gen": 2, "species:0": 5, "species:3": 4}])
+    >>> columns, arrays["logbook"].tolist(), arrays["logbook_species"].tolist()
+    (['gen'], [[1.0], [2.0]], [[0, 0, 9], [1, 0, 5], [1, 3, 4]])
+    """
+    species = [(row, int(key[len(SPECIES):]), int(size)) for row, record in enumerate(logbook)
+               for key, size in record.items() if key.startswith(SPECIES)]
+    columns, table = logbook_table([{k: v for k, v in r.items() if not k.startswith(SPECIES)}
+                                    for r in logbook])
+    arrays = {"logbook": table}
+    if species:
+        arrays["logbook_species"] = np.array(species, dtype=np.int64)
+    return columns, arrays
+
+
+def _add_species(fields, records):
+    """Put the ``logbook_species`` rows back into ``records`` as ``species:KEY`` entries."""
+    rows = fields.array("logbook_species", shape=(None, 3), kinds="i")
+    if rows.size and (rows.min() < 0 or rows[:, 0].max() >= len(records)):
+        raise fields.error("logbook_species", "names a record or species that does not exist")
+    for row, key, size in rows.tolist():
+        records[row][f"{SPECIES}{key}"] = size
 
 
 def read_logbook(fields, columns_field="training.logbook_columns"):
@@ -202,4 +241,6 @@ def read_logbook(fields, columns_field="training.logbook_columns"):
     for row in table.tolist():
         logbook.append({c: (int(v) if c in INT_COLUMNS and np.isfinite(v) else v)
                         for c, v in zip(columns, row) if not np.isnan(v)})
+    if fields.archive.has_array("logbook_species"):
+        _add_species(fields, logbook)
     return logbook

@@ -4,8 +4,9 @@ Every problem follows the contract written in :mod:`evonet.problems.base`
 (:class:`Problem`): supervised losses of fixed-topology networks
 (:class:`SupervisedProblem`) and of NEAT graphs (:class:`GraphProblem`),
 pole balancing (:class:`PoleBalancingProblem`) and gymnasium episodes
-(:class:`GymProblem`). Problems sit above the networks (:mod:`evonet.nn`)
-and the control tasks (:mod:`evonet.tasks`) and below the
+(:class:`GymProblem`); :class:`ScoredProblem` scores a supervised problem by any
+objective of the outputs (a scikit-learn scorer) instead of its loss. Problems sit
+above the networks (:mod:`evonet.nn`) and the control tasks (:mod:`evonet.tasks`) and below the
 :class:`~evonet.evaluation.Evaluator` that scores them.
 """
 
@@ -25,6 +26,7 @@ from evonet.problems.pole import (
     generalization_test,
     success_test,
 )
+from evonet.problems.scored import ScoredProblem
 from evonet.problems.supervised import (
     CHUNK_WORK,
     SupervisedProblem,
@@ -34,7 +36,8 @@ from evonet.problems.supervised import (
 )
 
 __all__ = ["CHUNK_WORK", "EpisodeSeeds", "FixedSampler", "GraphLossGrad", "GraphProblem",
-           "GymProblem", "PoleBalancingProblem", "Problem", "Sampler", "SupervisedProblem",
-           "TrainResult", "check_row_weights", "check_targets", "generalization_test",
-           "graph_chunk_size", "graph_loss_and_grad", "loss_and_grad", "mean_row_loss",
-           "population_loss_and_grad", "predict_genome", "success_test", "train_population"]
+           "GymProblem", "PoleBalancingProblem", "Problem", "Sampler", "ScoredProblem",
+           "SupervisedProblem", "TrainResult", "check_row_weights", "check_targets",
+           "generalization_test", "graph_chunk_size", "graph_loss_and_grad", "loss_and_grad",
+           "mean_row_loss", "population_loss_and_grad", "predict_genome", "success_test",
+           "train_population"]

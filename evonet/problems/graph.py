@@ -183,6 +183,29 @@ class GraphProblem:
         losses[np.isnan(losses)] = np.inf
         return losses
 
+    def outputs(self, population, rows=None):
+        """Activated outputs ``(P, rows, n_outputs)``, float64, of a list of genomes.
+
+        What a score computed from predictions needs
+        (:class:`~evonet.problems.scored.ScoredProblem`).
+
+        Examples
+        --------
+        >>> from evonet.genome.neat import NeatGenome
+        >>> g = NeatGenome(1, 1, connections=[(0, 0, 1, 2.0, True)])
+        >>> GraphProblem(1, 1, [[0.0], [1.0]], [0.0, 2.0]).outputs([g])[0, :, 0]
+        array([0., 2.])
+        """
+        nets = FeedForwardPopulation(list(population), self.dtype)
+        n = self.n_samples if rows is None else len(rows)
+        out = np.empty((len(population), n, self.n_outputs))
+        for r0 in range(0, n, ROW_CHUNK):
+            X = self._rows(rows, r0, r0 + ROW_CHUNK)[0]
+            Z = nets.forward_chunk(X)
+            apply_activation(self.output_activation, Z, axis=1)
+            out[:, r0:r0 + X.shape[0]] = Z.transpose(0, 2, 1)
+        return out
+
     def predict(self, genome, X, activate=True):
         """Float64 outputs ``(N, n_outputs)`` of one genome; ``output_activation`` applied.
 

@@ -89,6 +89,9 @@ def loss_and_grad(problem, population, rows=None, alpha=None):
     """
     layout = problem.layout
     population = _check_population(problem, population)
+    given = alpha is not None
+    alpha = _check_alpha(alpha, population.shape[0]) if given \
+        else np.full(population.shape[0], problem.alpha)
     prepared = prepare_population(layout, population, problem.dtype, sparse_input=problem.sparse)
     grad = np.zeros(population.shape)
     sw = problem.sample_weight
@@ -111,18 +114,14 @@ def loss_and_grad(problem, population, rows=None, alpha=None):
 
     with np.errstate(over="ignore", invalid="ignore"):
         losses = mean_row_loss(row_chunks(), population.shape[0])
-    total = problem.n_samples if sw is None else sw.sum()
-    mask = weight_mask(layout)
-    if alpha is None:
-        losses += problem.penalty(population)
-        alpha = np.full(population.shape[0], problem.alpha)
-    else:
-        alpha = _check_alpha(alpha, population.shape[0])
-        w = population[:, mask]
-        losses += 0.5 * alpha * np.einsum("ij,ij->i", w, w) / total
-    losses[np.isnan(losses)] = np.inf
     if alpha.any():
-        grad[:, mask] += alpha[:, None] * population[:, mask] / total
+        total = problem.n_samples if sw is None else sw.sum()
+        w = population[:, weight_mask(layout)]
+        # the problem's own penalty when alpha is its own: the same losses as evaluate
+        losses += 0.5 * alpha * np.einsum("ij,ij->i", w, w) / total if given \
+            else problem.penalty(population)
+        grad[:, weight_mask(layout)] += alpha[:, None] * w / total
+    losses[np.isnan(losses)] = np.inf
     return losses, grad
 
 

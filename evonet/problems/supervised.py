@@ -276,6 +276,35 @@ class SupervisedProblem:
         w = population[:, self._weight_mask]
         return 0.5 * self.alpha * np.einsum("ij,ij->i", w, w) / self._total_weight
 
+    def outputs(self, population, rows=None):
+        """Activated outputs ``(P, rows, n_outputs)``, float64, of a population.
+
+        What a score computed from the networks' predictions needs
+        (:class:`~evonet.problems.scored.ScoredProblem`); ``rows`` as in
+        :meth:`evaluate`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from evonet.nn import MLPLayout
+        >>> p = SupervisedProblem(MLPLayout(1, (), 1), [[0.0], [1.0]], [1.0, 3.0])
+        >>> p.outputs(np.array([[2.0, 1.0]]))[0, :, 0]
+        array([1., 3.])
+        """
+        population = self.layout.check_weights(population, name="population")
+        if population.ndim == 1:
+            population = population[None, :]
+        prepared = prepare_population(self.layout, population, self.dtype,
+                                      sparse_input=self.sparse)
+        workspace = thread_workspace()
+        n = self.n_samples if rows is None else len(rows)
+        out = np.empty((population.shape[0], n, self.layout.n_outputs))
+        for r0 in range(0, n, ROW_CHUNK):
+            X_aug = self._rows(rows, r0, r0 + ROW_CHUNK)[0]
+            out[:, r0:r0 + X_aug.shape[0]] = forward_population_chunk(
+                self.layout, prepared, X_aug, outputs_last=True, workspace=workspace)
+        return out
+
     def evaluate(self, population, rows=None):
         """Losses of a ``(P, n_params)`` population, optionally on a subset of rows.
 

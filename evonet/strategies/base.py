@@ -231,6 +231,19 @@ class Strategy:
         """The state after the learning stage updated ``plan`` (unchanged by default)."""
         return state
 
+    def logbook_entries(self, state):
+        """What the strategy adds to the logbook record of the generation just told.
+
+        A dict of flat ``str -> int or float`` entries (none by default; NEAT
+        records its species' sizes); read only, it never changes ``state``.
+
+        Examples
+        --------
+        >>> get_strategy("ga").logbook_entries(StrategyState())
+        {}
+        """
+        return {}
+
     def incumbent(self, state):
         """The model the run would return now, and the loss it was told, if any.
 

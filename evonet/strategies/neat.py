@@ -7,7 +7,7 @@ operators live in :mod:`evonet.operators.neat`, the genomes in
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -94,6 +94,10 @@ class NEATState(StrategyState):
         The compatibility threshold (moves when ``target_species`` is set).
     next_species_key : int
         Key of the next species founded.
+    species_sizes : dict of int to int
+        Members of each species in the population told last, those that got no
+        offspring included (the logbook's ``species:KEY`` entries). Older
+        checkpoints lack it; it is filled again by the next ``tell``.
     """
 
     population: list
@@ -101,6 +105,7 @@ class NEATState(StrategyState):
     registry: InnovationRegistry
     threshold: float
     next_species_key: int = 0
+    species_sizes: dict = field(default_factory=dict)
 
 
 @register_strategy
@@ -269,6 +274,7 @@ class NEAT(Strategy):
         pool = GenePool(population)
         self._speciate(state, pool)
         species = state.species
+        state.species_sizes = {s.key: int(s.members.size) for s in species}
         for s in species:
             best = float(losses[s.members].min())
             if best < s.best_loss:
@@ -283,6 +289,17 @@ class NEAT(Strategy):
         for s in state.species:
             s.representative = pool.genomes[s.members[rng.integers(s.members.size)]]
         return state
+
+    def logbook_entries(self, state):
+        """``{"species:KEY": members}`` for each species of the population told last.
+
+        Examples
+        --------
+        >>> NEAT().logbook_entries(NEATState(population=[], species=[], registry=None,
+        ...                                  threshold=3.0, species_sizes={0: 90, 2: 60}))
+        {'species:0': 90, 'species:2': 60}
+        """
+        return {f"species:{key}": size for key, size in state.species_sizes.items()}
 
     def _speciate(self, state, pool):
         """Assign every genome to the first compatible species, founding new ones (3.3)."""
