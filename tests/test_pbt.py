@@ -112,6 +112,12 @@ def test_pbt_refuses_learning_naming_it(iris):
         NeuroEvolutionClassifier(learning="lamarckian", **FAST).fit(*iris)
 
 
+def test_pbt_refuses_a_scoring_other_than_the_loss(iris):
+    with pytest.raises(ValueError, match="scoring='accuracy' does not combine with "
+                                         "strategy='pbt'"):
+        NeuroEvolutionClassifier(scoring="accuracy", **FAST).fit(*iris)
+
+
 def test_pbt_stops_on_the_validation_loss(iris):
     clf = NeuroEvolutionClassifier(**dict(FAST, max_generations=200, n_iter_no_change=2,
                                           tol=1.0)).fit(*iris)
