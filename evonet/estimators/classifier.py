@@ -8,12 +8,13 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from evonet.estimators._base import BaseNeuroEvolution
 from evonet.estimators._labels import ClassLabelsMixin, check_same_classes
-from evonet.estimators._learning import LEARNING_PARAM_NAMES, document_learning
+from evonet.estimators._learning import LEARNING_PARAM_NAMES
+from evonet.estimators._pbt import document_learning_and_pbt
 
 __all__ = ["NeuroEvolutionClassifier"]
 
 
-@document_learning
+@document_learning_and_pbt
 class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolution):
     """Multi-layer perceptron classifier whose weights are evolved, not back-propagated.
 
