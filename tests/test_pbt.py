@@ -112,10 +112,16 @@ def test_pbt_refuses_learning_naming_it(iris):
         NeuroEvolutionClassifier(learning="lamarckian", **FAST).fit(*iris)
 
 
-def test_pbt_refuses_a_scoring_other_than_the_loss(iris):
-    with pytest.raises(ValueError, match="scoring='accuracy' does not combine with "
-                                         "strategy='pbt'"):
-        NeuroEvolutionClassifier(scoring="accuracy", **FAST).fit(*iris)
+def test_pbt_judges_its_members_by_the_scoring(iris):
+    X, y = iris
+    scored = NeuroEvolutionClassifier(scoring="balanced_accuracy", **FAST).fit(X, y)
+    plain = NeuroEvolutionClassifier(**FAST).fit(X, y)
+    # the members learn from the loss but are ranked (and kept) by -score on the
+    # validation rows: every recorded loss is a negative balanced accuracy
+    history = scored.pbt_history_["loss"]
+    assert np.all((history >= -1.0) & (history <= 0.0))
+    assert scored.best_loss_ == pytest.approx(history.min())
+    assert not np.all(plain.pbt_history_["loss"] <= 0.0)
 
 
 def test_pbt_stops_on_the_validation_loss(iris):

@@ -17,7 +17,7 @@ run's ``loss_curve`` is the best validation loss so far, and the stopping rule
 import numpy as np
 
 from evonet.estimators._learning import document_learning, make_learner
-from evonet.estimators._scoring import scored_fit
+from evonet.estimators._scoring import scored_fit, scored_problem
 from evonet.learning import LifetimeLearner
 
 __all__ = ["document_learning_and_pbt", "document_pbt", "fit_learner", "fit_parts",
@@ -62,9 +62,9 @@ def fit_parts(est, problem, architecture, data, validation, pbt):
     Without PBT: the estimator's ``scoring`` applied
     (:func:`~evonet.estimators._scoring.scored_fit`) and no learning problem
     of its own (the learner learns on the evaluator's problem). With PBT: the
-    validation rows scored by the loss without the L2 term, no validation
-    scorer (the evaluator validates), and ``problem`` (the training rows) to
-    learn on; a ``scoring`` other than the loss is refused.
+    validation rows scored by the loss without the L2 term (or by ``scoring``,
+    as ``-score``), no validation scorer (the evaluator validates), and
+    ``problem`` (the training rows) to learn on.
 
     Returns
     -------
@@ -72,12 +72,9 @@ def fit_parts(est, problem, architecture, data, validation, pbt):
     """
     if not pbt:
         return (*scored_fit(est, problem, architecture, data, validation), None)
-    scoring = getattr(est, "scoring", None)
-    if scoring is not None and scoring != "loss":
-        raise ValueError(f"scoring={scoring!r} does not combine with strategy='pbt', which "
-                         f"judges its members by the validation loss; set scoring=None.")
     judged = architecture.problem(data.X_val, data.targets_val, est.loss, data.val_weight, 0.0)
-    return judged, None, problem
+    # members are judged by the scoring (the loss by default); they learn from the loss
+    return scored_problem(est, judged, data.y_val, data.val_weight), None, problem
 
 
 def fit_learner(est, problem):
