@@ -15,7 +15,7 @@ from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
 from evonet.estimators._params import check_params
 from evonet.estimators._pareto import ParetoMixin, stopping_rules
-from evonet.estimators._scoring import scored_fit
+from evonet.estimators._scoring import scored_fit, warmup_initializer
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
@@ -95,7 +95,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                  max_generations, max_evaluations, batch_size, alpha, early_stopping,
                  validation_fraction, n_iter_no_change, tol, strategy_params, n_jobs,
                  retry_failed, random_state, verbose, warm_start, checkpoint,
-                 checkpoint_interval, scoring=None):
+                 checkpoint_interval, scoring=None, loss_warmup=0.1):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.strategy = strategy
@@ -117,6 +117,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         self.checkpoint = checkpoint
         self.checkpoint_interval = checkpoint_interval
         self.scoring = scoring
+        self.loss_warmup = loss_warmup
 
     # -- subclass hooks -------------------------------------------------------
     def _validate_xy(self, X, y, reset):
@@ -215,7 +216,9 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 defaults["activation"] = self.activation
             strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
                                      defaults=defaults, chosen_by_auto=self.strategy == "auto")
-            run = start_run(strategy, evaluator, rng, architecture.initializer(), batch_size,
+            initializer = warmup_initializer(self, strategy, architecture, problem, batch_size,
+                                             None if resumed else rng)
+            run = start_run(strategy, evaluator, rng, initializer, batch_size,
                             checkpoint, stopping, validation)
             self.strategy_ = strategy_name
             self._architecture = architecture
@@ -299,9 +302,10 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 f"starting network. Try smaller step sizes (strategy_params), another "
                 f"strategy or scaled inputs.", ConvergenceWarning, stacklevel=4)
         elif not incremental and run.stop_reason in ("budget", "max_evaluations"):
+            what = "the front's hypervolume" if self.strategy_ == "nsga2" else "the loss"
             warnings.warn(
                 f"{type(self).__name__}: the budget (max_generations={self.max_generations}, "
-                f"max_evaluations={self.max_evaluations}) ran out before the loss converged "
+                f"max_evaluations={self.max_evaluations}) ran out before {what} converged "
                 f"(tol={self.tol}, n_iter_no_change={self.n_iter_no_change}).",
                 ConvergenceWarning,
                 stacklevel=4,

@@ -199,6 +199,7 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         checkpoint=None,
         checkpoint_interval=60,
         scoring=None,
+        loss_warmup=0.1,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
@@ -209,6 +210,7 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
             n_jobs=n_jobs, retry_failed=retry_failed, random_state=random_state,
             verbose=verbose, warm_start=warm_start, checkpoint=checkpoint,
             checkpoint_interval=checkpoint_interval, scoring=scoring,
+            loss_warmup=loss_warmup,
         )
 
     def _validate_xy(self, X, y, reset):
