@@ -95,7 +95,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                  max_generations, max_evaluations, batch_size, alpha, early_stopping,
                  validation_fraction, n_iter_no_change, tol, strategy_params, n_jobs,
                  retry_failed, random_state, verbose, warm_start, checkpoint,
-                 checkpoint_interval, scoring=None, loss_warmup=0.1):
+                 checkpoint_interval, scoring=None, loss_warmup=0.5):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.strategy = strategy

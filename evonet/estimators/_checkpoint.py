@@ -38,7 +38,7 @@ def fingerprint(est, X, y, sample_weight):
               # scoring and loss_warmup came after 0.1.0: their defaults (and
               # loss_warmup without scoring) leave older checkpoints valid
               and not (name == "scoring" and value is None)
-              and not (name == "loss_warmup" and (value == 0.1 or est.scoring is None))}
+              and not (name == "loss_warmup" and (value == 0.5 or est.scoring is None))}
     return {"estimator": type(est).__name__, "params": params,
             "data": {"X": array_fingerprint(X), "y": array_fingerprint(y),
                      "sample_weight": array_fingerprint(sample_weight)}}

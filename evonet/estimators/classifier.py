@@ -199,7 +199,7 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         checkpoint=None,
         checkpoint_interval=60,
         scoring=None,
-        loss_warmup=0.1,
+        loss_warmup=0.5,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
