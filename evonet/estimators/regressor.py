@@ -77,7 +77,12 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     accepts it (a gradient-based lifetime learning could not). A model file
     keeps a scorer name; a ``make_scorer`` object cannot be saved there
     (``save`` raises ``ValueError``: pickle the estimator, or
-    ``set_params(scoring=None)`` first).
+    ``set_params(scoring=None)`` first). With ``scoring`` a new fit first
+    minimises the loss for up to ``round(loss_warmup * max_generations)``
+    generations and starts the scored run from that network (``loss_warmup``,
+    after ``scoring``, default 0.5; 0 turns it off: see the classifier). With
+    ``strategy="nsga2"`` the first objective is ``-score`` without the L2
+    term, and ``scoring`` must be a regression metric.
 
     Examples
     --------
