@@ -67,8 +67,7 @@ from sklearn.preprocessing import StandardScaler
 from evonet import NeuroEvolutionClassifier
 from evonet.strategies.nsga2 import hypervolume_2d
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-"""The default output folder, ``experiments/results/``."""
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")  # the default
 
 
 def mean_cost(y_true, y_pred, sample_weight=None):
@@ -77,8 +76,7 @@ def mean_cost(y_true, y_pred, sample_weight=None):
     return (5.0 * matrix[0, 1] + 1.0 * matrix[1, 0]) / matrix.sum()
 
 
-COST = make_scorer(mean_cost, greater_is_better=False)
-"""The cost-matrix scorer: minus the mean cost per row."""
+COST = make_scorer(mean_cost, greater_is_better=False)  # minus the mean cost per row
 
 EVONET = dict(hidden_layer_sizes=(16,), population_size=40, max_generations=1000,
               early_stopping=True, validation_fraction=0.2, n_iter_no_change=30)

@@ -89,14 +89,17 @@ def test_bad_loss_warmup_is_refused(data, value):
 def test_loss_warmup_starts_a_flat_score_from_the_loss():
     # a rare class: random networks all predict the majority, F1 is 0 and flat for them
     X, y = make_classification(n_samples=300, n_features=5, n_informative=3,
-                               weights=[0.93, 0.07], flip_y=0, random_state=1)
+                               weights=[0.93, 0.07], flip_y=0, random_state=2)
     X = StandardScaler().fit_transform(X)
-    fits = {w: NeuroEvolutionClassifier((4,), strategy="es", max_generations=30,
-                                        loss_warmup=w, scoring="f1", random_state=0).fit(X, y)
-            for w in (0.0, 1.0)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fits = {w: NeuroEvolutionClassifier((4,), strategy="es", max_generations=60,
+                                            loss_warmup=w, scoring="f1",
+                                            random_state=0).fit(X, y)
+                for w in (0.0, 1.0)}
     f1 = {w: get_scorer("f1")(est, X, y) for w, est in fits.items()}
-    assert f1[1.0] > f1[0.0]
-    assert fits[1.0].n_iter_ <= 30   # the warm-up's generations are not the fit's
+    assert f1[1.0] > f1[0.0] + 0.1
+    assert fits[1.0].n_iter_ <= 60   # the warm-up's generations are not the fit's
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         plain = NeuroEvolutionClassifier((4,), strategy="es", max_generations=30,
