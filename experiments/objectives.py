@@ -153,8 +153,7 @@ def costs(args):
 
 
 DATASETS = {"breast_cancer": load_breast_cancer, "digits": load_digits}
-HIDDEN = {"breast_cancer": (16,), "digits": (32,)}  # evonet's (the front spans up to it)
-BUDGETS = (0.01, 0.02, 0.05, 0.1, 0.2)
+HIDDEN, BUDGETS = {"breast_cancer": (16,), "digits": (32,)}, (0.01, 0.02, 0.05, 0.1, 0.2)
 
 
 def n_weights(coefs, intercepts):  # non-zero weights and biases
@@ -326,8 +325,7 @@ def size(args):
     return {"summary": summaries, "folds": folds}, "\n".join(["```", *lines, "```"])
 
 
-SECTIONS = {"costs": costs, "size": size}
-"""Section name -> ``f(args) -> (JSON-ready results, markdown)``."""
+SECTIONS = {"costs": costs, "size": size}  # name -> f(args) -> (JSON-ready results, markdown)
 
 
 def build_parser():

@@ -216,8 +216,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 defaults["activation"] = self.activation
             strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
                                      defaults=defaults, chosen_by_auto=self.strategy == "auto")
-            initializer = warmup_initializer(self, strategy, architecture, problem, batch_size,
-                                             None if resumed else rng)
+            initializer = warmup_initializer(self, strategy, architecture, problem, batch_size, rng)
             run = start_run(strategy, evaluator, rng, initializer, batch_size,
                             checkpoint, stopping, validation)
             self.strategy_ = strategy_name
