@@ -78,7 +78,7 @@ def mean_cost(y_true, y_pred, sample_weight=None):
 
 COST = make_scorer(mean_cost, greater_is_better=False)  # minus the mean cost per row
 
-EVONET = dict(hidden_layer_sizes=(16,), population_size=40, max_generations=1000,
+EVONET = dict(hidden_layer_sizes=(16,), population_size=100, max_generations=1000,
               early_stopping=True, validation_fraction=0.2, n_iter_no_change=30)
 """evonet's settings, fixed in advance for every task (the metric aside)."""
 
