@@ -27,8 +27,9 @@ from sklearn.metrics import get_scorer, get_scorer_names
 
 from evonet import metrics
 from evonet.evaluation import Evaluator
+from evonet.evolve import evolve
 from evonet.problems.scored import ScoredProblem
-from evonet.runs import run_generations, start_run
+from evonet.runs import start_run
 from evonet.stopping import NoImprovementStopping
 
 __all__ = ["VECTORISED", "check_loss_warmup", "check_scoring", "check_storable", "scored_fit",
@@ -307,7 +308,8 @@ def warmup_initializer(est, strategy, architecture, problem, batch_size, rng):
     is ``architecture.initializer()``. Otherwise ``strategy`` first minimises
     the wrapped loss for ``round(loss_warmup * max_generations)`` generations
     (stopping as a fit does when the loss stops improving by ``tol`` for
-    ``n_iter_no_change`` checks), on a generator drawn from ``rng``; the
+    ``n_iter_no_change`` checks), on a generator drawn from ``rng``, without
+    checkpoints or :func:`~evonet.runs.fit_context`'s callbacks; the
     scored run then starts from its best network (row 0, or the mean of a
     strategy that starts from one point) and from the population it would
     have asked next (the other rows).
@@ -321,7 +323,7 @@ def warmup_initializer(est, strategy, architecture, problem, batch_size, rng):
     rule = NoImprovementStopping(est.tol, est.n_iter_no_change)
     warm = start_run(strategy, Evaluator(problem.problem, n_jobs=est.n_jobs), warm_rng,
                      initializer, batch_size, stopping=[rule])
-    run_generations(warm, generations, stopping=[rule])
+    evolve(warm, generations, stopping=[rule])  # fit_context's callbacks see the scored run only
     best = np.asarray(warm.best, dtype=np.float64)
     population = np.asarray(strategy.ask(warm.state, warm_rng), dtype=np.float64)
     return partial(_warm_population, best=best, population=population,
