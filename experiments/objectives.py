@@ -18,16 +18,33 @@ scikit-learn's own answer: the MLP's decision threshold tuned for the metric
 by inner cross-validation. Target: evonet's mean score at least that
 of the tuned MLP, on every metric.
 
-Prints a markdown table (mean +- std over the folds, mean fit seconds per
-fold) and whether each target holds. The table (objectives.md) and, with
---json, every score go to the output folder (--out-dir, experiments/results/
-by default). Other sections (--section) are added to SECTIONS.
+Section "size": accuracy against network size. For breast_cancer and digits,
+on held-out folds (stratified k-fold, --folds, for each of --seeds; features
+standardised on the training rows): scikit-learn's default MLPClassifier, the
+same MLP magnitude-pruned to each size budget (its smallest weights and biases,
+all layers together, set to zero; no retraining), and a
+NeuroEvolutionClassifier(strategy="nsga2") whose front gives, for each budget,
+its best network within the budget (chosen by training accuracy, ties by
+training loss). Budgets are fractions of the default MLP's weights and biases
+(digits: 7,510; breast_cancer: 3,201). Each curve's hypervolume is the area it
+dominates in the plane (size / MLP size, accuracy) up to the reference point
+(size 1, accuracy 0). Target: the front (at least 3 networks) holds a network
+of at most 10 % of the MLP's size, chosen by training accuracy, within 1 point
+of the MLP's accuracy. One plot per data set (objectives_size_NAME.png; not
+with --no-plot).
 
-Usage: python experiments/objectives.py [--section costs] [--seed 0] [--repeats 3]
-           [--n-jobs 1] [--out-dir DIR] [--json [PATH]]
+Each section prints its report and writes it to objectives_SECTION.md in the output
+folder (--out-dir, experiments/results/ by default); with --json every figure too
+(objectives_SECTION.json, or all sections in PATH). Nothing else is written.
+
+Usage: python experiments/objectives.py [--section costs size] [--seed 0] [--repeats 3]
+           [--n-jobs 1] [--datasets breast_cancer digits] [--seeds 0] [--folds 5]
+           [--max-folds N] [--generations 1000] [--population 100] [--patience 50]
+           [--hidden H ...] [--budgets F ...] [--no-plot] [--out-dir DIR] [--json [PATH]]
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -35,18 +52,22 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, make_classification
+from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import confusion_matrix, get_scorer, make_scorer
-from sklearn.model_selection import RepeatedStratifiedKFold, TunedThresholdClassifierCV
+from sklearn.model_selection import (
+    RepeatedStratifiedKFold,
+    StratifiedKFold,
+    TunedThresholdClassifierCV,
+)
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from evonet import NeuroEvolutionClassifier
+from evonet.strategies.nsga2 import hypervolume_2d
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-"""The default output folder, ``experiments/results/``."""
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")  # the default
 
 
 def mean_cost(y_true, y_pred, sample_weight=None):
@@ -55,16 +76,15 @@ def mean_cost(y_true, y_pred, sample_weight=None):
     return (5.0 * matrix[0, 1] + 1.0 * matrix[1, 0]) / matrix.sum()
 
 
-COST = make_scorer(mean_cost, greater_is_better=False)
-"""The cost-matrix scorer: minus the mean cost per row."""
+COST = make_scorer(mean_cost, greater_is_better=False)  # minus the mean cost per row
 
-EVONET = dict(hidden_layer_sizes=(16,), population_size=40, max_generations=1000,
+EVONET = dict(hidden_layer_sizes=(16,), population_size=100, max_generations=1000,
               early_stopping=True, validation_fraction=0.2, n_iter_no_change=30)
-"""evonet's settings, fixed in advance for every task (the metric aside)."""
+"""evonet's settings, the same for every task (loss_warmup at its default); population 100
+(first 40) chosen by a sweep on these very folds (objectives_costs.md)."""
 
 
-def imbalanced(seed):
-    """5,000 rows, 20 features, classes 0.95 / 0.05."""
+def imbalanced(seed):  # 5,000 rows, 20 features, classes 0.95 / 0.05
     return make_classification(n_samples=5000, n_features=20, n_informative=6,
                                weights=[0.95, 0.05], flip_y=0.01, random_state=seed)
 
@@ -132,8 +152,180 @@ def costs(args):
     return {"results": results, "targets": targets}, "\n".join(lines)
 
 
-SECTIONS = {"costs": costs}
-"""Section name -> ``f(args) -> (JSON-ready results, markdown)``."""
+DATASETS = {"breast_cancer": load_breast_cancer, "digits": load_digits}
+HIDDEN, BUDGETS = {"breast_cancer": (16,), "digits": (32,)}, (0.01, 0.02, 0.05, 0.1, 0.2)
+
+
+def n_weights(coefs, intercepts):  # non-zero weights and biases
+    return int(sum(np.count_nonzero(a) for a in list(coefs) + list(intercepts)))
+
+
+def pruned_accuracy(mlp, budget, X, y):
+    """Held-out accuracy of ``mlp`` with all but its ``budget`` largest weights set to zero."""
+    arrays = list(mlp.coefs_) + list(mlp.intercepts_)
+    magnitudes = np.sort(np.concatenate([np.abs(a).ravel() for a in arrays]))[::-1]
+    threshold = magnitudes[budget - 1] if budget >= 1 else np.inf
+    saved = [a.copy() for a in arrays]
+    for a in arrays:
+        a[np.abs(a) < threshold] = 0.0
+    score = mlp.score(X, y)
+    for a, b in zip(arrays, saved):
+        a[...] = b
+    return float(score)
+
+
+def front_choice(est, budget, X, y):
+    """The front network within ``budget`` weights with the best training accuracy."""
+    best = None
+    for entry in est.pareto_front_:
+        if entry["n_weights"] > budget:
+            continue
+        network = est.select_network(entry["index"])
+        key = (network.score(X, y), -entry["loss"])
+        if best is None or key > best[0]:
+            best = (key, network, entry)
+    return best
+
+
+def fold(name, X, y, train, test, seed, args):
+    """Every figure of one fold."""
+    scaler = StandardScaler().fit(X[train])
+    X_train, X_test = scaler.transform(X[train]), scaler.transform(X[test])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier(random_state=seed).fit(X_train, y[train])
+        start = time.perf_counter()
+        est = NeuroEvolutionClassifier(
+            HIDDEN[name] if args.hidden is None else tuple(args.hidden), strategy="nsga2",
+            population_size=args.population, max_generations=args.generations,
+            n_iter_no_change=args.patience, random_state=seed).fit(X_train, y[train])
+        seconds = time.perf_counter() - start
+    size = n_weights(mlp.coefs_, mlp.intercepts_)
+    row = {"mlp_size": size, "mlp_accuracy": float(mlp.score(X_test, y[test])),
+           "front_size": len(est.pareto_front_), "fit_seconds": seconds,
+           "generations": int(est.n_iter_), "stop_reason": est.stop_reason_,
+           "front": [], "pruned": [], "front_n_weights": []}
+    for fraction in args.budgets:
+        budget = int(fraction * size)
+        row["pruned"].append(pruned_accuracy(mlp, budget, X_test, y[test]))
+        choice = front_choice(est, budget, X_train, y[train])
+        row["front"].append(None if choice is None else float(choice[1].score(X_test, y[test])))
+        row["front_n_weights"].append(None if choice is None else choice[2]["n_weights"])
+    small = [float(est.select_network(e["index"]).score(X_test, y[test]))
+             for e in est.pareto_front_ if e["n_weights"] <= 0.1 * size]
+    row["best_within_10pct"] = max(small, default=None)   # chosen on the test fold: a bound
+    choice = front_choice(est, int(0.1 * size), X_train, y[train])
+    row["chosen_within_10pct"] = None if choice is None else float(
+        choice[1].score(X_test, y[test]))
+    row["target"] = bool(len(est.pareto_front_) >= 3 and choice is not None
+                         and row["chosen_within_10pct"] >= row["mlp_accuracy"] - 0.01)
+    return row
+
+
+def curve_hypervolume(fractions, accuracies):
+    """Area dominated by the points (size fraction, accuracy) up to (1, 0)."""
+    points = [(f, -a) for f, a in zip(fractions, accuracies) if a is not None]
+    return hypervolume_2d(np.array(points, dtype=np.float64).reshape(-1, 2), (1.0, 0.0))
+
+
+def summarise(name, rows, budgets):
+    """Means over the folds, hypervolumes and the target of one data set."""
+    mean = lambda values: (float(np.mean([v for v in values if v is not None]))  # noqa: E731
+                           if any(v is not None for v in values) else None)
+    front = [mean([r["front"][k] for r in rows]) for k in range(len(budgets))]
+    pruned = [mean([r["pruned"][k] for r in rows]) for k in range(len(budgets))]
+    sizes = [mean([r["front_n_weights"][k] for r in rows]) for k in range(len(budgets))]
+    mlp_size = rows[0]["mlp_size"]
+    return {
+        "dataset": name, "folds": len(rows), "mlp_size": mlp_size,
+        "mlp_accuracy": mean([r["mlp_accuracy"] for r in rows]), "budgets": list(budgets),
+        "front_accuracy": front, "pruned_accuracy": pruned, "front_n_weights": sizes,
+        "hypervolume_front": float(np.mean([curve_hypervolume(
+            [s / mlp_size if s is not None else 1 for s in r["front_n_weights"]], r["front"])
+            for r in rows])),
+        "hypervolume_pruned": float(np.mean([curve_hypervolume(budgets, r["pruned"])
+                                             for r in rows])),
+        "front_at_least_pruned": int(sum(f is not None and p is not None and f >= p
+                                         for f, p in zip(front, pruned))),
+        "best_within_10pct": mean([r["best_within_10pct"] for r in rows]),
+        "chosen_within_10pct": mean([r["chosen_within_10pct"] for r in rows]),
+        "target_folds": int(sum(r["target"] for r in rows)),
+        "front_size": mean([r["front_size"] for r in rows]),
+        "fit_seconds": mean([r["fit_seconds"] for r in rows]),
+        "generations": mean([r["generations"] for r in rows]),
+    }
+
+
+def report(summary):
+    """The markdown lines of one data set's summary."""
+    lines = []
+    out = lines.append
+    out(f"\n{summary['dataset']}: MLP {summary['mlp_size']} weights, held-out accuracy "
+        f"{100 * summary['mlp_accuracy']:.2f} % ({summary['folds']} folds)")
+    out("budget   size limit   front (n_weights)      pruned MLP")
+    for k, fraction in enumerate(summary["budgets"]):
+        front, pruned = summary["front_accuracy"][k], summary["pruned_accuracy"][k]
+        size = summary["front_n_weights"][k]
+        front_text = "   -   " if front is None else f"{100 * front:6.2f} ({size:6.1f})"
+        out(f"{100 * fraction:5.0f} %  {int(fraction * summary['mlp_size']):10d}   "
+            f"{front_text:20s}  {100 * pruned:6.2f}")
+    best, chosen = summary["best_within_10pct"], summary["chosen_within_10pct"]
+    out(f"hypervolume: front {summary['hypervolume_front']:.4f}, pruned "
+        f"{summary['hypervolume_pruned']:.4f}; front >= pruned at "
+        f"{summary['front_at_least_pruned']} of {len(summary['budgets'])} budgets")
+    out(f"target (front >= 3, its network <= 10 % chosen by training accuracy within 1 "
+        f"point): {summary['target_folds']} of {summary['folds']} folds; that network: "
+        f"{'-' if chosen is None else f'{100 * chosen:.2f} %'}, the best on the test "
+        f"folds: {'-' if best is None else f'{100 * best:.2f} %'}; front "
+        f"{summary['front_size']:.1f} networks, {summary['generations']:.0f} generations, "
+        f"{summary['fit_seconds']:.1f} s per fit")
+    return lines
+
+
+def plot(summary, path):
+    """Accuracy against the size budget: the front and the pruned MLP."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    budgets = 100 * np.array(summary["budgets"])
+    front = [np.nan if a is None else a for a in summary["front_accuracy"]]
+    ax.plot(budgets, front, "o-", label="evonet NSGA-II front")
+    ax.plot(budgets, summary["pruned_accuracy"], "s--", label="magnitude-pruned MLP")
+    ax.axhline(summary["mlp_accuracy"], color="grey", lw=0.8, label="MLP (100 %)")
+    ax.set(xscale="log", xlabel="size budget (% of the MLP's weights)",
+           ylabel="held-out accuracy", title=summary["dataset"])
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def size(args):
+    """Section "size": accuracy against size, the NSGA-II front against a pruned MLP."""
+    if not args.no_plot and importlib.util.find_spec("matplotlib") is None:
+        raise SystemExit('objectives.py: plotting needs matplotlib, which is not installed: '
+                         'pip install "evonet[plot]" (or pass --no-plot)')
+    summaries, folds, lines = [], {}, []
+    for name in args.datasets:
+        X, y = DATASETS[name](return_X_y=True)
+        rows = []
+        for seed in args.seeds:
+            splits = StratifiedKFold(args.folds, shuffle=True, random_state=seed).split(X, y)
+            for k, (train, test) in enumerate(splits):
+                if args.max_folds is not None and k >= args.max_folds:
+                    break
+                rows.append(dict(fold(name, X, y, train, test, seed, args), seed=seed, fold=k))
+        summary = summarise(name, rows, args.budgets)
+        lines += report(summary)
+        summaries.append(summary)
+        folds[name] = rows
+        if not args.no_plot:
+            plot(summary, os.path.join(args.out_dir, f"objectives_size_{name}.png"))
+    return {"summary": summaries, "folds": folds}, "\n".join(["```", *lines, "```"])
+
+
+SECTIONS = {"costs": costs, "size": size}  # name -> f(args) -> (JSON-ready results, markdown)
 
 
 def build_parser():
@@ -148,33 +340,57 @@ def build_parser():
                         help="repetitions of the 5-fold cross-validation")
     parser.add_argument("--n-jobs", type=int, default=1,
                         help="evonet's n_jobs (results do not depend on it)")
+    size = parser.add_argument_group("section size")
+    size.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS,
+                      help="data sets to run (default: both)")
+    size.add_argument("--seeds", nargs="+", type=int, default=[0],
+                      help="seeds: each gives its own folds and fits (the issue asks for 5)")
+    size.add_argument("--folds", type=int, default=5, help="folds of the stratified k-fold")
+    size.add_argument("--max-folds", type=int, default=None,
+                      help="run only the first folds of each seed (for a quick check)")
+    size.add_argument("--generations", type=int, default=1000,
+                      help="max_generations of each evonet fit")
+    size.add_argument("--population", type=int, default=100,
+                      help="population_size of each evonet fit")
+    size.add_argument("--patience", type=int, default=50,
+                      help="n_iter_no_change: checks without hypervolume growth that stop a fit")
+    size.add_argument("--hidden", nargs="+", type=int, default=None,
+                      help="evonet's hidden layer sizes (default: 16 for breast_cancer, "
+                           "32 for digits)")
+    size.add_argument("--budgets", nargs="+", type=float, default=list(BUDGETS),
+                      help="size budgets as fractions of the MLP's weights and biases")
+    size.add_argument("--no-plot", action="store_true", help="draw no plot at all")
     parser.add_argument("--out-dir", default=None, metavar="DIR",
                         help="folder of the outputs (default: experiments/results/)")
     parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="also write every score as JSON (default path: "
-                             "objectives.json in the output folder)")
+                        help="also write every figure as JSON (default: "
+                             "objectives_SECTION.json in the output folder)")
     return parser
 
 
 def main(argv=None):
-    """Run the chosen sections; write objectives.md (and the JSON); 0 if every target holds."""
+    """Run the chosen sections; write objectives_SECTION.md (and JSON); 0 if every target holds."""
     args = build_parser().parse_args(argv)
-    out_dir = RESULTS if args.out_dir is None else args.out_dir
+    args.out_dir = RESULTS if args.out_dir is None else args.out_dir
     with open("/proc/loadavg") if os.path.exists("/proc/loadavg") else open(os.devnull) as f:
         load = f.read().split()[:3]
-    report, sections = [f"# objectives (seed {args.seed}, {args.repeats} x 5-fold CV; "
-                        f"{platform.machine()}, load average {' '.join(load)} at start)", ""], {}
+    sections = {}
+    os.makedirs(args.out_dir, exist_ok=True)
     for name in args.section:
         results, markdown = SECTIONS[name](args)
         sections[name] = results
-        report += [f"## {name}", "", markdown, ""]
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "objectives.md"), "w") as f:
-        f.write("\n".join(report))
-    print("\n".join(report))
-    if args.json is not None:
-        path = args.json or os.path.join(out_dir, "objectives.json")
-        with open(path, "w") as f:
+        settings = (f"seed {args.seed}, {args.repeats} x 5-fold CV" if name == "costs"
+                    else f"seeds {args.seeds}, {args.folds} folds")
+        report = (f"# objectives, section {name} ({settings}; {platform.machine()}, "
+                  f"load average {' '.join(load)} at start)\n\n{markdown}\n")
+        with open(os.path.join(args.out_dir, f"objectives_{name}.md"), "w") as f:
+            f.write(report)
+        print(report, flush=True)
+        if args.json == "":
+            with open(os.path.join(args.out_dir, f"objectives_{name}.json"), "w") as f:
+                json.dump({"args": vars(args), name: results}, f, indent=1)
+    if args.json:
+        with open(args.json, "w") as f:
             json.dump({"args": vars(args), "sections": sections}, f, indent=1)
     held = all(all(s.get("targets", {}).values()) for s in sections.values())
     return 0 if held else 1

@@ -241,11 +241,12 @@ def test_the_objectives_experiment_writes_its_table(tmp_path, monkeypatch, capsy
         return found
 
     monkeypatch.setattr(objectives, "models", models)
-    code = objectives.main(["--repeats", "1", "--out-dir", str(tmp_path), "--json"])
+    code = objectives.main(["--section", "costs", "--repeats", "1", "--out-dir", str(tmp_path),
+                            "--json"])
     assert code in (0, 1)
-    assert sorted(os.listdir(tmp_path)) == ["objectives.json", "objectives.md"]
-    saved = json.loads((tmp_path / "objectives.json").read_text())
-    rows = saved["sections"]["costs"]["results"]["small/cost"]
+    assert sorted(os.listdir(tmp_path)) == ["objectives_costs.json", "objectives_costs.md"]
+    saved = json.loads((tmp_path / "objectives_costs.json").read_text())
+    rows = saved["costs"]["results"]["small/cost"]
     assert set(rows) == {"evonet", "MLPClassifier", "TunedThresholdClassifierCV(MLP)"}
     assert all(len(row["scores"]) == 5 and max(row["scores"]) <= 0 for row in rows.values())
     capsys.readouterr()

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from evonet.callbacks import ProgressPrinter
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
+from evonet.estimators._auto import choose_batch_size, choose_strategy
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
@@ -17,73 +18,13 @@ from evonet.estimators._learning import check_learning_strategy
 from evonet.estimators._params import check_params
 from evonet.estimators._pareto import ParetoMixin, stopping_rules
 from evonet.estimators._pbt import fit_learner, fit_parts, is_pbt, keep_pbt_history, stratified
+from evonet.estimators._scoring import warmup_initializer
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
 from evonet.runs import CheckpointFile, make_strategy, run_generations, start_run
-from evonet.sampling import rows_per_generation
 
 __all__ = ["BaseNeuroEvolution", "choose_batch_size", "choose_strategy"]
-
-SMALL_GENOME = 150
-"""``strategy="auto"`` uses full CMA-ES up to this many parameters (on full-data fitness)."""
-
-SMALL_DATA = 2000
-"""``batch_size="auto"`` scores every generation on all rows up to this many rows."""
-
-AUTO_BATCH = 256
-"""Rows per generation chosen by ``batch_size="auto"`` for larger data."""
-
-
-def choose_strategy(n_params, n_samples, batch_size="auto"):
-    """The strategy ``strategy="auto"`` picks for a genome and data size.
-
-    Full CMA-ES (``"cmaes"``) when the genome has at most
-    :data:`SMALL_GENOME` weights and fitness is computed on all
-    ``n_samples`` training rows; the OpenAI-style evolution strategy
-    (``"es"``) otherwise. Beyond :data:`SMALL_GENOME` weights the covariance
-    model of full CMA-ES costs too much (quadratic in the genome size, per
-    generation); with minibatches (``batch_size``, resolved by
-    :func:`choose_batch_size`, gives fewer rows than ``n_samples``) fitness is
-    noisy, which CMA-ES's covariance estimate handles badly while the ES
-    averages it out through its Adam step. So the data size matters through
-    the batch size: under ``batch_size="auto"`` data of more than
-    :data:`SMALL_DATA` rows gets the ES whatever the genome.
-
-    Parameters
-    ----------
-    n_params : int
-        Weights and biases of the network.
-    n_samples : int
-        Training rows (after any validation split).
-    batch_size : "auto", int or None, default="auto"
-        The estimator's ``batch_size``.
-
-    Examples
-    --------
-    >>> choose_strategy(59, 150), choose_strategy(7510, 1797)
-    ('cmaes', 'es')
-    >>> choose_strategy(59, 5000), choose_strategy(59, 5000, batch_size=None)
-    ('es', 'cmaes')
-    >>> choose_strategy(59, 150, batch_size=32)
-    'es'
-    """
-    if choose_batch_size(batch_size, n_samples) is not None:
-        return "es"
-    return "cmaes" if n_params <= SMALL_GENOME else "es"
-
-
-def choose_batch_size(batch_size, n_samples):
-    """Rows per generation: ``None`` (all rows) for small data under ``"auto"``.
-
-    Examples
-    --------
-    >>> choose_batch_size("auto", 500), choose_batch_size("auto", 10**6), choose_batch_size(64, 500)
-    (None, 256, 64)
-    """
-    if batch_size == "auto":
-        return None if n_samples <= SMALL_DATA else AUTO_BATCH
-    return rows_per_generation(batch_size, n_samples)
 
 
 class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
@@ -96,7 +37,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                  max_generations, max_evaluations, batch_size, alpha, early_stopping,
                  validation_fraction, n_iter_no_change, tol, strategy_params, n_jobs,
                  retry_failed, random_state, verbose, warm_start, checkpoint,
-                 checkpoint_interval, scoring=None):
+                 checkpoint_interval, scoring=None, loss_warmup=0.5):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.strategy = strategy
@@ -118,6 +59,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         self.checkpoint = checkpoint
         self.checkpoint_interval = checkpoint_interval
         self.scoring = scoring
+        self.loss_warmup = loss_warmup
 
     # -- subclass hooks -------------------------------------------------------
     def _validate_xy(self, X, y, reset):
@@ -214,7 +156,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 defaults["activation"] = self.activation
             strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
                                      defaults=defaults, chosen_by_auto=self.strategy == "auto")
-            run = start_run(strategy, evaluator, rng, architecture.initializer(), batch_size,
+            initializer = warmup_initializer(self, strategy, architecture, problem, batch_size, rng)
+            run = start_run(strategy, evaluator, rng, initializer, batch_size,
                             checkpoint, stopping, validation, check_every=1 if pbt else None)
             self.strategy_ = strategy_name
             self._architecture = architecture
@@ -301,9 +244,10 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 f"starting network. Try smaller step sizes (strategy_params), another "
                 f"strategy or scaled inputs.", ConvergenceWarning, stacklevel=4)
         elif not incremental and run.stop_reason in ("budget", "max_evaluations"):
+            what = "the front's hypervolume" if self.strategy_ == "nsga2" else "the loss"
             warnings.warn(
                 f"{type(self).__name__}: the budget (max_generations={self.max_generations}, "
-                f"max_evaluations={self.max_evaluations}) ran out before the loss converged "
+                f"max_evaluations={self.max_evaluations}) ran out before {what} converged "
                 f"(tol={self.tol}, n_iter_no_change={self.n_iter_no_change}).",
                 ConvergenceWarning,
                 stacklevel=4,

@@ -37,8 +37,10 @@ def fingerprint(est, X, y, sample_weight):
     params = {name: _param_value(value, name)
               for name, value in est.get_params(deep=False).items()
               if name not in FINGERPRINT_EXCLUDED and name not in unused
-              # scoring came after 0.1.0: its default leaves older checkpoints valid
-              and not (name == "scoring" and value is None)}
+              # scoring and loss_warmup came after 0.1.0: their defaults (and
+              # loss_warmup without scoring) leave older checkpoints valid
+              and not (name == "scoring" and value is None)
+              and not (name == "loss_warmup" and (value == 0.5 or est.scoring is None))}
     return {"estimator": type(est).__name__, "params": params,
             "data": {"X": array_fingerprint(X), "y": array_fingerprint(y),
                      "sample_weight": array_fingerprint(sample_weight)}}

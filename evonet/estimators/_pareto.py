@@ -3,9 +3,10 @@
 With ``strategy="nsga2"`` a fit ends with several networks none of which is
 both more accurate and smaller than another. The estimator keeps them all: its
 ``pareto_front_`` lists them (loss and number of non-zero weights and biases, best
-loss first), ``predict``, ``to_sklearn``, ``save`` and ``to_json`` use one of them
-(the best loss, until :meth:`ParetoMixin.select_network` picks another in a copy),
-and model files keep the whole front.
+loss first; with ``scoring`` set, the training score instead of the loss, greater
+is better, best score first), ``predict``, ``to_sklearn``, ``save`` and ``to_json``
+use one of them (the best, until :meth:`ParetoMixin.select_network` picks another
+in a copy), and model files keep the whole front.
 """
 
 import copy
@@ -85,13 +86,15 @@ class ParetoMixin:
         if not len(params):  # not told yet: the run's own result
             params = np.asarray(run.best, dtype=np.float64)[None, :]
             objectives = np.array([[run.best_loss, np.count_nonzero(params)]])
-        self._set_front(params, objectives)
+        if self.scoring is not None:  # the first objective is -score (no L2 term)
+            objectives = np.column_stack([-objectives[:, 0], objectives[:, 1]])
+        self._set_front(params, objectives, "score" if self.scoring is not None else "loss")
         self._use_network(0)
 
-    def _set_front(self, params, objectives):
+    def _set_front(self, params, objectives, key="loss"):
         self._front_params = np.array(params, dtype=np.float64)
-        self.pareto_front_ = [{"loss": float(loss), "n_weights": int(size), "index": i}
-                              for i, (loss, size) in enumerate(objectives)]
+        self.pareto_front_ = [{key: float(value), "n_weights": int(size), "index": i}
+                              for i, (value, size) in enumerate(objectives)]
 
     def _use_network(self, index):
         self.__dict__.update(self._network_attributes(index))
@@ -115,7 +118,7 @@ class ParetoMixin:
         Parameters
         ----------
         index : int
-            A position in ``pareto_front_`` (0: the best loss).
+            A position in ``pareto_front_`` (0: the best loss, or score).
 
         Returns
         -------
@@ -151,10 +154,13 @@ class ParetoMixin:
         """Add field ``pareto`` and arrays ``pareto_params`` / ``pareto_objectives``."""
         if "pareto_front_" not in self.__dict__:
             return
+        key = "score" if "score" in self.pareto_front_[0] else "loss"
         document["pareto"] = {"network_index": int(self.network_index_)}
+        if key == "score":  # absent for a loss: files of 0.1 read as before
+            document["pareto"]["objective"] = key
         arrays["pareto_params"] = self._front_params
         arrays["pareto_objectives"] = np.array(
-            [[entry["loss"], entry["n_weights"]] for entry in self.pareto_front_],
+            [[entry[key], entry["n_weights"]] for entry in self.pareto_front_],
             dtype=np.float64)
 
     def _read_front(self, fields):
@@ -164,13 +170,14 @@ class ParetoMixin:
                 raise fields.error("pareto", f"is given for strategy {self.strategy_!r}, "
                                              f"which has no front")
             return
-        fields.object("pareto", ("network_index",))
+        fields.object("pareto", ("network_index",), optional_keys=("objective",))
+        key = fields.string("pareto.objective", ("loss", "score"), optional=True) or "loss"
         n_params = self._architecture.layout.n_params
         params = fields.array("pareto_params", shape=(None, n_params))
         objectives = fields.array("pareto_objectives", shape=(params.shape[0], 2))
         if not len(params) or (objectives[:, 1] != np.round(objectives[:, 1])).any():
-            raise fields.error("pareto_objectives", "must hold one (loss, n_weights) row per "
-                                                    "front network, n_weights whole numbers")
+            raise fields.error("pareto_objectives", f"must hold one ({key}, n_weights) row per "
+                                                    f"front network, n_weights whole numbers")
         index = fields.integer("pareto.network_index", 0, len(params) - 1)
-        self._set_front(params, objectives)
+        self._set_front(params, objectives, key)
         self.network_index_ = index  # coefs_ and intercepts_ are the saved ones, exactly

@@ -9,8 +9,16 @@ metric (:data:`VECTORISED`) are computed for the whole population at once by
 stand-in whose ``predict`` (and the classifier's ``predict_proba``) return
 that network's outputs. Early stopping scores the validation split with the
 same scorer. The objective needs no gradient, so every strategy takes it.
+
+A new scoring fit of a fixed-topology network first minimises the loss for
+``round(loss_warmup * max_generations)`` generations (:func:`warmup_initializer`)
+and starts the scored run from what that found: a random network's score is
+flat (all of them predict the majority class, say) where its loss still tells
+better from worse. ``strategy="nsga2"`` minimises ``-score`` exactly (its
+second objective, the size, takes the place of ``alpha``'s L2 term).
 """
 
+import numbers
 from functools import partial
 
 import numpy as np
@@ -18,9 +26,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_clas
 from sklearn.metrics import get_scorer, get_scorer_names
 
 from evonet import metrics
+from evonet.evaluation import Evaluator
+from evonet.evolve import evolve
 from evonet.problems.scored import ScoredProblem
+from evonet.runs import start_run
+from evonet.stopping import NoImprovementStopping
 
-__all__ = ["VECTORISED", "check_scoring", "check_storable", "scored_fit", "scored_problem"]
+__all__ = ["VECTORISED", "check_loss_warmup", "check_scoring", "check_storable", "scored_fit",
+           "scored_problem", "warmup_initializer"]
 
 _AVERAGED = {f"{m}_{a}": (m, a) for m in ("f1", "precision", "recall")
              for a in ("micro", "macro", "weighted")}
@@ -49,6 +62,39 @@ def check_scoring(scoring):
     raise ValueError(f"scoring={scoring!r} is not supported: use None (the loss), a scorer "
                      f"from sklearn.metrics.make_scorer, or one of the scorer names "
                      f"{sorted(get_scorer_names())}.")
+
+
+def check_loss_warmup(loss_warmup):
+    """``loss_warmup`` as a float if it is a number in [0, 1], else ``ValueError``.
+
+    Examples
+    --------
+    >>> check_loss_warmup(0.25)
+    0.25
+    """
+    if not (isinstance(loss_warmup, numbers.Real) and not isinstance(loss_warmup, bool)
+            and 0 <= loss_warmup <= 1):
+        raise ValueError(f"loss_warmup must be a number in [0, 1] (the fraction of "
+                         f"max_generations spent on the loss before a scoring fit; 0 turns "
+                         f"the warm-up off), got {loss_warmup!r}.")
+    return float(loss_warmup)
+
+
+def is_regression_scorer(scoring):
+    """Whether ``scoring`` scores regression (a name or scorer of ``sklearn.metrics._regression``).
+
+    A scorer built from a function of one's own is taken at its word (True).
+
+    Examples
+    --------
+    >>> is_regression_scorer("r2"), is_regression_scorer("accuracy")
+    (True, False)
+    """
+    scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+    module = getattr(getattr(scorer, "_score_func", None), "__module__", None) or ""
+    if isinstance(scoring, str) or module.startswith("sklearn."):
+        return module == "sklearn.metrics._regression"
+    return True
 
 
 def check_storable(scoring):
@@ -217,12 +263,18 @@ def scored_fit(est, problem, architecture, data, validation):
     ``scoring`` before the run starts.
     """
     scoring = check_scoring(est.scoring)
+    check_loss_warmup(est.loss_warmup)
     if scoring is None:
         return problem, validation
     classifier, state = is_classifier(est), est.get_target_state()
+    nsga2 = est.strategy == "nsga2"
+    if nsga2 and not classifier and not is_regression_scorer(scoring):
+        raise ValueError(f"scoring={scoring!r} is not a regression metric: "
+                         f"{type(est).__name__} with strategy='nsga2' needs one, such as "
+                         f"'r2', 'neg_mean_absolute_error' or 'neg_mean_squared_error'.")
     objective = Objective(scoring, classifier, state, data.y, data.sample_weight)
     _dry_run(objective, data)
-    problem = ScoredProblem(problem, objective)
+    problem = ScoredProblem(problem, objective, penalised=not nsga2)
     if data.X_val is not None:
         validation = partial(_validate, architecture=architecture, X=data.X_val,
                              objective=Objective(scoring, classifier, state, data.y_val,
@@ -258,3 +310,41 @@ def scored_problem(est, problem, y, sample_weight):
         return problem
     return ScoredProblem(problem, Objective(scoring, is_classifier(est), est.get_target_state(),
                                             y, sample_weight))
+
+
+def warmup_initializer(est, strategy, architecture, problem, batch_size, rng):
+    """The first population of a new run: after a short fit of the loss, for a scoring fit.
+
+    Without ``scoring`` (``problem`` not a :class:`ScoredProblem`), with
+    ``loss_warmup=0``, for NEAT's graphs or a resumed run (``rng`` None) this
+    is ``architecture.initializer()``. Otherwise ``strategy`` first minimises
+    the wrapped loss for ``round(loss_warmup * max_generations)`` generations
+    (stopping as a fit does when the loss stops improving by ``tol`` for
+    ``n_iter_no_change`` checks), on a generator drawn from ``rng``, without
+    checkpoints or :func:`~evonet.runs.fit_context`'s callbacks; the
+    scored run then starts from its best network (row 0, or the mean of a
+    strategy that starts from one point) and from the population it would
+    have asked next (the other rows).
+    """
+    initializer = architecture.initializer()
+    generations = int(round(check_loss_warmup(est.loss_warmup) * est.max_generations))
+    if not isinstance(problem, ScoredProblem) or generations == 0 \
+            or architecture.kind != "mlp" or rng is None:
+        return initializer
+    warm_rng = np.random.default_rng(int(rng.integers(0, 2**63 - 1)))
+    rule = NoImprovementStopping(est.tol, est.n_iter_no_change)
+    warm = start_run(strategy, Evaluator(problem.problem, n_jobs=est.n_jobs), warm_rng,
+                     initializer, batch_size, stopping=[rule])
+    evolve(warm, generations, stopping=[rule])  # fit_context's callbacks see the scored run only
+    best = np.asarray(warm.best, dtype=np.float64)
+    population = np.asarray(strategy.ask(warm.state, warm_rng), dtype=np.float64)
+    return partial(_warm_population, best=best, population=population,
+                   initializer=initializer)
+
+
+def _warm_population(n, rng, best, population, initializer):
+    rows = [best[None, :], population[:n - 1]]
+    missing = n - 1 - min(n - 1, len(population))
+    if missing:
+        rows.append(np.asarray(initializer(missing, rng), dtype=np.float64))
+    return np.concatenate(rows)

@@ -127,6 +127,13 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         loss: fitness is ``-score`` plus ``alpha``'s term (whose default suits scores in
         [0, 1]); early stopping and ``validation_scores_`` use it, ``score`` stays
         accuracy. No gradient needed: any strategy takes it (NeuroEvolutionRegressor's notes).
+    loss_warmup : float in [0, 1], default=0.5
+        With ``scoring``, a new fit of a fixed-topology network first minimises the loss
+        for up to ``round(loss_warmup * max_generations)`` generations (ending early when
+        the loss stops improving, as ``tol`` and ``n_iter_no_change`` say) and the scored
+        run starts from its best network: a score is flat where random networks all
+        predict one class. 0 turns it off; ignored without ``scoring``, by NEAT, by
+        ``warm_start``/``partial_fit`` continuations and by resumed fits.
 
     Attributes
     ----------
@@ -205,6 +212,7 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         checkpoint_interval=60,
         scoring=None,
         learning=None, learning_steps=10, learning_rate_init=1e-3, learning_batch_size=None,
+        loss_warmup=0.5,
     ):
         params = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         learning = {k: params.pop(k) for k in LEARNING_PARAM_NAMES}

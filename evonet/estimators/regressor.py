@@ -81,7 +81,12 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     ranks and keeps them by the score on its validation split. A model file
     keeps a scorer name; a ``make_scorer`` object cannot be saved there
     (``save`` raises ``ValueError``: pickle the estimator, or
-    ``set_params(scoring=None)`` first).
+    ``set_params(scoring=None)`` first). With ``scoring`` a new fit first
+    minimises the loss for up to ``round(loss_warmup * max_generations)``
+    generations and starts the scored run from that network (``loss_warmup``,
+    after ``scoring``, default 0.5; 0 turns it off: see the classifier). With
+    ``strategy="nsga2"`` the first objective is ``-score`` without the L2
+    term, and ``scoring`` must be a regression metric.
 
     Examples
     --------
@@ -122,6 +127,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         checkpoint_interval=60,
         scoring=None,
         learning=None, learning_steps=10, learning_rate_init=1e-3, learning_batch_size=None,
+        loss_warmup=0.5,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
@@ -132,6 +138,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             n_jobs=n_jobs, retry_failed=retry_failed, random_state=random_state,
             verbose=verbose, warm_start=warm_start, checkpoint=checkpoint,
             checkpoint_interval=checkpoint_interval, scoring=scoring,
+            loss_warmup=loss_warmup,
         )
         self.learning, self.learning_steps = learning, learning_steps
         self.learning_rate_init, self.learning_batch_size = learning_rate_init, learning_batch_size

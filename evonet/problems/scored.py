@@ -32,6 +32,10 @@ class ScoredProblem:
         (NaN for a network the score is not defined for) and a list of the
         exceptions of networks it could not score (their score NaN too).
         It must be picklable for process workers.
+    penalised : bool, default=True
+        Add the wrapped problem's L2 term (``penalty``), if it has one; False
+        minimises ``-score`` alone (as a multi-objective strategy whose other
+        objective, the network's size, regularises it).
 
     Notes
     -----
@@ -54,9 +58,10 @@ class ScoredProblem:
     array([0. , 0.5])
     """
 
-    def __init__(self, problem, objective):
+    def __init__(self, problem, objective, penalised=True):
         self.problem = problem
         self.objective = objective
+        self.penalised = penalised
 
     @property
     def n_samples(self):
@@ -88,7 +93,7 @@ class ScoredProblem:
         outputs = self.problem.outputs(population, rows)
         scores, failures = self.objective(outputs, rows)
         losses = -np.asarray(scores, dtype=np.float64)
-        penalty = getattr(self.problem, "penalty", None)
+        penalty = getattr(self.problem, "penalty", None) if self.penalised else None
         if penalty is not None:
             losses += penalty(population)
         bad = ~np.isfinite(losses)

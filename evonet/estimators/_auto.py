@@ -1,0 +1,65 @@
+"""What ``strategy="auto"`` and ``batch_size="auto"`` choose."""
+
+from evonet.sampling import rows_per_generation
+
+__all__ = ["AUTO_BATCH", "SMALL_DATA", "SMALL_GENOME", "choose_batch_size", "choose_strategy"]
+
+SMALL_GENOME = 150
+"""``strategy="auto"`` uses full CMA-ES up to this many parameters (on full-data fitness)."""
+
+SMALL_DATA = 2000
+"""``batch_size="auto"`` scores every generation on all rows up to this many rows."""
+
+AUTO_BATCH = 256
+"""Rows per generation chosen by ``batch_size="auto"`` for larger data."""
+
+
+def choose_strategy(n_params, n_samples, batch_size="auto"):
+    """The strategy ``strategy="auto"`` picks for a genome and data size.
+
+    Full CMA-ES (``"cmaes"``) when the genome has at most
+    :data:`SMALL_GENOME` weights and fitness is computed on all
+    ``n_samples`` training rows; the OpenAI-style evolution strategy
+    (``"es"``) otherwise. Beyond :data:`SMALL_GENOME` weights the covariance
+    model of full CMA-ES costs too much (quadratic in the genome size, per
+    generation); with minibatches (``batch_size``, resolved by
+    :func:`choose_batch_size`, gives fewer rows than ``n_samples``) fitness is
+    noisy, which CMA-ES's covariance estimate handles badly while the ES
+    averages it out through its Adam step. So the data size matters through
+    the batch size: under ``batch_size="auto"`` data of more than
+    :data:`SMALL_DATA` rows gets the ES whatever the genome.
+
+    Parameters
+    ----------
+    n_params : int
+        Weights and biases of the network.
+    n_samples : int
+        Training rows (after any validation split).
+    batch_size : "auto", int or None, default="auto"
+        The estimator's ``batch_size``.
+
+    Examples
+    --------
+    >>> choose_strategy(59, 150), choose_strategy(7510, 1797)
+    ('cmaes', 'es')
+    >>> choose_strategy(59, 5000), choose_strategy(59, 5000, batch_size=None)
+    ('es', 'cmaes')
+    >>> choose_strategy(59, 150, batch_size=32)
+    'es'
+    """
+    if choose_batch_size(batch_size, n_samples) is not None:
+        return "es"
+    return "cmaes" if n_params <= SMALL_GENOME else "es"
+
+
+def choose_batch_size(batch_size, n_samples):
+    """Rows per generation: ``None`` (all rows) for small data under ``"auto"``.
+
+    Examples
+    --------
+    >>> choose_batch_size("auto", 500), choose_batch_size("auto", 10**6), choose_batch_size(64, 500)
+    (None, 256, 64)
+    """
+    if batch_size == "auto":
+        return None if n_samples <= SMALL_DATA else AUTO_BATCH
+    return rows_per_generation(batch_size, n_samples)
