@@ -44,22 +44,6 @@ print(f"the model uses network {clf.network_index_} (the best loss): held-out ac
       f"{model.score(X_test, y_test):.3f}")
 
 # %%
-# The front
-# ---------
-# ``pareto_front_`` lists the networks, best loss first, each with its training loss
-# and its number of non-zero weights and biases; the display draws the loss against
-# the size and circles the network the model uses.
-import matplotlib.pyplot as plt
-
-from evonet.plot import ParetoFrontDisplay
-
-display = ParetoFrontDisplay.from_estimator(model)
-display.ax_.set_title("NSGA-II front on breast_cancer (training loss)")
-display.figure_.set_size_inches(6.4, 3.8)
-display.figure_.tight_layout()
-plt.show()
-
-# %%
 # A smaller network
 # -----------------
 # Choose on the training data, never on the test rows: the smallest network whose
@@ -75,5 +59,27 @@ for name, net in (("best loss", clf), ("smaller", smaller)):
     entry = front[net.network_index_]
     print(f"{name:9s}: network {entry['index']:2d}, {entry['n_weights']:3d} weights, training "
           f"accuracy {net.score(Z_train, y_train):.3f}, held-out {net.score(Z_test, y_test):.3f}")
-print("non-zero weights per layer of the smaller network:",
+print("non-zero connection weights per layer of the smaller network (biases aside):",
       [int(np.count_nonzero(W)) for W in smaller.to_sklearn().coefs_])
+
+# %%
+# Drawing the front
+# -----------------
+# ``pareto_front_`` lists the networks, best loss first, each with its training loss
+# and its number of non-zero weights and biases; the display draws the loss against
+# the size and circles the network the model uses; the smaller network chosen above is
+# marked too.
+import matplotlib.pyplot as plt
+
+from evonet.plot import ParetoFrontDisplay
+
+display = ParetoFrontDisplay.from_estimator(model)
+entry = front[small]
+display.ax_.scatter([entry["n_weights"]], [entry["loss"]], marker="s", s=90,
+                    facecolors="none", edgecolors="tab:green", zorder=4,
+                    label=f"selected ({entry['n_weights']} weights)")
+display.ax_.legend(fontsize=8)
+display.ax_.set_title("NSGA-II front on breast_cancer (training loss)")
+display.figure_.set_size_inches(6.4, 3.8)
+display.figure_.tight_layout()
+plt.show()
