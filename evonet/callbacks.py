@@ -66,8 +66,14 @@ class ProgressPrinter(Callback):
 
     On a terminal the report is one line redrawn in place (a progress bar,
     at most ten times a second); elsewhere (a log file, a notebook) one line
-    every ``every`` generations. The time left assumes the whole budget of
-    ``total`` generations is used: early stopping can only make it shorter.
+    every ``every`` generations. The bar and the time left follow whichever is
+    nearer its end: the budget of ``total`` generations, or a stopping rule of
+    the run (:meth:`~evonet.stopping.StoppingRule.progress`: for
+    ``NoImprovementStopping``, the checks without improvement so far over
+    ``n_iter_no_change``). While the rule leads, the time left is that of the
+    checks it still needs before it stops the run (at the earliest: an
+    improvement starts its count again), so a run about to stop never shows
+    the time its whole budget would take.
 
     Parameters
     ----------
@@ -99,13 +105,13 @@ class ProgressPrinter(Callback):
         self._evaluations = run.n_evaluations
         self._generation = run.generation
         self._drawn = -math.inf
+        self._checks = 0
         stream = self.stream or sys.stdout
         self._bar = self.bar if self.bar is not None else bool(
             getattr(stream, "isatty", lambda: False)())
 
     def _parts(self, run, seconds):
         record = run.logbook[-1]
-        done = run.generation - self._generation
         speed = (run.n_evaluations - self._evaluations) / max(seconds, 1e-9)
         parts = []
         if run.loss_curve:
@@ -114,17 +120,38 @@ class ProgressPrinter(Callback):
         if run.validation_scores:
             parts.append(f"validation {run.validation_scores[-1]:.4f}")
         parts.append(f"{run.n_evaluations} evaluations ({speed:,.0f}/s)")
-        if self.total:
-            left = max(self.total - done, 0) * seconds / max(done, 1)
+        _, left = self._progress(run, seconds)
+        if left is not None:
             parts.append(f"{format_duration(left)} left")
         return parts
 
+    def _progress(self, run, seconds):
+        """Fraction done and seconds left (``None`` when unknown): budget or stopping rule."""
+        done = run.generation - self._generation
+        per_generation = seconds / max(done, 1)
+        fraction = min(done, self.total) / self.total if self.total else None
+        left = max(self.total - done, 0) * per_generation if self.total else None
+        for rule in getattr(run, "stopping_rules", ()):
+            # rules written before progress() existed (duck-typed ones) have no progress
+            progress = getattr(rule, "progress", lambda run: None)(run)
+            checks_left = getattr(rule, "checks_left", lambda run: None)(run)
+            if progress is None or (fraction is not None and progress < fraction):
+                continue
+            fraction = progress
+            if checks_left is not None and self._checks:
+                rule_left = checks_left * (done / self._checks) * per_generation
+                left = rule_left if left is None else min(left, rule_left)
+        return fraction, left
+
     def on_generation(self, run):
+        if run.checked:
+            self._checks += 1
         stream = self.stream or sys.stdout
         now = time.perf_counter()
         seconds = now - self._start
         if self._bar:
-            if now - self._drawn < 0.1 and run.generation - self._generation != self.total:
+            last = run.stop_reason is not None or run.generation - self._generation == self.total
+            if now - self._drawn < 0.1 and not last:
                 return False
             self._drawn = now
             stream.write("\r" + self._bar_line(run, seconds))
@@ -140,16 +167,17 @@ class ProgressPrinter(Callback):
         """One terminal-wide line: bar, generations, best and mean loss, speed, time left."""
         done = run.generation - self._generation
         speed = (run.n_evaluations - self._evaluations) / max(seconds, 1e-9)
-        if self.total:
-            filled = int(20 * min(done, self.total) / self.total)
-            head = f"[{'#' * filled}{'.' * (20 - filled)}] {done}/{self.total}"
+        fraction, left = self._progress(run, seconds)
+        if fraction is not None:
+            filled = int(20 * fraction)
+            head = f"[{'#' * filled}{'.' * (20 - filled)}] {done}"
+            head += f"/{self.total}" if self.total else ""
         else:
             head = f"generation {run.generation}"
         best = run.best_loss if run.loss_curve else run.logbook[-1]["min"]
         parts = [head, f"best {best:.5g}", f"mean {run.logbook[-1]['mean']:.5g}",
                  f"{speed:,.0f} evals/s"]
-        if self.total:
-            left = max(self.total - done, 0) * seconds / max(done, 1)
+        if left is not None:
             parts.append(f"{format_duration(left)} left")
         width = shutil.get_terminal_size((100, 20)).columns - 1
         line = "  ".join(parts)

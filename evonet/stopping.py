@@ -6,7 +6,8 @@ generation) and stops with the first reason given, which it records as ``run.sto
 Rules only read the run: the loop itself scores the incumbent, records validation scores
 and keeps the best validated network. A rule that counts across generations returns its
 counters from ``get_state`` and takes them back in ``set_state``, so that a checkpoint saves
-them and a resumed run stops exactly where the uninterrupted one would.
+them and a resumed run stops exactly where the uninterrupted one would. A rule may also say
+how close it is to stopping (``progress``), which the progress display shows.
 
 The reasons a run can stop for, as recorded in ``run.stop_reason`` (and ``stop_reason_`` of a
 fitted estimator or policy):
@@ -16,8 +17,9 @@ fitted estimator or policy):
 ``"max_evaluations"``
     ``max_evaluations`` networks were evaluated.
 ``"converged"``
-    the training loss stopped improving (:class:`NoImprovementStopping`), or the
-    front's hypervolume did (:class:`HypervolumeStopping`).
+    the training loss stopped improving (:class:`NoImprovementStopping`), the front's
+    hypervolume did (:class:`HypervolumeStopping`), or the strategy's search distribution
+    collapsed onto a point (:class:`StepSizeStopping`).
 ``"validation"``
     the validation score stopped improving (:class:`ValidationStopping`).
 ``"target_reached"``
@@ -28,8 +30,8 @@ fitted estimator or policy):
 
 import numpy as np
 
-__all__ = ["STOP_REASONS", "HypervolumeStopping", "NoImprovementStopping", "StoppingRule",
-           "ValidationStopping"]
+__all__ = ["STOP_REASONS", "HypervolumeStopping", "NoImprovementStopping", "StepSizeStopping",
+           "StoppingRule", "ValidationStopping"]
 
 STOP_REASONS = ("budget", "max_evaluations", "converged", "validation", "target_reached",
                 "interrupted")
@@ -58,6 +60,19 @@ class StoppingRule:
         """Called after each generation; return a reason to stop, or ``None`` to go on."""
         return None
 
+    def progress(self, run):
+        """How close the rule is to stopping the run, from 0 to 1, or ``None`` if unknown.
+
+        :class:`~evonet.callbacks.ProgressPrinter` shows the larger of this and the
+        budget's fraction spent, so that its bar and time left follow the rule that will
+        stop the run rather than a budget that is never reached.
+        """
+        return None
+
+    def checks_left(self, run):
+        """Checks the run goes on for at least before this rule stops it, or ``None``."""
+        return None
+
     def get_state(self):
         """Counters to save in a checkpoint (a dict), or ``None`` for a stateless rule."""
         return None
@@ -81,6 +96,14 @@ class _Patience(StoppingRule):
         """Count a check; return the reason once patience runs out."""
         self.count = 0 if improved else self.count + 1
         return self.reason if self.count >= self.n_iter_no_change else None
+
+    def progress(self, run):
+        """Checks without improvement so far over the patience (``n_iter_no_change``)."""
+        return min(1.0, self.count / self.n_iter_no_change)
+
+    def checks_left(self, run):
+        """Checks without improvement still to go: the run stops after them at the earliest."""
+        return max(0.0, self.n_iter_no_change - self.count)
 
     def get_state(self):
         return {"best": self.best, "count": self.count}
@@ -178,3 +201,52 @@ class HypervolumeStopping(_Patience):
         improved = value >= self.best + self.tol
         self.best = max(self.best, value)
         return self._count(improved)
+
+
+class StepSizeStopping(StoppingRule):
+    """Stop when the strategy reports that its search distribution has collapsed.
+
+    A strategy with a ``converged(state, tolx)`` method (CMA-ES:
+    :meth:`~evonet.strategies.cmaes.CMAES.converged`, ``sigma`` times the
+    largest standard deviation of its covariance below ``tolx`` times the
+    initial ``sigma``) is asked after each check; once its samples all lie
+    within that distance of the mean, further generations only re-evaluate the
+    same network, and the run stops with ``"converged"``. Other strategies
+    (no such method) never stop the run through this rule. The rule keeps no
+    counters: the step size is part of the strategy's state, which checkpoints
+    save, so a resumed run stops where the uninterrupted one would.
+
+    Parameters
+    ----------
+    tolx : float, default=1e-3
+        Largest step, relative to the initial step size, at which the
+        distribution counts as collapsed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet import Evaluator, MLPLayout, SupervisedProblem
+    >>> from evonet.evolve import Run, evolve
+    >>> from evonet.genome import init_population
+    >>> from evonet.strategies import get_strategy
+    >>> layout = MLPLayout(1, (), 1)
+    >>> problem = SupervisedProblem(layout, [[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0])
+    >>> run = Run(get_strategy("cmaes", sigma=1.0), Evaluator(problem), np.random.default_rng(0),
+    ...           initializer=lambda n, rng: init_population(layout, n, rng))
+    >>> run = evolve(run, 5000, stopping=[StepSizeStopping(tolx=1e-6)])
+    >>> run.stop_reason, run.generation < 5000
+    ('converged', True)
+    """
+
+    reason = "converged"
+
+    def __init__(self, tolx=1e-3):
+        if not (isinstance(tolx, (int, float)) and tolx >= 0):
+            raise ValueError(f"tolx must be a number >= 0, got {tolx!r}.")
+        self.tolx = float(tolx)
+
+    def check(self, run):
+        converged = getattr(run.strategy, "converged", None)
+        if not run.checked or converged is None:
+            return None
+        return self.reason if converged(run.state, self.tolx) else None

@@ -1,5 +1,6 @@
 """Stopping a fit: early stopping on a validation split, the budget's warning."""
 
+import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
@@ -23,3 +24,25 @@ def test_convergence_warning_when_budget_runs_out(iris):
     X, y = iris
     with pytest.warns(ConvergenceWarning, match="max_generations=3"):
         NeuroEvolutionClassifier((4,), max_generations=3, random_state=0).fit(X, y)
+
+
+def test_cmaes_fit_stops_when_its_steps_collapse(iris):
+    X, y = iris
+    # no patience at all: only the step size of CMA-ES can end this fit before its budget
+    clf = NeuroEvolutionClassifier((2,), strategy="cmaes", n_iter_no_change=np.inf,
+                                   max_generations=5000, random_state=0).fit(X, y)
+    assert clf.stop_reason_ == "converged" and clf.n_iter_ < 5000
+    spread = clf._run.strategy.spread(clf._run.state)
+    assert spread < 1e-3 * clf._run.strategy.sigma
+
+
+def test_default_classifier_stops_on_its_own_long_before_the_budget(iris):
+    X, y = iris
+    clf = NeuroEvolutionClassifier(random_state=0).fit(X, y)
+    assert clf.stop_reason_ == "converged"
+    assert clf.n_iter_ < clf.max_generations / 10
+    # the last n_iter_no_change checks brought no single improvement of tol
+    curve = np.asarray(clf.loss_curve_)
+    best_before = np.minimum.accumulate(curve)[:-1]
+    no_improvement = curve[1:] > best_before - clf.tol
+    assert no_improvement[-clf.n_iter_no_change:].all()

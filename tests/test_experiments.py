@@ -46,9 +46,9 @@ def leaves_repository_alone():
 
 
 def test_every_script_is_checked():
-    assert SCRIPTS == ["accuracy_vs_size", "baldwin", "cartpole_gym", "objectives", "pole_balancing",
-                       "seed_examples",
-                       "sklearn_benchmark", "xor", "xor_easimple"]
+    assert SCRIPTS == ["accuracy_vs_size", "baldwin", "cartpole_gym", "objectives",
+                       "pole_balancing", "seed_examples", "sklearn_benchmark", "xor",
+                       "xor_easimple"]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)

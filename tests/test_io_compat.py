@@ -19,9 +19,11 @@ from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 DATA = Path(__file__).parent / "data" / "v0_1_0"
 MODELS = ["classifier", "regressor", "neat_classifier", "pipeline"]
 CHECKPOINTS = {
+    # tol and n_iter_no_change: the classifier's defaults of 0.1.0 (a checkpoint resumes
+    # only with the parameters it was written with; the defaults changed since)
     "classifier": (NeuroEvolutionClassifier,
                    dict(hidden_layer_sizes=(3,), strategy="cmaes", max_generations=6,
-                        random_state=1, checkpoint_interval=0)),
+                        random_state=1, checkpoint_interval=0, tol=1e-4, n_iter_no_change=50)),
     "regressor": (NeuroEvolutionRegressor,
                   dict(hidden_layer_sizes=(3,), strategy="es", max_generations=6,
                        random_state=2, checkpoint_interval=0)),
@@ -89,3 +91,14 @@ def test_a_checkpoint_of_0_1_0_resumes_to_the_model_it_resumed_to(name, expected
     else:
         assert np.array_equal(predicted, expected[f"{name}_ckpt_predict"])
     assert not path.exists()   # a finished fit removes its checkpoint
+
+
+def test_a_checkpoint_of_0_1_0_with_todays_default_stopping_is_refused(expected, tmp_path):
+    path = tmp_path / "classifier.ckpt"
+    shutil.copyfile(DATA / "classifier.ckpt", path)
+    cls, params = CHECKPOINTS["classifier"]
+    params = {k: v for k, v in params.items() if k not in ("tol", "n_iter_no_change")}
+    X, y = inputs("classifier", expected)
+    with pytest.raises(ValueError, match="n_iter_no_change is 50 in the checkpoint but 30"):
+        cls(checkpoint=path, **params).fit(X, y)
+    assert path.exists()   # left as it was, to resume with the parameters it was written with

@@ -14,7 +14,12 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from evonet.stopping import HypervolumeStopping, NoImprovementStopping, ValidationStopping
+from evonet.stopping import (
+    HypervolumeStopping,
+    NoImprovementStopping,
+    StepSizeStopping,
+    ValidationStopping,
+)
 
 __all__ = ["ParetoMixin", "stopping_rules"]
 
@@ -41,11 +46,11 @@ def stopping_rules(strategy_name, tol, n_iter_no_change, validated, incremental)
                          f"loss); set early_stopping=False.")
     if incremental:
         return []
-    if validated:
-        return [ValidationStopping(tol=tol, n_iter_no_change=n_iter_no_change)]
     if strategy_name in MULTI_OBJECTIVE:
         return [HypervolumeStopping(tol=tol, n_iter_no_change=n_iter_no_change)]
-    return [NoImprovementStopping(tol, n_iter_no_change)]
+    # the loss or the validation score, and a search distribution that collapsed (CMA-ES)
+    return [ValidationStopping(tol=tol, n_iter_no_change=n_iter_no_change) if validated
+            else NoImprovementStopping(tol, n_iter_no_change), StepSizeStopping()]
 
 
 class ParetoMixin:

@@ -23,7 +23,9 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     :class:`~evonet.NeuroEvolutionClassifier`, ``checkpoint`` and
     ``save`` included (``alpha`` defaults to 3.0
     here: on standardised targets a stronger L2 term keeps small, noisy data
-    sets from being over-fitted); with ``early_stopping`` the validation score
+    sets from being over-fitted; ``tol=1e-4`` and ``n_iter_no_change=50``, as
+    the squared error tracks R^2 closely and make_friedman1's slow plateaus
+    lose R^2 under the classifier's looser defaults); with ``early_stopping`` the validation score
     is R^2 (weighted by the validation part's ``sample_weight``, as in
     ``MLPRegressor``), and ``loss`` is ``"squared_error"``.
 

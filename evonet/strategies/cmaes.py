@@ -131,3 +131,34 @@ class CMAES(Strategy):
 
     def incumbent(self, state):
         return np.array(state.cma.centroid, dtype=np.float64), None
+
+    def spread(self, state):
+        """The largest standard deviation of the search distribution: ``sigma * sqrt(max eig C)``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> es = CMAES(sigma=0.5)
+        >>> state = es.init(lambda n, rng: np.zeros((n, 3)), np.random.default_rng(0))
+        >>> es.spread(state)
+        0.5
+        """
+        return float(state.cma.sigma * state.cma.diagD[-1])
+
+    def converged(self, state, tolx):
+        """Whether the distribution has collapsed: :meth:`spread` below ``tolx * sigma``.
+
+        The signal of :class:`~evonet.stopping.StepSizeStopping` (the ``TolX``
+        criterion of Hansen's CMA-ES, relative to the initial step size
+        ``sigma``): samples then differ from the mean by less than that in
+        every direction, so further generations cannot move it.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> es = CMAES(sigma=0.5)
+        >>> state = es.init(lambda n, rng: np.zeros((n, 3)), np.random.default_rng(0))
+        >>> es.converged(state, 1e-3), es.converged(state, 2.0)
+        (False, True)
+        """
+        return self.spread(state) < tolx * self.sigma
