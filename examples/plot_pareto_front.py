@@ -27,7 +27,7 @@ from sklearn.preprocessing import StandardScaler
 
 from evonet import NeuroEvolutionClassifier
 
-# a short run on purpose: its budget ends before the front settles
+# the budget may end a run this short before the front settles
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 X, y = load_breast_cancer(return_X_y=True)

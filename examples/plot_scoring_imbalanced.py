@@ -27,7 +27,7 @@ from sklearn.preprocessing import StandardScaler
 
 from evonet import NeuroEvolutionClassifier
 
-# short runs on purpose: their budget ends before the search settles
+# the budget may end runs this short before the search settles
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 X, y = make_classification(n_samples=4000, n_features=20, n_informative=6,
