@@ -18,6 +18,8 @@ from evonet.version import __version__
 _LAZY = {
     "Evaluator": "evonet.evaluation",
     "EvolvedPolicy": "evonet.control",
+    "LearningPlan": "evonet.learning",
+    "LifetimeLearner": "evonet.learning",
     "MLPLayout": "evonet.nn",
     "NeuroEvolutionClassifier": "evonet.estimators",
     "NeuroEvolutionRegressor": "evonet.estimators",
@@ -33,6 +35,8 @@ _LAZY = {
 __all__ = [
     "Evaluator",
     "EvolvedPolicy",
+    "LearningPlan",
+    "LifetimeLearner",
     "MLPLayout",
     "NeuroEvolutionClassifier",
     "NeuroEvolutionRegressor",

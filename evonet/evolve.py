@@ -109,8 +109,9 @@ class Run:
         ``strategy.learning_plan(state)``, ``None`` for most strategies, and goes
         back through ``strategy.learned(state, plan)``). With
         ``learner.lamarckian`` true the learned individuals are told to the
-        strategy; otherwise (Baldwinian learning) the strategy is told the
-        individuals it asked for with the losses of what they learned, and each
+        strategy (through ``strategy.tell_learned``); otherwise (Baldwinian
+        learning) the strategy is told the individuals it asked for with the
+        losses of what they learned, and each
         check learns the incumbent before scoring it, so that the model a run
         returns is a learned one. Not saved in checkpoints: it holds data.
     """
@@ -245,7 +246,9 @@ class Run:
         scored, population = self._learn(population)
         losses = self.evaluator.evaluate(scored, rows, generation=self.generation + 1)
         self.n_evaluations += len(population)
-        self.state = self.strategy.tell(self.state, population, losses, self.rng)
+        lamarckian = getattr(self.learner, "lamarckian", False)   # see ``learner``
+        tell = self.strategy.tell_learned if lamarckian else self.strategy.tell
+        self.state = tell(self.state, population, losses, self.rng)
         self.incumbent, told = self.strategy.incumbent(self.state)
         self._told = told if rows is None and not self.baldwinian else None
         record = dict(gen=self.generation, nevals=len(population), **spread(losses))

@@ -46,9 +46,9 @@ def leaves_repository_alone():
 
 
 def test_every_script_is_checked():
-    assert SCRIPTS == ["accuracy_vs_size", "baldwin", "cartpole_gym", "objectives",
-                       "pole_balancing", "seed_examples", "sklearn_benchmark", "xor",
-                       "xor_easimple"]
+    assert SCRIPTS == ["accuracy_vs_size", "baldwin", "cartpole_gym", "evolution_and_learning",
+                       "objectives", "pole_balancing", "seed_examples", "sklearn_benchmark",
+                       "xor", "xor_easimple"]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -132,6 +132,7 @@ NEEDS = {   # script: (arguments, module, extra) of an experiment run on a plain
     "pole_balancing": (["--task", "1-markov"], "matplotlib", "plot"),
     "sklearn_benchmark": ([], "matplotlib", "plot"),
     "cartpole_gym": ([], "gymnasium", "control"),
+    "evolution_and_learning": ([], "matplotlib", "plot"),
 }
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from estimator_helpers import regression_data
 from sklearn.base import clone
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -268,3 +268,12 @@ def test_fit_context_callbacks_see_the_state(data):
 ])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("learning", ["baldwinian", "lamarckian"])
+def test_nsga2_refuses_lifetime_learning(learning):
+    X, y = load_iris(return_X_y=True)
+    clf = NeuroEvolutionClassifier((3,), strategy="nsga2", learning=learning, max_generations=2,
+                                   random_state=0)
+    with pytest.raises(ValueError, match="learning=.*strategy='nsga2'.*masks"):
+        clf.fit(X, y)

@@ -13,6 +13,7 @@ from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
+from evonet.estimators._learning import check_learning_strategy, make_learner
 from evonet.estimators._params import check_params
 from evonet.estimators._pareto import ParetoMixin, stopping_rules
 from evonet.estimators._scoring import scored_fit
@@ -262,6 +263,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             strategy_name = choose_strategy(n_params, data.X.shape[0], self.batch_size)
         else:
             strategy_name = self.strategy
+        check_learning_strategy(self.learning, strategy_name, self.strategy == "auto")
         if strategy_name == "neat":
             architecture = NEATArchitecture(n_features, n_outputs, data.output_activation)
         else:
@@ -274,6 +276,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
 
     def _evolve(self, run, incremental, start, stopping, checkpoint, metadata):
         """Run the generations of this call and keep the result (also of a failed run)."""
+        run.learner = make_learner(self, run.evaluator.problem)   # rebuilt with this call's data
         budget = 1 if incremental else max(0, self.max_generations - (run.generation - start))
         callbacks = []
         if self.verbose:

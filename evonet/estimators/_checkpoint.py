@@ -1,5 +1,6 @@
 """Checkpoints of an estimator's ``fit``: the fingerprint that decides whether to resume."""
 
+from evonet.estimators._learning import unused_learning_params
 from evonet.io import jsonable
 from evonet.io.fingerprint import array_fingerprint
 
@@ -32,9 +33,10 @@ def fingerprint(est, X, y, sample_weight):
     >>> fp["estimator"], fp["data"]["X"]["shape"], "verbose" in fp["params"]
     ('NeuroEvolutionRegressor', [3, 2], False)
     """
+    unused = unused_learning_params(est)   # so checkpoints written before them still match
     params = {name: _param_value(value, name)
               for name, value in est.get_params(deep=False).items()
-              if name not in FINGERPRINT_EXCLUDED
+              if name not in FINGERPRINT_EXCLUDED and name not in unused
               # scoring came after 0.1.0: its default leaves older checkpoints valid
               and not (name == "scoring" and value is None)}
     return {"estimator": type(est).__name__, "params": params,

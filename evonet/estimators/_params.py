@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 
 from evonet.checks import check_int, check_n_jobs, is_int
+from evonet.estimators._learning import check_learning_objective, check_learning_params
 from evonet.io.checkpoint import check_checkpoint_settings
 from evonet.nn.activations import HIDDEN_ACTIVATIONS
 from evonet.strategies import STRATEGIES
@@ -65,4 +66,6 @@ def check_params(est):
     if est.strategy_params is not None and not isinstance(est.strategy_params, dict):
         raise ValueError(f"strategy_params must be a dict or None, got "
                          f"{est.strategy_params!r}.")
+    check_learning_params(est)
+    check_learning_objective(est)
     return hidden

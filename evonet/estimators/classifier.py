@@ -8,10 +8,12 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from evonet.estimators._base import BaseNeuroEvolution
 from evonet.estimators._labels import ClassLabelsMixin, check_same_classes
+from evonet.estimators._learning import LEARNING_PARAM_NAMES, document_learning
 
 __all__ = ["NeuroEvolutionClassifier"]
 
 
+@document_learning
 class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolution):
     """Multi-layer perceptron classifier whose weights are evolved, not back-propagated.
 
@@ -201,17 +203,12 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         checkpoint=None,
         checkpoint_interval=60,
         scoring=None,
+        learning=None, learning_steps=10, learning_rate_init=1e-3, learning_batch_size=None,
     ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
-            population_size=population_size, max_generations=max_generations,
-            max_evaluations=max_evaluations, batch_size=batch_size, alpha=alpha,
-            early_stopping=early_stopping, validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, tol=tol, strategy_params=strategy_params,
-            n_jobs=n_jobs, retry_failed=retry_failed, random_state=random_state,
-            verbose=verbose, warm_start=warm_start, checkpoint=checkpoint,
-            checkpoint_interval=checkpoint_interval, scoring=scoring,
-        )
+        params = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
+        learning = {k: params.pop(k) for k in LEARNING_PARAM_NAMES}
+        super().__init__(**params)
+        vars(self).update(learning)   # the learning parameters (estimators/_learning.py)
 
     def _validate_xy(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, dtype=np.float64,

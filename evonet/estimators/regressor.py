@@ -119,6 +119,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
         checkpoint=None,
         checkpoint_interval=60,
         scoring=None,
+        learning=None, learning_steps=10, learning_rate_init=1e-3, learning_batch_size=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation, strategy=strategy,
@@ -130,6 +131,8 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             verbose=verbose, warm_start=warm_start, checkpoint=checkpoint,
             checkpoint_interval=checkpoint_interval, scoring=scoring,
         )
+        self.learning, self.learning_steps = learning, learning_steps
+        self.learning_rate_init, self.learning_batch_size = learning_rate_init, learning_batch_size
 
     def _validate_xy(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,

@@ -22,9 +22,10 @@ from evonet.strategies.es import OpenES, OpenESState
 from evonet.strategies.ga import GA, GAState
 from evonet.strategies.neat import NEAT, NEATState
 from evonet.strategies.nsga2 import NSGA2, NSGA2State
+from evonet.strategies.plan import LearningPlan
 from evonet.strategies.restart_cmaes import RestartCMAES, RestartCMAESState
 
-__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "CMAESState", "GAState", "NEATState", "NSGA2",
-           "NSGA2State", "OpenES",
-           "OpenESState", "RestartCMAES", "RestartCMAESState", "Strategy", "StrategyState",
+__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "CMAESState", "GAState", "LearningPlan",
+           "NEATState", "NSGA2", "NSGA2State", "OpenES", "OpenESState", "RestartCMAES",
+           "RestartCMAESState", "Strategy", "StrategyState",
            "get_strategy", "register_strategy", "scaled_step_sizes", "STEP_SIZES"]

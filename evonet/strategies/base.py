@@ -199,6 +199,24 @@ class Strategy:
         state.generation += 1
         return state
 
+    takes_learned = True
+    """Whether :meth:`tell_learned` takes networks changed after :meth:`ask` (Lamarckian
+    learning); a strategy that can only be told its own samples sets it to ``False``."""
+
+    def tell_learned(self, state, population, losses, rng):
+        """The state after the losses of networks that learned after :meth:`ask`.
+
+        Lamarckian learning (:class:`~evonet.evolve.Run` with a Lamarckian
+        learner) tells the strategy the learned networks through this hook,
+        not through :meth:`tell`: a strategy that models where its samples
+        come from (CMA-ES) treats them as external solutions here. By default
+        it is :meth:`tell` (a GA or NEAT keeps whatever it is told).
+        """
+        if not self.takes_learned:
+            raise ValueError(f"strategy {self.name!r} cannot be told learned networks "
+                             f"(Lamarckian learning); use Baldwinian learning.")
+        return self.tell(state, population, losses, rng)
+
     def learning_plan(self, state):
         """What the learning stage of a generation needs from the strategy (``None``).
 

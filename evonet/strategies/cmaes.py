@@ -1,5 +1,6 @@
 """CMA-ES on DEAP's ``cma.Strategy``, sampling from the run's own generator."""
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -41,6 +42,46 @@ def sample_cma(es, rng):
 def update_cma(es, population, losses):
     """Tell a ``deap.cma.Strategy`` the ``losses`` of the rows of ``population``."""
     es.update([as_individual(x, fitness=loss) for x, loss in zip(population, losses)])
+
+
+def clamp_injected(es, points):
+    """External solutions as CMA-ES takes them: steps clamped in Mahalanobis length.
+
+    Hansen (2011), "Injecting external solutions into CMA-ES", Sec. 2: the
+    step ``y = (x - m) / sigma`` of an injected point ``x`` is shortened to a
+    Mahalanobis length ``||C^(-1/2) y||`` of at most
+    ``c_y = sqrt(n) + 2 n / (n + 2)`` (about the longest a sample of the
+    distribution itself would take), so that one far-away point cannot
+    drag the mean, the evolution paths or the step size. Points within that
+    length are unchanged.
+
+    Parameters
+    ----------
+    es : deap.cma.Strategy
+    points : ndarray of shape (k, n)
+
+    Returns
+    -------
+    ndarray of shape (k, n)
+        ``m + sigma * y`` with the clamped steps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deap import cma
+    >>> es = cma.Strategy(centroid=[0.0, 0.0], sigma=1.0)
+    >>> clamp_injected(es, np.array([[0.5, 0.0], [100.0, 0.0]])).round(3)
+    array([[0.5  , 0.   ],
+           [2.414, 0.   ]])
+    """
+    points = np.asarray(points, dtype=np.float64)
+    n = es.dim
+    steps = (points - es.centroid) / es.sigma
+    lengths = np.linalg.norm((steps @ es.B) / es.diagD, axis=1)   # ||C^(-1/2) y||
+    limit = math.sqrt(n) + 2.0 * n / (n + 2.0)
+    with np.errstate(divide="ignore"):
+        factor = np.minimum(1.0, limit / lengths)
+    return es.centroid + es.sigma * (steps * factor[:, None])
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
@@ -128,6 +169,10 @@ class CMAES(Strategy):
     def _tell(self, state, population, losses, rng):
         update_cma(state.cma, population, losses)
         return state
+
+    def tell_learned(self, state, population, losses, rng):
+        """Tell learned networks as external solutions (:func:`clamp_injected`), then update."""
+        return self.tell(state, clamp_injected(state.cma, population), losses, rng)
 
     def incumbent(self, state):
         return np.array(state.cma.centroid, dtype=np.float64), None

@@ -78,6 +78,7 @@ class OpenES(Strategy):
     """
 
     name = "es"
+    takes_learned = False  # its gradient estimate reads the mirrored noise out of the samples
 
     def __init__(self, population_size=100, sigma=0.05, learning_rate=0.01, weight_decay=0.0,
                  beta1=0.9, beta2=0.999):

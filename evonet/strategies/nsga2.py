@@ -188,6 +188,9 @@ class NSGA2(Strategy):
 
     name = "nsga2"
     n_objectives = 2
+    # gradient steps would fill in the connections its masks switch off
+    takes_learning = False
+    learning_refusal = "whose connection masks gradient steps would fill in"
 
     def __init__(self, population_size=100, crossover_rate=0.5, mutation_sigma=0.1,
                  mutation_rate=None, mask_rate=None, initial_density=1.0,

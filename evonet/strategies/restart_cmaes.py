@@ -13,7 +13,7 @@ from evonet.strategies.base import (
     check_positive_float,
     register_strategy,
 )
-from evonet.strategies.cmaes import sample_cma, update_cma
+from evonet.strategies.cmaes import clamp_injected, sample_cma, update_cma
 
 __all__ = ["RestartCMAES", "RestartCMAESState"]
 
@@ -127,6 +127,10 @@ class RestartCMAES(Strategy):
 
     def _ask(self, state, rng):
         return sample_cma(state.cma, rng)
+
+    def tell_learned(self, state, population, losses, rng):
+        """Tell learned networks as external solutions (see ``cmaes.clamp_injected``)."""
+        return self.tell(state, clamp_injected(state.cma, population), losses, rng)
 
     def _tell(self, state, population, losses, rng):
         update_cma(state.cma, population, losses)
