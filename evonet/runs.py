@@ -291,7 +291,7 @@ class CheckpointFile:
 
 
 def start_run(strategy, evaluator, rng, initializer, batch_size=None, checkpoint=None,
-              stopping=(), validation=None, stats=None, learner=None):
+              stopping=(), validation=None, stats=None, learner=None, check_every=None):
     """A new run, or the run saved in ``checkpoint`` ready to continue.
 
     Parameters
@@ -307,7 +307,8 @@ def start_run(strategy, evaluator, rng, initializer, batch_size=None, checkpoint
     checkpoint : CheckpointFile, default=None
     stopping : sequence of StoppingRule
         A resumed run gives them their saved counters.
-    validation, stats, learner : see :class:`~evonet.evolve.Run`.
+    validation, stats, learner, check_every : see :class:`~evonet.evolve.Run` (a resumed
+        run keeps its saved ``check_every``).
 
     Returns
     -------
@@ -330,7 +331,7 @@ def start_run(strategy, evaluator, rng, initializer, batch_size=None, checkpoint
         return Run.from_state(strategy, evaluator, checkpoint.saved.run_state,
                               stats=stats, validation=validation, learner=learner)
     return Run(strategy, evaluator, rng, initializer=initializer, batch_size=batch_size,
-               stats=stats, validation=validation, learner=learner)
+               stats=stats, validation=validation, learner=learner, check_every=check_every)
 
 
 def run_generations(run, max_generations, max_evaluations=None, callbacks=(), stopping=(),

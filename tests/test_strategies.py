@@ -79,6 +79,7 @@ CASES = {
     "ipop-cmaes": Case(dict(sigma=0.5)),
     "es": Case(dict(population_size=40, sigma=0.1, learning_rate=0.05)),
     "nsga2": Case(dict(population_size=60, mutation_sigma=0.1, mutation_rate=0.3)),
+    "pbt": Case(dict(population_size=20, weight_sigma=0.03)),   # told no learning: noisy copies
     "neat": Case(dict(population_size=40, weight_power=1.0), initializer=MinimalInitializer(2, 1),
                  problem=AND.evaluate, same=same_genes, generations=100),
 }

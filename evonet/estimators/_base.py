@@ -13,10 +13,10 @@ from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
-from evonet.estimators._learning import check_learning_strategy, make_learner
+from evonet.estimators._learning import check_learning_strategy
 from evonet.estimators._params import check_params
 from evonet.estimators._pareto import ParetoMixin, stopping_rules
-from evonet.estimators._scoring import scored_fit
+from evonet.estimators._pbt import fit_learner, fit_parts, is_pbt, keep_pbt_history, stratified
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
@@ -184,12 +184,10 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             self._continue_targets(data)
         # a new run's one generator of this fit; the validation split's seed comes from it
         rng = None if continuing or resumed else make_generator(self.random_state)
-        if self.early_stopping and not incremental:
-            if resumed:
-                split_seed = checkpoint.saved_metadata("split_seed")
-            else:
-                split_seed = int((self._run.rng if continuing else rng).integers(0, 2**31 - 1))
-            self._split_validation(data, split_seed)
+        if (pbt := is_pbt(self, continuing, checkpoint)) or self.early_stopping and not incremental:
+            split_seed = checkpoint.saved_metadata("split_seed") if resumed else int(
+                (self._run.rng if continuing else rng).integers(0, 2**31 - 1))
+            self._split_validation(data, split_seed, pbt)
         data.sample_weight = unless_all_equal(data.sample_weight)
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
         problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
@@ -197,7 +195,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         validation = None if data.X_val is None else partial(
             self._validation_score, X_val=data.X_val, y_val=data.y_val,
             sample_weight=data.val_weight)
-        problem, validation = scored_fit(self, problem, architecture, data, validation)
+        problem, validation, train = fit_parts(self, problem, architecture, data, validation, pbt)
         evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
                               verbose=self.verbose)
         batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
@@ -217,24 +215,25 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
                                      defaults=defaults, chosen_by_auto=self.strategy == "auto")
             run = start_run(strategy, evaluator, rng, architecture.initializer(), batch_size,
-                            checkpoint, stopping, validation)
+                            checkpoint, stopping, validation, check_every=1 if pbt else None)
             self.strategy_ = strategy_name
             self._architecture = architecture
         start = checkpoint.saved_metadata("start_generation") if resumed else run.generation
         self._evolve(run, incremental, start, stopping, checkpoint, metadata=dict(
             kind="estimator", strategy=strategy_name, start_generation=int(start),
-            split_seed=data.split_seed))
+            split_seed=data.split_seed), training=train)
         return self
 
-    def _split_validation(self, data, split_seed):
+    def _split_validation(self, data, split_seed, pbt=False):
         """Hold out the validation rows of early stopping (at least 2, as MLPClassifier)."""
-        data.split(self.validation_fraction, split_seed, self._split_stratify(data.y))
-        if data.X_val.shape[0] < 2:
+        data.split(self.validation_fraction, split_seed,
+                   stratified(self._split_stratify(data.y), self.validation_fraction, pbt))
+        if data.X_val.shape[0] < (least := 2 - pbt):
             raise ValueError(
                 f"The validation set is too small. Increase 'validation_fraction' "
                 f"(validation_fraction={self.validation_fraction!r} holds out "
                 f"{data.X_val.shape[0]} of {data.X.shape[0] + data.X_val.shape[0]} rows; "
-                f"early stopping needs at least 2) or the size of your dataset.")
+                f"the fit needs at least {least}) or the size of your dataset.")
 
     def _prepare_data(self, X, y, sample_weight, classes, checkpoint, continuing):
         """Validated data and encoded targets; a resumed fit's checkpoint is checked here."""
@@ -274,9 +273,9 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                              f"fit: {self._architecture} != {architecture}.")
         return strategy_name, architecture
 
-    def _evolve(self, run, incremental, start, stopping, checkpoint, metadata):
+    def _evolve(self, run, incremental, start, stopping, checkpoint, metadata, training=None):
         """Run the generations of this call and keep the result (also of a failed run)."""
-        run.learner = make_learner(self, run.evaluator.problem)   # rebuilt with this call's data
+        run.learner = fit_learner(self, training or run.evaluator.problem)   # this call's data
         budget = 1 if incremental else max(0, self.max_generations - (run.generation - start))
         callbacks = []
         if self.verbose:
@@ -342,6 +341,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         # as MLPClassifier: None with early_stopping (the validation score chose the model)
         self.best_loss_ = None if validated else float(run.best_loss)
         self.logbook_ = run.logbook
+        keep_pbt_history(self, run)
         if validated:
             self.validation_scores_ = list(run.validation_scores)
             # None when the budget ended before the first check the validation rule saw

@@ -29,6 +29,7 @@ class FitData:
     y_val: np.ndarray = None
     val_weight: np.ndarray = None
     split_seed: int = None
+    targets_val: np.ndarray = None
 
     def __post_init__(self):
         if self.sample_weight is not None and not self.sample_weight.all():
@@ -45,7 +46,7 @@ class FitData:
         parts = train_test_split(self.X, self.targets, self.y, *weights,
                                  test_size=validation_fraction, random_state=split_seed,
                                  stratify=stratify)
-        self.X, self.X_val, self.targets, _, self.y, self.y_val = parts[:6]
+        self.X, self.X_val, self.targets, self.targets_val, self.y, self.y_val = parts[:6]
         if self.sample_weight is not None:
             # the training part's weights weight the loss, the validation part's the
             # validation score (as in sklearn's MLP)

@@ -20,7 +20,7 @@ from sklearn.metrics import get_scorer, get_scorer_names
 from evonet import metrics
 from evonet.problems.scored import ScoredProblem
 
-__all__ = ["VECTORISED", "check_scoring", "check_storable", "scored_fit"]
+__all__ = ["VECTORISED", "check_scoring", "check_storable", "scored_fit", "scored_problem"]
 
 _AVERAGED = {f"{m}_{a}": (m, a) for m in ("f1", "precision", "recall")
              for a in ("micro", "macro", "weighted")}
@@ -246,3 +246,15 @@ def _dry_run(objective, data):
     if failures:
         raise ValueError(f"scoring={objective.scoring!r} cannot score this estimator's "
                          f"predictions: {failures[0]!r}.") from failures[0]
+
+
+def scored_problem(est, problem, y, sample_weight):
+    """``problem`` scored by ``est.scoring`` on targets ``y`` (PBT's judge of its members).
+
+    ``problem`` as it is when ``scoring`` is ``None`` or ``"loss"``.
+    """
+    scoring = check_scoring(est.scoring)
+    if scoring is None:
+        return problem
+    return ScoredProblem(problem, Objective(scoring, is_classifier(est), est.get_target_state(),
+                                            y, sample_weight))

@@ -75,8 +75,10 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     gives NaN for, or raises on, gets the worst fitness and a warning counts
     them; a scorer that cannot score the training targets themselves raises
     ``ValueError`` before the run. The objective needs no gradient, so every
-    strategy (``"es"``, ``"cmaes"``, ``"ipop-cmaes"``, ``"ga"``, ``"neat"``)
-    accepts it (a gradient-based lifetime learning could not). A model file
+    evolution strategy (``"es"``, ``"cmaes"``, ``"ipop-cmaes"``, ``"ga"``,
+    ``"neat"``, ``"nsga2"``) accepts it; ``learning`` does not (it follows the
+    loss's gradient), and ``"pbt"`` trains its members on the loss while it
+    ranks and keeps them by the score on its validation split. A model file
     keeps a scorer name; a ``make_scorer`` object cannot be saved there
     (``save`` raises ``ValueError``: pickle the estimator, or
     ``set_params(scoring=None)`` first).

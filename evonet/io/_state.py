@@ -26,12 +26,12 @@ import dataclasses
 import math
 
 import numpy as np
-from deap import cma, tools
+from deap import tools
 
-from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.neat import NeatGenome
 from evonet.genome.types import NeatIndividual, WeightIndividual
 from evonet.io._added import expected_fields, fill_added
+from evonet.io._classes import PLAIN_CLASSES
 from evonet.io._records import (
     decode_floats,
     decode_generator,
@@ -42,32 +42,9 @@ from evonet.io._records import (
     encode_hall_of_fame,
     encode_logbook,
 )
-from evonet.problems.gym import EpisodeSeeds
-from evonet.problems.pole import FixedSampler
-from evonet.sampling import MinibatchSampler
-from evonet.strategies import CMAESState, GAState, NEATState, OpenESState, RestartCMAESState
-from evonet.strategies.neat import Species
-from evonet.strategies.nsga2 import NSGA2State
 
 __all__ = ["Decoder", "Encoder", "PLAIN_CLASSES"]
 
-PLAIN_CLASSES = {
-    "GAState": GAState,
-    "OpenESState": OpenESState,
-    "CMAESState": CMAESState,
-    "RestartCMAESState": RestartCMAESState,
-    "NEATState": NEATState,
-    "NSGA2State": NSGA2State,
-    "deap.cma.Strategy": cma.Strategy,
-    "Species": Species,
-    "InnovationRegistry": InnovationRegistry,
-    "MinibatchSampler": MinibatchSampler,
-    "FixedSampler": FixedSampler,
-    "EpisodeSeeds": EpisodeSeeds,
-}
-"""Classes rebuilt from their attributes (``cls.__new__`` then the ``__dict__``): plain
-data holders whose construction runs no code of their own. A dataclass is written and
-read field by field: exactly its fields, no more, no fewer."""
 
 LEGACY_STATE = "StrategyState"
 """evonet 0.1.0 saved every strategy state as one attribute bag, ``{"$object":

@@ -5,7 +5,7 @@ Each strategy (fixed settings) has a state dataclass (what evolves);
 
 >>> from evonet.strategies import STRATEGIES
 >>> sorted(STRATEGIES)
-['cmaes', 'es', 'ga', 'ipop-cmaes', 'neat', 'nsga2']
+['cmaes', 'es', 'ga', 'ipop-cmaes', 'neat', 'nsga2', 'pbt']
 """
 
 from evonet.strategies.base import (
@@ -22,10 +22,11 @@ from evonet.strategies.es import OpenES, OpenESState
 from evonet.strategies.ga import GA, GAState
 from evonet.strategies.neat import NEAT, NEATState
 from evonet.strategies.nsga2 import NSGA2, NSGA2State
+from evonet.strategies.pbt import PBT, PBTState
 from evonet.strategies.plan import LearningPlan
 from evonet.strategies.restart_cmaes import RestartCMAES, RestartCMAESState
 
-__all__ = ["CMAES", "GA", "NEAT", "STRATEGIES", "CMAESState", "GAState", "LearningPlan",
-           "NEATState", "NSGA2", "NSGA2State", "OpenES", "OpenESState", "RestartCMAES",
-           "RestartCMAESState", "Strategy", "StrategyState",
+__all__ = ["CMAES", "GA", "NEAT", "NSGA2", "PBT", "STRATEGIES", "CMAESState", "GAState",
+           "LearningPlan", "NEATState", "NSGA2State", "OpenES", "OpenESState", "PBTState",
+           "RestartCMAES", "RestartCMAESState", "Strategy", "StrategyState",
            "get_strategy", "register_strategy", "scaled_step_sizes", "STEP_SIZES"]

@@ -1,0 +1,142 @@
+"""The estimators' population-based training (``strategy="pbt"``): its data, learner and result.
+
+A PBT fit holds out ``validation_fraction`` of the training rows (stratified
+for classifiers, as scikit-learn's early stopping; unstratified where a class
+has too few rows to stratify), whatever ``early_stopping`` says. The members
+learn on the remaining rows: the run's learner is a Lamarckian
+:class:`~evonet.learning.LifetimeLearner` on the training problem, following
+each member's learning rate, ``alpha`` and Adam state from
+:meth:`~evonet.strategies.PBT.learning_plan`, ``learning_batch_size`` rows per
+step. The run's evaluator scores the held-out rows: each round's losses, by
+which members are exploited and the incumbent chosen, are the members'
+validation losses (the estimator's loss, without the L2 term). So the
+run's ``loss_curve`` is the best validation loss so far, and the stopping rule
+(``tol``, ``n_iter_no_change``, checked after every round) is validation-based.
+"""
+
+import numpy as np
+
+from evonet.estimators._learning import document_learning, make_learner
+from evonet.estimators._scoring import scored_fit, scored_problem
+from evonet.learning import LifetimeLearner
+
+__all__ = ["document_learning_and_pbt", "document_pbt", "fit_learner", "fit_parts",
+           "keep_pbt_history", "is_pbt", "stratified"]
+
+
+def is_pbt(est, continuing, checkpoint):
+    """Whether this fit of ``est`` runs population-based training."""
+    if continuing:
+        return est.strategy_ == "pbt"
+    if checkpoint is not None and checkpoint.resumed:
+        return checkpoint.saved_metadata("strategy") == "pbt"
+    return est.strategy == "pbt"
+
+
+def stratified(stratify, validation_fraction, pbt=True):
+    """The labels to stratify the validation split on.
+
+    ``stratify`` as it is for early stopping (``pbt`` false); for PBT, which
+    always holds out rows, ``None`` (an unstratified split) where some class
+    has too few rows to be stratified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0] * 10 + [1] * 10)
+    >>> stratified(y, 0.2) is y, stratified(y[:11], 0.2), stratified(y[:11], 0.2, pbt=False) is None
+    (True, None, False)
+    """
+    if stratify is None or not pbt:
+        return stratify
+    _, counts = np.unique(stratify, return_counts=True)
+    n_val = int(np.ceil(validation_fraction * len(stratify)))
+    if counts.min() < 2 or n_val < len(counts) or len(stratify) - n_val < len(counts):
+        return None
+    return stratify
+
+
+def fit_parts(est, problem, architecture, data, validation, pbt):
+    """The problem the run's evaluator scores, the validation scorer and the learning problem.
+
+    Without PBT: the estimator's ``scoring`` applied
+    (:func:`~evonet.estimators._scoring.scored_fit`) and no learning problem
+    of its own (the learner learns on the evaluator's problem). With PBT: the
+    validation rows scored by the loss without the L2 term (or by ``scoring``,
+    as ``-score``), no validation scorer (the evaluator validates), and
+    ``problem`` (the training rows) to learn on.
+
+    Returns
+    -------
+    (problem, validation, training problem or None)
+    """
+    if not pbt:
+        return (*scored_fit(est, problem, architecture, data, validation), None)
+    judged = architecture.problem(data.X_val, data.targets_val, est.loss, data.val_weight, 0.0)
+    # members are judged by the scoring (the loss by default); they learn from the loss
+    return scored_problem(est, judged, data.y_val, data.val_weight), None, problem
+
+
+def fit_learner(est, problem):
+    """The learner of a fit on ``problem``: PBT's Lamarckian one, or that of ``learning``."""
+    if est.strategy_ != "pbt":
+        return make_learner(est, problem)
+    return LifetimeLearner(problem, "lamarckian", learning_batch_size=est.learning_batch_size)
+
+
+def keep_pbt_history(est, run):
+    """Set ``est.pbt_history_`` after a PBT fit (see :meth:`~evonet.strategies.PBT.history`)."""
+    if est.strategy_ == "pbt":
+        est.pbt_history_ = run.strategy.history(run.state)
+    elif "pbt_history_" in vars(est):
+        del est.pbt_history_  # of an earlier fit
+
+PBT_STRATEGY = """\
+        ``"pbt"`` is population-based training (Jaderberg et al. 2017,
+        :class:`~evonet.strategies.PBT`): ``population_size`` networks (8
+        by default) of ``hidden_layer_sizes`` train in lock step by Adam
+        back-propagation on minibatches of ``learning_batch_size`` rows, each
+        with its own learning rate and L2 ``alpha`` (log-uniform in
+        ``[3e-4, 1e-2]`` and ``[1e-5, 1e-2]`` at first; the estimator's
+        ``alpha`` and ``learning_rate_init`` are not used); every 5 steps (a
+        *round*, one generation) the worst quarter by validation loss copies
+        the weights, Adam state and settings of a member of the best quarter
+        and perturbs the settings (x0.8 or x1.2, or draws them anew with
+        probability 0.25); ``strategy_params`` sets these (``steps``,
+        ``learning_rate``, ``alpha``, ...). It always holds out
+        ``validation_fraction`` of the rows (stratified where every class
+        allows it), judges the members on them by the loss (without the L2
+        term) and keeps the member with the best validation loss of any
+        round; ``loss_curve_`` and ``best_loss_`` are that validation loss
+        and the run stops after ``n_iter_no_change`` rounds without an
+        improvement by ``tol`` (``early_stopping`` changes nothing).
+        ``learning`` does not combine with it.
+"""
+"""The numpydoc entry of ``strategy="pbt"``, added to the ``strategy`` parameter."""
+
+PBT_ATTRIBUTES = """\
+    pbt_history_ : dict of ndarray
+        ``strategy="pbt"`` only: each member's hyperparameter history, arrays
+        of shape ``(rounds, population_size)`` (member ``i``'s round ``r`` at
+        ``[r, i]``, all rounds of the run, those of earlier ``warm_start``
+        fits included): ``learning_rate`` and ``alpha`` it trained with,
+        ``loss`` its validation loss after the round, ``parent`` the member
+        it copied after the round (``i`` if it kept its own).
+"""
+
+
+def document_pbt(cls):
+    """Class decorator: ``"pbt"`` added to the ``strategy`` entry and ``pbt_history_``."""
+    doc = cls.__doc__ or ""
+    anchor = "        ``genome_`` instead of ``coefs_`` / ``intercepts_``.\n"
+    doc = doc.replace('{"auto", "es", "cmaes", "ga", "neat"}',
+                      '{"auto", "es", "cmaes", "ga", "neat", "pbt"}', 1)
+    doc = doc.replace(anchor, anchor + PBT_STRATEGY, 1)
+    cls.__doc__ = doc.replace("    n_features_in_ : int\n",
+                              PBT_ATTRIBUTES + "    n_features_in_ : int\n", 1)
+    return cls
+
+
+def document_learning_and_pbt(cls):
+    """Class decorator: the learning parameters (:func:`document_learning`) and PBT's entries."""
+    return document_pbt(document_learning(cls))
