@@ -1,13 +1,15 @@
 """
-Evolution and learning on digits: Baldwinian and Lamarckian
-===========================================================
+Evolution and learning on digits: Baldwinian, Lamarckian and PBT
+================================================================
 
 Evolution shapes a network over generations; back-propagation shapes it within its
 lifetime. With ``learning=`` every network of a generation takes a few Adam steps on
 minibatches of the training data before its fitness is taken. Here a genetic algorithm
 on the digits data set runs three ways on the same budget of generations: evolution
 alone, Baldwinian learning (the learned network is scored, the genome born with is
-kept) and Lamarckian learning (the learned weights go back into the genome).
+kept) and Lamarckian learning (the learned weights go back into the genome). Then
+population-based training (``strategy="pbt"``) trains eight networks together and
+adapts their learning rates as it goes.
 """
 
 # %%
@@ -60,5 +62,36 @@ ax.set_ylabel("best training loss (log-loss)")
 ax.set_yscale("log")
 ax.set_title("GA on digits, (16,) hidden units")
 ax.legend()
+fig.tight_layout()
+plt.show()
+
+# %%
+# Population-based training
+# -------------------------
+# ``strategy="pbt"`` trains ``population_size=8`` networks by Adam, each with its own
+# learning rate and ``alpha``; every round (5 steps, one generation) it scores them on a
+# held-out ``validation_fraction`` of the training rows, and the worst quarter copies the
+# weights, Adam state and settings of a member of the best quarter (*exploit*) and
+# perturbs the settings (*explore*). ``pbt_history_`` records each member's settings and
+# validation loss round by round.
+pbt = make_pipeline(StandardScaler(),
+                    NeuroEvolutionClassifier((16,), strategy="pbt", max_generations=60,
+                                             random_state=0))
+pbt.fit(X_train, y_train)
+history = pbt[-1].pbt_history_
+print(f"PBT held-out accuracy {pbt.score(X_test, y_test):.3f} "
+      f"({pbt[-1].n_iter_} rounds, stopped: {pbt[-1].stop_reason_})")
+print("learning rates of the 8 members in the last round:",
+      " ".join(f"{rate:.1e}" for rate in history["learning_rate"][-1]))
+
+fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(6.4, 5.0))
+top.plot(history["learning_rate"], lw=1)
+top.set_yscale("log")
+top.set_ylabel("learning rate")
+top.set_title("PBT on digits: one line per member")
+bottom.plot(history["loss"], lw=1)
+bottom.set_yscale("log")
+bottom.set_ylabel("validation loss")
+bottom.set_xlabel("round")
 fig.tight_layout()
 plt.show()
