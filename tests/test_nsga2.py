@@ -264,9 +264,18 @@ def test_fit_context_callbacks_see_the_state(data):
 
 @parametrize_with_checks([
     NeuroEvolutionClassifier(strategy="nsga2", max_generations=30, population_size=20),
-    NeuroEvolutionRegressor(strategy="nsga2", max_generations=30, population_size=20),
 ])
 def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+# the regressor's run of the same checks (10 s) goes with the slow tests, which CI runs
+# after the main suite, to keep the README's test command within its 4 minutes
+@pytest.mark.slow
+@parametrize_with_checks([
+    NeuroEvolutionRegressor(strategy="nsga2", max_generations=30, population_size=20),
+])
+def test_sklearn_estimator_checks_regressor(estimator, check):
     check(estimator)
 
 

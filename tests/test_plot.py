@@ -12,6 +12,7 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -274,6 +275,23 @@ def test_pareto_front_marks_every_point_and_the_chosen_one():
     lossy = ParetoFrontDisplay.from_estimator(fitted_with_front(
         [{"loss": 0.1, "n_weights": 5, "index": 0}]))
     assert lossy.ax_.get_ylabel() == "loss"
+
+
+def test_pareto_front_of_a_real_nsga2_fit():
+    X, y = load_iris(return_X_y=True)
+    clf = NeuroEvolutionClassifier((4,), strategy="nsga2", scoring="accuracy", population_size=20,
+                                   max_generations=15, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    display = ParetoFrontDisplay.from_estimator(clf)
+    front = clf.pareto_front_
+    # one point per network of the front, at its size and score; the best score circled
+    np.testing.assert_array_equal(display.points_.get_offsets(),
+                                  [[p["n_weights"], p["score"]] for p in front])
+    np.testing.assert_array_equal(display.best_.get_offsets(),
+                                  [[front[0]["n_weights"], front[0]["score"]]])
+    assert display.ax_.get_ylabel() == "score"
 
 
 def test_pareto_front_is_refused_without_a_front(mlp):

@@ -9,12 +9,12 @@ from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 
 
 # As scikit-learn's own suite caps MLPClassifier at max_iter=100 for these checks, the
-# budget is capped here (100 generations; NEAT 40 of 40 genomes, which still pass every
+# budget is capped here (60 generations; NEAT 40 of 40 genomes, which still pass every
 # check and keep the whole suite within its time); every other parameter is the default.
 # The NEAT estimators (topology evolution) run the same checks.
 @parametrize_with_checks([
-    NeuroEvolutionClassifier(max_generations=100),
-    NeuroEvolutionRegressor(max_generations=100),
+    NeuroEvolutionClassifier(max_generations=60),
+    NeuroEvolutionRegressor(max_generations=60),
     NeuroEvolutionClassifier(strategy="neat", max_generations=40, population_size=40),
     NeuroEvolutionRegressor(strategy="neat", max_generations=40, population_size=40),
 ])
