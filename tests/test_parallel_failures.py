@@ -92,7 +92,9 @@ def test_retry_failed_reruns_only_the_lost_chunks_on_fresh_workers(tmp_path):
     # the chunk of the worker that died is scored again, not the whole generation
     assert 1 <= evaluator.n_retried_chunks < 4
     assert sorted(set(scored)) == [0, 4, 8, 12] and scored.count(12) == 2
-    assert len(scored) == 4 + evaluator.n_retried_chunks
+    # each chunk ran once, plus once more if it was lost (a lost chunk may not have started
+    # before its worker died, on a busy machine: then it is logged only once)
+    assert 5 <= len(scored) <= 4 + evaluator.n_retried_chunks
 
 
 class DiesWhenArmed:
