@@ -83,7 +83,9 @@ def test_success_and_generalization_tests_take_genomes():
                       int)
 
 
-@pytest.mark.parametrize("task", ["1-markov", "1-nonmarkov"])
+@pytest.mark.parametrize("task", ["1-markov",
+                                  # 6 s: with the slow tests, which CI runs after the suite
+                                  pytest.param("1-nonmarkov", marks=pytest.mark.slow)])
 def test_evolve_policy_with_neat_solves_pole_balancing(task):
     policy = evolve_policy(task, strategy="neat", max_generations=60, random_state=0)
     assert isinstance(policy.network_, NeatPolicy)
