@@ -54,6 +54,18 @@ def test_pickle_is_an_array_not_a_list():
     np.testing.assert_array_equal(back, ind)
 
 
+def test_a_pickled_fitness_leaves_the_creator_types_alone():
+    # DEAP pickles a creator class by re-creating it on load, which replaced
+    # creator.EvonetFitnessMin: individuals made after that failed to reach a worker
+    ind = as_individual(np.zeros(3), fitness=1.5)
+    before = creator.EvonetFitnessMin
+    back = pickle.loads(pickle.dumps([ind.fitness, WeightIndividual([1.0]).fitness]))
+    assert creator.EvonetFitnessMin is before and type(back[0]) is before
+    assert back[0].values == (1.5,) and not back[1].valid
+    results = Parallel(n_jobs=2, backend="loky")(delayed(_describe)(i) for i in [ind, ind])
+    assert results[0] == ("EvonetWeights", (1.5,), 0.0, "<f8")
+
+
 def test_round_trip_through_loky_worker():
     inds = [as_individual(np.full(5, float(i)), fitness=float(i)) for i in range(3)]
     results = Parallel(n_jobs=2, backend="loky")(delayed(_describe)(ind) for ind in inds)

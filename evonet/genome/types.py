@@ -55,8 +55,23 @@ def _rebuild(type_name, values, fitness_values):
     return individual
 
 
+def _rebuild_fitness(type_name, values):
+    fitness = getattr(creator, type_name)()
+    if values:
+        fitness.values = values
+    return fitness
+
+
+def _reduce_fitness(fitness):
+    # by name, as individuals are: DEAP pickles a creator class by re-creating it, and
+    # loading such a pickle would replace creator.EvonetFitnessMin by a new class that
+    # evonet's individuals do not use (later pickles of them then fail in workers)
+    return _rebuild_fitness, (type(fitness).__name__, fitness.values if fitness.valid else ())
+
+
 if not hasattr(creator, "EvonetFitnessMin"):
-    creator.create("EvonetFitnessMin", base.Fitness, weights=(-1.0,))
+    creator.create("EvonetFitnessMin", base.Fitness, weights=(-1.0,),
+                   __reduce__=_reduce_fitness)
 if not hasattr(creator, "EvonetWeights"):
     creator.create("EvonetWeights", WeightVector, fitness=creator.EvonetFitnessMin)
     creator.EvonetWeights.fitness_type = creator.EvonetFitnessMin
