@@ -31,12 +31,45 @@ from evonet.nn.mlp import ROW_CHUNK, augment_rows, check_input, prepare_populati
 from evonet.nn.sparse import is_sparse, sparse_first_layer
 
 __all__ = ["BLOCK_VALUES", "activation_backward", "backward_chunk", "forward_trace",
-           "population_backward", "weight_mask"]
+           "network_blocks", "population_backward", "weight_mask"]
 
 BLOCK_VALUES = 65_536
-"""Values (units x rows) of the widest layer per block of networks in the backward pass,
-so that a block's deltas stay in cache between its products and its activation's derivative
-(a network's gradient is the same, to rounding, whatever the blocks)."""
+"""Values (units x rows) of the widest layer per block of networks, forward and backward,
+so that a block's activations and deltas stay in cache from its forward products to its
+weights' gradients (a network's gradient is the same, to rounding, whatever the blocks)."""
+
+
+def network_blocks(layout, prepared, rows):
+    """Split a prepared population into blocks of networks for a chunk of ``rows`` rows.
+
+    Yields ``(p0, p1, part)``: networks ``p0`` to ``p1 - 1`` and their
+    layers in the layout of :func:`~evonet.nn.mlp.prepare_population`
+    (views, no copies), each block holding at most :data:`BLOCK_VALUES`
+    values of its widest layer (at least one network). A population
+    prepared for sparse rows is one block.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from evonet.nn import MLPLayout
+    >>> from evonet.nn.mlp import prepare_population
+    >>> layout = MLPLayout(64, (32,), 10)
+    >>> prepared = prepare_population(layout, np.zeros((10, layout.n_params)))
+    >>> [(p0, p1) for p0, p1, _ in network_blocks(layout, prepared, 512)]
+    [(0, 4), (4, 8), (8, 10)]
+    """
+    sparse_input = isinstance(prepared[0], tuple)
+    first_out = layout.layer_sizes[1]
+    P = (prepared[0][1] if sparse_input else prepared[0]).shape[0] // first_out
+    block = P if sparse_input else \
+        max(1, BLOCK_VALUES // (max(layout.layer_sizes[1:]) * max(1, rows)))
+    for p0 in range(0, P, block):
+        p1 = min(P, p0 + block)
+        if block >= P:
+            yield p0, p1, prepared
+            continue
+        yield p0, p1, [prepared[0][p0 * first_out:p1 * first_out]] + \
+            [(W[p0:p1], b[p0:p1]) for W, b in prepared[1:]]
 
 
 def activation_backward(name, A, G, axis=1):
@@ -261,10 +294,11 @@ def population_backward(layout, population, X, output_grad, of="outputs", dtype=
     for r0 in range(0, n_rows, ROW_CHUNK):
         X_aug = X[r0:r0 + ROW_CHUNK].astype(dtype) if sparse_input \
             else augment_rows(X[r0:r0 + ROW_CHUNK], dtype)
-        trace = forward_trace(layout, prepared, X_aug)
-        delta = output_grad[:, r0:r0 + ROW_CHUNK].transpose(0, 2, 1).astype(dtype)
-        if of == "outputs":
-            out = apply_activation(layout.output_activation, trace[-1].copy(), axis=1)
-            activation_backward(layout.output_activation, out, delta, axis=1)
-        backward_chunk(layout, prepared, X_aug, trace, delta, grad)
+        for p0, p1, part in network_blocks(layout, prepared, X_aug.shape[0]):
+            trace = forward_trace(layout, part, X_aug)
+            delta = output_grad[p0:p1, r0:r0 + ROW_CHUNK].transpose(0, 2, 1).astype(dtype)
+            if of == "outputs":
+                out = apply_activation(layout.output_activation, trace[-1].copy(), axis=1)
+                activation_backward(layout.output_activation, out, delta, axis=1)
+            backward_chunk(layout, part, X_aug, trace, delta, grad[p0:p1])
     return grad

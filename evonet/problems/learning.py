@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from evonet.losses import loss_and_output_delta
-from evonet.nn.backprop import backward_chunk, forward_trace, weight_mask
+from evonet.nn.backprop import backward_chunk, forward_trace, network_blocks, weight_mask
 from evonet.nn.mlp import ROW_CHUNK, prepare_population
 from evonet.nn.optim import Adam
 from evonet.problems.supervised import SupervisedProblem, mean_row_loss
@@ -105,11 +105,19 @@ def loss_and_grad(problem, population, rows=None, alpha=None):
             sl = slice(r0, r0 + ROW_CHUNK) if rows is None else rows[r0:r0 + ROW_CHUNK]
             X_aug, targets = problem.X_aug[sl], problem.targets[..., sl]
             w = None if sw is None else sw[sl]
-            trace = forward_trace(layout, prepared, X_aug)
             factor = dtype.type(scale) if w is None else (scale * w).astype(dtype)
-            per_row, delta = loss_and_output_delta(problem.loss, trace[-1], targets, layout,
-                                                   factor)
-            backward_chunk(layout, prepared, X_aug, trace, delta, grad)
+            per_row = None
+            # network by network block: a block's values stay in cache from its first
+            # product to its weights' gradient
+            for p0, p1, part in network_blocks(layout, prepared, X_aug.shape[0]):
+                trace = forward_trace(layout, part, X_aug)
+                block_loss, delta = loss_and_output_delta(problem.loss, trace[-1], targets,
+                                                          layout, factor)
+                if per_row is None:
+                    per_row = np.empty((grad.shape[0],) + block_loss.shape[1:],
+                                       dtype=block_loss.dtype)
+                per_row[p0:p1] = block_loss
+                backward_chunk(layout, part, X_aug, trace, delta, grad[p0:p1])
             yield per_row, w
 
     with np.errstate(over="ignore", invalid="ignore"):
