@@ -33,6 +33,7 @@ import json
 import math
 import os
 import statistics
+import sys
 import tempfile
 import time
 
@@ -67,9 +68,15 @@ TO_NEAT_PYTHON = {"neat_sigmoid": ("sigmoid", 4.9 / 5.0), "logistic": ("sigmoid"
 
 
 def load(path, name):
+    """The script at ``path`` as a module, its folder first on ``sys.path`` while it loads
+    (as when it is run: experiments/xor.py imports ``_common`` from there)."""
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(os.path.dirname(path))
     return module
 
 

@@ -29,16 +29,7 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import (
-    load_breast_cancer,
-    load_diabetes,
-    load_digits,
-    load_iris,
-    load_wine,
-    make_friedman1,
-)
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -46,16 +37,7 @@ from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor  # noqa: E402
-
-DATASETS = {
-    "iris": ("classification", lambda: load_iris(return_X_y=True)),
-    "wine": ("classification", lambda: load_wine(return_X_y=True)),
-    "breast_cancer": ("classification", lambda: load_breast_cancer(return_X_y=True)),
-    "digits": ("classification", lambda: load_digits(return_X_y=True)),
-    "diabetes": ("regression", lambda: load_diabetes(return_X_y=True)),
-    "friedman1": ("regression",
-                  lambda: make_friedman1(n_samples=1000, noise=1.0, random_state=0)),
-}
+from evonet.datasets import DATASETS, load_dataset, repeated_cv  # noqa: E402
 
 MARGIN = {"digits": 0.003}
 """How far above the MLP PBT must score (accuracy 0.3 points on digits)."""
@@ -77,10 +59,8 @@ def summary(values):
 
 
 def run_dataset(name, repeats, folds, seed, pbt_params):
-    task, load = DATASETS[name]
-    X, y = load()
-    splitter = (RepeatedStratifiedKFold if task == "classification" else RepeatedKFold)(
-        n_splits=folds, n_repeats=repeats, random_state=seed)
+    X, y, task, _ = load_dataset(name)
+    splitter = repeated_cv(task, n_repeats=repeats, random_state=seed, n_splits=folds)
     scores = {"mlp": [], "pbt": []}
     seconds = {"mlp": [], "pbt": []}
     for index, (train, test) in enumerate(splitter.split(X, y)):

@@ -52,14 +52,13 @@ Usage: python experiments/baldwin.py [--seeds 10] [--seed 0] [--generations 50]
 """
 
 import argparse
-import importlib.util
 import json
 import os
-import platform
 import sys
 import time
 
 import numpy as np
+from _common import add_output_options, json_path, machine_conditions, missing_extra, output_dir
 from deap import base, creator, tools
 
 LOCI = 20
@@ -76,8 +75,6 @@ REFERENCE = {
 }
 """What the measured curves are compared with (see the module docstring)."""
 KINDS = {"correct": CORRECT, "incorrect": INCORRECT, "undecided": UNDECIDED}
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-"""The default output folder, ``experiments/results/``."""
 
 # DEAP creator types, made once (creator.create writes module globals of deap.creator)
 if not hasattr(creator, "HintonNowlanFitness"):
@@ -276,13 +273,6 @@ def plot(results, path):
     plt.close(fig)
 
 
-def machine_conditions():
-    """Where the times were measured: cores, load average (1 min) and Python, for the record."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"cpus": os.cpu_count(), "load_average_1min": load, "platform": platform.platform(),
-            "python": platform.python_version(), "numpy": np.__version__}
-
-
 def _count(minimum):
     """An argparse type: an integer of at least ``minimum``."""
     def parse(text):
@@ -309,36 +299,26 @@ def build_parser():
                         help="organisms per generation (default: %(default)s)")
     parser.add_argument("--trials", type=_count(1), default=TRIALS,
                         help="learning trials per organism (default: %(default)s)")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="folder for the plot baldwin.png and the JSON file, made if "
-                             "missing; the plot is drawn only when it is given (default for "
-                             "the JSON file: experiments/results/)")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="write the settings, the machine and the per-generation figures "
-                             "as JSON: to PATH if given, else to baldwin.json in the output "
-                             "folder")
+    add_output_options(parser, "folder for the plot baldwin.png and the JSON file, made if "
+                               "missing; the plot is drawn only when it is given (default for "
+                               "the JSON file: experiments/results/)",
+                       "write the settings, the machine and the per-generation figures as "
+                       "JSON: to PATH if given, else to baldwin.json in the output folder")
     parser.add_argument("--no-plot", action="store_true",
                         help="do not draw the plot (needs no matplotlib)")
     return parser
 
 
-def missing_extra(module, extra, what):
-    """One line naming the extra to install when ``module`` is missing, else ``None``."""
-    if importlib.util.find_spec(module) is not None:
-        return None
-    return (f"{os.path.basename(__file__)}: {what} needs {module}, which is not installed: "
-            f'pip install "evonet[{extra}]"')
-
-
 def main(argv=None):
     args = build_parser().parse_args(argv)
     drawing = args.out_dir is not None and not args.no_plot
-    problem = missing_extra("matplotlib", "plot", "the plot (skip it with --no-plot)") \
-        if drawing else None
+    problem = missing_extra(__file__, "matplotlib", "plot",
+                            "the plot (skip it with --no-plot)") if drawing else None
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    results = {"args": vars(args), "machine": machine_conditions(), "runs": args.seeds,
+    results = {"args": vars(args), "machine": dict(machine_conditions(), numpy=np.__version__),
+               "runs": args.seeds,
                "reference": REFERENCE,
                "settings": {"loci": LOCI, "proportions_1_0_undecided": PROPORTIONS,
                             "population": args.population, "trials": args.trials,
@@ -360,14 +340,10 @@ def main(argv=None):
         figures = {k: v for k, v in target.items() if k not in ("target", "met")}
         print(f"target {name}: {figures}, wanted {target['target']}: "
               f"{'met' if target['met'] else 'MISSED'}")
-    out_dir = args.out_dir or RESULTS
     if drawing:
-        os.makedirs(out_dir, exist_ok=True)
-        plot(results, os.path.join(out_dir, "baldwin.png"))
+        plot(results, os.path.join(output_dir(args, make=True), "baldwin.png"))
     if args.json is not None:
-        if not args.json:
-            os.makedirs(out_dir, exist_ok=True)
-            args.json = os.path.join(out_dir, "baldwin.json")
+        args.json = json_path(args, "baldwin.json")
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
     return 0

@@ -31,22 +31,19 @@ Usage:
 """
 
 import argparse
-import importlib.util
 import json
-import os
 import statistics
 import sys
 import time
 
 import numpy as np
+from _common import add_output_options, json_path, missing_extra
 
 from evonet.control import MLPPolicy, evolve_policy
 
 PEER_CARTPOLE = {"neat-python (pop 150, 3 episodes)": {"evaluations": 285, "seconds_per_run": 0.80}}
 PENDULUM_REFERENCE = {"SAC (RL Zoo)": -176.33, "TD3 (RL Zoo)": -195.99, "PPO (RL Zoo)": -230.42}
 TEST_SEED = 1_000_000
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-"""The default output folder, ``experiments/results/``."""
 
 
 def stats(values):
@@ -152,18 +149,16 @@ def build_parser():
                              "%(default)s)")
     parser.add_argument("--skip-pendulum", action="store_true",
                         help="run CartPole only")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="folder for the JSON file, made if missing (default: "
-                             "experiments/results/)")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="write every run and the summary as JSON: to PATH if given, "
-                             "else to cartpole_gym.json in the output folder")
+    add_output_options(parser, "folder for the JSON file, made if missing (default: "
+                               "experiments/results/)",
+                       "write every run and the summary as JSON: to PATH if given, else to "
+                       "cartpole_gym.json in the output folder")
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    problem = missing_extra("gymnasium", "control", "CartPole-v1 and Pendulum-v1")
+    problem = missing_extra(__file__, "gymnasium", "control", "CartPole-v1 and Pendulum-v1")
     if problem:
         print(problem, file=sys.stderr)
         return 2
@@ -171,21 +166,11 @@ def main(argv=None):
     if not args.skip_pendulum:
         out["pendulum"] = pendulum(args)
     if args.json is not None:
-        if not args.json:
-            os.makedirs(args.out_dir or RESULTS, exist_ok=True)
-            args.json = os.path.join(args.out_dir or RESULTS, "cartpole_gym.json")
+        args.json = json_path(args, "cartpole_gym.json")
         with open(args.json, "w") as f:
             json.dump(out, f, indent=1)
     solved = out["cartpole"]["summary"]["solved_test"] == args.runs
     return 0 if solved else 1
-
-
-def missing_extra(module, extra, what):
-    """One line naming the extra to install when ``module`` is missing, else ``None``."""
-    if importlib.util.find_spec(module) is not None:
-        return None
-    return (f"{os.path.basename(__file__)}: {what} needs {module}, which is not installed: "
-            f'pip install "evonet[{extra}]"')
 
 
 if __name__ == "__main__":

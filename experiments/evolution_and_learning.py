@@ -33,43 +33,29 @@ Usage: python experiments/evolution_and_learning.py [--datasets iris digits ...]
 """
 
 import argparse
-import importlib.util
 import json
 import os
-import platform
 import sys
 import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import (
-    load_breast_cancer,
-    load_diabetes,
-    load_digits,
-    load_iris,
-    load_wine,
-    make_friedman1,
+from _common import (
+    add_cv_options,
+    add_output_options,
+    json_path,
+    machine_conditions,
+    missing_extra,
+    output_dir,
 )
-from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold, cross_validate
+from sklearn.model_selection import cross_validate
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
+from evonet.datasets import load_dataset, repeated_cv
 from evonet.strategies import STRATEGIES
-
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-"""The default output folder, ``experiments/results/``."""
-
-DATASETS = {
-    "iris": ("classification", lambda: load_iris(return_X_y=True)),
-    "wine": ("classification", lambda: load_wine(return_X_y=True)),
-    "breast_cancer": ("classification", lambda: load_breast_cancer(return_X_y=True)),
-    "digits": ("classification", lambda: load_digits(return_X_y=True)),
-    "diabetes": ("regression", lambda: load_diabetes(return_X_y=True)),
-    "friedman1": ("regression",
-                  lambda: make_friedman1(n_samples=1000, noise=1.0, random_state=0)),
-}
 
 
 def n_params(n_features, hidden, n_outputs):
@@ -101,10 +87,8 @@ def methods(task, seed, args, n_weights):
 
 def evaluate(dataset, args):
     """Score and time of every method on ``dataset``: ``(task, rows)``."""
-    task, load = DATASETS[dataset]
-    X, y = load()
-    splitter = RepeatedStratifiedKFold if task == "classification" else RepeatedKFold
-    cv = splitter(n_splits=5, n_repeats=args.repeats, random_state=args.seed)
+    X, y, task, _ = load_dataset(dataset)
+    cv = repeated_cv(task, n_repeats=args.repeats, random_state=args.seed)
     scoring = "accuracy" if task == "classification" else "r2"
     n_outputs = len(np.unique(y)) if task == "classification" else 1
     n_outputs = 1 if n_outputs == 2 else n_outputs
@@ -169,15 +153,7 @@ def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS),
-                        metavar="NAME",
-                        help=f"data sets to compare on, among {', '.join(DATASETS)} "
-                             f"(default: all)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed of the folds and of every model (default: %(default)s)")
-    parser.add_argument("--repeats", type=int, default=1,
-                        help="repetitions of the 5-fold cross-validation (default: "
-                             "%(default)s)")
+    add_cv_options(parser, repeats=1)
     parser.add_argument("--hidden", type=int, nargs="+", default=[16], metavar="UNITS",
                         help="hidden layer sizes of every evonet network (default: 16)")
     parser.add_argument("--max-generations", type=int, default=50,
@@ -185,12 +161,10 @@ def build_parser():
     parser.add_argument("--cmaes-max-params", type=int, default=1000,
                         help="skip the CMA-ES rows for networks with more weights than "
                              "this (default: %(default)s)")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="folder for the table, the plot and the JSON file, made if "
-                             "missing (default: experiments/results/)")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="also write every score and time as JSON: to PATH if given, "
-                             "else to evolution_and_learning.json in the output folder")
+    add_output_options(parser, "folder for the table, the plot and the JSON file, made if "
+                               "missing (default: experiments/results/)",
+                       "also write every score and time as JSON: to PATH if given, else to "
+                       "evolution_and_learning.json in the output folder")
     parser.add_argument("--no-plot", action="store_true",
                         help="do not plot accuracy against time on digits (no matplotlib "
                              "needed)")
@@ -199,14 +173,13 @@ def build_parser():
 
 def write_outputs(args, report, results, machine):
     """The table, the digits plot and the JSON file, in the output folder."""
-    out_dir = args.out_dir or RESULTS
-    os.makedirs(out_dir, exist_ok=True)
+    out_dir = output_dir(args, make=True)
     with open(os.path.join(out_dir, "evolution_and_learning.md"), "w") as f:
         f.write("\n".join(report) + "\n")
     if "digits" in results and not args.no_plot:
         plot(results["digits"][1], os.path.join(out_dir, "evolution_and_learning_digits.png"))
     if args.json is not None:
-        args.json = args.json or os.path.join(out_dir, "evolution_and_learning.json")
+        args.json = json_path(args, "evolution_and_learning.json")
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "machine": machine,
                        "results": {k: {"task": t, "methods": r}
@@ -215,14 +188,12 @@ def write_outputs(args, report, results, machine):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if not args.no_plot and importlib.util.find_spec("matplotlib") is None:
-        print(f"{os.path.basename(__file__)}: the digits plot (skip it with --no-plot) needs "
-              f'matplotlib, which is not installed: pip install "evonet[plot]"',
-              file=sys.stderr)
+    problem = None if args.no_plot else missing_extra(
+        __file__, "matplotlib", "plot", "the digits plot (skip it with --no-plot)")
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    machine = {"cpus": os.cpu_count(), "load_average_1min_at_start": load,
-               "platform": platform.platform(), "python": platform.python_version()}
+    machine = machine_conditions(load_key="load_average_1min_at_start")
     results = {}
     start = time.perf_counter()
     for dataset in args.datasets:

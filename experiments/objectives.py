@@ -44,7 +44,6 @@ Usage: python experiments/objectives.py [--section costs size] [--seed 0] [--rep
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -52,22 +51,18 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_digits, make_classification
+from _common import RESULTS, add_output_options, missing_extra
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import confusion_matrix, get_scorer, make_scorer
-from sklearn.model_selection import (
-    RepeatedStratifiedKFold,
-    StratifiedKFold,
-    TunedThresholdClassifierCV,
-)
+from sklearn.model_selection import StratifiedKFold, TunedThresholdClassifierCV
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from evonet import NeuroEvolutionClassifier
+from evonet.datasets import load_dataset, repeated_cv
 from evonet.strategies.nsga2 import hypervolume_2d
-
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")  # the default
 
 
 def mean_cost(y_true, y_pred, sample_weight=None):
@@ -91,7 +86,7 @@ def imbalanced(seed):  # 5,000 rows, 20 features, classes 0.95 / 0.05
 
 TASKS = {
     "imbalanced": (imbalanced, {"balanced_accuracy": "balanced_accuracy", "f1": "f1"}),
-    "breast_cancer": (lambda seed: load_breast_cancer(return_X_y=True), {"cost": COST}),
+    "breast_cancer": (lambda seed: load_dataset("breast_cancer")[:2], {"cost": COST}),
 }
 
 
@@ -108,7 +103,7 @@ def models(scoring, seed):
 
 def cross_validate_metric(X, y, scoring, seed, repeats, n_jobs):
     """Held-out scores and fit seconds of every model of one metric, on the same folds."""
-    folds = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=seed)
+    folds = repeated_cv("classification", n_repeats=repeats, random_state=seed)
     scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
     rows = {}
     for name, model in models(scoring, seed).items():
@@ -152,7 +147,7 @@ def costs(args):
     return {"results": results, "targets": targets}, "\n".join(lines)
 
 
-DATASETS = {"breast_cancer": load_breast_cancer, "digits": load_digits}
+DATASETS = ("breast_cancer", "digits")  # of the size section, among evonet.datasets' ones
 HIDDEN, BUDGETS = {"breast_cancer": (16,), "digits": (32,)}, (0.01, 0.02, 0.05, 0.1, 0.2)
 
 
@@ -303,12 +298,12 @@ def plot(summary, path):
 
 def size(args):
     """Section "size": accuracy against size, the NSGA-II front against a pruned MLP."""
-    if not args.no_plot and importlib.util.find_spec("matplotlib") is None:
-        raise SystemExit('objectives.py: plotting needs matplotlib, which is not installed: '
-                         'pip install "evonet[plot]" (or pass --no-plot)')
+    problem = None if args.no_plot else missing_extra(__file__, "matplotlib", "plot", "plotting")
+    if problem:
+        raise SystemExit(f"{problem} (or pass --no-plot)")
     summaries, folds, lines = [], {}, []
     for name in args.datasets:
-        X, y = DATASETS[name](return_X_y=True)
+        X, y, _, _ = load_dataset(name)
         rows = []
         for seed in args.seeds:
             splits = StratifiedKFold(args.folds, shuffle=True, random_state=seed).split(X, y)
@@ -360,11 +355,9 @@ def build_parser():
     size.add_argument("--budgets", nargs="+", type=float, default=list(BUDGETS),
                       help="size budgets as fractions of the MLP's weights and biases")
     size.add_argument("--no-plot", action="store_true", help="draw no plot at all")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="folder of the outputs (default: experiments/results/)")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="also write every figure as JSON (default: "
-                             "objectives_SECTION.json in the output folder)")
+    add_output_options(parser, "folder of the outputs (default: experiments/results/)",
+                       "also write every figure as JSON (default: objectives_SECTION.json in "
+                       "the output folder)")
     return parser
 
 

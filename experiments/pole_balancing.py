@@ -56,7 +56,6 @@ Usage:
 
 import argparse
 import copy
-import importlib.util
 import json
 import math
 import os
@@ -65,6 +64,7 @@ import sys
 import time
 
 import numpy as np
+from _common import add_output_options, json_path, missing_extra, output_dir
 
 from evonet.control import EvolvedPolicy, MLPPolicy, NeatPolicy, RecurrentPolicy, make_task
 from evonet.evaluation import Evaluator
@@ -111,8 +111,6 @@ OTHER_STRATEGIES = {
     "es": dict(population_size=50, sigma=0.2, learning_rate=0.1),
     "neat": dict(population_size=150, feed_forward=False),
 }
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-"""The default output folder, ``experiments/results/``."""
 
 INIT_SCALE = 0.5
 """Spread of the initial population of the population-based strategies (GA, ES)."""
@@ -314,14 +312,12 @@ def build_parser():
     parser.add_argument("--sequential", action="store_true",
                         help="run one run at a time instead of in lockstep (same figures, "
                              "different wall time)")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="folder for the plot and the JSON file, made if missing "
-                             "(default: experiments/results/)")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="also write the settings, the summary and every run as JSON: to "
-                             "PATH if given, else to pole_balancing_TASK.json (or "
-                             "pole_balancing_STRATEGY_TASK.json for a strategy other than the "
-                             "task's) in the output folder")
+    add_output_options(parser, "folder for the plot and the JSON file, made if missing "
+                               "(default: experiments/results/)",
+                       "also write the settings, the summary and every run as JSON: to PATH "
+                       "if given, else to pole_balancing_TASK.json (or "
+                       "pole_balancing_STRATEGY_TASK.json for a strategy other than the "
+                       "task's) in the output folder")
     parser.add_argument("--no-plot", action="store_true",
                         help="do not plot the trajectory of the first solved run's champion")
     parser.add_argument("--verbose", action="store_true", help="print every round")
@@ -330,19 +326,16 @@ def build_parser():
 
 def write_outputs(args, task, policy, strategy_name, settings, runs, summary):
     """The champion's plot and the JSON file, in the output folder."""
-    out_dir = args.out_dir or RESULTS
     suffix = "" if strategy_name == CONFIGS[args.task]["strategy"] else f"_{strategy_name}"
     solved = [r for r in runs if r.solved]
     if solved and not args.no_plot:
-        path = os.path.join(out_dir, f"pole_balancing_{args.task}{suffix}.png")
-        os.makedirs(out_dir, exist_ok=True)
+        path = os.path.join(output_dir(args, make=True),
+                            f"pole_balancing_{args.task}{suffix}.png")
         plot_champion(task, policy, solved[0].solver, path)
         print(f"champion of run {solved[0].index}: trajectory plotted to {path}")
     if args.json is not None:
-        if not args.json:
-            os.makedirs(out_dir, exist_ok=True)
-            name = f"pole_balancing{suffix and '_' + strategy_name}_{args.task}.json"
-            args.json = os.path.join(out_dir, name)
+        name = f"pole_balancing{suffix and '_' + strategy_name}_{args.task}.json"
+        args.json = json_path(args, name)
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "policy": repr(policy), "settings": settings,
                        "summary": summary,
@@ -357,7 +350,7 @@ def write_outputs(args, task, policy, strategy_name, settings, runs, summary):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     problem = None if args.no_plot else missing_extra(
-        "matplotlib", "plot", "the trajectory plot (skip it with --no-plot)")
+        __file__, "matplotlib", "plot", "the trajectory plot (skip it with --no-plot)")
     if problem:
         print(problem, file=sys.stderr)
         return 2
@@ -370,14 +363,6 @@ def main(argv=None):
     report(summary)
     write_outputs(args, task, policy, strategy_name, settings, runs, summary)
     return 0 if summary["failures"] == 0 and math.isfinite(total) else 1
-
-
-def missing_extra(module, extra, what):
-    """One line naming the extra to install when ``module`` is missing, else ``None``."""
-    if importlib.util.find_spec(module) is not None:
-        return None
-    return (f"{os.path.basename(__file__)}: {what} needs {module}, which is not installed: "
-            f'pip install "evonet[{extra}]"')
 
 
 if __name__ == "__main__":

@@ -29,13 +29,12 @@ Usage: python experiments/seed_examples.py [--seed 0] [--networks 10] [--out-dir
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 import warnings
 
 import numpy as np
+from _common import add_output_options, json_path, machine_conditions
 
 from evonet import MLPLayout, NeuroEvolutionClassifier, forward, make_toolbox
 from evonet.callbacks import Callback
@@ -49,8 +48,6 @@ HIDDEN = (4,)
 """Hidden units of the XOR network (2-2-1 often sticks in XOR's local minima)."""
 TOLERANCE = 0.25
 """A task is learned when every output is within this of its target."""
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-"""The default output folder, ``experiments/results/``."""
 
 
 def xor_layout():
@@ -173,13 +170,6 @@ def generational_loop(seed=0, population_size=100, max_generations=300, cxpb=0.5
             "loss": best.fitness.values[0]}
 
 
-def machine_conditions():
-    """Where the times were measured: cores, load average (1 min) and Python, for the record."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"cpus": os.cpu_count(), "load_average_1min": load, "platform": platform.platform(),
-            "python": platform.python_version()}
-
-
 def _positive(text):
     """An argparse type: a positive integer."""
     value = int(text)
@@ -197,13 +187,11 @@ def build_parser():
     parser.add_argument("--networks", type=_positive, default=10,
                         help="XOR networks trained together by back-propagation "
                              "(default: %(default)s)")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="folder for the JSON file, made if missing (default: "
-                             "experiments/results/)")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="write what each example learned, its steps or evaluations and "
-                             "times as JSON: to PATH if given, else to seed_examples.json in "
-                             "the output folder")
+    add_output_options(parser, "folder for the JSON file, made if missing (default: "
+                               "experiments/results/)",
+                       "write what each example learned, its steps or evaluations and times "
+                       "as JSON: to PATH if given, else to seed_examples.json in the output "
+                       "folder")
     return parser
 
 
@@ -250,9 +238,7 @@ def main(argv=None):
     print("wall time: " + ", ".join(f"{name} {r['wall_s']:.2f} s" for name, r in results.items())
           + f" (load average {machine['load_average_1min']:.1f})")
     if args.json is not None:
-        if not args.json:
-            os.makedirs(args.out_dir or RESULTS, exist_ok=True)
-            args.json = os.path.join(args.out_dir or RESULTS, "seed_examples.json")
+        args.json = json_path(args, "seed_examples.json")
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "machine": machine, **results}, f, indent=1)
     return 0

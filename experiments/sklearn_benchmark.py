@@ -29,43 +29,29 @@ Usage: python experiments/sklearn_benchmark.py [--datasets iris digits ...] [--s
 """
 
 import argparse
-import importlib.util
 import json
 import os
-import platform
 import sys
 import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import (
-    load_breast_cancer,
-    load_diabetes,
-    load_digits,
-    load_iris,
-    load_wine,
-    make_friedman1,
+from _common import (
+    add_cv_options,
+    add_output_options,
+    json_path,
+    machine_conditions,
+    missing_extra,
+    output_dir,
 )
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold, cross_validate
+from sklearn.model_selection import cross_validate
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
-
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-"""The default output folder, ``experiments/results/``."""
-
-DATASETS = {
-    "iris": ("classification", lambda: load_iris(return_X_y=True)),
-    "wine": ("classification", lambda: load_wine(return_X_y=True)),
-    "breast_cancer": ("classification", lambda: load_breast_cancer(return_X_y=True)),
-    "digits": ("classification", lambda: load_digits(return_X_y=True)),
-    "diabetes": ("regression", lambda: load_diabetes(return_X_y=True)),
-    "friedman1": ("regression",
-                  lambda: make_friedman1(n_samples=1000, noise=1.0, random_state=0)),
-}
+from evonet.datasets import load_dataset, repeated_cv
 
 # One configuration per data set, fixed in advance (tuned on random_state=100 splits).
 FIXED = {
@@ -95,14 +81,9 @@ def models(task, dataset, seed):
 
 
 def evaluate(dataset, seed, repeats, n_jobs):
-    task, load = DATASETS[dataset]
-    X, y = load()
-    if task == "classification":
-        cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=seed)
-        scoring = "accuracy"
-    else:
-        cv = RepeatedKFold(n_splits=5, n_repeats=repeats, random_state=seed)
-        scoring = "r2"
+    X, y, task, _ = load_dataset(dataset)
+    cv = repeated_cv(task, n_repeats=repeats, random_state=seed)
+    scoring = "accuracy" if task == "classification" else "r2"
     rows = {}
     curves = None
     for name, model in models(task, dataset, seed).items():
@@ -195,23 +176,13 @@ def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS),
-                        metavar="NAME",
-                        help=f"data sets to compare on, among {', '.join(DATASETS)} "
-                             f"(default: all)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed of the folds and of every model (default: %(default)s)")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="repetitions of the 5-fold cross-validation (default: "
-                             "%(default)s)")
+    add_cv_options(parser, repeats=3)
     parser.add_argument("--n-jobs", type=int, default=1,
                         help="folds fitted in parallel (default: %(default)s)")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="folder for the table, the plot and the JSON file, made if "
-                             "missing (default: experiments/results/)")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="also write every model's scores and times as JSON: to PATH if "
-                             "given, else to sklearn_benchmark.json in the output folder")
+    add_output_options(parser, "folder for the table, the plot and the JSON file, made if "
+                               "missing (default: experiments/results/)",
+                       "also write every model's scores and times as JSON: to PATH if given, "
+                       "else to sklearn_benchmark.json in the output folder")
     parser.add_argument("--no-plot", action="store_true",
                         help="do not plot the loss curves (no matplotlib needed)")
     return parser
@@ -219,14 +190,13 @@ def build_parser():
 
 def write_outputs(args, report, curves, results, machine=None):
     """The table, the loss-curve plot and the JSON file, in the output folder."""
-    out_dir = args.out_dir or RESULTS
-    os.makedirs(out_dir, exist_ok=True)
+    out_dir = output_dir(args, make=True)
     with open(os.path.join(out_dir, "sklearn_benchmark.md"), "w") as f:
         f.write("\n".join(report) + "\n")
     if curves and not args.no_plot:
         plot(curves, os.path.join(out_dir, "sklearn_benchmark_loss_curves.png"))
     if args.json is not None:
-        args.json = args.json or os.path.join(out_dir, "sklearn_benchmark.json")
+        args.json = json_path(args, "sklearn_benchmark.json")
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "machine": machine,
                        "results": {k: {"task": t, "models": r}
@@ -237,7 +207,7 @@ def write_outputs(args, report, curves, results, machine=None):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     problem = None if args.no_plot else missing_extra(
-        "matplotlib", "plot", "the loss-curve plot (skip it with --no-plot)")
+        __file__, "matplotlib", "plot", "the loss-curve plot (skip it with --no-plot)")
     if problem:
         print(problem, file=sys.stderr)
         return 2
@@ -252,21 +222,6 @@ def main(argv=None):
     print("\n" + "\n".join(report))
     write_outputs(args, report, curves, results, machine)
     return 0
-
-
-def machine_conditions():
-    """Where the times were measured: cores, load average (1 min) and platform."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"cpus": os.cpu_count(), "load_average_1min": load, "platform": platform.platform(),
-            "python": platform.python_version()}
-
-
-def missing_extra(module, extra, what):
-    """One line naming the extra to install when ``module`` is missing, else ``None``."""
-    if importlib.util.find_spec(module) is not None:
-        return None
-    return (f"{os.path.basename(__file__)}: {what} needs {module}, which is not installed: "
-            f'pip install "evonet[{extra}]"')
 
 
 if __name__ == "__main__":

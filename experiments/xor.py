@@ -27,7 +27,6 @@ Usage: python experiments/xor.py [--runs 100] [--seed 0] [--criterion paper]
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import statistics
@@ -35,6 +34,7 @@ import sys
 import time
 
 import numpy as np
+from _common import add_output_options, json_path, missing_extra, output_dir
 
 from evonet.genome.initializers import MinimalInitializer
 from evonet.genome.neat import NeatGenome
@@ -71,9 +71,6 @@ N(0, 2^2), add-connection 0.2 and add-node 0.01 per offspring (the paper: 0.05 a
 of more than two members (the paper: five). Fitness sharing uses the default
 ``fitness_shaping="shift"``; ``"negate"`` (the paper's raw fitness) does about as well.
 """
-
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-"""The default output folder, ``experiments/results/``."""
 
 
 initializer = MinimalInitializer(2, 1, output_activation="neat_sigmoid")
@@ -171,13 +168,11 @@ def build_parser():
     parser.add_argument("--max-generations", type=int, default=MAX_GENERATIONS,
                         help="a run not solved after this many generations is a failure "
                              "(default: %(default)s)")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="folder for the drawing and the JSON file, made if missing "
-                             "(default: experiments/results/)")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="also write the settings, the summary and every run as JSON: to "
-                             "PATH if given, else to xor_paper.json or xor_neat_python.json "
-                             "in the output folder")
+    add_output_options(parser, "folder for the drawing and the JSON file, made if missing "
+                               "(default: experiments/results/)",
+                       "also write the settings, the summary and every run as JSON: to PATH "
+                       "if given, else to xor_paper.json or xor_neat_python.json in the "
+                       "output folder")
     parser.add_argument("--no-plot", action="store_true",
                         help="do not draw the first solution")
     parser.add_argument("--quiet", action="store_true",
@@ -215,17 +210,13 @@ def report(args, summary):
 
 def write_outputs(args, runs, summary):
     """The drawing of the first solution and the JSON file, in the output folder."""
-    out_dir = args.out_dir or RESULTS
     solved = [r for r in runs if r["solved"]]
     if solved and not args.no_plot:
-        os.makedirs(out_dir, exist_ok=True)
-        path = os.path.join(out_dir, f"xor_solution_{args.criterion}.png")
+        path = os.path.join(output_dir(args, make=True), f"xor_solution_{args.criterion}.png")
         draw(solved[0]["solution"], path)
         print(f"solution of seed {solved[0]['seed']} drawn in {os.path.relpath(path)}")
     if args.json is not None:
-        if not args.json:
-            os.makedirs(out_dir, exist_ok=True)
-            args.json = os.path.join(out_dir, f"xor_{args.criterion.replace('-', '_')}.json")
+        args.json = json_path(args, f"xor_{args.criterion.replace('-', '_')}.json")
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "settings": SETTINGS, "paper": PAPER,
                        "summary": summary, "runs": runs}, f, indent=1)
@@ -234,7 +225,7 @@ def write_outputs(args, runs, summary):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     problem = None if args.no_plot else missing_extra(
-        "matplotlib", "plot", "the drawing of the solution (skip it with --no-plot)")
+        __file__, "matplotlib", "plot", "the drawing of the solution (skip it with --no-plot)")
     if problem:
         print(problem, file=sys.stderr)
         return 2
@@ -252,14 +243,6 @@ def main(argv=None):
     report(args, summary)
     write_outputs(args, runs, summary)
     return 0
-
-
-def missing_extra(module, extra, what):
-    """One line naming the extra to install when ``module`` is missing, else ``None``."""
-    if importlib.util.find_spec(module) is not None:
-        return None
-    return (f"{os.path.basename(__file__)}: {what} needs {module}, which is not installed: "
-            f'pip install "evonet[{extra}]"')
 
 
 if __name__ == "__main__":

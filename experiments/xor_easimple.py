@@ -13,20 +13,17 @@ Usage: python experiments/xor_easimple.py [--runs 1] [--seed 0] [--generations 2
 
 import argparse
 import json
-import os
-import platform
 import random
 import time
 
 import numpy as np
+from _common import add_output_options, json_path, machine_conditions
 from deap import algorithms, tools
 
 from evonet import MLPLayout, forward, make_toolbox
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 Y = np.array([0.0, 1.0, 1.0, 0.0])
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-"""The default output folder, ``experiments/results/``."""
 
 
 def run(seed, generations, population_size, verbose):
@@ -50,13 +47,6 @@ def run(seed, generations, population_size, verbose):
     return mse, outputs, evaluations, seconds
 
 
-def machine_conditions():
-    """Where the times were measured: cores, load average (1 min) and Python, for the record."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"cpus": os.cpu_count(), "load_average_1min": load, "platform": platform.platform(),
-            "python": platform.python_version()}
-
-
 def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -70,12 +60,10 @@ def build_parser():
                         help="generations of eaSimple per run (default: %(default)s)")
     parser.add_argument("--population", type=int, default=200,
                         help="population size (default: %(default)s)")
-    parser.add_argument("--out-dir", default=None, metavar="DIR",
-                        help="folder for the JSON file, made if missing (default: "
-                             "experiments/results/)")
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help="write every run's error, outputs, evaluations and time as JSON: "
-                             "to PATH if given, else to xor_easimple.json in the output folder")
+    add_output_options(parser, "folder for the JSON file, made if missing (default: "
+                               "experiments/results/)",
+                       "write every run's error, outputs, evaluations and time as JSON: to "
+                       "PATH if given, else to xor_easimple.json in the output folder")
     return parser
 
 
@@ -95,9 +83,7 @@ def main(argv=None):
               f"{seconds:.2f} s")
     print(f"{solved}/{args.runs} runs reached MSE < 0.01")
     if args.json is not None:
-        if not args.json:
-            os.makedirs(args.out_dir or RESULTS, exist_ok=True)
-            args.json = os.path.join(args.out_dir or RESULTS, "xor_easimple.json")
+        args.json = json_path(args, "xor_easimple.json")
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "machine": machine, "solved": int(solved),
                        "runs": runs}, f, indent=1)

@@ -172,6 +172,23 @@ def test_main_command_and_resume_of_a_finished_checkpoint(tmp_path, capsys):
     assert not checkpoint.exists()   # removed once the fit ended
 
 
+def test_friedman1_is_a_built_in_regression_data_set(tmp_path, capsys):
+    model = tmp_path / "friedman1.evonet"
+    code, out, _ = run(["fit", "--dataset", "friedman1", "--hidden", "2", "--generations", "5",
+                        "--out", model, "--quiet"], capsys)
+    assert code == 0, out
+    assert "NeuroEvolutionRegressor on friedman1: 750 training rows, 250 test rows, " \
+           "10 features" in out
+    assert "held-out R^2: evonet" in out and "MLPRegressor" in out
+    # the model's features are named x0 to x9: a CSV file with those columns predicts
+    rows = "\n".join(",".join(str(v) for v in row) for row in np.eye(3, 10))
+    (tmp_path / "new.csv").write_text(",".join(f"x{i}" for i in range(10)) + "\n" + rows)
+    code, out, _ = run(["predict", model, tmp_path / "new.csv"], capsys)
+    assert code == 0 and out.splitlines()[0] == "prediction" and len(out.splitlines()) == 4
+    code, out, _ = run(["fit", "--help"], capsys)
+    assert "digits, diabetes or friedman1" in " ".join(out.split())   # whatever the width
+
+
 def test_resume_refuses_checkpoints_not_written_by_fit(tmp_path, capsys):
     from sklearn.datasets import load_iris
     from test_checkpoint import crash_fit

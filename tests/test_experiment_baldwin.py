@@ -7,7 +7,6 @@ run in which learning drives the incorrect alleles out and no learning does
 not, and the JSON and plot of a reduced run of the script.
 """
 
-import importlib.util
 import json
 import os
 import random
@@ -15,16 +14,12 @@ import random
 import numpy as np
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PATH = os.path.join(ROOT, "experiments", "baldwin.py")
+from tests.test_experiments import common, load
 
 
 @pytest.fixture(scope="module")
 def baldwin():
-    spec = importlib.util.spec_from_file_location("experiment_baldwin", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("baldwin")
 
 
 def genome(baldwin, alleles):
@@ -134,7 +129,7 @@ def test_reduced_run_writes_the_json_and_the_plot(baldwin, tmp_path, capsys):
 
 def test_without_out_dir_or_json_nothing_is_written(baldwin, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(baldwin, "RESULTS", str(tmp_path / "results"))
+    monkeypatch.setattr(common(), "RESULTS", str(tmp_path / "results"))
     assert baldwin.main(["--seeds", "1", "--generations", "1", "--population", "20",
                          "--trials", "10"]) == 0
     assert os.listdir(tmp_path) == []

@@ -5,6 +5,8 @@ sklearn_benchmark.py and cartpole_gym.py are replaced by canned results: what
 is checked here is where the files go, not the figures).
 """
 
+import contextlib
+import importlib
 import importlib.util
 import json
 import os
@@ -16,7 +18,20 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXPERIMENTS = os.path.join(ROOT, "experiments")
-SCRIPTS = sorted(name[:-3] for name in os.listdir(EXPERIMENTS) if name.endswith(".py"))
+# experiments/_common.py is what the scripts share, not a script
+SCRIPTS = sorted(name[:-3] for name in os.listdir(EXPERIMENTS)
+                 if name.endswith(".py") and not name.startswith("_"))
+
+
+@contextlib.contextmanager
+def experiments_on_path():
+    """experiments/ first on ``sys.path``, as ``python experiments/NAME.py`` has it: the
+    scripts import ``_common`` from there."""
+    sys.path.insert(0, EXPERIMENTS)
+    try:
+        yield
+    finally:
+        sys.path.remove(EXPERIMENTS)
 
 
 def load(name):
@@ -24,8 +39,15 @@ def load(name):
     spec = importlib.util.spec_from_file_location(f"experiment_{name}",
                                                   os.path.join(EXPERIMENTS, f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with experiments_on_path():
+        spec.loader.exec_module(module)
     return module
+
+
+def common():
+    """experiments/_common.py: the module object the scripts import as ``_common``."""
+    with experiments_on_path():
+        return importlib.import_module("_common")
 
 
 def repository_status():
@@ -119,11 +141,24 @@ def test_table_plot_and_json_of_the_slow_experiments(tmp_path, capsys, monkeypat
 
 
 def test_default_out_dir_is_experiments_results():
+    assert common().RESULTS == os.path.join(EXPERIMENTS, "results")
+    for name in SCRIPTS:
+        args = load(name).build_parser().parse_args(
+            ["--task", "1-markov"] if name == "pole_balancing" else [])
+        assert args.out_dir is None
+        assert common().output_dir(args) == common().RESULTS
+
+
+def test_scripts_use_the_shared_helpers_and_data_sets():
+    # one copy of each helper (experiments/_common.py) and of the data sets (evonet.datasets)
+    shared = common()
     for name in SCRIPTS:
         module = load(name)
-        assert module.RESULTS == os.path.join(EXPERIMENTS, "results")
-        assert module.build_parser().parse_args(
-            ["--task", "1-markov"] if name == "pole_balancing" else []).out_dir is None
+        for helper in ("RESULTS", "add_cv_options", "add_output_options", "json_path",
+                       "machine_conditions", "missing_extra", "output_dir"):
+            assert getattr(module, helper, None) in (None, getattr(shared, helper)), \
+                (name, helper)
+        assert not hasattr(module, "load_iris"), name
 
 
 NEEDS = {   # script: (arguments, module, extra) of an experiment run on a plain install
@@ -142,6 +177,7 @@ def test_an_experiment_without_its_extra_says_what_to_install(tmp_path):
     processes = {}
     for name, (argv, module, _) in NEEDS.items():
         code = (f"import runpy, sys; sys.modules[{module!r}] = None; "
+                f"sys.path.insert(0, {EXPERIMENTS!r}); "
                 f"sys.argv = [{name!r}] + {argv + ['--out-dir', str(tmp_path)]!r}; "
                 f"runpy.run_path({os.path.join(EXPERIMENTS, name + '.py')!r}, "
                 f"run_name='__main__')")

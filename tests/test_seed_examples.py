@@ -5,25 +5,21 @@ back-propagation and by evolution, and the hand-written generational loop on
 an evonet toolbox.
 """
 
-import importlib.util
 import json
 import os
 
 import numpy as np
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PATH = os.path.join(ROOT, "experiments", "seed_examples.py")
+from tests.test_experiments import load
+
 AND = [0, 0, 0, 1]
 XOR = [0, 1, 1, 0]
 
 
 @pytest.fixture(scope="module")
 def examples():
-    spec = importlib.util.spec_from_file_location("experiment_seed_examples", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("seed_examples")
 
 
 def test_learned_means_every_output_within_the_tolerance(examples):

@@ -1,41 +1,17 @@
-"""Built-in data sets, CSV loading and CSV writing for the command line."""
+"""Built-in data sets (from :mod:`evonet.datasets`), CSV loading and CSV writing for the CLI."""
 
 import csv
 import io
 
 import numpy as np
-from sklearn import datasets
+
+from evonet.datasets import DATASETS, load_dataset  # re-exported: the CLI's built-in data
 
 __all__ = ["DATASETS", "DataError", "csv_text", "load_csv", "load_dataset", "read_csv_rows"]
 
 
 class DataError(ValueError):
     """A data set or CSV file that cannot be used, with a one-line reason."""
-
-
-DATASETS = {
-    "iris": "classification",
-    "wine": "classification",
-    "breast_cancer": "classification",
-    "digits": "classification",
-    "diabetes": "regression",
-}
-"""Built-in data sets (scikit-learn's bundled ones) and their task."""
-
-
-def load_dataset(name):
-    """Load a built-in data set: ``(X, y, task, feature_names)``.
-
-    Examples
-    --------
-    >>> X, y, task, names = load_dataset("iris")
-    >>> X.shape, task
-    ((150, 4), 'classification')
-    """
-    if name not in DATASETS:
-        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-    bunch = getattr(datasets, f"load_{name}")()
-    return bunch.data, bunch.target, DATASETS[name], list(bunch.feature_names)
 
 
 def _numeric(values, what, path, lines):

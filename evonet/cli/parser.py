@@ -4,6 +4,7 @@ import argparse
 import math
 import sys
 
+from evonet.datasets import DATASETS
 from evonet.strategies import STRATEGIES
 
 __all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_SIGINT", "EXIT_SIGTERM", "EXIT_USAGE",
@@ -95,7 +96,8 @@ def _add_fit(commands):
     fit.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
     fit.add_argument("--target", metavar="COL", help="target column of the CSV file")
     fit.add_argument("--dataset", metavar="NAME",
-                     help="a built-in data set: iris, wine, breast_cancer, digits or diabetes")
+                     help=f"a built-in data set: {', '.join(list(DATASETS)[:-1])} or "
+                          f"{list(DATASETS)[-1]}")
     fit.add_argument("--task", choices=["classification", "regression"],
                      help="default: the data set's, or inferred from the target column: "
                           "classification for text labels and for integers with at most "
