@@ -40,7 +40,21 @@ def test_best_loss_is_log_loss_plus_l2_of_the_returned_network(iris):
     proba = clf.predict_proba(X)
     log_loss = -np.mean(np.log(proba[np.arange(len(y)), y]))
     l2 = sum((W**2).sum() for W in clf.coefs_)
-    assert clf.best_loss_ == pytest.approx(log_loss + 0.5 * 0.5 * l2 / len(y), rel=1e-9)
+    # the fitness (and so best_loss_) is computed in float32, as the search runs
+    assert clf.best_loss_ == pytest.approx(log_loss + 0.5 * 0.5 * l2 / len(y), rel=1e-6)
+
+
+def test_fitness_precision_float32_and_float64_for_small_precise_fits():
+    from evonet.estimators._architecture import FLOAT64_WORK, MLPArchitecture
+
+    arch = MLPArchitecture(4, (10,), 3, "tanh", "softmax")
+    small, y = np.zeros((100, 4)), np.zeros(100, dtype=int)
+    assert arch.problem(small, y, "log_loss", None, 0.0).dtype == np.float32
+    assert arch.problem(small, y, "log_loss", None, 0.0, precise=True).dtype == np.float64
+    big_rows = FLOAT64_WORK // arch.n_params + 1
+    big = np.zeros((big_rows, 4))
+    assert arch.problem(big, np.zeros(big_rows, dtype=int), "log_loss", None, 0.0,
+                        precise=True).dtype == np.float32
 
 
 def test_binary_uses_one_logistic_unit_and_string_labels():

@@ -77,9 +77,9 @@ class _Recorder:
         self.training, self.validation = [], []
         problem, score = MLPArchitecture.problem, estimator_class._validation_score
 
-        def record_problem(arch, X, targets, loss, sample_weight, alpha):
+        def record_problem(arch, X, targets, loss, sample_weight, alpha, **kwargs):
             self.training.append(sample_weight)
-            return problem(arch, X, targets, loss, sample_weight, alpha)
+            return problem(arch, X, targets, loss, sample_weight, alpha, **kwargs)
 
         def record_score(est, params, X_val, y_val, sample_weight=None):
             self.validation.append((X_val, y_val, sample_weight))

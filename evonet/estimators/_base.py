@@ -132,8 +132,9 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             self._split_validation(data, split_seed, pbt)
         data.sample_weight = unless_all_equal(data.sample_weight)
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
+        precise = pbt or self.scoring is not None or self.learning is not None
         problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
-                                       self.alpha)
+                                       self.alpha, precise=precise)
         validation = None if data.X_val is None else partial(
             self._validation_score, X_val=data.X_val, y_val=data.y_val,
             sample_weight=data.val_weight)

@@ -150,7 +150,9 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         stopping), ``"budget"``, ``"max_evaluations"`` or ``"interrupted"``
         (Ctrl-C; the best network so far is kept): :mod:`evonet.stopping`.
     best_loss_ : float or None
-        Lowest training loss (full training data, with the L2 term); None with early_stopping.
+        Lowest training loss (full training data, with the L2 term; computed in
+        float32 as the fitness, or in float64 on small data with ``scoring``,
+        ``learning`` or PBT); None with early_stopping.
     loss_curve_ : list of float
         Full-data training loss (with the L2 term) of the strategy's current
         network at each check (see ``n_iter_no_change``), plus one after the
