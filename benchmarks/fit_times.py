@@ -6,7 +6,7 @@ the timed fit): ``Pipeline(StandardScaler(), NeuroEvolutionClassifier(random_sta
 on all rows of iris, wine and breast_cancer. Every data set is fitted ``--repeats``
 times, interleaved; the script prints each fit (seconds, generations, why it
 stopped, training accuracy), the minimum and median seconds per data set and the
-targets of issue 12: at most 1 s on iris and wine, at most 3 s on breast_cancer.
+targets: at most 1 s on iris and wine, at most 3 s on breast_cancer.
 
 With ``--checks`` it also times scikit-learn's ``check_estimator`` on both
 estimators with their default parameters (each in its own process; target:
@@ -25,7 +25,7 @@ import subprocess
 import sys
 
 TARGETS = {"iris": 1.0, "wine": 1.0, "breast_cancer": 3.0}
-"""Seconds a default fit may take (issue 12)."""
+"""Seconds a default fit may take."""
 
 ONE_FIT = r"""
 import json, sys, time

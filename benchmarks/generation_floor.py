@@ -4,7 +4,7 @@ Prints, from one run on this machine:
 
 1. milliseconds per generation of evonet's ES (``OpenES`` + ``Evaluator``, defaults,
    float32 fitness, log loss) on digits (all 1,437 rows, standardised) for the two
-   shapes of issue 12, 64-32-10 with P=100 and 64-256-10 with P=256, and where that time
+   shapes 64-32-10 with P=100 and 64-256-10 with P=256, and where that time
    goes: ``ask``, the evaluation of the population, ``tell``, the check of the
    incumbent (one network on the full data) and the rest of the loop;
 2. the floor in NumPy, BLAS on one thread (as evonet's fitness runs): one GEMM of the

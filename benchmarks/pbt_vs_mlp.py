@@ -10,7 +10,7 @@ times share the machine's load. Data: iris, wine, breast_cancer and digits
 (accuracy), diabetes and make_friedman1 (1,000 rows, noise 1.0, as
 ``experiments/sklearn_benchmark.py``; R^2).
 
-Targets (issue 14): accuracy at least the MLP's on iris, wine, breast_cancer
+Targets: accuracy at least the MLP's on iris, wine, breast_cancer
 and digits, and at least 0.3 points above it on digits; R^2 at least the
 MLP's on diabetes and friedman1; on each data set, PBT's total fit time at
 most 3x the MLP's.

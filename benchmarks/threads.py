@@ -12,7 +12,7 @@ a 75% training split:
 Each configuration is run ``--repeats`` times, interleaved, and the script
 prints the minimum and median seconds, the ratios of medians (and of minima)
 against the default, and whether every fit gave the same model (a hash of its
-weights). Targets (issue 12): ``n_threads=1`` at least 1.7x the default's
+weights). Targets: ``n_threads=1`` at least 1.7x the default's
 time on 2 cores; ``n_jobs=2`` at most 1.05x the default's.
 
 Run from the repository root: ``python benchmarks/threads.py [--repeats 3]``.

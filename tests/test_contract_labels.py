@@ -1,4 +1,4 @@
-"""Issue 13: the classifier's labels under partial_fit and warm_start, and early stopping's
+"""The classifier's labels under partial_fit and warm_start, and early stopping's
 limits, behave as scikit-learn's MLPClassifier / MLPRegressor."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Issue 13: strategy_params checked against the strategy, n_iter_no_change=np.inf,
+"""strategy_params checked against the strategy, n_iter_no_change=np.inf,
 n_iter_ of the latest fit, best_loss_ with early stopping (and in model files)."""
 
 import numpy as np

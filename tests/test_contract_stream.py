@@ -1,4 +1,4 @@
-"""Issue 13: the regressor's target scaling follows a stream (running statistics), and the
+"""The regressor's target scaling follows a stream (running statistics), and the
 run is re-expressed exactly when it changes."""
 
 import copy

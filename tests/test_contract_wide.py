@@ -1,4 +1,4 @@
-"""Issue 13: step sizes scaled to wide networks, and a fit that never improved warns."""
+"""Step sizes scaled to wide networks, and a fit that never improved warns."""
 
 import numpy as np
 import pytest
