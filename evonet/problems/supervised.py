@@ -210,10 +210,8 @@ class SupervisedProblem:
         if not isinstance(alpha, numbers.Real) or not alpha >= 0 or not math.isfinite(alpha):
             raise ValueError(f"alpha must be a non-negative number, got {alpha!r}.")
         self.alpha = float(alpha)
-        mask = np.zeros(layout.n_params, dtype=bool)
-        for start, w_end, _ in layout.offsets:
-            mask[start:w_end] = True
-        self._weight_mask = mask
+        # each layer's weights, a contiguous slice of a genome (no copy of the population)
+        self._weight_slices = [slice(start, w_end) for start, w_end, _ in layout.offsets]
 
     @property
     def n_params(self):
@@ -273,8 +271,11 @@ class SupervisedProblem:
         """
         if self.alpha == 0.0:
             return np.zeros(population.shape[0])
-        w = population[:, self._weight_mask]
-        return 0.5 * self.alpha * np.einsum("ij,ij->i", w, w) / self._total_weight
+        squares = np.zeros(population.shape[0])
+        for layer in self._weight_slices:
+            w = population[:, layer]
+            squares += np.einsum("ij,ij->i", w, w)
+        return 0.5 * self.alpha * squares / self._total_weight
 
     def outputs(self, population, rows=None):
         """Activated outputs ``(P, rows, n_outputs)``, float64, of a population.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evonet.checks import check_int
+from evonet.nn.mlp import thread_workspace
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
@@ -99,7 +100,10 @@ class OpenES(Strategy):
 
     def _ask(self, state, rng):
         half = self.population_size // 2
-        eps = rng.standard_normal((half, state.theta.shape[0]))
+        # the noise is scratch (the population is what is returned): drawn into the
+        # thread's buffer, so no fresh pages every generation; the same draws as a new array
+        eps = thread_workspace().array("es_noise", (half, state.theta.shape[0]), np.float64)
+        rng.standard_normal(out=eps)
         eps *= self.sigma
         # the mirrored pairs written straight into the population: no temporaries to
         # concatenate (fresh pages are dear; the values are those of theta +- eps)
@@ -111,7 +115,8 @@ class OpenES(Strategy):
     def _tell(self, state, population, losses, rng):
         half = self.population_size // 2
         P = 2 * half
-        eps = np.subtract(population[:half], state.theta)
+        eps = np.subtract(population[:half], state.theta, out=thread_workspace().array(
+            "es_noise", (half, state.theta.shape[0]), np.float64))
         eps /= self.sigma
         utility = centred_ranks(losses)  # low loss -> -0.5
         grad = (utility[:half] - utility[half:]) @ eps / (P * self.sigma)
