@@ -202,6 +202,32 @@ def test_a_huge_learning_rate_never_leaves_nan_in_the_model(iris):
     assert all(np.isfinite(W).all() for W in clf.coefs_ + clf.intercepts_)
 
 
+def test_a_run_whose_members_all_diverge_at_once_still_ends_with_a_model(iris, monkeypatch):
+    # in float32 (what data above the float64 limit gets) every member's validation loss
+    # overflows to inf in the first round: the run kept no incumbent and its first check
+    # failed deep inside the evaluator
+    import evonet.estimators._architecture as architecture
+
+    monkeypatch.setattr(architecture, "FLOAT64_WORK", 0)
+    X, y = iris
+    clf = NeuroEvolutionClassifier(**dict(FAST, strategy_params=dict(
+        steps=5, learning_rate=(1e300, 1e300)))).fit(X, y)
+    assert all(np.isfinite(W).all() for W in clf.coefs_ + clf.intercepts_)
+    assert clf.loss_curve_[0] == np.inf
+
+
+@pytest.mark.parametrize("name", ["ga", "pbt"])
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_a_first_generation_of_only_bad_losses_still_has_an_incumbent(name, bad):
+    strategy = get_strategy(name, population_size=8)
+    rng = np.random.default_rng(0)
+    state = strategy.init(lambda n, rng: rng.normal(size=(n, 3)), rng)
+    population = strategy.ask(state, rng)
+    state = strategy.tell(state, population, np.full(len(population), bad), rng)
+    params, loss = strategy.incumbent(state)
+    assert params is not None and np.asarray(params).shape == (3,) and loss == np.inf
+
+
 def _sklearn_checked():
     from sklearn.utils.estimator_checks import parametrize_with_checks
     settings = dict(strategy="pbt", hidden_layer_sizes=(8,), population_size=4,

@@ -122,6 +122,11 @@ def prepare_population(layout, population, dtype=np.float32, sparse_input=False)
     >>> [a.shape for a in prepare_population(layout, np.zeros((5, layout.n_params)))[:1]]
     [(15, 3)]
     """
+    with np.errstate(over="ignore"):  # a weight beyond the dtype's range becomes inf
+        return _prepare(layout, population, dtype, sparse_input)
+
+
+def _prepare(layout, population, dtype, sparse_input):
     P = population.shape[0]
     prepared = []
     for k, ((start, w_end, b_end), ((fan_in, fan_out), _)) in enumerate(

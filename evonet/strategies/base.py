@@ -192,7 +192,9 @@ class Strategy:
             raise ValueError(f"losses must have shape ({len(population)},), got {losses.shape}.")
         losses = nan_as_worst(losses)
         best = int(np.argmin(losses))
-        if losses[best] < state.best_loss:
+        # the first generation's best is kept even if every loss was inf or NaN (a run
+        # that diverged at once): there is always a network to return and to check
+        if losses[best] < state.best_loss or state.best_params is None:
             state.best_loss = float(losses[best])
             state.best_params = copy_individual(population[best])
         state = self._tell(state, population, losses, rng)
