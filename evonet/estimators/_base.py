@@ -132,7 +132,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             self._split_validation(data, split_seed, pbt)
         data.sample_weight = unless_all_equal(data.sample_weight)
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
-        precise = pbt or self.scoring is not None or self.learning is not None
+        precise = self.scoring is not None or self.learning is not None
         problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
                                        self.alpha, precise=precise)
         validation = None if data.X_val is None else partial(

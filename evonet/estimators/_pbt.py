@@ -73,7 +73,7 @@ def fit_parts(est, problem, architecture, data, validation, pbt):
     if not pbt:
         return (*scored_fit(est, problem, architecture, data, validation), None)
     judged = architecture.problem(data.X_val, data.targets_val, est.loss, data.val_weight, 0.0,
-                                  precise=True)
+                                  precise=est.scoring is not None)
     # members are judged by the scoring (the loss by default); they learn from the loss
     return scored_problem(est, judged, data.y_val, data.val_weight), None, problem
 

@@ -151,8 +151,8 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         (Ctrl-C; the best network so far is kept): :mod:`evonet.stopping`.
     best_loss_ : float or None
         Lowest training loss (full training data, with the L2 term; computed in
-        float32 as the fitness, or in float64 on small data with ``scoring``,
-        ``learning`` or PBT); None with early_stopping.
+        float32 as the fitness, or in float64 on small data with ``scoring``
+        or ``learning``); None with early_stopping.
     loss_curve_ : list of float
         Full-data training loss (with the L2 term) of the strategy's current
         network at each check (see ``n_iter_no_change``), plus one after the

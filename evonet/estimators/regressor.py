@@ -47,7 +47,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     ``best_loss_`` are the mean squared error of the standardised targets
     over rows and outputs (1 - R^2 on the training data, plus the L2 term),
     computed in float32 as the fitness (float64 on small data with
-    ``scoring``, ``learning`` or PBT; predictions are always float64).
+    ``scoring`` or ``learning``; predictions are always float64).
     With ``partial_fit`` (and a ``warm_start`` fit after a first one) the
     scaling is that of all the rows seen so far (running weighted statistics),
     and when it changes the run's networks are re-expressed in the new units
