@@ -194,12 +194,8 @@ def backward_chunk(layout, prepared, X_aug, trace, delta, grad):
     >>> backward_chunk(layout, prepared, X_aug, trace, np.ones((1, 1, 1)), np.zeros((1, 2)))
     array([[3., 1.]])
     """
-    P = grad.shape[0]
-    widest = max(layout.layer_sizes[1:])
-    block = max(1, BLOCK_VALUES // (widest * max(1, delta.shape[2])))
-    for p0 in range(0, P, block):
-        p1 = min(P, p0 + block)
-        _backward_block(layout, [None] + [W[p0:p1] for W, _ in prepared[1:]], X_aug,
+    for p0, p1, part in network_blocks(layout, prepared, delta.shape[2]):
+        _backward_block(layout, [None] + [W for W, _ in part[1:]], X_aug,
                         [a[p0:p1] for a in trace], delta[p0:p1], grad[p0:p1])
     return grad
 
