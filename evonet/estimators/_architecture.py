@@ -6,7 +6,7 @@ import numpy as np
 
 from evonet.evaluation import SupervisedProblem
 from evonet.genome.initializers import MinimalInitializer
-from evonet.genome.weights import init_population, step_scale
+from evonet.genome.weights import init_population, init_scale, step_scale
 from evonet.nn import MLPLayout, forward
 from evonet.problems.graph import GraphProblem, predict_genome
 from evonet.strategies import scaled_step_sizes
@@ -50,8 +50,13 @@ class MLPArchitecture:
         return SupervisedProblem(self.layout, X, targets, loss=loss,
                                  sample_weight=sample_weight, alpha=alpha, dtype=dtype)
 
-    def initializer(self):
-        return partial(init_population, self.layout)
+    def initializer(self, alpha=0.0, total_weight=1.0):
+        """Glorot-uniform networks, shrunk where ``alpha``'s L2 term would dominate.
+
+        See :func:`~evonet.genome.weights.init_scale`.
+        """
+        return partial(init_population, self.layout,
+                       scale=init_scale(self.layout, alpha, total_weight))
 
     def strategy_defaults(self, strategy_name):
         """Step sizes scaled to the fan-in and size (:func:`evonet.genome.weights.step_scale`)."""
@@ -88,7 +93,8 @@ class NEATArchitecture:
                             output_activation=self.output_activation,
                             sample_weight=sample_weight, dtype=dtype)
 
-    def initializer(self):
+    def initializer(self, alpha=0.0, total_weight=1.0):
+        """Minimal graphs (NEAT's fitness has no L2 term to start small for)."""
         return MinimalInitializer(self.n_inputs, self.n_outputs)
 
     def strategy_defaults(self, strategy_name):

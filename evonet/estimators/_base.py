@@ -157,7 +157,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 defaults["activation"] = self.activation
             strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
                                      defaults=defaults, chosen_by_auto=self.strategy == "auto")
-            initializer = warmup_initializer(self, strategy, architecture, problem, batch_size, rng)
+            initializer = warmup_initializer(self, strategy, architecture, problem, batch_size,
+                                             rng, data.total_weight)
             run = start_run(strategy, evaluator, rng, initializer, batch_size,
                             checkpoint, stopping, validation, check_every=1 if pbt else None)
             self.strategy_ = strategy_name

@@ -40,6 +40,11 @@ class FitData:
             self.X, self.targets, self.y = self.X[kept], self.targets[kept], self.y[kept]
             self.sample_weight = self.sample_weight[kept]
 
+    @property
+    def total_weight(self):
+        """What the fitness's L2 term divides by: the training rows, or their weights' sum."""
+        return float(self.X.shape[0] if self.sample_weight is None else self.sample_weight.sum())
+
     def split(self, validation_fraction, split_seed, stratify):
         """Hold out ``validation_fraction`` of the rows for early stopping."""
         weights = () if self.sample_weight is None else (self.sample_weight,)

@@ -312,12 +312,15 @@ def scored_problem(est, problem, y, sample_weight):
                                             y, sample_weight))
 
 
-def warmup_initializer(est, strategy, architecture, problem, batch_size, rng):
+def warmup_initializer(est, strategy, architecture, problem, batch_size, rng, total_weight=1.0):
     """The first population of a new run: after a short fit of the loss, for a scoring fit.
 
     Without ``scoring`` (``problem`` not a :class:`ScoredProblem`), with
     ``loss_warmup=0``, for NEAT's graphs or a resumed run (``rng`` None) this
-    is ``architecture.initializer()``. Otherwise ``strategy`` first minimises
+    is ``architecture.initializer(est.alpha, total_weight)``: starting
+    weights scaled to the L2 term of the training rows, whose weights sum to
+    ``total_weight`` (PBT, which draws alphas of its own, takes ``alpha=0``).
+    Otherwise ``strategy`` first minimises
     the wrapped loss for ``round(loss_warmup * max_generations)`` generations
     (stopping as a fit does when the loss stops improving by ``tol`` for
     ``n_iter_no_change`` checks), on a generator drawn from ``rng``, without
@@ -326,7 +329,8 @@ def warmup_initializer(est, strategy, architecture, problem, batch_size, rng):
     strategy that starts from one point) and from the population it would
     have asked next (the other rows).
     """
-    initializer = architecture.initializer()
+    alpha = 0.0 if strategy.name == "pbt" else est.alpha
+    initializer = architecture.initializer(alpha, total_weight)
     generations = int(round(check_loss_warmup(est.loss_warmup) * est.max_generations))
     if not isinstance(problem, ScoredProblem) or generations == 0 \
             or architecture.kind != "mlp" or rng is None:
