@@ -18,7 +18,6 @@ the loop. Needs ``pip install "evonet[bench]"`` (evosax 0.3.x).
 Usage: python benchmarks/peers/evosax_es.py --hidden 32 --population 100 --generations 40
 """
 
-import argparse
 import json
 import statistics
 import time
@@ -28,14 +27,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from _digits import digits, parse_args
 from evosax.algorithms import Open_ES
-from sklearn.datasets import load_digits
-from sklearn.preprocessing import StandardScaler
-
-
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return StandardScaler().fit_transform(X[:1437]).astype(np.float32), y[:1437]
 
 
 def fitness_fn(hidden, X, y):
@@ -57,11 +50,7 @@ def fitness_fn(hidden, X, y):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hidden", type=int, default=32, help="hidden units")
-    parser.add_argument("--population", type=int, default=100, help="population size")
-    parser.add_argument("--generations", type=int, default=40, help="timed generations")
-    args = parser.parse_args()
+    args = parse_args(__doc__)
     X, y = digits()
     evaluate, n_params = fitness_fn(args.hidden, jnp.asarray(X), jnp.asarray(y))
     es = Open_ES(population_size=args.population, solution=jnp.zeros(n_params),

@@ -14,7 +14,6 @@ the wall seconds of the timed steps). Needs ``pip install "evonet[bench]"``
 Usage: python benchmarks/peers/evotorch_pgpe.py --hidden 32 --population 100 --generations 40
 """
 
-import argparse
 import json
 import statistics
 import time
@@ -22,15 +21,9 @@ from importlib.metadata import version
 
 import numpy as np
 import torch
+from _digits import digits, parse_args
 from evotorch import Problem
 from evotorch.algorithms import PGPE
-from sklearn.datasets import load_digits
-from sklearn.preprocessing import StandardScaler
-
-
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return StandardScaler().fit_transform(X[:1437]).astype(np.float32), y[:1437]
 
 
 def fitness_fn(hidden, X, y):
@@ -54,11 +47,7 @@ def fitness_fn(hidden, X, y):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hidden", type=int, default=32, help="hidden units")
-    parser.add_argument("--population", type=int, default=100, help="population size")
-    parser.add_argument("--generations", type=int, default=40, help="timed generations")
-    args = parser.parse_args()
+    args = parse_args(__doc__)
     X, y = digits()
     evaluate, n_params = fitness_fn(args.hidden, torch.from_numpy(X),
                                     torch.from_numpy(y).long().reshape(1, -1, 1))
