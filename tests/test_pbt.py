@@ -106,6 +106,26 @@ def test_pbt_fits_keeps_the_best_validated_member_and_records_the_history(iris):
     assert np.allclose(clf.to_sklearn().predict_proba(X), clf.predict_proba(X))
 
 
+def test_a_round_is_two_epochs_of_minibatches_by_default(iris):
+    from evonet.estimators._pbt import ready_steps
+
+    assert [ready_steps(n) for n in (135, 500, 501, 720)] == [5, 5, 6, 8]
+    assert ready_steps(720, learning_batch_size=50) == 29
+    X, y = iris
+    rng = np.random.default_rng(0)
+    big_X = np.repeat(X, 5, axis=0) + 0.01 * rng.normal(size=(750, 4))
+    params = dict(FAST, strategy_params=None, max_generations=1)
+    # 750 rows, 675 after the validation split: ceil(2 * 675 / 200) = 7 steps a round
+    clf = NeuroEvolutionClassifier(**params).fit(big_X, np.repeat(y, 5))
+    assert clf._run.strategy.steps == 7
+    clf.set_params(learning_batch_size=100).fit(big_X, np.repeat(y, 5))
+    assert clf._run.strategy.steps == 14
+    clf.fit(X, y)  # 135 rows: the floor of 5
+    assert clf._run.strategy.steps == 5
+    clf.set_params(strategy_params={"steps": 3}).fit(big_X, np.repeat(y, 5))
+    assert clf._run.strategy.steps == 3  # strategy_params win
+
+
 def test_pbt_refuses_learning_naming_it(iris):
     with pytest.raises(ValueError, match="learning='lamarckian' does not combine with "
                                          "strategy='pbt'"):

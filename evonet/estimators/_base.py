@@ -17,7 +17,14 @@ from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
 from evonet.estimators._learning import check_learning_strategy
 from evonet.estimators._params import check_params
 from evonet.estimators._pareto import ParetoMixin, stopping_rules
-from evonet.estimators._pbt import fit_learner, fit_parts, is_pbt, keep_pbt_history, stratified
+from evonet.estimators._pbt import (
+    fit_learner,
+    fit_parts,
+    is_pbt,
+    keep_pbt_history,
+    ready_steps,
+    stratified,
+)
 from evonet.estimators._scoring import warmup_initializer
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
@@ -152,9 +159,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 run.selected = None
                 run.validation_scores = []
         else:
-            defaults = architecture.strategy_defaults(strategy_name)
-            if strategy_name == "neat":
-                defaults["activation"] = self.activation
+            defaults = self._strategy_defaults(strategy_name, architecture, data)
             strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
                                      defaults=defaults, chosen_by_auto=self.strategy == "auto")
             initializer = warmup_initializer(self, strategy, architecture, problem, batch_size,
@@ -168,6 +173,15 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             kind="estimator", strategy=strategy_name, start_generation=int(start),
             split_seed=data.split_seed), training=train)
         return self
+
+    def _strategy_defaults(self, strategy_name, architecture, data):
+        """Settings of a new run's strategy that the estimator chooses (``strategy_params`` win)."""
+        defaults = architecture.strategy_defaults(strategy_name)
+        if strategy_name == "neat":
+            defaults["activation"] = self.activation
+        elif strategy_name == "pbt":
+            defaults["steps"] = ready_steps(data.X.shape[0], self.learning_batch_size)
+        return defaults
 
     def _split_validation(self, data, split_seed, pbt=False):
         """Hold out the validation rows of early stopping (at least 2, as MLPClassifier)."""
