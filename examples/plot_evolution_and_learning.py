@@ -69,7 +69,7 @@ plt.show()
 # Population-based training
 # -------------------------
 # ``strategy="pbt"`` trains ``population_size=8`` networks by Adam, each with its own
-# learning rate and ``alpha``; every round (two epochs of minibatches, at least 5 steps, one
+# learning rate and ``alpha``; every round (two epochs of minibatches, 5 to 50 steps, one
 # generation) it scores them on a held-out ``validation_fraction`` of the training rows,
 # and the worst quarter copies the weights, Adam state and settings of a member of the
 # best quarter (*exploit*) and perturbs the settings (*explore*). ``pbt_history_``

@@ -111,6 +111,7 @@ def test_a_round_is_two_epochs_of_minibatches_by_default(iris):
 
     assert [ready_steps(n) for n in (135, 500, 501, 720)] == [5, 5, 6, 8]
     assert ready_steps(720, learning_batch_size=50) == 29
+    assert ready_steps(10**6) == ready_steps(10**4, learning_batch_size=1) == 50
     X, y = iris
     rng = np.random.default_rng(0)
     big_X = np.repeat(X, 5, axis=0) + 0.01 * rng.normal(size=(750, 4))

@@ -28,9 +28,12 @@ __all__ = ["READY_EPOCHS", "document_learning_and_pbt", "document_pbt", "fit_lea
 READY_EPOCHS = 2
 """Epochs of its training rows a PBT member learns for in a round, by default."""
 
+READY_STEPS = (5, 50)
+"""Fewest and most Adam steps of a default PBT round."""
+
 
 def ready_steps(n_rows, learning_batch_size=None):
-    """Adam steps of an estimator's PBT round: ``READY_EPOCHS`` epochs of minibatches, at least 5.
+    """Adam steps of an estimator's PBT round: ``READY_EPOCHS`` epochs of minibatches, 5 to 50.
 
     A member is judged (and may be replaced) after each round. Judged after
     a fraction of an epoch, the members that learn slowest look best for the
@@ -38,15 +41,20 @@ def ready_steps(n_rows, learning_batch_size=None):
     steps drove every learning rate down to 1e-4 and stopped one fold of
     five on a plateau (R^2 0.73; repeated 5-fold mean 0.917 against the MLP's
     0.929); rounds of two epochs (8 steps) gave 0.931. Small data sets
-    (150 to 410 training rows) keep 5 steps.
+    (up to 500 training rows with the default minibatches) keep 5 steps, and
+    large ones are judged every 50 steps (10,000 rows of minibatches of 200)
+    at the latest, however long an epoch is.
 
     Examples
     --------
     >>> ready_steps(135), ready_steps(720), ready_steps(1293), ready_steps(1293, 64)
     (5, 8, 13, 41)
+    >>> ready_steps(10**6)
+    50
     """
     batch = default_learning_batch_size(learning_batch_size, n_rows)
-    return max(5, math.ceil(READY_EPOCHS * n_rows / batch))
+    low, high = READY_STEPS
+    return min(high, max(low, math.ceil(READY_EPOCHS * n_rows / batch)))
 
 
 def is_pbt(est, continuing, checkpoint):
@@ -126,7 +134,7 @@ PBT_STRATEGY = """\
         ``[3e-4, 1e-2]`` and ``[1e-5, 1e-2]`` at first; the estimator's
         ``alpha`` and ``learning_rate_init`` are not used); after every
         *round* (one generation) of two epochs' steps, ``ceil(2 * n /
-        learning_batch_size)`` for ``n`` training rows and at least 5 (a
+        learning_batch_size)`` for ``n`` training rows, from 5 to 50 (a
         ``steps`` in ``strategy_params`` sets it), the worst quarter by
         validation loss copies
         the weights, Adam state and settings of a member of the best quarter
