@@ -21,9 +21,9 @@ def init_population(layout, n, rng, scale=1.0):
     """Draw ``n`` flat weight vectors, Glorot-uniform per layer.
 
     Each layer's weights and biases are uniform in ``[-r, r]`` with
-    ``r = scale * sqrt(6 / (fan_in + fan_out))`` (``r * sqrt(2)`` for
-    logistic hidden units), as scikit-learn initialises its MLP when
-    ``scale`` is 1.
+    ``r = scale * sqrt(6 / (fan_in + fan_out))``, as scikit-learn initialises
+    its MLP when ``scale`` is 1, except for logistic hidden units: ``r *
+    sqrt(2)`` here, ``sqrt(2 / (fan_in + fan_out))`` in scikit-learn.
 
     Parameters
     ----------
@@ -34,7 +34,7 @@ def init_population(layout, n, rng, scale=1.0):
         The only source of randomness.
     scale : float, default=1.0
         Factor on every bound (:func:`init_scale` gives the estimators' one);
-        1 draws exactly the values scikit-learn's bounds give.
+        1 draws exactly the unscaled values.
 
     Returns
     -------
@@ -59,7 +59,7 @@ def init_population(layout, n, rng, scale=1.0):
 
 
 def init_scale(layout, alpha, total_weight):
-    """Factor on the starting bounds: the L2 term of ``alpha`` starts at :data:`INITIAL_PENALTY`.
+    """Factor on the starting bounds: the L2 term starts at :data:`INITIAL_PENALTY` or below.
 
     The L2 term of an estimator's fitness is ``0.5 * alpha * ||W||^2 /
     total_weight``. Glorot-uniform weights have ``||W||^2`` about ``2 *
@@ -70,7 +70,7 @@ def init_scale(layout, alpha, total_weight):
     Where the expected term exceeds :data:`INITIAL_PENALTY` every bound is
     multiplied by ``sqrt(INITIAL_PENALTY / expected)``; elsewhere (every
     data set of the benchmarks) the factor is 1 and the draws are
-    scikit-learn's.
+    unchanged.
 
     Parameters
     ----------
