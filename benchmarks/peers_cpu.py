@@ -54,25 +54,16 @@ def worker_evonet(hidden, population, generations):
 
 
 def worker_floor(hidden, population, generations):
-    import time
-
-    import numpy as np
     from threadpoolctl import threadpool_limits
 
     sys.path.insert(0, HERE)
-    from generation_floor import floor_work
+    from generation_floor import floor_work, median_ms
 
     work, _ = floor_work(hidden, population, 1437)
     result = {}
     for threads in (1, 2):
         with threadpool_limits(threads, user_api="blas"):
-            work()
-            times = []
-            for _ in range(generations):
-                start = time.perf_counter()
-                work()
-                times.append(time.perf_counter() - start)
-        result[f"{threads}_thread_ms"] = 1e3 * float(np.median(times))
+            result[f"{threads}_thread_ms"] = median_ms(work, generations)
     return result
 
 
