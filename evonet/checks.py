@@ -1,12 +1,13 @@
 """Checks of plain parameter values, with errors that name the parameter.
 
-Every part of evonet checks its integer settings through these functions, so that the same
-mistake gets the same message wherever it is made.
+Every part of evonet checks its integer and real settings through these functions, so that
+the same mistake gets the same message wherever it is made.
 """
 
+import math
 import numbers
 
-__all__ = ["check_int", "check_n_jobs", "is_int"]
+__all__ = ["check_int", "check_n_jobs", "check_positive_float", "is_int"]
 
 
 def is_int(value):
@@ -70,3 +71,27 @@ def check_n_jobs(n_jobs):
     if n_jobs is not None and (not is_int(n_jobs) or n_jobs == 0):
         raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
     return None if n_jobs is None else int(n_jobs)
+
+
+def check_positive_float(value, name, allow_zero=False):
+    """``value`` as a float if it is a finite real number > 0 (>= 0 with ``allow_zero``).
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, the value and what is accepted.
+
+    Examples
+    --------
+    >>> check_positive_float(2, "sigma")
+    2.0
+    >>> check_positive_float(-1.0, "sigma")
+    Traceback (most recent call last):
+    ...
+    ValueError: sigma must be a finite number > 0, got -1.0.
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}.")
+    return float(value)

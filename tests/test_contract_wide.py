@@ -110,3 +110,15 @@ def test_wide_default_fit_converges_with_every_training_row_right():
     assert clf.stop_reason_ == "converged" and clf.n_iter_ < 500
     assert clf.loss_curve_[0] < 1.0 and clf.best_loss_ < clf.loss_curve_[0]
     assert clf.score(X, y) == 1.0
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: init_scale(MLPLayout(3, (4,), 1), -1.0, 10), "alpha must be a finite number >= 0"),
+    (lambda: init_scale(MLPLayout(3, (4,), 1), float("nan"), 10), "alpha must be a finite"),
+    (lambda: init_scale(MLPLayout(3, (4,), 1), 1.0, 0), "total_weight must be a finite number > 0"),
+    (lambda: init_population(MLPLayout(3, (4,), 1), 2, np.random.default_rng(0), scale=0.0),
+     "scale must be a finite number > 0, got 0.0"),
+])
+def test_bad_scales_are_refused_by_name(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -14,6 +14,7 @@ from evonet.strategies import scaled_step_sizes
 FLOAT64_WORK = 2_000_000
 """Rows x parameters up to which a ``precise`` fitness runs in float64 (float32 beyond)."""
 
+
 class MLPArchitecture:
     """A fixed-topology MLP whose flat weight vector is evolved."""
 

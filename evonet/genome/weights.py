@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from evonet.checks import check_positive_float
 from evonet.genome.types import WeightIndividual
 
 __all__ = ["INITIAL_PENALTY", "REFERENCE_FAN_IN", "REFERENCE_N_PARAMS", "init_population",
@@ -33,8 +34,8 @@ def init_population(layout, n, rng, scale=1.0):
     rng : numpy.random.Generator
         The only source of randomness.
     scale : float, default=1.0
-        Factor on every bound (:func:`init_scale` gives the estimators' one);
-        1 draws exactly the unscaled values.
+        Factor on every bound, a finite number > 0 (:func:`init_scale`
+        gives the estimators' one); 1 draws exactly the unscaled values.
 
     Returns
     -------
@@ -48,14 +49,19 @@ def init_population(layout, n, rng, scale=1.0):
     >>> pop.shape, bool(np.abs(pop).max() <= np.sqrt(6 / 11))
     ((10, 67), True)
     """
+    scale = check_positive_float(scale, "scale")
     population = np.empty((n, layout.n_params))
-    factor = 2.0 if layout.activation == "logistic" else 1.0
-    for (start, _, b_end), ((fan_in, fan_out), _) in zip(layout.offsets, layout.shapes):
-        bound = np.sqrt(factor * 6.0 / (fan_in + fan_out))
+    for (start, _, b_end), bound in zip(layout.offsets, _bounds(layout)):
         if scale != 1.0:
             bound *= scale
         population[:, start:b_end] = rng.uniform(-bound, bound, size=(n, b_end - start))
     return population
+
+
+def _bounds(layout):
+    """Each layer's Glorot bound ``r`` (see :func:`init_population`)."""
+    factor = 2.0 if layout.activation == "logistic" else 1.0
+    return [np.sqrt(factor * 6.0 / (fan_in + fan_out)) for (fan_in, fan_out), _ in layout.shapes]
 
 
 def init_scale(layout, alpha, total_weight):
@@ -76,14 +82,19 @@ def init_scale(layout, alpha, total_weight):
     ----------
     layout : MLPLayout
     alpha : float
-        The L2 strength (0: no term, factor 1).
+        The L2 strength, a finite number >= 0 (0: no term, factor 1).
     total_weight : float
-        Rows (or the sum of the sample weights) the term is divided by.
+        Rows (or the sum of the sample weights) the term is divided by, > 0.
 
     Returns
     -------
     float
         In ``(0, 1]``.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is negative or not finite, or ``total_weight`` is not > 0.
 
     Examples
     --------
@@ -93,11 +104,13 @@ def init_scale(layout, alpha, total_weight):
     >>> round(init_scale(MLPLayout(1000, (100,), 1), alpha=1.0, total_weight=50), 3)
     0.33
     """
-    if alpha <= 0 or total_weight <= 0:
+    alpha = check_positive_float(alpha, "alpha", allow_zero=True)
+    total_weight = check_positive_float(total_weight, "total_weight")
+    if alpha == 0:
         return 1.0
-    factor = 2.0 if layout.activation == "logistic" else 1.0
-    squares = sum(2.0 * factor * fan_in * fan_out / (fan_in + fan_out)
-                  for (fan_in, fan_out), _ in layout.shapes)
+    # a weight uniform in [-r, r] has mean square r^2 / 3
+    squares = sum(fan_in * fan_out * bound**2 / 3
+                  for ((fan_in, fan_out), _), bound in zip(layout.shapes, _bounds(layout)))
     expected = 0.5 * alpha * squares / total_weight
     return 1.0 if expected <= INITIAL_PENALTY else float(np.sqrt(INITIAL_PENALTY / expected))
 

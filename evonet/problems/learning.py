@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from evonet.losses import loss_and_output_delta
-from evonet.nn.backprop import backward_chunk, forward_trace, network_blocks, weight_mask
+from evonet.nn.backprop import backward_chunk, forward_trace, network_blocks
 from evonet.nn.mlp import ROW_CHUNK, prepare_population
 from evonet.nn.optim import Adam
 from evonet.problems.supervised import SupervisedProblem, mean_row_loss
@@ -123,12 +123,12 @@ def loss_and_grad(problem, population, rows=None, alpha=None):
     with np.errstate(over="ignore", invalid="ignore"):
         losses = mean_row_loss(row_chunks(), population.shape[0])
     if alpha.any():
-        total = problem.n_samples if sw is None else sw.sum()
-        w = population[:, weight_mask(layout)]
-        # the problem's own penalty when alpha is its own: the same losses as evaluate
-        losses += 0.5 * alpha * np.einsum("ij,ij->i", w, w) / total if given \
-            else problem.penalty(population)
-        grad[:, weight_mask(layout)] += alpha[:, None] * w / total
+        # the problem's own term (with ``alpha`` given, one per network): with its own
+        # alpha, the same losses as evaluate; each layer's weights are a slice (no copy)
+        losses += problem.penalty(population, alpha if given else None)
+        for start, w_end, _ in layout.offsets:
+            grad[:, start:w_end] += alpha[:, None] * population[:, start:w_end] \
+                / problem.total_weight
     losses[np.isnan(losses)] = np.inf
     return losses, grad
 

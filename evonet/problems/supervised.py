@@ -258,8 +258,17 @@ class SupervisedProblem:
         return self.X_aug[idx], self.targets[..., idx], (
             None if self.sample_weight is None else self.sample_weight[idx])
 
-    def penalty(self, population):
+    @property
+    def total_weight(self):
+        """What the L2 term divides by: the rows, or the sum of ``sample_weight``."""
+        return self._total_weight
+
+    def penalty(self, population, alpha=None):
         """The L2 term of each individual, ``0.5 * alpha * ||W||^2 / N``.
+
+        ``alpha``: the problem's (``None``), or one value per individual
+        (an array of shape ``(P,)``). Each layer's weights are summed from
+        its slice of the genomes (no copy of the population).
 
         Examples
         --------
@@ -268,14 +277,17 @@ class SupervisedProblem:
         >>> p = SupervisedProblem(MLPLayout(1, (), 1), [[0.0], [1.0]], [0.0, 0.0], alpha=2.0)
         >>> p.penalty(np.array([[3.0, 5.0]]))
         array([4.5])
+        >>> p.penalty(np.array([[3.0, 5.0], [1.0, 0.0]]), alpha=np.array([0.0, 4.0]))
+        array([0., 1.])
         """
-        if self.alpha == 0.0:
+        alpha = self.alpha if alpha is None else alpha
+        if np.all(alpha == 0.0):
             return np.zeros(population.shape[0])
         squares = np.zeros(population.shape[0])
         for layer in self._weight_slices:
             w = population[:, layer]
             squares += np.einsum("ij,ij->i", w, w)
-        return 0.5 * self.alpha * squares / self._total_weight
+        return 0.5 * alpha * squares / self._total_weight
 
     def outputs(self, population, rows=None):
         """Activated outputs ``(P, rows, n_outputs)``, float64, of a population.

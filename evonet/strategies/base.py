@@ -114,14 +114,6 @@ class StrategyState:
 
 
 
-def check_positive_float(value, name, allow_zero=False):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}.")
-    return float(value)
-
-
 class Strategy:
     """Base class of ask/tell strategies that minimise a loss.
 

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 from deap import cma
 
-from evonet.checks import check_int
+from evonet.checks import check_int, check_positive_float
 from evonet.genome.types import as_individual
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
-    check_positive_float,
     register_strategy,
 )
 

@@ -5,12 +5,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evonet.checks import check_int
+from evonet.checks import check_int, check_positive_float
 from evonet.nn.mlp import thread_workspace
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
-    check_positive_float,
     register_strategy,
 )
 from evonet.strategies.shaping import centred_ranks

@@ -4,14 +4,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evonet.checks import check_int
+from evonet.checks import check_int, check_positive_float
 from evonet.operators import gaussian_mutation, tournament_indices
 from evonet.operators.checks import check_probability
 from evonet.operators.crossover import blend_crossover, sbx_crossover, uniform_crossover
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
-    check_positive_float,
     register_strategy,
 )
 

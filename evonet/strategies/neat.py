@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from evonet.checks import check_int
+from evonet.checks import check_int, check_positive_float
 from evonet.genome.compatibility import compatibility_distances
 from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.pool import GenePool
@@ -20,7 +20,6 @@ from evonet.operators.neat import NeatMutation, breed
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
-    check_positive_float,
     register_strategy,
 )
 from evonet.strategies.shaping import FITNESS_SHAPINGS, fitness_from_losses, shared_fitness

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 from deap import base, tools
 
+from evonet.checks import check_positive_float
 from evonet.operators import tournament_indices
 from evonet.operators.checks import check_probability
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
-    check_positive_float,
     register_strategy,
 )
 

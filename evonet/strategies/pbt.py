@@ -21,12 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evonet.checks import check_int
+from evonet.checks import check_int, check_positive_float
 from evonet.nn.optim import AdamState
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
-    check_positive_float,
     register_strategy,
 )
 from evonet.strategies.plan import LearningPlan

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 from deap import cma
 
-from evonet.checks import check_int
+from evonet.checks import check_int, check_positive_float
 from evonet.strategies.base import (
     Strategy,
     StrategyState,
-    check_positive_float,
     register_strategy,
 )
 from evonet.strategies.cmaes import clamp_injected, sample_cma, update_cma
