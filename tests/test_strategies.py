@@ -195,6 +195,38 @@ def test_es_rounds_population_up_to_pairs_and_uses_mirrored_samples():
                                np.broadcast_to(2 * state.theta, (4, N_PARAMS)))
 
 
+def test_es_reads_its_directions_from_the_noise_table():
+    es = get_strategy("es", population_size=6, sigma=0.5)
+    rng = np.random.default_rng(3)
+    state = es.init(initializer, rng)
+    table = es.noise(state)
+    assert table.dtype == np.float32 and table.shape == (2**20,)
+    population = es.ask(state, rng)
+    directions = (population[:3] - state.theta) / 0.5
+    windows = np.lib.stride_tricks.sliding_window_view(table, N_PARAMS)
+    for direction in directions:   # each direction is one slice of the table
+        distance = np.abs(windows - direction).max(axis=1)
+        assert distance.min() < 1e-12
+    # the table is a function of the state's seed alone: rebuilt after pickling the
+    # strategy (which never carries it) and equal in a fresh strategy
+    copied = pickle.loads(pickle.dumps(es))
+    assert copied._table == (None, None) and repr(es).count("table") == 1  # noise_table=
+    assert np.array_equal(copied.noise(state), table)
+    assert not np.array_equal(es.noise(es.init(initializer, rng)), table)
+
+
+def test_es_without_the_table_draws_fresh_noise_from_the_run_generator():
+    es = get_strategy("es", population_size=6, sigma=0.5, noise_table=False)
+    state = es.init(initializer, np.random.default_rng(3))
+    assert state.noise_seed is None
+    rng = np.random.default_rng(4)
+    population = es.ask(state, rng)
+    expected = np.random.default_rng(4).standard_normal((3, N_PARAMS)) * 0.5
+    np.testing.assert_array_equal(population[:3], state.theta + expected)
+    with pytest.raises(ValueError, match="noise_table must be True or False, got 'yes'"):
+        get_strategy("es", noise_table="yes")
+
+
 def test_cmaes_samples_from_the_given_generator_only():
     np.random.seed(0)
     before = np.random.get_state()[1].copy()

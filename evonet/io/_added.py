@@ -7,7 +7,8 @@ file and then takes its default.
 
 __all__ = ["ADDED_FIELDS", "expected_fields", "fill_added"]
 
-ADDED_FIELDS = {"NEATState": {"species_sizes": dict}}
+ADDED_FIELDS = {"NEATState": {"species_sizes": dict},
+                "OpenESState": {"noise_seed": lambda: None}}
 """Class name -> {field: factory of its default}, for fields older files lack."""
 
 

@@ -148,7 +148,8 @@ class Strategy:
         self.population_size = check_int(population_size, "population_size", 2)
 
     def __repr__(self):
-        settings = ", ".join(f"{k}={v!r}" for k, v in sorted(vars(self).items()))
+        settings = ", ".join(f"{k}={v!r}" for k, v in sorted(vars(self).items())
+                             if not k.startswith("_"))  # caches are not settings
         return f"{type(self).__name__}({settings})"
 
     def init(self, initializer, rng):

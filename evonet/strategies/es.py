@@ -29,12 +29,17 @@ class OpenESState(StrategyState):
         Adam's first and second moment estimates.
     adam_steps : int
         Adam steps taken (``t`` of the bias correction).
+    noise_seed : int or None
+        Seed of the shared noise table (see :class:`OpenES`); ``None`` draws
+        fresh noise every generation (``noise_table=False``, and states saved
+        before the table existed).
     """
 
     theta: np.ndarray
     m: np.ndarray
     v: np.ndarray
     adam_steps: int = 0
+    noise_seed: int | None = None
 
 
 @register_strategy
@@ -51,6 +56,14 @@ class OpenES(Strategy):
     ``weight_decay * theta``. Memory and time per generation are linear in the
     number of parameters.
 
+    As in Salimans et al. (section 2.1), the directions are read from a table
+    of standard normal values drawn once per run (float32, ``max(2**20,
+    8 * n_params)`` values, from a seed kept in the state): each direction is
+    the slice of ``n_params`` values at a random offset. A generation then
+    draws ``P / 2`` offsets instead of ``P n_params / 2`` normal values, which
+    was a fifth of a small fit's time. The table is rebuilt from its seed when
+    a checkpoint resumes, so resumed runs continue exactly.
+
     Parameters
     ----------
     population_size : int, default=100
@@ -63,6 +76,10 @@ class OpenES(Strategy):
         L2 coefficient added to the gradient estimate.
     beta1, beta2 : float, default=0.9, 0.999
         Adam's moment decay rates.
+    noise_table : bool, default=True
+        Read the directions from the shared noise table; ``False`` draws
+        ``P / 2`` fresh normal vectors every generation (the draws of evonet
+        0.1 to 0.3, slower on small networks).
 
     Examples
     --------
@@ -81,7 +98,7 @@ class OpenES(Strategy):
     takes_learned = False  # its gradient estimate reads the mirrored noise out of the samples
 
     def __init__(self, population_size=100, sigma=0.05, learning_rate=0.01, weight_decay=0.0,
-                 beta1=0.9, beta2=0.999):
+                 beta1=0.9, beta2=0.999, noise_table=True):
         population_size = check_int(population_size, "population_size", 2)
         super().__init__(2 * math.ceil(population_size / 2))
         self.sigma = check_positive_float(sigma, "sigma")
@@ -92,18 +109,54 @@ class OpenES(Strategy):
                 raise ValueError(f"{name} must be in [0, 1), got {value!r}.")
         self.beta1 = float(beta1)
         self.beta2 = float(beta2)
+        if not isinstance(noise_table, (bool, np.bool_)):
+            raise ValueError(f"noise_table must be True or False, got {noise_table!r}.")
+        self.noise_table = bool(noise_table)
+        self._table = (None, None)  # (seed, table) of the last run asked
 
     def _init(self, initializer, rng):
         theta = np.asarray(initializer(1, rng), dtype=np.float64)[0].copy()
-        return OpenESState(theta=theta, m=np.zeros_like(theta), v=np.zeros_like(theta))
+        seed = int(rng.integers(2**63)) if self.noise_table else None
+        return OpenESState(theta=theta, m=np.zeros_like(theta), v=np.zeros_like(theta),
+                           noise_seed=seed)
+
+    def __getstate__(self):
+        # the table is rebuilt from the state's seed: never shipped or pickled
+        return {**vars(self), "_table": (None, None)}
+
+    def noise(self, state):
+        """The run's table of standard normal values (float32), built once from its seed.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> es = OpenES(population_size=4)
+        >>> state = es.init(lambda n, rng: np.zeros((n, 3)), np.random.default_rng(0))
+        >>> table = es.noise(state)
+        >>> table.shape, table.dtype, es.noise(state) is table
+        ((1048576,), dtype('float32'), True)
+        """
+        seed, table = self._table
+        if seed != state.noise_seed or table is None:
+            size = max(2**20, 8 * state.theta.shape[0])
+            table = np.random.default_rng(state.noise_seed).standard_normal(size, np.float32)
+            self._table = (state.noise_seed, table)
+        return table
 
     def _ask(self, state, rng):
         half = self.population_size // 2
-        # the noise is scratch (the population is what is returned): drawn into the
-        # thread's buffer, so no fresh pages every generation; the same draws as a new array
-        eps = thread_workspace().array("es_noise", (half, state.theta.shape[0]), np.float64)
-        rng.standard_normal(out=eps)
-        eps *= self.sigma
+        n = state.theta.shape[0]
+        # the noise is scratch (the population is what is returned): written into the
+        # thread's buffer, so no fresh pages every generation
+        eps = thread_workspace().array("es_noise", (half, n), np.float64)
+        if state.noise_seed is None:
+            rng.standard_normal(out=eps)
+            eps *= self.sigma
+        else:
+            table = self.noise(state)
+            offsets = rng.integers(0, table.shape[0] - n + 1, size=half)
+            for row, offset in zip(eps, offsets.tolist()):
+                np.multiply(table[offset:offset + n], self.sigma, out=row)
         # the mirrored pairs written straight into the population: no temporaries to
         # concatenate (fresh pages are dear; the values are those of theta +- eps)
         population = np.empty((2 * half, state.theta.shape[0]))
