@@ -125,7 +125,7 @@ def main():
             row = bench(name, args.repeats)
             results["rows"].append(row)
             print(f"| {name} | {row['shape']} | {P} | {row['N']} | {row['batched_s'] * 1e3:.2f} "
-                  f"| {row['loop_s'] * 1e3:.2f} | {row['speedup']:.1f}x | >= {row['target']}x |")
+                  f"| {row['loop_s'] * 1e3:.2f} | {row['speedup']:.2f}x | >= {row['target']}x |")
     results["loadavg_after"] = os.getloadavg()
     digits = results["rows"][-1]
     print(f"\ndigits: first-layer GEMMs + tanh of all 32 networks {digits['floor_s'] * 1e3:.2f} "
