@@ -431,6 +431,20 @@ def test_the_classifier_documents_the_learning_parameters_before_its_attributes(
     assert "Baldwinian" not in doc[:where[1]] and "Hansen 2011" in doc
 
 
+def test_the_classifier_documents_pbt_in_its_strategy_entry():
+    from evonet import NeuroEvolutionClassifier
+    from evonet.estimators._pbt import document_pbt
+    doc = NeuroEvolutionClassifier.__doc__
+    entry = doc[doc.index("\n    strategy : "):doc.index("\n    population_size : ")]
+    assert '"nsga2", "pbt"}, default="auto"' in entry
+    assert "population-based training (Jaderberg et al. 2017" in entry
+    assert '``"auto"`` does not choose it' in entry
+    assert doc.count("\n    pbt_history_ : ") == 1
+    # a docstring the anchors no longer fit is an error, not a silent omission
+    with pytest.raises(RuntimeError, match="anchors of PBT's entries"):
+        document_pbt(type("Reworded", (), {"__doc__": "Parameters\n----------\n"}))
+
+
 def test_a_checkpoint_without_learning_is_not_resumed_with_learning(tmp_path, iris):
     from evonet import NeuroEvolutionClassifier
     from tests.test_checkpoint import crash_fit

@@ -15,6 +15,7 @@ run's ``loss_curve`` is the best validation loss so far, and the stopping rule
 """
 
 import math
+import re
 
 import numpy as np
 
@@ -147,7 +148,10 @@ PBT_STRATEGY = """\
         round; ``loss_curve_`` and ``best_loss_`` are that validation loss
         and the run stops after ``n_iter_no_change`` rounds without an
         improvement by ``tol`` (``early_stopping`` changes nothing).
-        ``learning`` does not combine with it.
+        ``learning`` does not combine with it. ``"auto"`` does not choose it:
+        with its defaults, in repeated 5-fold cross-validation on the
+        benchmark sets, it was less accurate than the default ES on wine
+        and breast_cancer.
 """
 """The numpydoc entry of ``strategy="pbt"``, added to the ``strategy`` parameter."""
 
@@ -163,14 +167,21 @@ PBT_ATTRIBUTES = """\
 
 
 def document_pbt(cls):
-    """Class decorator: ``"pbt"`` added to the ``strategy`` entry and ``pbt_history_``."""
+    """Class decorator: ``"pbt"`` added to the ``strategy`` entry and ``pbt_history_``.
+
+    The entry's list of choices gains ``"pbt"``, :data:`PBT_STRATEGY` ends
+    the entry (before ``population_size``) and :data:`PBT_ATTRIBUTES` goes
+    before ``n_features_in_``; a docstring without these anchors raises, so
+    that a reworded docstring cannot drop PBT's documentation silently.
+    """
     doc = cls.__doc__ or ""
-    anchor = "        ``genome_`` instead of ``coefs_`` / ``intercepts_``.\n"
-    doc = doc.replace('{"auto", "es", "cmaes", "ga", "neat"}',
-                      '{"auto", "es", "cmaes", "ga", "neat", "pbt"}', 1)
-    doc = doc.replace(anchor, anchor + PBT_STRATEGY, 1)
-    cls.__doc__ = doc.replace("    n_features_in_ : int\n",
-                              PBT_ATTRIBUTES + "    n_features_in_ : int\n", 1)
+    doc, choices = re.subn(r"(\n    strategy : \{[^}]*)\}", r'\1, "pbt"}', doc, count=1)
+    entry_end = "\n    population_size : "
+    attributes = "\n    n_features_in_ : int\n"
+    if choices != 1 or entry_end not in doc or attributes not in doc:
+        raise RuntimeError(f"{cls.__name__}'s docstring lacks the anchors of PBT's entries.")
+    doc = doc.replace(entry_end, "\n" + PBT_STRATEGY.rstrip("\n") + entry_end, 1)
+    cls.__doc__ = doc.replace(attributes, "\n" + PBT_ATTRIBUTES + attributes[1:], 1)
     return cls
 
 
