@@ -92,10 +92,21 @@ class _Patience(StoppingRule):
         self.best = best
         self.count = 0
 
-    def _count(self, improved):
-        """Count a check; return the reason once patience runs out."""
+    def _count(self, improved, run=None):
+        """Count a check; return the reason once patience runs out.
+
+        With ``run``, a strategy that changes its search when the run stalls
+        (:meth:`~evonet.strategies.Strategy.stalled`) gets the run fresh
+        patience instead.
+        """
         self.count = 0 if improved else self.count + 1
-        return self.reason if self.count >= self.n_iter_no_change else None
+        if self.count < self.n_iter_no_change:
+            return None
+        stalled = getattr(getattr(run, "strategy", None), "stalled", None)
+        if stalled is not None and stalled(run.state):
+            self.count = 0
+            return None
+        return self.reason
 
     def progress(self, run):
         """Checks without improvement so far over the patience (``n_iter_no_change``)."""
@@ -138,7 +149,14 @@ class NoImprovementStopping(_Patience):
         loss = run.loss_curve[-1]
         improved = loss <= self.best - self.tol
         self.best = min(self.best, loss)
-        return self._count(improved)
+        return self._count(improved, run)
+
+    def checks_left(self, run):
+        """Checks without improvement still to go, the strategy's step cuts included."""
+        stalls_left = getattr(getattr(run, "strategy", None), "stalls_left", None)
+        cuts = stalls_left(run.state) if stalls_left is not None else 0
+        left = super().checks_left(run)
+        return left + cuts * self.n_iter_no_change if cuts else left
 
 
 class ValidationStopping(_Patience):

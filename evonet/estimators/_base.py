@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from evonet.callbacks import ProgressPrinter
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
-from evonet.estimators._auto import choose_batch_size, choose_strategy
+from evonet.estimators._auto import MINIBATCH_STEP_CUTS, choose_batch_size, choose_strategy
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
@@ -181,6 +181,9 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             defaults["activation"] = self.activation
         elif strategy_name == "pbt":
             defaults["steps"] = ready_steps(data.X.shape[0], self.learning_batch_size)
+        elif strategy_name == "es" and choose_batch_size(self.batch_size,
+                                                         data.X.shape[0]) is not None:
+            defaults["adaptive_steps"] = MINIBATCH_STEP_CUTS  # noisy fitness: cut, not stop
         return defaults
 
     def _split_validation(self, data, split_seed, pbt=False):

@@ -8,7 +8,7 @@ file and then takes its default.
 __all__ = ["ADDED_FIELDS", "expected_fields", "fill_added"]
 
 ADDED_FIELDS = {"NEATState": {"species_sizes": dict},
-                "OpenESState": {"noise_seed": lambda: None}}
+                "OpenESState": {"noise_seed": lambda: None, "step_cuts": int}}
 """Class name -> {field: factory of its default}, for fields older files lack."""
 
 

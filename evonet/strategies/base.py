@@ -226,6 +226,25 @@ class Strategy:
         """The state after the learning stage updated ``plan`` (unchanged by default)."""
         return state
 
+    def stalled(self, state):
+        """Whether the strategy changes its search when the run stops improving.
+
+        A patience rule (:class:`~evonet.stopping.NoImprovementStopping`)
+        calls this when its patience runs out; ``True`` (the strategy
+        changed ``state``, a smaller step say) lets the run go on with fresh
+        patience. ``False`` by default: the run stops.
+
+        Examples
+        --------
+        >>> get_strategy("ga").stalled(StrategyState())
+        False
+        """
+        return False
+
+    def stalls_left(self, state):
+        """How many more times :meth:`stalled` would let the run go on (0 by default)."""
+        return 0
+
     def logbook_entries(self, state):
         """What the strategy adds to the logbook record of the generation just told.
 

@@ -14,7 +14,10 @@ from evonet.strategies.base import (
 )
 from evonet.strategies.shaping import centred_ranks
 
-__all__ = ["OpenES", "OpenESState"]
+__all__ = ["STEP_CUT", "OpenES", "OpenESState"]
+
+STEP_CUT = 3.0
+"""What ``adaptive_steps`` divides the ES's Adam step by at each stall."""
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
@@ -33,6 +36,9 @@ class OpenESState(StrategyState):
         Seed of the shared noise table (see :class:`OpenES`); ``None`` draws
         fresh noise every generation (``noise_table=False``, and states saved
         before the table existed).
+    step_cuts : int
+        Times the Adam step was divided by :data:`STEP_CUT` after a stall
+        (``adaptive_steps``).
     """
 
     theta: np.ndarray
@@ -40,6 +46,7 @@ class OpenESState(StrategyState):
     v: np.ndarray
     adam_steps: int = 0
     noise_seed: int | None = None
+    step_cuts: int = 0
 
 
 @register_strategy
@@ -80,6 +87,15 @@ class OpenES(Strategy):
         Read the directions from the shared noise table; ``False`` draws
         ``P / 2`` fresh normal vectors every generation (the draws of evonet
         0.1 to 0.3, slower on small networks).
+    adaptive_steps : int, default=0
+        How many times the Adam step may be divided by :data:`STEP_CUT`
+        when the run's training loss stops improving
+        (:class:`~evonet.stopping.NoImprovementStopping`), the run going on
+        with fresh patience instead of stopping, as scikit-learn's
+        ``learning_rate="adaptive"``. On minibatch fitness the search
+        gradient is noisy and a constant step leaves the weights wandering
+        at a loss floor that only a smaller step lowers; the estimators set
+        3 for minibatch fits.
 
     Examples
     --------
@@ -98,7 +114,7 @@ class OpenES(Strategy):
     takes_learned = False  # its gradient estimate reads the mirrored noise out of the samples
 
     def __init__(self, population_size=100, sigma=0.05, learning_rate=0.01, weight_decay=0.0,
-                 beta1=0.9, beta2=0.999, noise_table=True):
+                 beta1=0.9, beta2=0.999, noise_table=True, adaptive_steps=0):
         population_size = check_int(population_size, "population_size", 2)
         super().__init__(2 * math.ceil(population_size / 2))
         self.sigma = check_positive_float(sigma, "sigma")
@@ -112,6 +128,7 @@ class OpenES(Strategy):
         if not isinstance(noise_table, (bool, np.bool_)):
             raise ValueError(f"noise_table must be True or False, got {noise_table!r}.")
         self.noise_table = bool(noise_table)
+        self.adaptive_steps = check_int(adaptive_steps, "adaptive_steps", 0)
         self._table = (None, None)  # (seed, table) of the last run asked
 
     def _init(self, initializer, rng):
@@ -182,8 +199,19 @@ class OpenES(Strategy):
         state.v += (1 - self.beta2) * grad * grad
         m_hat = state.m / (1 - self.beta1**t)
         v_hat = state.v / (1 - self.beta2**t)
-        state.theta = state.theta - self.learning_rate * m_hat / (np.sqrt(v_hat) + 1e-8)
+        step = self.learning_rate / STEP_CUT**state.step_cuts
+        state.theta = state.theta - step * m_hat / (np.sqrt(v_hat) + 1e-8)
         return state
+
+    def stalled(self, state):
+        """Divide the Adam step by :data:`STEP_CUT` if ``adaptive_steps`` allows one more cut."""
+        if state.step_cuts >= self.adaptive_steps:
+            return False
+        state.step_cuts += 1
+        return True
+
+    def stalls_left(self, state):
+        return max(0, self.adaptive_steps - state.step_cuts)
 
     def incumbent(self, state):
         return state.theta.copy(), None
