@@ -57,7 +57,11 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         generation, the same rows for every network of that generation.
         ``None`` uses all rows; ``"auto"`` uses all rows up to 2,000 and 256
         rows beyond. The returned model is always chosen on all training rows
-        (or on the validation split with ``early_stopping``).
+        (or on the validation split with ``early_stopping``). With
+        minibatches the ES divides its Adam step by 3 when the training loss
+        stops improving, up to 3 times, before the fit stops
+        (``adaptive_steps`` of :class:`~evonet.strategies.OpenES`; set it in
+        ``strategy_params``, 0 to stop at the first stall).
     alpha : float, default=1.0
         L2 penalty ``0.5 * alpha * ||W||^2 / n_samples`` on the weights,
         included in ``loss_curve_`` and ``best_loss_``. Larger than
