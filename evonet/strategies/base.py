@@ -242,7 +242,16 @@ class Strategy:
         return False
 
     def stalls_left(self, state):
-        """How many more times :meth:`stalled` would let the run go on (0 by default)."""
+        """How many more times :meth:`stalled` would let the run go on (0 by default).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> es = get_strategy("es", adaptive_steps=2)
+        >>> state = es.init(lambda n, rng: np.zeros((n, 3)), np.random.default_rng(0))
+        >>> es.stalls_left(state), es.stalled(state), es.stalls_left(state)
+        (2, True, 1)
+        """
         return 0
 
     def logbook_entries(self, state):
