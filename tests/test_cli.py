@@ -44,6 +44,18 @@ def test_help_on_every_command(capsys, command):
             assert option in out
 
 
+def test_help_answers_without_the_estimators():
+    """``evonet --help`` and usage errors import neither the commands nor scikit-learn's MLP."""
+    code = ("import sys\nfrom evonet.cli import main\n"
+            "codes = [main(['--help']), main(['fit', '--help']), main(['fit'])]\n"
+            "heavy = [m for m in ('evonet.cli.commands', 'sklearn.neural_network', "
+            "'evonet.saving') if m in sys.modules]\n"
+            "print(codes, heavy, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stderr.strip().splitlines()[-1] == "[0, 0, 2] []"
+
+
 @pytest.mark.parametrize("argv, message", [
     ([], "required"),
     (["fit"], "give either a CSV file or --dataset NAME"),

@@ -3,7 +3,6 @@
 import os
 
 from evonet.cli.data import DataError
-from evonet.saving import load
 
 __all__ = ["FORMATS", "figure_path", "plot_command"]
 
@@ -27,6 +26,8 @@ def figure_path(args):
 
 def plot_command(args):
     """``evonet plot``: load the model, draw it, write the figure; return the exit code."""
+    from evonet.saving import load  # the model format's readers: only when a plot runs
+
     path = figure_path(args)
     extension = os.path.splitext(path)[1].lower()
     if extension not in FORMATS:

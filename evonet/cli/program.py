@@ -13,7 +13,6 @@ import os
 import shlex
 import sys
 
-from evonet.cli.commands import fit_command, info_command, predict_command, resume_command
 from evonet.cli.data import DataError
 from evonet.cli.parser import (
     EXIT_FAILURE,
@@ -26,11 +25,30 @@ from evonet.cli.plotting import figure_path, plot_command
 from evonet.cli.signals import Terminated, handle_signals
 from evonet.io import WriteError, read_checkpoint_metadata
 
-__all__ = ["main"]
+__all__ = ["handler", "main"]
 
-HANDLERS = {"fit": fit_command, "resume": resume_command, "predict": predict_command,
-            "info": info_command, "plot": plot_command}
-"""What each command runs, given the parsed arguments; returns the exit code."""
+COMMANDS = {"fit": "fit_command", "resume": "resume_command", "predict": "predict_command",
+            "info": "info_command"}
+"""The function of :mod:`evonet.cli.commands` each command runs (``plot``: ``plot_command``)."""
+
+
+def handler(command):
+    """The function that runs ``command`` on the parsed arguments and returns the exit code.
+
+    :mod:`evonet.cli.commands` (and with it scikit-learn's estimators) is
+    imported only here, when a command runs: ``evonet --help`` and usage
+    errors answer without it.
+
+    Examples
+    --------
+    >>> handler("info").__name__
+    'info_command'
+    """
+    if command == "plot":
+        return plot_command
+    from evonet.cli import commands
+
+    return getattr(commands, COMMANDS[command])
 
 
 def main(argv=None):
@@ -57,7 +75,7 @@ def main(argv=None):
     try:
         with handle_signals():
             _check_output_folders(args)
-            return HANDLERS[args.command](args)
+            return handler(args.command)(args)
     except KeyboardInterrupt as exc:
         terminated = isinstance(exc, Terminated)
         print(f"evonet: {'terminated' if terminated else 'interrupted'}{_resume_hint(args)}",
