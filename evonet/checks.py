@@ -1,13 +1,15 @@
 """Checks of plain parameter values, with errors that name the parameter.
 
-Every part of evonet checks its integer and real settings through these functions, so that
+Every part of evonet checks its boolean, integer and real settings through these functions, so that
 the same mistake gets the same message wherever it is made.
 """
 
 import math
 import numbers
 
-__all__ = ["check_int", "check_n_jobs", "check_positive_float", "is_int"]
+import numpy as np
+
+__all__ = ["check_bool", "check_int", "check_n_jobs", "check_positive_float", "is_int"]
 
 
 def is_int(value):
@@ -71,6 +73,23 @@ def check_n_jobs(n_jobs):
     if n_jobs is not None and (not is_int(n_jobs) or n_jobs == 0):
         raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}.")
     return None if n_jobs is None else int(n_jobs)
+
+
+def check_bool(value, name):
+    """``value`` as a bool if it is ``True`` or ``False`` (NumPy's included), else ``ValueError``.
+
+    Examples
+    --------
+    >>> check_bool(True, "warm_start")
+    True
+    >>> check_bool("yes", "warm_start")
+    Traceback (most recent call last):
+    ...
+    ValueError: warm_start must be True or False, got 'yes'.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
 
 
 def check_positive_float(value, name, allow_zero=False):

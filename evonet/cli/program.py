@@ -9,6 +9,7 @@ The folders of the files a command writes (``--out``, ``--checkpoint``) are
 checked before any work, so a long fit never ends unable to save its result.
 """
 
+import importlib
 import os
 import shlex
 import sys
@@ -21,15 +22,16 @@ from evonet.cli.parser import (
     EXIT_USAGE,
     build_parser,
 )
-from evonet.cli.plotting import figure_path, plot_command
+from evonet.cli.plotting import figure_path
 from evonet.cli.signals import Terminated, handle_signals
 from evonet.io import WriteError, read_checkpoint_metadata
 
 __all__ = ["handler", "main"]
 
-COMMANDS = {"fit": "fit_command", "resume": "resume_command", "predict": "predict_command",
-            "info": "info_command"}
-"""The function of :mod:`evonet.cli.commands` each command runs (``plot``: ``plot_command``)."""
+COMMANDS = {"fit": ("commands", "fit_command"), "resume": ("commands", "resume_command"),
+            "predict": ("commands", "predict_command"), "info": ("commands", "info_command"),
+            "plot": ("plotting", "plot_command")}
+"""The module of :mod:`evonet.cli` and the function each command runs."""
 
 
 def handler(command):
@@ -44,11 +46,8 @@ def handler(command):
     >>> handler("info").__name__
     'info_command'
     """
-    if command == "plot":
-        return plot_command
-    from evonet.cli import commands
-
-    return getattr(commands, COMMANDS[command])
+    module, function = COMMANDS[command]
+    return getattr(importlib.import_module(f"evonet.cli.{module}"), function)
 
 
 def main(argv=None):

@@ -159,7 +159,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 run.selected = None
                 run.validation_scores = []
         else:
-            defaults = self._strategy_defaults(strategy_name, architecture, data)
+            defaults = self._strategy_defaults(strategy_name, architecture, data, batch_size)
             strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
                                      defaults=defaults, chosen_by_auto=self.strategy == "auto")
             initializer = warmup_initializer(self, strategy, architecture, problem, batch_size,
@@ -174,15 +174,14 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             split_seed=data.split_seed), training=train)
         return self
 
-    def _strategy_defaults(self, strategy_name, architecture, data):
+    def _strategy_defaults(self, strategy_name, architecture, data, batch_size):
         """Settings of a new run's strategy that the estimator chooses (``strategy_params`` win)."""
         defaults = architecture.strategy_defaults(strategy_name)
         if strategy_name == "neat":
             defaults["activation"] = self.activation
         elif strategy_name == "pbt":
             defaults["steps"] = ready_steps(data.X.shape[0], self.learning_batch_size)
-        elif strategy_name == "es" and choose_batch_size(self.batch_size,
-                                                         data.X.shape[0]) is not None:
+        elif strategy_name == "es" and batch_size is not None:
             defaults["adaptive_steps"] = MINIBATCH_STEP_CUTS  # noisy fitness: cut, not stop
         return defaults
 

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from evonet.checks import check_int, check_n_jobs, is_int
+from evonet.checks import check_bool, check_int, check_n_jobs, is_int
 from evonet.estimators._learning import check_learning_objective, check_learning_params
 from evonet.io.checkpoint import check_checkpoint_settings
 from evonet.nn.activations import HIDDEN_ACTIVATIONS
@@ -44,8 +44,7 @@ def check_params(est):
                          f"{est.batch_size!r}.")
     if not (_is_real(est.alpha) and np.isfinite(est.alpha) and est.alpha >= 0):
         raise ValueError(f"alpha must be a non-negative number, got {est.alpha!r}.")
-    if not isinstance(est.early_stopping, (bool, np.bool_)):
-        raise ValueError(f"early_stopping must be True or False, got {est.early_stopping!r}.")
+    check_bool(est.early_stopping, "early_stopping")
     if not (_is_real(est.validation_fraction) and 0 < est.validation_fraction < 1):
         raise ValueError(f"validation_fraction must be in (0, 1), got "
                          f"{est.validation_fraction!r}.")
@@ -56,12 +55,10 @@ def check_params(est):
     if not (_is_real(est.tol) and est.tol >= 0):
         raise ValueError(f"tol must be a non-negative number, got {est.tol!r}.")
     check_n_jobs(est.n_jobs)
-    if not isinstance(est.retry_failed, (bool, np.bool_)):
-        raise ValueError(f"retry_failed must be True or False, got {est.retry_failed!r}.")
+    check_bool(est.retry_failed, "retry_failed")
     if not (is_int(est.verbose) or isinstance(est.verbose, bool)) or est.verbose < 0:
         raise ValueError(f"verbose must be a non-negative integer, got {est.verbose!r}.")
-    if not isinstance(est.warm_start, (bool, np.bool_)):
-        raise ValueError(f"warm_start must be True or False, got {est.warm_start!r}.")
+    check_bool(est.warm_start, "warm_start")
     check_checkpoint_settings(est.checkpoint, est.checkpoint_interval)
     if est.strategy_params is not None and not isinstance(est.strategy_params, dict):
         raise ValueError(f"strategy_params must be a dict or None, got "

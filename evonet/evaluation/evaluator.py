@@ -24,7 +24,7 @@ import joblib
 import numpy as np
 from joblib import Parallel, delayed, parallel_config
 
-from evonet.checks import check_n_jobs
+from evonet.checks import check_bool, check_n_jobs
 from evonet.evaluation.chunks import _score_chunk, evaluate_chunk, population_chunks
 from evonet.evaluation.parallel import (
     REPROBE_EVERY,
@@ -152,9 +152,7 @@ class Evaluator:
         self.problem = problem
         self.n_jobs = n_jobs
         self.backend = check_backend(backend)
-        if not isinstance(retry_failed, (bool, np.bool_)):
-            raise ValueError(f"retry_failed must be True or False, got {retry_failed!r}.")
-        self.retry_failed = bool(retry_failed)
+        self.retry_failed = check_bool(retry_failed, "retry_failed")
         self.verbose = verbose
         self.adaptive = bool(adaptive)
         self.n_evaluations = 0

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evonet.checks import check_int, check_positive_float
+from evonet.checks import check_bool, check_int, check_positive_float
 from evonet.nn.mlp import thread_workspace
 from evonet.strategies.base import (
     Strategy,
@@ -125,9 +125,7 @@ class OpenES(Strategy):
                 raise ValueError(f"{name} must be in [0, 1), got {value!r}.")
         self.beta1 = float(beta1)
         self.beta2 = float(beta2)
-        if not isinstance(noise_table, (bool, np.bool_)):
-            raise ValueError(f"noise_table must be True or False, got {noise_table!r}.")
-        self.noise_table = bool(noise_table)
+        self.noise_table = check_bool(noise_table, "noise_table")
         self.adaptive_steps = check_int(adaptive_steps, "adaptive_steps", 0)
         self._table = (None, None)  # (seed, table) of the last run asked
 
@@ -176,7 +174,7 @@ class OpenES(Strategy):
                 np.multiply(table[offset:offset + n], self.sigma, out=row)
         # the mirrored pairs written straight into the population: no temporaries to
         # concatenate (fresh pages are dear; the values are those of theta +- eps)
-        population = np.empty((2 * half, state.theta.shape[0]))
+        population = np.empty((2 * half, n))
         np.add(state.theta, eps, out=population[:half])
         np.subtract(state.theta, eps, out=population[half:])
         return population

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from evonet.checks import check_int, check_positive_float
+from evonet.checks import check_bool, check_int, check_positive_float
 from evonet.genome.compatibility import compatibility_distances
 from evonet.genome.innovation import InnovationRegistry
 from evonet.genome.pool import GenePool
@@ -247,8 +247,7 @@ class NEAT(Strategy):
         if perturbation not in PERTURBATIONS:
             raise ValueError(f"perturbation={perturbation!r} is not supported; choose one of "
                              f"{list(PERTURBATIONS)}.")
-        if not isinstance(feed_forward, (bool, np.bool_)):
-            raise ValueError(f"feed_forward must be True or False, got {feed_forward!r}.")
+        check_bool(feed_forward, "feed_forward")
         self.mutation = NeatMutation(
             weight_rate=weight_rate, weight_power=weight_power,
             weight_replace_rate=weight_replace_rate, bias_rate=bias_rate, bias_power=bias_power,
