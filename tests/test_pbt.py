@@ -146,9 +146,12 @@ def test_pbt_judges_its_members_by_the_scoring(iris):
 
 
 def test_pbt_stops_on_the_validation_loss(iris):
-    clf = NeuroEvolutionClassifier(**dict(FAST, max_generations=200, n_iter_no_change=2,
-                                          tol=1.0)).fit(*iris)
-    assert clf.stop_reason_ == "converged" and clf.n_iter_ == 3
+    # 135 training rows in one minibatch: a round of 5 steps is 5 epochs, so a
+    # patience of 10 epochs is 2 rounds (and 11 epochs, 3 rounds)
+    for epochs, rounds in [(10, 2), (11, 3)]:
+        clf = NeuroEvolutionClassifier(**dict(FAST, max_generations=200, n_iter_no_change=epochs,
+                                              tol=1.0)).fit(*iris)
+        assert clf.stop_reason_ == "converged" and clf.n_iter_ == rounds + 1
 
 
 def wide_data():

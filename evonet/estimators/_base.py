@@ -22,6 +22,7 @@ from evonet.estimators._pbt import (
     fit_parts,
     is_pbt,
     keep_pbt_history,
+    patience,
     ready_steps,
     stratified,
 )
@@ -149,8 +150,15 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
                               verbose=self.verbose)
         batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
-        stopping = stopping_rules(strategy_name, self.tol, self.n_iter_no_change,
-                                  validation is not None, incremental)
+        if continuing:
+            strategy = self._run.strategy
+        else:
+            defaults = self._strategy_defaults(strategy_name, architecture, data, batch_size)
+            strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
+                                     defaults=defaults, chosen_by_auto=self.strategy == "auto")
+        stopping = stopping_rules(strategy_name, self.tol, patience(
+            self.n_iter_no_change, strategy, data.X.shape[0], self.learning_batch_size),
+            validation is not None, incremental)
         if continuing:
             run = self._run
             run.set_data(evaluator, batch_size)
@@ -159,9 +167,6 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 run.selected = None
                 run.validation_scores = []
         else:
-            defaults = self._strategy_defaults(strategy_name, architecture, data, batch_size)
-            strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
-                                     defaults=defaults, chosen_by_auto=self.strategy == "auto")
             initializer = warmup_initializer(self, strategy, architecture, problem, batch_size,
                                              rng, data.total_weight)
             run = start_run(strategy, evaluator, rng, initializer, batch_size,

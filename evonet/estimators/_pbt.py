@@ -11,7 +11,8 @@ step. The run's evaluator scores the held-out rows: each round's losses, by
 which members are exploited and the incumbent chosen, are the members'
 validation losses (the estimator's loss, without the L2 term). So the
 run's ``loss_curve`` is the best validation loss so far, and the stopping rule
-(``tol``, ``n_iter_no_change``, checked after every round) is validation-based.
+(``tol``, checked after every round, and ``n_iter_no_change`` counted in epochs:
+:func:`patience`) is validation-based.
 """
 
 import math
@@ -24,7 +25,7 @@ from evonet.estimators._scoring import scored_fit, scored_problem
 from evonet.learning import LifetimeLearner, default_learning_batch_size
 
 __all__ = ["READY_EPOCHS", "document_learning_and_pbt", "document_pbt", "fit_learner",
-           "fit_parts", "keep_pbt_history", "is_pbt", "ready_steps", "stratified"]
+           "fit_parts", "keep_pbt_history", "is_pbt", "patience", "ready_steps", "stratified"]
 
 READY_EPOCHS = 2
 """Epochs of its training rows a PBT member learns for in a round, by default."""
@@ -56,6 +57,32 @@ def ready_steps(n_rows, learning_batch_size=None):
     batch = default_learning_batch_size(learning_batch_size, n_rows)
     low, high = READY_STEPS
     return min(high, max(low, math.ceil(READY_EPOCHS * n_rows / batch)))
+
+
+def patience(n_iter_no_change, strategy, n_rows, learning_batch_size=None):
+    """Checks without improvement before a fit stops: for PBT, rounds of ``n_iter_no_change`` epochs.
+
+    Evolution strategies check once a generation and wait ``n_iter_no_change``
+    checks. A PBT fit checks after every round, and counts its patience in
+    epochs of its ``n_rows`` training rows, as scikit-learn's MLP does: the
+    rounds, rounded up, in which its members take ``n_iter_no_change``
+    epochs' worth of Adam steps (``strategy.steps`` a round, minibatches of
+    ``learning_batch_size`` rows). With 50 checks every round a PBT fit ran
+    on for 50 rounds (100 epochs and more) after its best validation loss:
+    on digits, 2.1x the time of 27 rounds for the same models on five folds.
+
+    Examples
+    --------
+    >>> from evonet.strategies import PBT, OpenES
+    >>> patience(50, OpenES(), 1293), patience(50, PBT(steps=13), 1293)
+    (50, 27)
+    >>> patience(50, PBT(steps=5), 128), patience(float("inf"), PBT(), 128)
+    (10, inf)
+    """
+    if getattr(strategy, "name", None) != "pbt" or not math.isfinite(n_iter_no_change):
+        return n_iter_no_change
+    steps_per_epoch = math.ceil(n_rows / default_learning_batch_size(learning_batch_size, n_rows))
+    return max(1, math.ceil(n_iter_no_change * steps_per_epoch / strategy.steps))
 
 
 def is_pbt(est, continuing, checkpoint):
@@ -146,8 +173,9 @@ PBT_STRATEGY = """\
         allows it), judges the members on them by the loss (without the L2
         term) and keeps the member with the best validation loss of any
         round; ``loss_curve_`` and ``best_loss_`` are that validation loss
-        and the run stops after ``n_iter_no_change`` rounds without an
-        improvement by ``tol`` (``early_stopping`` changes nothing).
+        and the run stops when it has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs (counted in whole rounds, as
+        ``MLPClassifier`` counts epochs; ``early_stopping`` changes nothing).
         ``learning`` does not combine with it. ``"auto"`` does not choose it:
         with its defaults, in repeated 5-fold cross-validation on the
         benchmark sets, it was less accurate than the default ES on wine
