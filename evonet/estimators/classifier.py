@@ -86,7 +86,8 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         generations apart, so checks cost at most about a tenth of the
         fitness work. For ``P=16`` and full-data fitness, 50 checks are 350
         generations. CMA-ES also stops once its steps have collapsed (``StepSizeStopping``).
-        With ``strategy="pbt"`` it counts epochs, in whole rounds.
+        With ``strategy="pbt"`` it counts epochs, in whole rounds (at most
+        ``n_iter_no_change`` rounds).
     tol : float, default=1e-4
         As in ``MLPClassifier``. (A looser ``tol=3e-4, n_iter_no_change=30`` ends fits
         25-50% sooner; on digits, repeated 5-fold CV, it cost 0.3 points of accuracy.)
