@@ -8,6 +8,7 @@ from sklearn.preprocessing import StandardScaler
 
 from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 from evonet.estimators import choose_batch_size, choose_strategy
+from evonet.estimators._auto import PBT_DATA
 from evonet.losses import LOSSES  # noqa: F401  (import check)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -123,14 +124,23 @@ def test_auto_strategy_rule_genome_and_data_size(n_params, n_samples, batch_size
 def test_auto_strategy_follows_the_training_rows_and_batch_size():
     X, y = make_classification(n_samples=2100, n_features=4, random_state=0)
     fit = dict(hidden_layer_sizes=(2,), max_generations=1, random_state=0)
-    assert NeuroEvolutionClassifier(**fit).fit(X, y).strategy_ == "es"  # minibatches
+    # PBT from 800 rows when the objective is the loss and the ES's settings are left alone
+    assert NeuroEvolutionClassifier(**fit).fit(X, y).strategy_ == "pbt"
+    assert NeuroEvolutionClassifier(**fit).fit(X[:PBT_DATA], y[:PBT_DATA]).strategy_ == "pbt"
+    small = NeuroEvolutionClassifier(**fit).fit(X[:PBT_DATA - 1], y[:PBT_DATA - 1])
+    assert small.strategy_ == "cmaes"
+    for other in (dict(scoring="accuracy"), dict(learning="baldwinian"),
+                  dict(strategy_params={"sigma": 0.05})):
+        assert NeuroEvolutionClassifier(**fit, **other).fit(X, y).strategy_ == "es"  # minibatches
     assert NeuroEvolutionClassifier(**fit, batch_size=None).fit(X, y).strategy_ == "cmaes"
     assert NeuroEvolutionClassifier(**fit, batch_size=64).fit(X[:150], y[:150]).strategy_ == "es"
+    assert NeuroEvolutionClassifier(**fit).partial_fit(X, y, classes=[0, 1]).strategy_ == "es"
     # the early-stopping split leaves 1,890 training rows: all of them every generation
-    stopped = NeuroEvolutionClassifier(**fit, early_stopping=True).fit(X, y)
+    stopped = NeuroEvolutionClassifier(**fit, early_stopping=True, scoring="accuracy").fit(X, y)
     assert stopped.strategy_ == "cmaes"
     Xr, yr = regression_data(n=2500)
-    assert NeuroEvolutionRegressor(**fit).fit(Xr, yr).strategy_ == "es"
+    assert NeuroEvolutionRegressor(**fit).fit(Xr, yr).strategy_ == "pbt"
+    assert NeuroEvolutionRegressor(**fit, scoring="r2").fit(Xr, yr).strategy_ == "es"
 
 
 def test_same_random_state_same_model_other_state_differs(iris):

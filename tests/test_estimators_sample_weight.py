@@ -47,13 +47,13 @@ def test_sample_weight_zero_equals_dropping_rows(iris, params):
 
 
 def test_sample_weight_zero_equals_dropping_rows_large_data_and_regressor():
-    # 3,000 rows, 2,250 kept: batch_size="auto" gives 256-row minibatches (and the ES)
+    # 3,000 rows, 2,250 kept: batch_size="auto" gives the ES 256-row minibatches
     X, y = make_classification(n_samples=3000, n_features=5, random_state=0)
     w = np.ones(len(y))
     w[::4] = 0
     fit = dict(hidden_layer_sizes=(4,), max_generations=8, random_state=0)
-    a = NeuroEvolutionClassifier(**fit).fit(X, y, sample_weight=w)
-    b = NeuroEvolutionClassifier(**fit).fit(X[w > 0], y[w > 0])
+    a = NeuroEvolutionClassifier(**fit, strategy="es").fit(X, y, sample_weight=w)
+    b = NeuroEvolutionClassifier(**fit, strategy="es").fit(X[w > 0], y[w > 0])
     assert a.strategy_ == "es" and choose_batch_size("auto", int((w > 0).sum())) == 256
     assert_same_model(a, b, X)
     # the regressor's target scaling leaves the zero-weight rows out too

@@ -134,12 +134,13 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             self._continue_targets(data)
         # a new run's one generator of this fit; the validation split's seed comes from it
         rng = None if continuing or resumed else make_generator(self.random_state)
-        if (pbt := is_pbt(self, continuing, checkpoint)) or self.early_stopping and not incremental:
+        if (pbt := is_pbt(self, continuing, checkpoint, data.X.shape[0], incremental)) or self.early_stopping and not incremental:
             split_seed = checkpoint.saved_metadata("split_seed") if resumed else int(
                 (self._run.rng if continuing else rng).integers(0, 2**31 - 1))
             self._split_validation(data, split_seed, pbt)
         data.sample_weight = unless_all_equal(data.sample_weight)
-        strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint)
+        strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint,
+                                                           pbt)
         precise = self.scoring is not None or self.learning is not None
         problem = architecture.problem(data.X, data.targets, self.loss, data.sample_weight,
                                        self.alpha, precise=precise)
@@ -150,15 +151,9 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
                               verbose=self.verbose)
         batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
-        if continuing:
-            strategy = self._run.strategy
-        else:
-            defaults = self._strategy_defaults(strategy_name, architecture, data, batch_size)
-            strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
-                                     defaults=defaults, chosen_by_auto=self.strategy == "auto")
-        stopping = stopping_rules(strategy_name, self.tol, patience(
-            self.n_iter_no_change, strategy, data.X.shape[0], self.learning_batch_size),
-            validation is not None, incremental)
+        strategy, stopping = self._strategy_and_stopping(
+            strategy_name, architecture, data, batch_size, continuing,
+            validated=validation is not None, incremental=incremental)
         if continuing:
             run = self._run
             run.set_data(evaluator, batch_size)
@@ -178,6 +173,20 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             kind="estimator", strategy=strategy_name, start_generation=int(start),
             split_seed=data.split_seed), training=train)
         return self
+
+    def _strategy_and_stopping(self, strategy_name, architecture, data, batch_size, continuing,
+                               validated, incremental):
+        """The run's strategy (a continued run's own) and the fit's stopping rules."""
+        if continuing:
+            strategy = self._run.strategy
+        else:
+            defaults = self._strategy_defaults(strategy_name, architecture, data, batch_size)
+            strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
+                                     defaults=defaults, chosen_by_auto=self.strategy == "auto")
+        stopping = stopping_rules(strategy_name, self.tol, patience(
+            self.n_iter_no_change, strategy, data.X.shape[0], self.learning_batch_size),
+            validated, incremental)
+        return strategy, stopping
 
     def _strategy_defaults(self, strategy_name, architecture, data, batch_size):
         """Settings of a new run's strategy that the estimator chooses (``strategy_params`` win)."""
@@ -215,13 +224,15 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             y, not (continuing or resumed), classes, sample_weight)
         return FitData(X, y, targets, sample_weight, n_outputs, output_activation)
 
-    def _choose_network(self, data, hidden, continuing, checkpoint):
+    def _choose_network(self, data, hidden, continuing, checkpoint, pbt=False):
         """The strategy's name and the network's architecture of this fit."""
         n_features, n_outputs = data.X.shape[1], data.n_outputs
         if continuing:
             strategy_name = self.strategy_
         elif checkpoint is not None and checkpoint.resumed:
             strategy_name = checkpoint.saved_metadata("strategy")
+        elif self.strategy == "auto" and pbt:
+            strategy_name = "pbt"
         elif self.strategy == "auto":
             n_params = MLPArchitecture(n_features, hidden, n_outputs, self.activation,
                                        data.output_activation).n_params

@@ -20,6 +20,7 @@ import re
 
 import numpy as np
 
+from evonet.estimators._auto import auto_picks_pbt
 from evonet.estimators._learning import document_learning, make_learner
 from evonet.estimators._scoring import scored_fit, scored_problem
 from evonet.learning import LifetimeLearner, default_learning_batch_size
@@ -90,13 +91,18 @@ def patience(n_iter_no_change, strategy, n_rows, learning_batch_size=None):
                       math.ceil(n_iter_no_change * steps_per_epoch / strategy.steps)))
 
 
-def is_pbt(est, continuing, checkpoint):
-    """Whether this fit of ``est`` runs population-based training."""
+def is_pbt(est, continuing, checkpoint, n_samples, incremental=False):
+    """Whether this fit of ``est`` on ``n_samples`` rows runs population-based training.
+
+    A continued or resumed run keeps its strategy; a new one runs PBT when it
+    is asked for or ``strategy="auto"`` picks it
+    (:func:`~evonet.estimators._auto.auto_picks_pbt`).
+    """
     if continuing:
         return est.strategy_ == "pbt"
     if checkpoint is not None and checkpoint.resumed:
         return checkpoint.saved_metadata("strategy") == "pbt"
-    return est.strategy == "pbt"
+    return est.strategy == "pbt" or auto_picks_pbt(est, n_samples, incremental)
 
 
 def stratified(stratify, validation_fraction, pbt=True):
