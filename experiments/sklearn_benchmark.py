@@ -60,7 +60,7 @@ FIXED = {
     "breast_cancer": dict(alpha=3.0),
     "digits": dict(activation="relu", batch_size=None),
     "diabetes": dict(alpha=10.0),
-    "friedman1": dict(hidden_layer_sizes=(32,), alpha=1.0),
+    "friedman1": dict(hidden_layer_sizes=(32,), alpha=1.0, strategy="es"),
 }
 
 

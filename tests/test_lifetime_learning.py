@@ -438,7 +438,7 @@ def test_the_classifier_documents_pbt_in_its_strategy_entry():
     entry = doc[doc.index("\n    strategy : "):doc.index("\n    population_size : ")]
     assert '"nsga2", "pbt"}, default="auto"' in entry
     assert "population-based training (Jaderberg et al. 2017" in entry
-    assert '``"auto"`` does not choose it' in entry
+    assert '``"auto"`` chooses it from' in entry
     assert doc.count("\n    pbt_history_ : ") == 1
     # a docstring the anchors no longer fit is an error, not a silent omission
     with pytest.raises(RuntimeError, match="anchors of PBT's entries"):

@@ -41,8 +41,11 @@ to 0.9395, in 2 to 3 times the fit time."""
 
 
 def choose_strategy(n_params, n_samples, batch_size="auto"):
-    """The strategy ``strategy="auto"`` picks for a genome and data size.
+    """The strategy ``strategy="auto"`` picks for a genome and data size, short of PBT.
 
+    A ``fit`` of at least :data:`PBT_DATA` rows on the loss is trained by
+    population-based training before this rule applies
+    (:func:`auto_picks_pbt`); for the others:
     Full CMA-ES (``"cmaes"``) when the genome has at most
     :data:`SMALL_GENOME` weights and fitness is computed on all
     ``n_samples`` training rows; the OpenAI-style evolution strategy

@@ -32,7 +32,12 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
     activation : {"tanh", "relu", "logistic", "identity"}, default="tanh"
         Activation of the hidden layers.
     strategy : {"auto", "es", "cmaes", "ga", "neat", "nsga2"}, default="auto"
-        Search strategy (see :mod:`evonet.strategies`). ``"auto"`` uses full
+        Search strategy (see :mod:`evonet.strategies`). ``"auto"`` trains by
+        population-based training (``"pbt"``, below) a ``fit`` of at least
+        800 rows whose objective is the loss (no ``scoring`` or ``learning``,
+        no ``strategy_params``, ``batch_size="auto"``): measured on digits,
+        make_friedman1 and make_classification, it was as accurate as the ES
+        or more in a quarter of the time or less. Otherwise it uses full
         CMA-ES when the network has at most 150 weights and fitness is
         computed on all training rows, and the OpenAI-style ES otherwise:
         for larger networks (the covariance model of CMA-ES grows with the
@@ -40,7 +45,8 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         (``batch_size``, including ``"auto"`` beyond 2,000 rows), whose noise
         CMA-ES's covariance estimate handles badly while the ES averages it
         out through its Adam step
-        (:func:`~evonet.estimators.choose_strategy`). ``"neat"`` evolves
+        (:func:`~evonet.estimators.choose_strategy`). ``strategy_`` says
+        which was used. ``"neat"`` evolves
         the topology too, from a minimal network with every input wired to
         every output: ``hidden_layer_sizes`` and ``alpha`` are then ignored,
         ``activation`` is that of new hidden nodes, and the fitted model has

@@ -29,9 +29,10 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     is R^2 (weighted by the validation part's ``sample_weight``, as in
     ``MLPRegressor``), and ``loss`` is ``"squared_error"``.
 
-    ``strategy="auto"`` follows the same rule: full CMA-ES for networks of at
-    most 150 weights with fitness on all training rows, the OpenAI-style ES
-    for larger networks or minibatch fitness
+    ``strategy="auto"`` follows the same rule: population-based training for
+    a ``fit`` of at least 800 rows on the loss, else full CMA-ES for networks
+    of at most 150 weights with fitness on all training rows, the
+    OpenAI-style ES for larger networks or minibatch fitness
     (:func:`~evonet.estimators.choose_strategy`). Stopping counts *checks*,
     not generations: ``n_iter_no_change`` checks without improvement, one
     ``loss_curve_`` entry (and one ``validation_scores_`` entry) per check,
