@@ -16,14 +16,17 @@ __all__ = ["NeuroEvolutionClassifier"]
 
 @document_learning_and_pbt
 class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolution):
-    """Multi-layer perceptron classifier whose weights are evolved, not back-propagated.
+    """Multi-layer perceptron classifier trained by evolution.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
     the same network (``hidden_layer_sizes``, ``activation``, softmax output
     for several classes, one logistic unit for two, independent logistic
     units for multilabel targets) and the same loss (``log_loss`` plus
     ``alpha``'s L2 term), minimised by an evolution strategy over whole
-    populations of networks evaluated in one batched NumPy pass.
+    populations of networks evaluated in one batched NumPy pass; or, by
+    default from 800 training rows, by population-based training, where
+    back-propagation trains a population of networks and evolution chooses
+    their learning rates and L2 terms (``strategy`` below).
 
     Parameters
     ----------
@@ -73,7 +76,9 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         included in ``loss_curve_`` and ``best_loss_``. Larger than
         ``MLPClassifier``'s 1e-4: an evolution strategy lacks gradient
         descent's implicit pull toward small weights, and this default
-        generalises better on the benchmark data sets.
+        generalises better on the benchmark data sets. Population-based
+        training (``strategy="pbt"``, and what ``"auto"`` picks from 800
+        rows) does not use it: each member explores its own.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data (stratified) and stop when
         its accuracy has not improved by ``tol`` for ``n_iter_no_change``

@@ -14,12 +14,13 @@ __all__ = ["NeuroEvolutionRegressor"]
 
 
 class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
-    """Multi-layer perceptron regressor whose weights are evolved, not back-propagated.
+    """Multi-layer perceptron regressor trained by evolution.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
     the same network (linear outputs, one per target) and the same loss
     (squared error plus ``alpha``'s L2 term), minimised by an evolution
-    strategy. The parameters and attributes are those of
+    strategy, or by default from 800 training rows by population-based
+    training. The parameters and attributes are those of
     :class:`~evonet.NeuroEvolutionClassifier`, ``checkpoint`` and
     ``save`` included (``alpha`` defaults to 3.0
     here: on standardised targets a stronger L2 term keeps small, noisy data

@@ -176,14 +176,21 @@ class Adam:
         """
         params, grads, active = _check_step(params, grads, active)
         lr = check_learning_rate(self.learning_rate, params.shape[0])
-        on = active[:, None]
         t = state.t + active
-        m = np.where(on, self.beta_1 * state.m + (1 - self.beta_1) * grads, state.m)
-        v = np.where(on, self.beta_2 * state.v + (1 - self.beta_2) * grads ** 2, state.v)
+        m = self.beta_1 * state.m + (1 - self.beta_1) * grads
+        v = self.beta_2 * state.v + (1 - self.beta_2) * grads ** 2
         tt = np.maximum(t, 1)[:, None]
         step_size = lr * np.sqrt(1 - self.beta_2 ** tt) / (1 - self.beta_1 ** tt)
-        update = -step_size * m / (np.sqrt(v) + self.epsilon)
-        return np.where(on, params + update, params), AdamState(m=m, v=v, t=t)
+        denominator = np.sqrt(v)
+        denominator += self.epsilon
+        new = -step_size * m
+        new /= denominator
+        new += params
+        if not active.all():   # the others keep their weights and state
+            on = active[:, None]
+            m, v, new = (np.where(on, a, b) for a, b in ((m, state.m), (v, state.v),
+                                                         (new, params)))
+        return new, AdamState(m=m, v=v, t=t)
 
 
 @dataclass(frozen=True)
