@@ -136,7 +136,7 @@ def test_auto_strategy_follows_the_training_rows_and_batch_size():
     assert NeuroEvolutionClassifier(**fit, batch_size=64).fit(X[:150], y[:150]).strategy_ == "es"
     assert NeuroEvolutionClassifier(**fit).partial_fit(X, y, classes=[0, 1]).strategy_ == "es"
     # the early-stopping split leaves 1,890 training rows: all of them every generation
-    stopped = NeuroEvolutionClassifier(**fit, early_stopping=True, scoring="accuracy").fit(X, y)
+    stopped = NeuroEvolutionClassifier(**fit, early_stopping=True).fit(X, y)
     assert stopped.strategy_ == "cmaes"
     Xr, yr = regression_data(n=2500)
     assert NeuroEvolutionRegressor(**fit).fit(Xr, yr).strategy_ == "pbt"

@@ -48,9 +48,11 @@ def sklearn_row(results):
     model = {name: scores[name]["models"] for name in CLASSIFIERS + REGRESSORS}
     digits = model["digits"]["evonet"]
     per_generation = 1000 * digits["fit_s"] / digits["generations"]
+    # a PBT fit's generations are its rounds of training
+    unit = "PBT rounds" if digits.get("strategy") == "pbt" else "generations"
     ours = (", ".join(f"{n} {100 * model[n]['evonet']['mean']:.1f}" for n in CLASSIFIERS)
             + f"% (digits {digits['fit_s']:.1f} s per fold, {digits['generations']:.0f} "
-              f"generations of {per_generation:.0f} ms); "
+              f"{unit} of {per_generation:.0f} ms); "
             + ", ".join(f"{n} R^2 {model[n]['evonet']['mean']:.3f}" for n in REGRESSORS))
     theirs = ("MLP: " + ", ".join(f"{100 * model[n]['MLPClassifier']['mean']:.1f}"
                                   for n in CLASSIFIERS) + "%; "

@@ -88,7 +88,9 @@ def auto_picks_pbt(est, n_samples, incremental=False):
     at least :data:`PBT_DATA` rows whose objective is the loss, which PBT's
     back-propagation needs: no ``scoring`` and no ``learning``; and with
     ``batch_size="auto"`` and no ``strategy_params``, which are settings of
-    the evolution strategies' search.
+    the evolution strategies' search, and without ``early_stopping`` (whose
+    ``validation_scores_``, the accuracy or R^2 of every check, a PBT fit
+    does not record: it judges its members by their validation loss).
 
     Examples
     --------
@@ -97,11 +99,13 @@ def auto_picks_pbt(est, n_samples, incremental=False):
     (True, False)
     >>> auto_picks_pbt(NeuroEvolutionClassifier(scoring="f1"), 1437)
     False
+    >>> auto_picks_pbt(NeuroEvolutionClassifier(early_stopping=True), 1437)
+    False
     >>> auto_picks_pbt(NeuroEvolutionClassifier(), 1437, incremental=True)
     False
     """
     return (est.strategy == "auto" and not incremental and n_samples >= PBT_DATA
-            and est.scoring is None and est.learning is None
+            and est.scoring is None and est.learning is None and not est.early_stopping
             and isinstance(est.batch_size, str) and est.batch_size == "auto"
             and not est.strategy_params)
 
