@@ -74,8 +74,8 @@ def wide_enough():
     return X, y
 
 
-FAST = dict(hidden_layer_sizes=(3,), strategy="es", population_size=10, n_iter_no_change=3, tol=1e-2,
-            max_generations=400, random_state=0)
+FAST = dict(hidden_layer_sizes=(3,), strategy="es", population_size=10, n_iter_no_change=3,
+            tol=1e-2, max_generations=400, random_state=0)
 
 
 def fit(X, y, **params):

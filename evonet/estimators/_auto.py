@@ -82,7 +82,7 @@ def choose_strategy(n_params, n_samples, batch_size="auto"):
 
 
 def auto_picks_pbt(est, n_samples, incremental=False):
-    """Whether ``strategy="auto"`` trains ``est`` on ``n_samples`` rows by population-based training.
+    """Whether ``strategy="auto"`` trains ``est`` on ``n_samples`` rows by PBT.
 
     For a ``fit`` (not ``partial_fit``, whose calls see one batch each) of
     at least :data:`PBT_DATA` rows whose objective is the loss, which PBT's
@@ -95,7 +95,8 @@ def auto_picks_pbt(est, n_samples, incremental=False):
     Examples
     --------
     >>> from evonet import NeuroEvolutionClassifier
-    >>> auto_picks_pbt(NeuroEvolutionClassifier(), 1437), auto_picks_pbt(NeuroEvolutionClassifier(), 455)
+    >>> clf = NeuroEvolutionClassifier()
+    >>> auto_picks_pbt(clf, 1437), auto_picks_pbt(clf, 455)
     (True, False)
     >>> auto_picks_pbt(NeuroEvolutionClassifier(scoring="f1"), 1437)
     False

@@ -61,7 +61,7 @@ def ready_steps(n_rows, learning_batch_size=None):
 
 
 def patience(n_iter_no_change, strategy, n_rows, learning_batch_size=None):
-    """Checks without improvement before a fit stops: for PBT, rounds of ``n_iter_no_change`` epochs.
+    """Checks without improvement before a fit stops; for PBT, rounds of that many epochs.
 
     Evolution strategies check once a generation and wait ``n_iter_no_change``
     checks. A PBT fit checks after every round, and counts its patience in
