@@ -71,8 +71,8 @@ def patience(n_iter_no_change, strategy, n_rows, learning_batch_size=None):
     ``learning_batch_size`` rows), and never more than ``n_iter_no_change``
     rounds (a round of a large data set is a fraction of an epoch). With 50
     checks every round a PBT fit ran on for 50 rounds (100 epochs and more)
-    after its best validation loss: on digits, 2.1x the time of 27 rounds
-    for the same models on five folds.
+    after its best validation loss: five digits folds took 12.3 s, against
+    5.9 s with a patience of 10 rounds for the same five models.
 
     Examples
     --------
