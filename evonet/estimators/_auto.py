@@ -83,7 +83,7 @@ def choose_strategy(n_params, n_samples, batch_size="auto"):
     return "cmaes" if n_params <= SMALL_GENOME else "es"
 
 
-def auto_picks_pbt(est, n_samples, incremental=False, sparse=False):
+def auto_picks_pbt(est, n_samples, incremental=False):
     """Whether ``strategy="auto"`` trains ``est`` on ``n_samples`` rows by PBT.
 
     For a ``fit`` (not ``partial_fit``, whose calls see one batch each) of
@@ -92,12 +92,7 @@ def auto_picks_pbt(est, n_samples, incremental=False, sparse=False):
     ``batch_size="auto"`` and no ``strategy_params``, which are settings of
     the evolution strategies' search, and without ``early_stopping`` (whose
     ``validation_scores_``, the accuracy or R^2 of every check, a PBT fit
-    does not record: it judges its members by their validation loss); and
-    for dense ``X``: on ``benchmarks/sparse_fit.py`` (200,000 one-hot rows
-    over 10,000 categories, a 10,000-16-1 network, population 32) each PBT
-    round took 6.4 s and 745 MiB at its peak, since every Adam step updates
-    all 160,000 first-layer weights of every member, where 50 generations of
-    the ES took 10 s in all.
+    does not record: it judges its members by their validation loss).
 
     Examples
     --------
@@ -112,8 +107,7 @@ def auto_picks_pbt(est, n_samples, incremental=False, sparse=False):
     >>> auto_picks_pbt(NeuroEvolutionClassifier(), 1437, incremental=True)
     False
     """
-    return (est.strategy == "auto" and not incremental and not sparse
-            and n_samples >= PBT_DATA
+    return (est.strategy == "auto" and not incremental and n_samples >= PBT_DATA
             and est.scoring is None and est.learning is None and not est.early_stopping
             and isinstance(est.batch_size, str) and est.batch_size == "auto"
             and not est.strategy_params)

@@ -134,7 +134,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             self._continue_targets(data)
         # a new run's one generator of this fit; the validation split's seed comes from it
         rng = None if continuing or resumed else make_generator(self.random_state)
-        pbt = is_pbt(self, continuing, checkpoint, data.X, incremental)
+        pbt = is_pbt(self, continuing, checkpoint, data.X.shape[0], incremental)
         if pbt or self.early_stopping and not incremental:
             split_seed = checkpoint.saved_metadata("split_seed") if resumed else int(
                 (self._run.rng if continuing else rng).integers(0, 2**31 - 1))
