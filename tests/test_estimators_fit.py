@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from estimator_helpers import regression_data
+from scipy.sparse import csr_matrix
 from sklearn.datasets import load_iris, make_classification, make_multilabel_classification
 from sklearn.preprocessing import StandardScaler
 
@@ -135,6 +136,7 @@ def test_auto_strategy_follows_the_training_rows_and_batch_size():
     assert NeuroEvolutionClassifier(**fit, batch_size=None).fit(X, y).strategy_ == "cmaes"
     assert NeuroEvolutionClassifier(**fit, batch_size=64).fit(X[:150], y[:150]).strategy_ == "es"
     assert NeuroEvolutionClassifier(**fit).partial_fit(X, y, classes=[0, 1]).strategy_ == "es"
+    assert NeuroEvolutionClassifier(**fit).fit(csr_matrix(X), y).strategy_ == "pbt"
     # the early-stopping split leaves 1,890 training rows: all of them every generation
     stopped = NeuroEvolutionClassifier(**fit, early_stopping=True).fit(X, y)
     assert stopped.strategy_ == "cmaes"
