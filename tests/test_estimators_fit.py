@@ -130,9 +130,10 @@ def test_auto_strategy_follows_the_training_rows_and_batch_size():
     assert NeuroEvolutionClassifier(**fit).fit(X[:PBT_DATA], y[:PBT_DATA]).strategy_ == "pbt"
     small = NeuroEvolutionClassifier(**fit).fit(X[:PBT_DATA - 1], y[:PBT_DATA - 1])
     assert small.strategy_ == "cmaes"
-    for other in (dict(scoring="accuracy"), dict(learning="baldwinian"),
-                  dict(strategy_params={"sigma": 0.05})):
+    for other in (dict(learning="baldwinian"), dict(strategy_params={"sigma": 0.05})):
         assert NeuroEvolutionClassifier(**fit, **other).fit(X, y).strategy_ == "es"  # minibatches
+    # a scoring fit scores all rows (up to 10,000): CMA-ES for this small network
+    assert NeuroEvolutionClassifier(**fit, scoring="accuracy").fit(X, y).strategy_ == "cmaes"
     assert NeuroEvolutionClassifier(**fit, batch_size=None).fit(X, y).strategy_ == "cmaes"
     assert NeuroEvolutionClassifier(**fit, batch_size=64).fit(X[:150], y[:150]).strategy_ == "es"
     assert NeuroEvolutionClassifier(**fit).partial_fit(X, y, classes=[0, 1]).strategy_ == "es"
@@ -142,7 +143,20 @@ def test_auto_strategy_follows_the_training_rows_and_batch_size():
     assert stopped.strategy_ == "cmaes"
     Xr, yr = regression_data(n=2500)
     assert NeuroEvolutionRegressor(**fit).fit(Xr, yr).strategy_ == "pbt"
-    assert NeuroEvolutionRegressor(**fit, scoring="r2").fit(Xr, yr).strategy_ == "es"
+    assert NeuroEvolutionRegressor(**fit, scoring="r2").fit(Xr, yr).strategy_ == "cmaes"
+
+
+def test_scoring_fits_score_all_rows_up_to_ten_thousand():
+    # a metric of the whole set on a 256-row minibatch is mostly noise: all rows instead
+    X, y = make_classification(n_samples=3000, n_features=4, random_state=0)
+    fit = dict(hidden_layer_sizes=(2,), max_generations=1, random_state=0)
+    scored = NeuroEvolutionClassifier(**fit, scoring="balanced_accuracy").fit(X, y)
+    assert scored.strategy_ == "cmaes" and scored._run.sampler.full
+    loss = NeuroEvolutionClassifier(**fit, strategy="es").fit(X, y)
+    assert not loss._run.sampler.full and loss._run.sampler.batch_size == 256
+    assert choose_batch_size("auto", 10_000, scored=True) is None
+    assert choose_batch_size("auto", 10_001, scored=True) == 256
+    assert choose_batch_size(64, 3000, scored=True) == 64
 
 
 def test_same_random_state_same_model_other_state_differs(iris):

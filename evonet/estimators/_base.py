@@ -151,7 +151,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         problem, validation, train = fit_parts(self, problem, architecture, data, validation, pbt)
         evaluator = Evaluator(problem, n_jobs=self.n_jobs, retry_failed=self.retry_failed,
                               verbose=self.verbose)
-        batch_size = choose_batch_size(self.batch_size, data.X.shape[0])
+        batch_size = choose_batch_size(self.batch_size, data.X.shape[0],
+                                       scored=self.scoring is not None)
         strategy, stopping = self._strategy_and_stopping(
             strategy_name, architecture, data, batch_size, continuing,
             validated=validation is not None, incremental=incremental)
@@ -237,7 +238,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         elif self.strategy == "auto":
             n_params = MLPArchitecture(n_features, hidden, n_outputs, self.activation,
                                        data.output_activation).n_params
-            strategy_name = choose_strategy(n_params, data.X.shape[0], self.batch_size)
+            strategy_name = choose_strategy(n_params, data.X.shape[0], self.batch_size,
+                                            scored=self.scoring is not None)
         else:
             strategy_name = self.strategy
         check_learning_strategy(self.learning, strategy_name, self.strategy == "auto")

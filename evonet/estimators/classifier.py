@@ -64,8 +64,9 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
     batch_size : "auto", int or None, default="auto"
         Rows each generation's fitness is computed on: a fresh minibatch per
         generation, the same rows for every network of that generation.
-        ``None`` uses all rows; ``"auto"`` uses all rows up to 2,000 and 256
-        rows beyond. The returned model is always chosen on all training rows
+        ``None`` uses all rows; ``"auto"`` uses all rows up to 2,000 (10,000
+        with ``scoring``, whose metrics are far noisier on minibatches) and
+        256 rows beyond. The returned model is always chosen on all training rows
         (or on the validation split with ``early_stopping``). With
         minibatches the ES divides its Adam step by 3 when the training loss
         stops improving, up to 3 times, before the fit stops
