@@ -32,9 +32,12 @@ def _log_loss(Z, targets, layout):
     if layout.output_activation == "softmax":
         labels = targets  # (R,) integer class indices
         top = Z.max(axis=1)
-        lse = np.log(np.exp(Z - top[:, None, :]).sum(axis=1))
+        picked = Z[:, labels, np.arange(labels.shape[0])]
+        Z -= top[:, None, :]   # in place, as the other losses: no temporary of Z's size
+        np.exp(Z, out=Z)
+        lse = np.log(Z.sum(axis=1))
         lse += top
-        lse -= Z[:, labels, np.arange(labels.shape[0])]
+        lse -= picked
         return lse
     # logistic units: softplus(z) - y z, summed over outputs (targets (n_outputs, R) in {0, 1})
     loss = np.logaddexp(0, Z)
@@ -55,7 +58,7 @@ LOSSES = {
     "log_loss": _log_loss,
     "error_rate": _error_rate,
 }
-"""Loss name -> ``f(Z, targets, layout)`` returning per-row losses ``(P, R)``."""
+"""Loss name -> ``f(Z, targets, layout)``: per-row losses ``(P, R)``; ``Z`` is overwritten."""
 
 _CLASSIFICATION = ("log_loss", "error_rate")
 
