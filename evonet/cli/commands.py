@@ -35,6 +35,18 @@ RECORDED = {"data": (str, type(None)), "target": (str, type(None)),
 """The options of ``evonet fit`` a checkpoint records, so ``evonet resume`` can rerun it."""
 
 
+def loss_name(estimator):
+    """What a fitted estimator's ``best_loss_`` is: PBT's is a validation loss.
+
+    Examples
+    --------
+    >>> loss_name(type("E", (), {"strategy_": "pbt"})()), loss_name(type("E", (), {})())
+    ('validation loss', 'training loss')
+    """
+    return "validation loss" if getattr(estimator, "strategy_", None) == "pbt" \
+        else "training loss"
+
+
 def class_limit(n_rows):
     """The most distinct values a numeric target may have to be taken as classes.
 
@@ -159,7 +171,7 @@ def _compare(args, model, seconds, data, classification):
     ours, theirs = model.score(X_test, y_test), reference.score(X_test, y_test)
     print(f"\nstrategy {fitted.strategy_}, {fitted.n_iter_} generations "
           f"({fitted.stop_reason_}), {fitted.n_evaluations_} network evaluations, "
-          f"{seconds:.1f} s, training loss {fitted.best_loss_:.4g}")
+          f"{seconds:.1f} s, {loss_name(fitted)} {fitted.best_loss_:.4g}")
     print(f"held-out {metric}: evonet {ours:.4f}  |  {Reference.__name__} {theirs:.4f} "
           f"({ref_seconds:.1f} s, same split)")
 
@@ -357,7 +369,7 @@ def describe_model(path):
     lines.append(("training", f"strategy {estimator.strategy_}, {estimator.n_iter_} "
                               f"generations, {estimator.n_evaluations_:,} network evaluations"
                               + ("" if estimator.best_loss_ is None else
-                                 f", best training loss {estimator.best_loss_:.6g}")
+                                 f", best {loss_name(estimator)} {estimator.best_loss_:.6g}")
                               + ("" if estimator.best_validation_score_ is None else
                                  f", best validation score "
                                  f"{estimator.best_validation_score_:.4f}")))
