@@ -62,8 +62,8 @@ class Run:
 
     Attributes
     ----------
-    strategy, state : the strategy and its evolving state.
-    evaluator : the :class:`~evonet.evaluation.Evaluator` scoring populations.
+    strategy, state, evaluator : the strategy, its evolving state and the
+        :class:`~evonet.evaluation.Evaluator` scoring populations.
     rng : numpy.random.Generator, the run's only source of randomness.
     generation : int, generations run.
     n_evaluations : int, networks evaluated (populations and checks).
@@ -94,12 +94,10 @@ class Run:
     initializer : callable ``(n, rng) -> population``, for a new state.
     batch_size : int or None, rows per generation (``None``: all rows).
     check_every : int or None, generations between checks (``None``: see above).
-    halloffame : deap.tools.HallOfFame, default=None
-        Where the checked incumbents go (DEAP's ``halloffame`` argument); a
-        ``HallOfFame(1)`` comparing arrays by value if ``None``.
-    stats : deap.tools.Statistics, default=None
-        Compiled over each generation's losses (DEAP's ``stats`` argument) and
-        added to its logbook record, after the population's spread.
+    halloffame : deap.tools.HallOfFame, default=None, where the checked incumbents go
+        (DEAP's ``halloffame``); a ``HallOfFame(1)`` comparing arrays by value if ``None``.
+    stats : deap.tools.Statistics, default=None, compiled over each generation's losses
+        (DEAP's ``stats``) and added to its logbook record, after the population's spread.
     validation : callable, default=None
     learner : object, default=None
         The learning stage of each generation (lifetime learning), between ask
@@ -113,14 +111,15 @@ class Run:
         learning) the strategy is told the individuals it asked for with the
         losses of what they learned, and each
         check learns the incumbent before scoring it, so that the model a run
-        returns is a learned one. Not saved in checkpoints: it holds data.
+        returns is a learned one. With ``learner.prequential`` true the
+        population is scored *before* it learns (test, then train: data that
+        arrives in batches judges each network on rows it has not learned
+        from) and told as learned. Not saved in checkpoints: it holds data.
     """
 
     def __init__(self, strategy, evaluator, rng, state=None, initializer=None, batch_size=None,
                  check_every=None, halloffame=None, stats=None, validation=None, learner=None):
-        self.strategy = strategy
-        self.evaluator = evaluator
-        self.rng = rng
+        self.strategy, self.evaluator, self.rng = strategy, evaluator, rng
         if state is None:
             if initializer is None:
                 raise ValueError("a new run needs an initializer.")
@@ -131,25 +130,17 @@ class Run:
         self.logbook.header = ["gen", "nevals", "min", "mean", "loss", "seconds"]
         self.hall_of_fame = tools.HallOfFame(1, similar=same_individual) if halloffame is None \
             else halloffame
-        self.stats = stats
-        self.validation = validation
-        self.learner = learner
-        self.stopping_rules = []
-        self.loss_curve = []
-        self.validation_scores = []
-        self.incumbent = None
-        self.selected = None
-        self.stop_reason = None
+        self.stats, self.validation, self.learner = stats, validation, learner
+        self.stopping_rules, self.loss_curve, self.validation_scores = [], [], []
+        self.incumbent = self.selected = self.stop_reason = None
         self.checked = False
         self.set_data(evaluator, batch_size, check_every)
 
     def __getstate__(self):
-        state = self.__dict__.copy()
-        state["evaluator"] = None  # holds the data; set_data() gives a run new data
-        state["validation"] = None  # so does the validation scorer
-        state["learner"] = None  # and the learning stage
-        state["stopping_rules"] = []
-        return state
+        # the evaluator, the validation scorer and the learner hold the data (set_data()
+        # gives a run new data)
+        return {**self.__dict__, "evaluator": None, "validation": None, "learner": None,
+                "stopping_rules": []}
 
     STATE_FIELDS = ("state", "rng", "n_evaluations", "logbook", "hall_of_fame", "loss_curve",
                     "validation_scores", "incumbent", "selected", "stop_reason", "checked",
@@ -222,6 +213,11 @@ class Run:
             return self.selected
         return self.hall_of_fame[0] if len(self.hall_of_fame) else self.incumbent
 
+    def forget_best(self):
+        """Drop the best losses told and checked so far: on other data, they no longer compare."""
+        self.state.best_loss = math.inf
+        self.hall_of_fame.clear()
+
     def set_data(self, evaluator, batch_size=None, check_every=None):
         """Score on ``evaluator``'s problem from now on (new data for ``partial_fit``)."""
         self.evaluator = evaluator
@@ -243,8 +239,12 @@ class Run:
         start = time.perf_counter()
         rows = self.sampler.next(self.rng)
         population = self.strategy.ask(self.state, self.rng)
-        scored, population = self._learn(population)
-        losses = self.evaluator.evaluate(scored, rows, generation=self.generation + 1)
+        if getattr(self.learner, "prequential", False):   # test, then train (see ``learner``)
+            losses = self.evaluator.evaluate(population, rows, generation=self.generation + 1)
+            scored, population = self._learn(population)
+        else:
+            scored, population = self._learn(population)
+            losses = self.evaluator.evaluate(scored, rows, generation=self.generation + 1)
         self.n_evaluations += len(population)
         lamarckian = getattr(self.learner, "lamarckian", False)   # see ``learner``
         tell = self.strategy.tell_learned if lamarckian else self.strategy.tell
@@ -330,18 +330,14 @@ def evolve(run, max_generations, max_evaluations=None, callbacks=(), stopping=()
     Parameters
     ----------
     run : Run
-    max_generations : int
-        Generations to run in this call (on top of those already run).
-    max_evaluations : int, default=None
-        Stop once ``run.n_evaluations`` reaches this total.
-    callbacks : sequence of Callback
-        Observers (progress, checkpoints, history).
+    max_generations : int, generations to run in this call (on top of those already run).
+    max_evaluations : int, default=None, stop once ``run.n_evaluations`` reaches this total.
+    callbacks : sequence of Callback, observers (progress, checkpoints, history).
     stopping : sequence of StoppingRule
 
     Returns
     -------
-    Run
-        The same run, with ``stop_reason`` set (one of :data:`evonet.stopping.STOP_REASONS`).
+    Run : the same run, with ``stop_reason`` set (one of :data:`evonet.stopping.STOP_REASONS`).
 
     Examples
     --------

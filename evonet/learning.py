@@ -135,11 +135,18 @@ class LifetimeLearner:
         Networks trained together in one chunk; ``None``: the problem's
         ``population_chunk`` for a minibatch. A setting of the learner, never
         of the machine, so results do not depend on the threads.
+    prequential : bool, default=False
+        Whether :class:`~evonet.evolve.Run` scores the population *before*
+        it learns (test, then train): for data that arrives in batches
+        (``partial_fit``), each network is then judged on rows it has not
+        learned from, and every row is learned from.
 
     Attributes
     ----------
     lamarckian : bool
         ``mode == "lamarckian"``.
+    prequential : bool
+        As the parameter.
     batch_size : int
         Rows per step, resolved.
 
@@ -159,7 +166,7 @@ class LifetimeLearner:
     """
 
     def __init__(self, problem, mode="baldwinian", *, learning_steps=10, learning_rate_init=1e-3,
-                 learning_batch_size=None, chunk_size=None):
+                 learning_batch_size=None, chunk_size=None, prequential=False):
         if mode not in LEARNING_MODES:
             raise ValueError(f"mode={mode!r} is not a kind of learning; choose one of "
                              f"{list(LEARNING_MODES)}.")
@@ -169,6 +176,7 @@ class LifetimeLearner:
         self.learning_rate_init = check_learning_rate_init(learning_rate_init)
         self.batch_size = default_learning_batch_size(learning_batch_size, problem.n_samples)
         self.chunk_size = check_int(chunk_size, "chunk_size", allow_none=True)
+        self.prequential = bool(prequential)
 
     @property
     def lamarckian(self):

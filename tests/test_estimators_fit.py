@@ -136,7 +136,11 @@ def test_auto_strategy_follows_the_training_rows_and_batch_size():
     assert NeuroEvolutionClassifier(**fit, scoring="accuracy").fit(X, y).strategy_ == "cmaes"
     assert NeuroEvolutionClassifier(**fit, batch_size=None).fit(X, y).strategy_ == "cmaes"
     assert NeuroEvolutionClassifier(**fit, batch_size=64).fit(X[:150], y[:150]).strategy_ == "es"
-    assert NeuroEvolutionClassifier(**fit).partial_fit(X, y, classes=[0, 1]).strategy_ == "es"
+    # partial_fit trains by PBT whatever its batches, under the same exclusions
+    assert NeuroEvolutionClassifier(**fit).partial_fit(X[:50], y[:50], classes=[0, 1]) \
+        .strategy_ == "pbt"
+    assert NeuroEvolutionClassifier(**fit, strategy_params={"sigma": 0.05}).partial_fit(
+        X[:50], y[:50], classes=[0, 1]).strategy_ == "cmaes"
     assert NeuroEvolutionClassifier(**fit).fit(csr_matrix(X), y).strategy_ == "pbt"
     # the early-stopping split leaves 1,890 training rows: all of them every generation
     stopped = NeuroEvolutionClassifier(**fit, early_stopping=True).fit(X, y)

@@ -143,6 +143,22 @@ def test_baldwinian_learning_tells_the_genomes_it_asked():
     assert np.array_equal(run.state.population, asked_population)
 
 
+def test_a_prequential_learner_is_scored_before_it_learns_and_tells_what_it_learned():
+    # test, then train: the losses told are those of the networks asked for, on rows none
+    # of them has learned; the networks told are the learned ones (Lamarckian)
+    runs = {}
+    for prequential in (False, True):
+        learner = LifetimeLearner(problem(), "lamarckian", learning_steps=10,
+                                  learning_rate_init=0.05, prequential=prequential)
+        runs[prequential] = evolve(make_run("pbt", learner, population_size=8), 1)
+    asked = make_run("pbt", None, population_size=8)
+    asked = asked.strategy.ask(asked.state, asked.rng)
+    learned = runs[False].state.history_loss[0]
+    np.testing.assert_allclose(runs[True].state.history_loss[0], problem().evaluate(asked))
+    assert (learned < runs[True].state.history_loss[0]).all()
+    assert not np.array_equal(runs[True].state.population, asked)
+
+
 def test_cmaes_clamps_injected_points_to_a_mahalanobis_length():
     strategy = get_strategy("cmaes", population_size=6, sigma=0.5)
     rng = np.random.default_rng(0)

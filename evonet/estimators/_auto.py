@@ -2,7 +2,8 @@
 
 from evonet.sampling import rows_per_generation
 
-__all__ = ["AUTO_BATCH", "MINIBATCH_STEP_CUTS", "PBT_DATA", "SCORED_DATA", "SMALL_DATA",
+__all__ = ["AUTO_BATCH", "MINIBATCH_STEP_CUTS", "PBT_DATA", "PBT_STREAM", "SCORED_DATA",
+           "SMALL_DATA",
            "SMALL_GENOME",
            "auto_picks_pbt", "choose_batch_size", "choose_strategy"]
 
@@ -24,6 +25,17 @@ where the minibatch ES reached 0.9280 and 0.9395 in 19.0 and 8.7 s
 800 rows the ES was as accurate or more (breast_cancer's 455 training rows:
 0.9766 against 0.9725; wine, iris, diabetes), and PBT's validation split,
 from which it judges its members, holds fewer than 80 rows."""
+
+PBT_STREAM = """``partial_fit`` with ``strategy="auto"`` trains by PBT, whatever its batches.
+
+Each call is one round of one epoch of its rows (as MLPClassifier's
+``partial_fit``), whose members are judged on the rows before they learn
+from them. On ``benchmarks/stream_r2.py``'s streams (600 calls of 50 rows;
+seeds 0, 1, 2) it reached held-out R^2 0.68, 0.66, 0.66 on friedman1 sorted
+by target, where the ES reached 0.52, 0.48, 0.53 and MLPRegressor 0.66,
+0.62, 0.67; on digits in 10 batches, 30 passes (seeds 0, 1), 0.973 and
+0.976 shuffled and 0.949 and 0.976 sorted by label, where the ES reached
+0.940, 0.949, 0.887 and 0.887, MLPClassifier 0.973, 0.973, 0.927 and 0.944."""
 
 SMALL_DATA = 2000
 """``batch_size="auto"`` scores every generation on all rows up to this many rows."""
@@ -100,8 +112,9 @@ def choose_strategy(n_params, n_samples, batch_size="auto", scored=False):
 def auto_picks_pbt(est, n_samples, incremental=False):
     """Whether ``strategy="auto"`` trains ``est`` on ``n_samples`` rows by PBT.
 
-    For a ``fit`` (not ``partial_fit``, whose calls see one batch each) of
-    at least :data:`PBT_DATA` rows whose objective is the loss, which PBT's
+    For a ``fit`` of at least :data:`PBT_DATA` rows, and for ``partial_fit``
+    whatever its batches (``incremental``; see :data:`PBT_STREAM`), whose
+    objective is the loss, which PBT's
     back-propagation needs: no ``scoring`` and no ``learning``; and with
     ``batch_size="auto"`` and no ``strategy_params``, which are settings of
     the evolution strategies' search, and without ``early_stopping`` (whose
@@ -118,10 +131,10 @@ def auto_picks_pbt(est, n_samples, incremental=False):
     False
     >>> auto_picks_pbt(NeuroEvolutionClassifier(early_stopping=True), 1437)
     False
-    >>> auto_picks_pbt(NeuroEvolutionClassifier(), 1437, incremental=True)
-    False
+    >>> auto_picks_pbt(NeuroEvolutionClassifier(), 50, incremental=True)
+    True
     """
-    return (est.strategy == "auto" and not incremental and n_samples >= PBT_DATA
+    return (est.strategy == "auto" and (incremental or n_samples >= PBT_DATA)
             and est.scoring is None and est.learning is None and not est.early_stopping
             and isinstance(est.batch_size, str) and est.batch_size == "auto"
             and not est.strategy_params)

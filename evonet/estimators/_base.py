@@ -12,6 +12,7 @@ from evonet.callbacks import ProgressPrinter
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
 from evonet.estimators._auto import MINIBATCH_STEP_CUTS, choose_batch_size, choose_strategy
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
+from evonet.estimators._continued import continue_run, training_rows_key
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
 from evonet.estimators._learning import check_learning_strategy
@@ -20,8 +21,10 @@ from evonet.estimators._pareto import ParetoMixin, stopping_rules
 from evonet.estimators._pbt import (
     fit_learner,
     fit_parts,
+    holds_out,
     is_pbt,
     keep_pbt_history,
+    partial_fit_steps,
     patience,
     ready_steps,
     stratified,
@@ -135,7 +138,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         # a new run's one generator of this fit; the validation split's seed comes from it
         rng = None if continuing or resumed else make_generator(self.random_state)
         pbt = is_pbt(self, continuing, checkpoint, data.X.shape[0], incremental)
-        if pbt or self.early_stopping and not incremental:
+        if holds_out(self, data.X.shape[0], pbt, incremental):
             split_seed = checkpoint.saved_metadata("split_seed") if resumed else int(
                 (self._run.rng if continuing else rng).integers(0, 2**31 - 1))
             self._split_validation(data, split_seed, pbt)
@@ -157,23 +160,21 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             strategy_name, architecture, data, batch_size, continuing,
             validated=validation is not None, incremental=incremental)
         if continuing:
-            run = self._run
-            run.set_data(evaluator, batch_size)
-            run.validation = validation
-            if not incremental:
-                run.selected = None
-                run.validation_scores = []
+            run = continue_run(self._run, self, data, evaluator, batch_size, validation,
+                               incremental)
         else:
             initializer = warmup_initializer(self, strategy, architecture, problem, batch_size,
                                              rng, data.total_weight)
             run = start_run(strategy, evaluator, rng, initializer, batch_size,
                             checkpoint, stopping, validation, check_every=1 if pbt else None)
+            run.data_key = training_rows_key(self, data, incremental)
             self.strategy_ = strategy_name
             self._architecture = architecture
         start = checkpoint.saved_metadata("start_generation") if resumed else run.generation
         self._evolve(run, incremental, start, stopping, checkpoint, metadata=dict(
             kind="estimator", strategy=strategy_name, start_generation=int(start),
-            split_seed=data.split_seed), training=train)
+            split_seed=data.split_seed), training=train,
+            prequential=pbt and data.X_val is None)
         return self
 
     def _strategy_and_stopping(self, strategy_name, architecture, data, batch_size, continuing,
@@ -181,8 +182,11 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         """The run's strategy (a continued run's own) and the fit's stopping rules."""
         if continuing:
             strategy = self._run.strategy
+            if incremental and strategy_name == "pbt":  # one epoch of this call's rows
+                strategy.steps = partial_fit_steps(self, data.X.shape[0]) or strategy.steps
         else:
-            defaults = self._strategy_defaults(strategy_name, architecture, data, batch_size)
+            defaults = self._strategy_defaults(strategy_name, architecture, data, batch_size,
+                                               incremental)
             strategy = make_strategy(strategy_name, self.population_size, self.strategy_params,
                                      defaults=defaults, chosen_by_auto=self.strategy == "auto")
         stopping = stopping_rules(strategy_name, self.tol, patience(
@@ -190,13 +194,14 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             validated, incremental)
         return strategy, stopping
 
-    def _strategy_defaults(self, strategy_name, architecture, data, batch_size):
+    def _strategy_defaults(self, strategy_name, architecture, data, batch_size, incremental):
         """Settings of a new run's strategy that the estimator chooses (``strategy_params`` win)."""
         defaults = architecture.strategy_defaults(strategy_name)
         if strategy_name == "neat":
             defaults["activation"] = self.activation
         elif strategy_name == "pbt":
-            defaults["steps"] = ready_steps(data.X.shape[0], self.learning_batch_size)
+            defaults["steps"] = partial_fit_steps(self, data.X.shape[0]) if incremental \
+                else ready_steps(data.X.shape[0], self.learning_batch_size)
         elif strategy_name == "es" and batch_size is not None:
             defaults["adaptive_steps"] = MINIBATCH_STEP_CUTS  # noisy fitness: cut, not stop
         return defaults
@@ -253,9 +258,10 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                              f"fit: {self._architecture} != {architecture}.")
         return strategy_name, architecture
 
-    def _evolve(self, run, incremental, start, stopping, checkpoint, metadata, training=None):
+    def _evolve(self, run, incremental, start, stopping, checkpoint, metadata, training=None,
+                prequential=False):
         """Run the generations of this call and keep the result (also of a failed run)."""
-        run.learner = fit_learner(self, training or run.evaluator.problem)   # this call's data
+        run.learner = fit_learner(self, training or run.evaluator.problem, prequential)
         budget = 1 if incremental else max(0, self.max_generations - (run.generation - start))
         callbacks = []
         if self.verbose:

@@ -116,9 +116,10 @@ def reexpress_run(run, layout, old_mean, old_scale, new_mean, new_scale):
         state.population = a * state.population + c
     if getattr(state, "m", None) is not None:  # Adam's moments of the gradient
         state.m, state.v = state.m / a, state.v / a**2
+    if getattr(state, "adam_m", None) is not None:  # PBT's, one row per member
+        state.adam_m, state.adam_v = state.adam_m / a, state.adam_v / a**2
     if getattr(state, "cma", None) is not None:
         _transform_cma(state.cma, a, c)
     if getattr(state, "restart_best", None) is not None:
         state.restart_best = math.inf
-    state.best_loss = math.inf
-    run.hall_of_fame.clear()
+    run.forget_best()
