@@ -7,7 +7,11 @@ both with their other defaults and the same ``random_state``, each trained by
 passed in order 60 times (600 calls), the rows sorted by target (each batch then
 covers a narrow slice of the targets, so the first batch is unrepresentative) or
 in their drawn order (``--order shuffled``). R^2 is taken on 2,000 fresh rows of
-the same distribution. Streams:
+the same distribution. Beside them: the same evonet regressor with
+``strategy="es"`` (what ``strategy="auto"`` used for ``partial_fit`` before it
+chose population-based training), and ``MLPRegressor(activation="tanh")``, the
+MLP with evonet's default activation (``MLPRegressor``'s default is ``relu``),
+which tells a gap of the activation from one of the training. Streams:
 
 - ``function``: two uniform features, ``y = 10 + 5 (x0 - sin(2 x1))``;
 - ``friedman1``: ``make_friedman1`` (10 features, noise 1.0) with the targets
@@ -73,18 +77,26 @@ def main():
     parser.add_argument("--json", default=None, help="write every figure to this file")
     args = parser.parse_args()
     rows = []
-    print("| stream | order | seed | MLPRegressor | evonet | gap | within 0.05 |")
-    print("|---|---|---|---|---|---|---|")
+    print("| stream | order | seed | MLPRegressor | evonet | gap | within 0.05 | "
+          "MLP, tanh | evonet, es |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for stream in args.streams:
         for seed in range(args.seeds):
             mlp = stream_r2(MLPRegressor(hidden_layer_sizes=(100,), random_state=seed),
                             stream, args.order, seed)
-            evo = stream_r2(NeuroEvolutionRegressor((100,), random_state=seed),
-                            stream, args.order, seed)
+            model = NeuroEvolutionRegressor((100,), random_state=seed)
+            evo = stream_r2(model, stream, args.order, seed)
+            tanh = stream_r2(MLPRegressor(hidden_layer_sizes=(100,), activation="tanh",
+                                          random_state=seed), stream, args.order, seed)
+            es = stream_r2(NeuroEvolutionRegressor((100,), strategy="es", random_state=seed),
+                           stream, args.order, seed)
             rows.append({"stream": stream, "order": args.order, "seed": seed, "mlp": mlp,
-                         "evonet": evo, "gap": mlp - evo})
+                         "evonet": evo, "gap": mlp - evo, "strategy": model.strategy_,
+                         "mlp_tanh": tanh, "evonet_es": es})
             print(f"| {stream} | {args.order} | {seed} | {mlp:.3f} | {evo:.3f} | "
-                  f"{mlp - evo:+.3f} | {'yes' if mlp - evo <= 0.05 else 'no'} |", flush=True)
+                  f"{mlp - evo:+.3f} | {'yes' if mlp - evo <= 0.05 else 'no'} | {tanh:.3f} | "
+                  f"{es:.3f} |", flush=True)
+    print(f"\nevonet's strategy: {sorted({r['strategy'] for r in rows})}")
     print(f"\nload average {os.getloadavg()[0]:.2f}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:

@@ -2,7 +2,10 @@
 
 A PBT fit holds out ``validation_fraction`` of the training rows (stratified
 for classifiers, as scikit-learn's early stopping; unstratified where a class
-has too few rows to stratify), whatever ``early_stopping`` says. The members
+has too few rows to stratify), whatever ``early_stopping`` says; so does each
+``partial_fit`` call, of its own rows, which is one round of one epoch
+(:func:`partial_fit_steps`), but a call of one row, whose members are judged
+on it before they learn from it (:func:`holds_out`). The members
 learn on the remaining rows: the run's learner is a Lamarckian
 :class:`~evonet.learning.LifetimeLearner` on the training problem, following
 each member's learning rate, ``alpha`` and Adam state from
@@ -249,9 +252,14 @@ PBT_STRATEGY = """\
         and the run stops when it has not improved by ``tol`` for
         ``n_iter_no_change`` epochs (counted in whole rounds, at most
         ``n_iter_no_change`` rounds; ``MLPClassifier`` counts epochs too;
-        ``early_stopping`` changes nothing).
+        ``early_stopping`` changes nothing). Each ``partial_fit`` call is
+        one round of one epoch of its rows, ``ceil(n / learning_batch_size)``
+        steps, as ``MLPClassifier.partial_fit`` makes one pass (its held-out
+        rows are ``validation_fraction`` of the call's; a call of one row
+        judges the members on it before they learn from it), and keeps the
+        call's best member.
         ``learning`` does not combine with it. ``"auto"`` chooses it from
-        800 training rows (see above); below, in repeated 5-fold
+        800 training rows and for ``partial_fit`` (see above); below, in repeated 5-fold
         cross-validation with the defaults, it was less accurate than the
         ES on wine and breast_cancer, whose validation splits hold 15 and
         46 rows.

@@ -19,8 +19,8 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
     the same network (linear outputs, one per target) and the same loss
     (squared error plus ``alpha``'s L2 term), minimised by an evolution
-    strategy, or by default from 800 training rows by population-based
-    training. The parameters and attributes are those of
+    strategy, or by default from 800 training rows and in ``partial_fit``
+    by population-based training. The parameters and attributes are those of
     :class:`~evonet.NeuroEvolutionClassifier`, ``checkpoint`` and
     ``save`` included (``alpha`` defaults to 3.0
     here: on standardised targets a stronger L2 term keeps small, noisy data
@@ -31,7 +31,8 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     ``MLPRegressor``), and ``loss`` is ``"squared_error"``.
 
     ``strategy="auto"`` follows the same rule: population-based training for
-    a ``fit`` of at least 800 rows on the loss, else full CMA-ES for networks
+    a ``fit`` of at least 800 rows on the loss and for ``partial_fit``, else
+    full CMA-ES for networks
     of at most 150 weights with fitness on all training rows, the
     OpenAI-style ES for larger networks or minibatch fitness
     (:func:`~evonet.estimators.choose_strategy`). Stopping counts *checks*,
