@@ -135,6 +135,11 @@ class LifetimeLearner:
         Networks trained together in one chunk; ``None``: the problem's
         ``population_chunk`` for a minibatch. A setting of the learner, never
         of the machine, so results do not depend on the threads.
+    keep_zeros : bool, default=False
+        Whether weights that are exactly zero stay zero (a strategy's
+        switched-off connections: NSGA-II's masks,
+        :attr:`~evonet.strategies.NSGA2.keeps_zeros`), so that learning
+        never changes which connections a network has.
     prequential : bool, default=False
         Whether :class:`~evonet.evolve.Run` scores the population *before*
         it learns (test, then train): for data that arrives in batches
@@ -166,7 +171,8 @@ class LifetimeLearner:
     """
 
     def __init__(self, problem, mode="baldwinian", *, learning_steps=10, learning_rate_init=1e-3,
-                 learning_batch_size=None, chunk_size=None, prequential=False):
+                 learning_batch_size=None, chunk_size=None, keep_zeros=False,
+                 prequential=False):
         if mode not in LEARNING_MODES:
             raise ValueError(f"mode={mode!r} is not a kind of learning; choose one of "
                              f"{list(LEARNING_MODES)}.")
@@ -176,6 +182,7 @@ class LifetimeLearner:
         self.learning_rate_init = check_learning_rate_init(learning_rate_init)
         self.batch_size = default_learning_batch_size(learning_batch_size, problem.n_samples)
         self.chunk_size = check_int(chunk_size, "chunk_size", allow_none=True)
+        self.keep_zeros = bool(keep_zeros)
         self.prequential = bool(prequential)
 
     @property
@@ -249,7 +256,8 @@ class LifetimeLearner:
                 self.problem, params[part], steps=plan.steps, rng=chunk_rng,
                 optimizer=Adam(learning_rate=plan.learning_rate[part]),
                 state=_slice_state(plan.optimizer_state, part), batch_size=batch_size,
-                alpha=plan.alpha[part] if use_alpha else None)
+                alpha=plan.alpha[part] if use_alpha else None,
+                frozen=params[part] == 0 if self.keep_zeros else None)
             return result, chunk_rng
 
         with blas_single_thread():

@@ -30,17 +30,19 @@ training loss). Budgets are fractions of the default MLP's weights and biases
 dominates in the plane (size / MLP size, accuracy) up to the reference point
 (size 1, accuracy 0). Target: the front (at least 3 networks) holds a network
 of at most 10 % of the MLP's size, chosen by training accuracy, within 1 point
-of the MLP's accuracy. One plot per data set (objectives_size_NAME.png; not
-with --no-plot).
+of the MLP's accuracy. One plot per data set (objectives_size_NAME.png in
+--out-dir; not with --no-plot).
 
-Each section prints its report and writes it to objectives_SECTION.md in the output
-folder (--out-dir, experiments/results/ by default); with --json every figure too
-(objectives_SECTION.json, or all sections in PATH). Nothing else is written.
+Each section prints its report; with --out-dir DIR it also writes it to
+objectives_SECTION.md there, and with --json every figure too
+(objectives_SECTION.json in the output folder, --out-dir or experiments/results/,
+or all sections in PATH). Nothing else is written.
 
 Usage: python experiments/objectives.py [--section costs size] [--seed 0] [--repeats 3]
            [--n-jobs 1] [--datasets breast_cancer digits] [--seeds 0] [--folds 5]
            [--max-folds N] [--generations 1000] [--population 100] [--patience 50]
-           [--hidden H ...] [--budgets F ...] [--no-plot] [--out-dir DIR] [--json [PATH]]
+           [--hidden H ...] [--learning MODE] [--budgets F ...] [--no-plot] [--out-dir DIR]
+           [--json [PATH]]
 """
 
 import argparse
@@ -51,7 +53,7 @@ import time
 import warnings
 
 import numpy as np
-from _common import RESULTS, add_output_options, missing_extra
+from _common import add_output_options, json_path, missing_extra
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import confusion_matrix, get_scorer, make_scorer
@@ -194,7 +196,8 @@ def fold(name, X, y, train, test, seed, args):
         est = NeuroEvolutionClassifier(
             HIDDEN[name] if args.hidden is None else tuple(args.hidden), strategy="nsga2",
             population_size=args.population, max_generations=args.generations,
-            n_iter_no_change=args.patience, random_state=seed).fit(X_train, y[train])
+            n_iter_no_change=args.patience, learning=args.learning,
+            random_state=seed).fit(X_train, y[train])
         seconds = time.perf_counter() - start
     size = n_weights(mlp.coefs_, mlp.intercepts_)
     row = {"mlp_size": size, "mlp_accuracy": float(mlp.score(X_test, y[test])),
@@ -299,7 +302,8 @@ def plot(summary, path):
 
 def size(args):
     """Section "size": accuracy against size, the NSGA-II front against a pruned MLP."""
-    problem = None if args.no_plot else missing_extra(__file__, "matplotlib", "plot", "plotting")
+    drawn = args.out_dir is not None and not args.no_plot
+    problem = missing_extra(__file__, "matplotlib", "plot", "plotting") if drawn else None
     if problem:
         raise SystemExit(f"{problem} (or pass --no-plot)")
     summaries, folds, lines = [], {}, []
@@ -316,7 +320,7 @@ def size(args):
         lines += report(summary)
         summaries.append(summary)
         folds[name] = rows
-        if not args.no_plot:
+        if drawn:
             plot(summary, os.path.join(args.out_dir, f"objectives_size_{name}.png"))
     return {"summary": summaries, "folds": folds}, "\n".join(["```", *lines, "```"])
 
@@ -353,6 +357,9 @@ def build_parser():
     size.add_argument("--hidden", nargs="+", type=int, default=None,
                       help="evonet's hidden layer sizes (default: 16 for breast_cancer, "
                            "32 for digits)")
+    size.add_argument("--learning", default=None, choices=["baldwinian", "lamarckian"],
+                      help="lifetime learning of the NSGA-II networks (default: none); "
+                           "learning keeps their switched-off connections at zero")
     size.add_argument("--budgets", nargs="+", type=float, default=list(BUDGETS),
                       help="size budgets as fractions of the MLP's weights and biases")
     size.add_argument("--no-plot", action="store_true", help="draw no plot at all")
@@ -363,13 +370,13 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the chosen sections; write objectives_SECTION.md (and JSON); 0 if every target holds."""
+    """Run the chosen sections; write their reports where asked; 0 if every target holds."""
     args = build_parser().parse_args(argv)
-    args.out_dir = RESULTS if args.out_dir is None else args.out_dir
     with open("/proc/loadavg") if os.path.exists("/proc/loadavg") else open(os.devnull) as f:
         load = f.read().split()[:3]
     sections = {}
-    os.makedirs(args.out_dir, exist_ok=True)
+    if args.out_dir is not None:
+        os.makedirs(args.out_dir, exist_ok=True)
     for name in args.section:
         results, markdown = SECTIONS[name](args)
         sections[name] = results
@@ -377,11 +384,12 @@ def main(argv=None):
                     else f"seeds {args.seeds}, {args.folds} folds")
         report = (f"# objectives, section {name} ({settings}; {platform.machine()}, "
                   f"load average {' '.join(load)} at start)\n\n{markdown}\n")
-        with open(os.path.join(args.out_dir, f"objectives_{name}.md"), "w") as f:
-            f.write(report)
+        if args.out_dir is not None:
+            with open(os.path.join(args.out_dir, f"objectives_{name}.md"), "w") as f:
+                f.write(report)
         print(report, flush=True)
         if args.json == "":
-            with open(os.path.join(args.out_dir, f"objectives_{name}.json"), "w") as f:
+            with open(json_path(args, f"objectives_{name}.json"), "w") as f:
                 json.dump({"args": vars(args), name: results}, f, indent=1)
     if args.json:
         with open(args.json, "w") as f:

@@ -280,9 +280,38 @@ def test_sklearn_estimator_checks_regressor(estimator, check):
 
 
 @pytest.mark.parametrize("learning", ["baldwinian", "lamarckian"])
-def test_nsga2_refuses_lifetime_learning(learning):
+def test_nsga2_learning_keeps_switched_off_connections_off(data, learning):
+    # a zero weight is a connection a mask switched off: learning trains the others only,
+    # so every network's size is what its mask made it
+    X, y = data
+    params = dict(PARAMS, strategy_params={"initial_density": None})
+    learned = NeuroEvolutionClassifier(**params, learning=learning, learning_steps=5).fit(X, y)
+    run = learned._run
+    assert run.learner.keep_zeros
+    masked = np.where(run.state.masks, run.state.weights, 0.0)
+    assert (np.count_nonzero(masked, axis=1) == run.state.objectives[:, 1]).all()
+    sizes = [entry["n_weights"] for entry in learned.pareto_front_]
+    assert len(sizes) >= 3 and min(sizes) < 0.5 * max(sizes)
+    for entry in learned.pareto_front_:
+        network = learned.select_network(entry["index"])
+        assert sum(np.count_nonzero(a) for a in network.coefs_ + network.intercepts_) \
+            == entry["n_weights"]
+    if learning == "lamarckian":   # the learned weights are what the front keeps
+        plain = NeuroEvolutionClassifier(**params).fit(X, y)
+        assert learned.pareto_front_[0]["loss"] < plain.pareto_front_[0]["loss"]
+
+
+def test_a_learner_that_keeps_zeros_never_moves_them():
+    from evonet import MLPLayout, SupervisedProblem
+    from evonet.learning import LifetimeLearner
+
     X, y = load_iris(return_X_y=True)
-    clf = NeuroEvolutionClassifier((3,), strategy="nsga2", learning=learning, max_generations=2,
-                                   random_state=0)
-    with pytest.raises(ValueError, match="learning=.*strategy='nsga2'.*masks"):
-        clf.fit(X, y)
+    problem = SupervisedProblem(MLPLayout(4, (3,), 3, output_activation="softmax"), X, y,
+                                loss="log_loss")
+    population = np.random.default_rng(0).normal(size=(6, problem.layout.n_params))
+    population[population < 0.3] = 0.0
+    learned, _ = LifetimeLearner(problem, "lamarckian", learning_steps=20,
+                                 learning_rate_init=0.05, keep_zeros=True).learn(
+        population, np.random.default_rng(1), None)
+    assert np.array_equal(learned == 0, population == 0)
+    assert (problem.evaluate(learned) < problem.evaluate(population)).all()

@@ -25,12 +25,16 @@ LEARNING_PARAMETERS = """\
         (Hinton & Nowlan 1987) scores what each network learned but evolves
         the weights it was born with, so evolution favours networks that
         learn well; the fitted model is the learned one. Every strategy takes
-        it. ``"lamarckian"`` writes the learned weights back into the genome:
-        ``"ga"``, ``"ipop-cmaes"`` and ``"neat"`` (its connection weights and
-        biases; NEAT finds the topology, gradient descent the weights), and
-        ``"cmaes"`` by injecting the learned networks as external solutions
-        (Hansen 2011, their steps clamped); ``"es"`` refuses it (with
-        ``strategy="auto"``, checked against the strategy it chose).
+        it but ``"pbt"``, which learns already. ``"lamarckian"`` writes the
+        learned weights back into the genome: ``"ga"``, ``"ipop-cmaes"`` and
+        ``"neat"`` (its connection weights and biases; NEAT finds the
+        topology, gradient descent the weights), ``"nsga2"`` (its masks
+        choose the connections, gradient descent their weights; a
+        switched-off connection stays at zero, so learning never changes a
+        network's size), and ``"cmaes"`` by injecting the learned networks
+        as external solutions (Hansen 2011, their steps clamped); ``"es"``
+        refuses it (with ``strategy="auto"``, checked against the strategy
+        it chose).
         ``None``: evolution alone.
     learning_steps : int, default=10
         Adam steps per network and generation.
@@ -81,7 +85,7 @@ def check_learning_strategy(learning, strategy_name, chosen_by_auto=False):
     >>> check_learning_strategy("lamarckian", "es")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: learning='lamarckian' cannot be used with strategy='es', ... or 'neat', ...
+    ValueError: learning='lamarckian' cannot be used with strategy='es', ... or 'nsga2', ...
     """
     if learning is None:
         return
@@ -128,9 +132,11 @@ def make_learner(est, problem):
     """The learner of a fit of ``est`` on ``problem`` (``None`` without ``learning``)."""
     if est.learning is None:
         return None
+    strategy = STRATEGIES.get(getattr(est, "strategy_", None))
     return LifetimeLearner(problem, est.learning, learning_steps=est.learning_steps,
                            learning_rate_init=est.learning_rate_init,
-                           learning_batch_size=est.learning_batch_size)
+                           learning_batch_size=est.learning_batch_size,
+                           keep_zeros=getattr(strategy, "keeps_zeros", False))
 
 
 

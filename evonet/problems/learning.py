@@ -199,7 +199,7 @@ class TrainResult(NamedTuple):
 
 
 def train_population(problem, population, *, steps, rng, optimizer=None, state=None,
-                     batch_size=None, stopped=None, alpha=None):
+                     batch_size=None, stopped=None, alpha=None, frozen=None):
     """Train every network of a population for ``steps`` minibatch steps together.
 
     Each step draws the next minibatch of rows (shuffled epochs,
@@ -228,6 +228,9 @@ def train_population(problem, population, *, steps, rng, optimizer=None, state=N
     alpha : float or ndarray of shape (P,), default=None
         The L2 term's ``alpha`` per network, in place of ``problem.alpha``
         (see :func:`loss_and_grad`).
+    frozen : ndarray of bool of shape (P, n_params), default=None
+        Weights that do not learn and keep their values (connections a mask
+        switched off, held at zero).
 
     Returns
     -------
@@ -259,25 +262,33 @@ def train_population(problem, population, *, steps, rng, optimizer=None, state=N
     if stopped.shape != (P,):
         raise ValueError(f"stopped must have shape ({P},), got {stopped.shape}.")
     alpha = None if alpha is None else _check_alpha(alpha, P)
+    if frozen is not None:
+        frozen = np.asarray(frozen, dtype=bool)
+        if frozen.shape != params.shape:
+            raise ValueError(f"frozen must have shape {params.shape}, got {frozen.shape}.")
     sampler = MinibatchSampler(problem.n_samples, batch_size)
     losses = np.full(P, np.inf)
     for _ in range(int(steps)):
         params, state, losses = _step(problem, optimizer, params, state, stopped,
-                                      sampler.next(rng), alpha)
+                                      sampler.next(rng), alpha, frozen)
     return TrainResult(params, state, losses, stopped)
 
 
-def _step(problem, optimizer, params, state, stopped, rows, alpha):
+def _step(problem, optimizer, params, state, stopped, rows, alpha, frozen=None):
     """One minibatch step of the networks not ``stopped`` (a mask it updates in place)."""
     with np.errstate(over="ignore", invalid="ignore"):
         step_losses, grads = loss_and_grad(problem, params, rows, alpha)
         stopped |= ~(np.isfinite(step_losses) & np.isfinite(grads).all(axis=1))
         losses = np.where(stopped, np.inf, step_losses)
         grads[stopped] = 0.0
+        if frozen is not None:
+            grads[frozen] = 0.0
         new_params, new_state = optimizer.step(params, grads, state, active=~stopped)
         bad = ~np.isfinite(new_params).all(axis=1)
         if bad.any():  # an update that overflowed: keep the last finite weights
             stopped |= bad
             losses[bad] = np.inf
             new_params, new_state = optimizer.step(params, grads, state, active=~stopped)
+    if frozen is not None:
+        new_params = np.where(frozen, params, new_params)
     return new_params, new_state, losses

@@ -8,7 +8,11 @@ plus a penalty works the same) and computes the second itself, the number of
 non-zero weights and biases (:data:`NSGA2.n_objectives` is 2). Survivors are chosen
 by DEAP's ``tools.selNSGA2`` from parents and children together (elitist), which is
 deterministic; the only random draws (tournaments, crossover, mutation) come from
-the run's generator.
+the run's generator. With lifetime learning (:class:`~evonet.learning.LifetimeLearner`)
+the children learn before they are scored, their switched-off connections held at zero
+(:attr:`NSGA2.keeps_zeros`): the masks choose the connections, gradient descent their
+weights; a Lamarckian run is told the learned networks, whose non-zero weights are
+their connections.
 """
 
 import numbers
@@ -188,9 +192,10 @@ class NSGA2(Strategy):
 
     name = "nsga2"
     n_objectives = 2
-    # gradient steps would fill in the connections its masks switch off
-    takes_learning = False
-    learning_refusal = "whose connection masks gradient steps would fill in"
+    keeps_zeros = True
+    """A zero weight is a switched-off connection: lifetime learning keeps it at zero
+    (:class:`~evonet.learning.LifetimeLearner`'s ``keep_zeros``), so that a network learns
+    the weights of the connections it has and its size stays what the masks made it."""
 
     def __init__(self, population_size=100, crossover_rate=0.5, mutation_sigma=0.1,
                  mutation_rate=None, mask_rate=None, initial_density=1.0,
