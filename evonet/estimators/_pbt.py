@@ -73,8 +73,8 @@ def partial_fit_steps(est, n_rows):
     batch was; ``None`` when ``strategy_params`` sets ``steps``. Rounds of 5
     steps per call of 50 rows (5 epochs of each batch) left the members
     fitted to the latest slice of a stream sorted by target: held-out R^2
-    0.29 and -0.34 on two friedman1 streams (``benchmarks/stream_r2.py``),
-    against 0.68 and 0.66 with one step.
+    -0.99 and -0.35 on two friedman1 streams (``benchmarks/stream_r2.py``,
+    seeds 0 and 1), against 0.687 and 0.658 with one step.
 
     Examples
     --------
