@@ -97,7 +97,7 @@ def patience(n_iter_no_change, strategy, n_rows, learning_batch_size=None):
     checks. A PBT fit checks after every round, and counts its patience in
     epochs of its ``n_rows`` training rows, as scikit-learn's MLP does: the
     rounds, rounded up, in which its members take ``n_iter_no_change``
-    epochs' worth of Adam steps (``strategy.steps`` a round, minibatches of
+    epochs' worth of Adam steps (``strategy.learning_steps_per_generation`` a round, minibatches of
     ``learning_batch_size`` rows), and never more than ``n_iter_no_change``
     rounds (a round of a large data set is a fraction of an epoch). With 50
     checks every round a PBT fit ran on for 50 rounds (100 epochs and more)
@@ -114,11 +114,11 @@ def patience(n_iter_no_change, strategy, n_rows, learning_batch_size=None):
     >>> patience(50, PBT(steps=50), 90_000)
     50
     """
-    if getattr(strategy, "name", None) != "pbt" or not math.isfinite(n_iter_no_change):
+    steps = getattr(strategy, "learning_steps_per_generation", None)
+    if steps is None or not math.isfinite(n_iter_no_change):
         return n_iter_no_change
     steps_per_epoch = math.ceil(n_rows / default_learning_batch_size(learning_batch_size, n_rows))
-    return max(1, min(n_iter_no_change,
-                      math.ceil(n_iter_no_change * steps_per_epoch / strategy.steps)))
+    return max(1, min(n_iter_no_change, math.ceil(n_iter_no_change * steps_per_epoch / steps)))
 
 
 def is_pbt(est, continuing, checkpoint, n_samples, incremental=False):

@@ -151,6 +151,16 @@ class PBT(Strategy):
                              f"{resample_probability!r}.")
         self.weight_sigma = check_positive_float(weight_sigma, "weight_sigma", allow_zero=True)
 
+    @property
+    def learning_steps_per_generation(self):
+        """Adam steps every member takes in a generation (a round): ``steps``.
+
+        Stopping rules that count epochs convert their patience with it
+        (:func:`evonet.estimators._pbt.patience`); a strategy that only
+        searches has no such attribute.
+        """
+        return self.steps
+
     def _draw(self, bounds, n, rng):
         low, high = np.log(bounds[0]), np.log(bounds[1])
         return np.exp(rng.uniform(low, high, size=n))
