@@ -155,9 +155,8 @@ class PBT(Strategy):
     def learning_steps_per_generation(self):
         """Adam steps every member takes in a generation (a round): ``steps``.
 
-        Stopping rules that count epochs convert their patience with it
-        (:func:`evonet.estimators._pbt.patience`); a strategy that only
-        searches has no such attribute.
+        The estimators, whose PBT patience counts epochs, convert it into
+        rounds with it; a strategy that only searches has no such attribute.
         """
         return self.steps
 
