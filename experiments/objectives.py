@@ -25,7 +25,10 @@ same MLP magnitude-pruned to each size budget (its smallest weights and biases,
 all layers together, set to zero; no retraining), and a
 NeuroEvolutionClassifier(strategy="nsga2") whose front gives, for each budget,
 its best network within the budget (chosen by training accuracy, ties by
-training loss). Budgets are fractions of the default MLP's weights and biases
+training loss), with --learning its networks trained by back-propagation
+before they are scored (their switched-off connections held at zero); and
+NEAT's network (strategy="neat", --neat-generations), compared at its own
+size. Budgets are fractions of the default MLP's weights and biases
 (digits: 7,510; breast_cancer: 3,201). Each curve's hypervolume is the area it
 dominates in the plane (size / MLP size, accuracy) up to the reference point
 (size 1, accuracy 0). Target: the front (at least 3 networks) holds a network
@@ -41,8 +44,8 @@ or all sections in PATH). Nothing else is written.
 Usage: python experiments/objectives.py [--section costs size] [--seed 0] [--repeats 3]
            [--n-jobs 1] [--datasets breast_cancer digits] [--seeds 0] [--folds 5]
            [--max-folds N] [--generations 1000] [--population 100] [--patience 50]
-           [--hidden H ...] [--learning MODE] [--budgets F ...] [--no-plot] [--out-dir DIR]
-           [--json [PATH]]
+           [--hidden H ...] [--learning MODE] [--neat-generations 100] [--budgets F ...]
+           [--no-plot] [--out-dir DIR] [--json [PATH]]
 """
 
 import argparse
@@ -158,6 +161,23 @@ def n_weights(coefs, intercepts):  # non-zero weights and biases
     return int(sum(np.count_nonzero(a) for a in list(coefs) + list(intercepts)))
 
 
+def neat_n_weights(genome):
+    """Non-zero weights of a NEAT genome's enabled connections, and non-zero node biases."""
+    connections, nodes = np.asarray(genome.connections), np.asarray(genome.nodes)
+    enabled = connections[:, 4] != 0 if len(connections) else np.zeros(0, dtype=bool)
+    return int(np.count_nonzero(connections[enabled, 3]) + np.count_nonzero(nodes[:, 1]))
+
+
+def neat_fold(X_train, y_train, X_test, y_test, seed, generations):
+    """NEAT's network of one fold: its size, held-out accuracy and fit seconds."""
+    start = time.perf_counter()
+    neat = NeuroEvolutionClassifier(strategy="neat", max_generations=generations,
+                                    random_state=seed).fit(X_train, y_train)
+    return {"neat_n_weights": neat_n_weights(neat.genome_),
+            "neat_accuracy": float(neat.score(X_test, y_test)),
+            "neat_seconds": time.perf_counter() - start}
+
+
 def pruned_accuracy(mlp, budget, X, y):
     """Held-out accuracy of ``mlp`` with all but its ``budget`` largest weights set to zero."""
     arrays = list(mlp.coefs_) + list(mlp.intercepts_)
@@ -218,6 +238,11 @@ def fold(name, X, y, train, test, seed, args):
         choice[1].score(X_test, y[test]))
     row["target"] = bool(len(est.pareto_front_) >= 3 and choice is not None
                          and row["chosen_within_10pct"] >= row["mlp_accuracy"] - 0.01)
+    if args.neat_generations:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            row.update(neat_fold(X_train, y[train], X_test, y[test], seed,
+                                 args.neat_generations))
     return row
 
 
@@ -252,6 +277,9 @@ def summarise(name, rows, budgets):
         "front_size": mean([r["front_size"] for r in rows]),
         "fit_seconds": mean([r["fit_seconds"] for r in rows]),
         "generations": mean([r["generations"] for r in rows]),
+        "neat_n_weights": mean([r.get("neat_n_weights") for r in rows]),
+        "neat_accuracy": mean([r.get("neat_accuracy") for r in rows]),
+        "neat_seconds": mean([r.get("neat_seconds") for r in rows]),
     }
 
 
@@ -278,6 +306,11 @@ def report(summary):
         f"folds: {'-' if best is None else f'{100 * best:.2f} %'}; front "
         f"{summary['front_size']:.1f} networks, {summary['generations']:.0f} generations, "
         f"{summary['fit_seconds']:.1f} s per fit")
+    if summary["neat_accuracy"] is not None:
+        out(f"NEAT: {summary['neat_n_weights']:.1f} weights "
+            f"({100 * summary['neat_n_weights'] / summary['mlp_size']:.1f} % of the MLP's), "
+            f"held-out accuracy {100 * summary['neat_accuracy']:.2f} %, "
+            f"{summary['neat_seconds']:.1f} s per fit")
     return lines
 
 
@@ -291,6 +324,9 @@ def plot(summary, path):
     front = [np.nan if a is None else a for a in summary["front_accuracy"]]
     ax.plot(budgets, front, "o-", label="evonet NSGA-II front")
     ax.plot(budgets, summary["pruned_accuracy"], "s--", label="magnitude-pruned MLP")
+    if summary["neat_accuracy"] is not None:
+        ax.plot(100 * summary["neat_n_weights"] / summary["mlp_size"], summary["neat_accuracy"],
+                "^", label="NEAT (its size)")
     ax.axhline(summary["mlp_accuracy"], color="grey", lw=0.8, label="MLP (100 %)")
     ax.set(xscale="log", xlabel="size budget (% of the MLP's weights)",
            ylabel="held-out accuracy", title=summary["dataset"])
@@ -360,6 +396,9 @@ def build_parser():
     size.add_argument("--learning", default=None, choices=["baldwinian", "lamarckian"],
                       help="lifetime learning of the NSGA-II networks (default: none); "
                            "learning keeps their switched-off connections at zero")
+    size.add_argument("--neat-generations", type=int, default=100,
+                      help="max_generations of the NEAT fit of each fold, whose network is "
+                           "compared at its own size (0: no NEAT)")
     size.add_argument("--budgets", nargs="+", type=float, default=list(BUDGETS),
                       help="size budgets as fractions of the MLP's weights and biases")
     size.add_argument("--no-plot", action="store_true", help="draw no plot at all")

@@ -203,13 +203,22 @@ def test_no_plot_needs_no_matplotlib(tmp_path, capsys, monkeypatch, leaves_repos
 
 def test_the_size_section_writes_only_to_out_dir(tmp_path, capsys, leaves_repository_alone):
     script = load("objectives")
-    assert script.main(["--section", "size", "--datasets", "breast_cancer", "--folds", "2",
-                        "--max-folds", "1", "--generations", "3", "--population", "10",
-                        "--hidden", "3", "--out-dir", str(tmp_path), "--json"]) == 0
+    quick = ["--section", "size", "--datasets", "breast_cancer", "--folds", "2",
+             "--max-folds", "1", "--generations", "3", "--population", "10", "--hidden", "3",
+             "--neat-generations", "2"]
+    assert script.main([*quick, "--learning", "lamarckian", "--out-dir", str(tmp_path),
+                        "--json"]) == 0
     assert sorted(os.listdir(tmp_path)) == ["objectives_size.json", "objectives_size.md",
                                             "objectives_size_breast_cancer.png"]
     saved = json.loads((tmp_path / "objectives_size.json").read_text())
-    assert saved["size"]["summary"][0]["mlp_size"] == 3201
+    summary = saved["size"]["summary"][0]
+    assert summary["mlp_size"] == 3201 and 30 <= summary["neat_n_weights"] <= 3201
     assert len(saved["size"]["folds"]["breast_cancer"]) == 1
+    assert saved["args"]["learning"] == "lamarckian"
     assert "hypervolume: front" in capsys.readouterr().out
-    assert "hypervolume: front" in (tmp_path / "objectives_size.md").read_text()
+    report = (tmp_path / "objectives_size.md").read_text()
+    assert "hypervolume: front" in report and "NEAT: " in report
+    # without --out-dir the report is printed and nothing is written (no plot either)
+    assert script.main([*quick, "--neat-generations", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "hypervolume: front" in out and "NEAT: " not in out
