@@ -36,7 +36,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from evonet.checks import check_int
+from evonet.checks import check_bool, check_int
 from evonet.evaluation import blas_single_thread
 from evonet.evaluation.chunks import population_chunks
 from evonet.evaluation.threads import run_in_threads, thread_count
@@ -182,8 +182,8 @@ class LifetimeLearner:
         self.learning_rate_init = check_learning_rate_init(learning_rate_init)
         self.batch_size = default_learning_batch_size(learning_batch_size, problem.n_samples)
         self.chunk_size = check_int(chunk_size, "chunk_size", allow_none=True)
-        self.keep_zeros = bool(keep_zeros)
-        self.prequential = bool(prequential)
+        self.keep_zeros = check_bool(keep_zeros, "keep_zeros")
+        self.prequential = check_bool(prequential, "prequential")
 
     @property
     def lamarckian(self):

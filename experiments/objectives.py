@@ -364,6 +364,17 @@ def size(args):
 SECTIONS = {"costs": costs, "size": size}  # name -> f(args) -> (JSON-ready results, markdown)
 
 
+def non_negative_int(text):
+    """An argparse type: a whole number of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 0, got {text!r}")
+    return value
+
+
 def build_parser():
     """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -396,7 +407,7 @@ def build_parser():
     size.add_argument("--learning", default=None, choices=["baldwinian", "lamarckian"],
                       help="lifetime learning of the NSGA-II networks (default: none); "
                            "learning keeps their switched-off connections at zero")
-    size.add_argument("--neat-generations", type=int, default=100,
+    size.add_argument("--neat-generations", type=non_negative_int, default=100,
                       help="max_generations of the NEAT fit of each fold, whose network is "
                            "compared at its own size (0: no NEAT)")
     size.add_argument("--budgets", nargs="+", type=float, default=list(BUDGETS),

@@ -201,6 +201,14 @@ def test_no_plot_needs_no_matplotlib(tmp_path, capsys, monkeypatch, leaves_repos
     assert os.listdir(tmp_path) == [] and capsys.readouterr().err == ""
 
 
+def test_a_negative_neat_generations_is_refused_by_name(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        load("objectives").build_parser().parse_args(["--neat-generations", "-1"])
+    assert exit_.value.code == 2
+    assert "--neat-generations: must be a whole number of at least 0, got '-1'" in \
+        capsys.readouterr().err
+
+
 def test_the_size_section_writes_only_to_out_dir(tmp_path, capsys, leaves_repository_alone):
     script = load("objectives")
     quick = ["--section", "size", "--datasets", "breast_cancer", "--folds", "2",

@@ -89,6 +89,12 @@ def test_a_plan_gives_each_network_its_rate_alpha_and_steps_and_its_state_lives_
     assert moved[0] < moved[1] < moved[2]
 
 
+def test_a_frozen_mask_of_the_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match=r"frozen must have shape \(4, 38\), got \(4, 3\)"):
+        train_population(problem(), population(4), steps=1, rng=np.random.default_rng(0),
+                         frozen=np.zeros((4, 3), dtype=bool))
+
+
 def test_a_plan_of_the_wrong_size_is_refused():
     learner = LifetimeLearner(problem())
     with pytest.raises(ValueError, match="plan.learning_rate"):
@@ -111,6 +117,8 @@ def test_a_diverging_network_keeps_its_last_finite_weights():
     (dict(learning_rate_init=-1.0), "learning_rate_init must be a positive finite number"),
     (dict(learning_rate_init=float("nan")), "learning_rate_init"),
     (dict(learning_batch_size=0), "learning_batch_size must be a positive integer, got 0"),
+    (dict(keep_zeros="yes"), "keep_zeros must be True or False, got 'yes'"),
+    (dict(prequential=1), "prequential must be True or False, got 1"),
 ])
 def test_bad_settings_are_refused_by_name(settings, match):
     with pytest.raises(ValueError, match=match):

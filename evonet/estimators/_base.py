@@ -24,9 +24,8 @@ from evonet.estimators._pbt import (
     holds_out,
     is_pbt,
     keep_pbt_history,
-    partial_fit_steps,
     patience,
-    ready_steps,
+    round_steps,
     stratified,
 )
 from evonet.estimators._scoring import warmup_initializer
@@ -183,7 +182,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         if continuing:
             strategy = self._run.strategy
             if incremental and strategy_name == "pbt":  # one epoch of this call's rows
-                strategy.steps = partial_fit_steps(self, data.X.shape[0]) or strategy.steps
+                strategy.steps = round_steps(self, data.X.shape[0], True) or strategy.steps
         else:
             defaults = self._strategy_defaults(strategy_name, architecture, data, batch_size,
                                                incremental)
@@ -200,8 +199,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         if strategy_name == "neat":
             defaults["activation"] = self.activation
         elif strategy_name == "pbt":
-            defaults["steps"] = partial_fit_steps(self, data.X.shape[0]) if incremental \
-                else ready_steps(data.X.shape[0], self.learning_batch_size)
+            defaults["steps"] = round_steps(self, data.X.shape[0], incremental)
         elif strategy_name == "es" and batch_size is not None:
             defaults["adaptive_steps"] = MINIBATCH_STEP_CUTS  # noisy fitness: cut, not stop
         return defaults

@@ -30,7 +30,7 @@ from evonet.learning import LifetimeLearner, default_learning_batch_size
 
 __all__ = ["READY_EPOCHS", "document_learning_and_pbt", "document_pbt", "fit_learner",
            "fit_parts", "holds_out", "keep_pbt_history", "is_pbt", "partial_fit_steps", "patience",
-           "ready_steps", "stratified"]
+           "ready_steps", "round_steps", "stratified"]
 
 READY_EPOCHS = 2
 """Epochs of its training rows a PBT member learns for in a round, by default."""
@@ -88,6 +88,14 @@ def partial_fit_steps(est, n_rows):
     if "steps" in (est.strategy_params or {}):
         return None
     return math.ceil(n_rows / default_learning_batch_size(est.learning_batch_size, n_rows))
+
+
+def round_steps(est, n_rows, incremental):
+    """Adam steps of a PBT round of this fit: :func:`partial_fit_steps` for a ``partial_fit``
+    call (``None`` when ``strategy_params`` sets them), else :func:`ready_steps`."""
+    if incremental:
+        return partial_fit_steps(est, n_rows)
+    return ready_steps(n_rows, est.learning_batch_size)
 
 
 def patience(n_iter_no_change, strategy, n_rows, learning_batch_size=None):
