@@ -100,7 +100,7 @@ class PBT(Strategy):
         which a member is *ready*, Jaderberg et al. 2017).
     learning_rate : tuple of float, default=(3e-4, 1e-2)
         Initial learning rates are log-uniform in this range.
-    alpha : tuple of float, default=(1e-5, 1e-2)
+    alpha : tuple of float, default=(1e-2, 1.0)
         Initial L2 ``alpha`` values are log-uniform in this range.
     fraction : float, default=0.25
         The worst ``fraction`` of the members (at least one) copies a member
@@ -135,7 +135,7 @@ class PBT(Strategy):
     """The estimators' ``learning`` does not combine with PBT, which learns already."""
 
     def __init__(self, population_size=8, steps=5, learning_rate=(3e-4, 1e-2),
-                 alpha=(1e-5, 1e-2), fraction=0.25, resample_probability=0.25,
+                 alpha=(1e-2, 1.0), fraction=0.25, resample_probability=0.25,
                  weight_sigma=0.0):
         super().__init__(population_size)
         self.steps = check_int(steps, "steps")
