@@ -243,7 +243,7 @@ PBT_STRATEGY = """\
         by default) of ``hidden_layer_sizes`` train in lock step by Adam
         back-propagation on minibatches of ``learning_batch_size`` rows, each
         with its own learning rate and L2 ``alpha`` (log-uniform in
-        ``[3e-4, 1e-2]`` and ``[1e-5, 1e-2]`` at first; the estimator's
+        ``[3e-4, 1e-2]`` and ``[1e-2, 1]`` at first; the estimator's
         ``alpha`` and ``learning_rate_init`` are not used); after every
         *round* (one generation) of two epochs' steps, ``ceil(2 * n /
         learning_batch_size)`` for ``n`` training rows, from 5 to 50 (a

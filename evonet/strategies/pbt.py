@@ -101,7 +101,12 @@ class PBT(Strategy):
     learning_rate : tuple of float, default=(3e-4, 1e-2)
         Initial learning rates are log-uniform in this range.
     alpha : tuple of float, default=(1e-2, 1.0)
-        Initial L2 ``alpha`` values are log-uniform in this range.
+        Initial L2 ``alpha`` values are log-uniform in this range (the
+        estimators' own default ``alpha`` is 1.0). With ``(1e-5, 1e-2)``
+        the estimators' PBT reached 0.9722 on digits and R^2 0.9316 on
+        make_friedman1 in ``benchmarks/pbt_vs_mlp.py``'s repeated 5-fold CV,
+        against 0.9759 and 0.9347 with this range, and level or higher on iris,
+        wine, breast_cancer and diabetes.
     fraction : float, default=0.25
         The worst ``fraction`` of the members (at least one) copies a member
         drawn from the best ``fraction``.
