@@ -21,11 +21,12 @@ and otherwise its defaults (learning_steps=10, learning_rate_init=1e-3).
 CMA-ES keeps an n x n covariance matrix, so its rows are skipped for networks of
 more than --cmaes-max-params weights (digits, by default). Prints a markdown
 table (mean +- std of the score over the folds, mean fit time per fold) and
-plots accuracy against fit time on digits. The table
-(evolution_and_learning.md), the plot (evolution_and_learning_digits.png)
-and, with --json, every score and time go to the output folder (--out-dir,
-experiments/results/ by default); nothing else is written. The plot needs
-matplotlib (pip install "evonet[plot]"); --no-plot skips it.
+plots accuracy against fit time on digits. With --out-dir DIR the table
+(evolution_and_learning.md) and the plot (evolution_and_learning_digits.png)
+go there; with --json every score and time goes to PATH, or to
+evolution_and_learning.json in the output folder (--out-dir,
+experiments/results/ by default). Without them nothing is written. The plot
+needs matplotlib (pip install "evonet[plot]"); --no-plot skips it.
 
 Usage: python experiments/evolution_and_learning.py [--datasets iris digits ...]
            [--repeats 1] [--hidden 16] [--max-generations 50] [--seed 0]
@@ -161,8 +162,8 @@ def build_parser():
     parser.add_argument("--cmaes-max-params", type=int, default=1000,
                         help="skip the CMA-ES rows for networks with more weights than "
                              "this (default: %(default)s)")
-    add_output_options(parser, "folder for the table, the plot and the JSON file, made if "
-                               "missing (default: experiments/results/)",
+    add_output_options(parser, "write the table and the plot to this folder, made if missing; "
+                               "also the JSON file's folder (default: experiments/results/)",
                        "also write every score and time as JSON: to PATH if given, else to "
                        "evolution_and_learning.json in the output folder")
     parser.add_argument("--no-plot", action="store_true",
@@ -172,12 +173,14 @@ def build_parser():
 
 
 def write_outputs(args, report, results, machine):
-    """The table, the digits plot and the JSON file, in the output folder."""
-    out_dir = output_dir(args, make=True)
-    with open(os.path.join(out_dir, "evolution_and_learning.md"), "w") as f:
-        f.write("\n".join(report) + "\n")
-    if "digits" in results and not args.no_plot:
-        plot(results["digits"][1], os.path.join(out_dir, "evolution_and_learning_digits.png"))
+    """The table and the digits plot (with ``--out-dir``), the JSON file (with ``--json``)."""
+    if args.out_dir is not None:
+        out_dir = output_dir(args, make=True)
+        with open(os.path.join(out_dir, "evolution_and_learning.md"), "w") as f:
+            f.write("\n".join(report) + "\n")
+        if "digits" in results and not args.no_plot:
+            plot(results["digits"][1],
+                 os.path.join(out_dir, "evolution_and_learning_digits.png"))
     if args.json is not None:
         args.json = json_path(args, "evolution_and_learning.json")
         with open(args.json, "w") as f:
@@ -188,7 +191,7 @@ def write_outputs(args, report, results, machine):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    problem = None if args.no_plot else missing_extra(
+    problem = None if args.no_plot or args.out_dir is None else missing_extra(
         __file__, "matplotlib", "plot", "the digits plot (skip it with --no-plot)")
     if problem:
         print(problem, file=sys.stderr)

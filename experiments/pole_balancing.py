@@ -44,9 +44,9 @@ those of running the runs one by one (--sequential does that); only the
 wall time differs. The wall time of a run is its share of each round it took
 part in.
 
-The champion of the first solved run is plotted into the output folder
-(--out-dir, experiments/results/ by default); --json writes the
-summary and every run there too. Nothing else is written.
+With --out-dir DIR the champion of the first solved run is plotted there;
+--json writes the summary and every run to PATH, or into the output folder
+(--out-dir, experiments/results/ by default). Without them nothing is written.
 
 Usage:
 
@@ -312,8 +312,8 @@ def build_parser():
     parser.add_argument("--sequential", action="store_true",
                         help="run one run at a time instead of in lockstep (same figures, "
                              "different wall time)")
-    add_output_options(parser, "folder for the plot and the JSON file, made if missing "
-                               "(default: experiments/results/)",
+    add_output_options(parser, "plot the champion into this folder, made if missing; also the "
+                               "JSON file's folder (default: experiments/results/)",
                        "also write the settings, the summary and every run as JSON: to PATH "
                        "if given, else to pole_balancing_TASK.json (or "
                        "pole_balancing_STRATEGY_TASK.json for a strategy other than the "
@@ -328,7 +328,7 @@ def write_outputs(args, task, policy, strategy_name, settings, runs, summary):
     """The champion's plot and the JSON file, in the output folder."""
     suffix = "" if strategy_name == CONFIGS[args.task]["strategy"] else f"_{strategy_name}"
     solved = [r for r in runs if r.solved]
-    if solved and not args.no_plot:
+    if solved and args.out_dir is not None and not args.no_plot:
         path = os.path.join(output_dir(args, make=True),
                             f"pole_balancing_{args.task}{suffix}.png")
         plot_champion(task, policy, solved[0].solver, path)
@@ -349,7 +349,7 @@ def write_outputs(args, task, policy, strategy_name, settings, runs, summary):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    problem = None if args.no_plot else missing_extra(
+    problem = None if args.no_plot or args.out_dir is None else missing_extra(
         __file__, "matplotlib", "plot", "the trajectory plot (skip it with --no-plot)")
     if problem:
         print(problem, file=sys.stderr)

@@ -18,11 +18,12 @@ Prints a markdown table (mean +- std over the 15 folds, mean fit time per fold),
 checks the targets (defaults within 2 points of the MLP, fixed configurations
 within 1 point, digits fit <= 30 s per fold, regressors within 0.03 R^2 of the
 MLP) and plots the evolution of evonet's first fold per data set (the
-population's best, mean and spread per generation, and the full-data checks). The table
-(sklearn_benchmark.md), the plot (sklearn_benchmark_loss_curves.png)
-and, with --json, every score go to the output folder (--out-dir,
-experiments/results/ by default). Nothing else is written. The plot needs
-matplotlib (pip install "evonet[plot]"); --no-plot skips it.
+population's best, mean and spread per generation, and the full-data checks). With
+--out-dir DIR the table (sklearn_benchmark.md) and the plot
+(sklearn_benchmark_loss_curves.png) go there; with --json every score goes to
+PATH, or to sklearn_benchmark.json in the output folder (--out-dir,
+experiments/results/ by default). Without them nothing is written. The plot
+needs matplotlib (pip install "evonet[plot]"); --no-plot skips it.
 
 Usage: python experiments/sklearn_benchmark.py [--datasets iris digits ...] [--seed 0]
            [--repeats 3] [--n-jobs 1] [--out-dir DIR] [--json [PATH]] [--no-plot]
@@ -179,8 +180,8 @@ def build_parser():
     add_cv_options(parser, repeats=3)
     parser.add_argument("--n-jobs", type=int, default=1,
                         help="folds fitted in parallel (default: %(default)s)")
-    add_output_options(parser, "folder for the table, the plot and the JSON file, made if "
-                               "missing (default: experiments/results/)",
+    add_output_options(parser, "write the table and the plot to this folder, made if missing; "
+                               "also the JSON file's folder (default: experiments/results/)",
                        "also write every model's scores and times as JSON: to PATH if given, "
                        "else to sklearn_benchmark.json in the output folder")
     parser.add_argument("--no-plot", action="store_true",
@@ -189,12 +190,13 @@ def build_parser():
 
 
 def write_outputs(args, report, curves, results, machine=None):
-    """The table, the loss-curve plot and the JSON file, in the output folder."""
-    out_dir = output_dir(args, make=True)
-    with open(os.path.join(out_dir, "sklearn_benchmark.md"), "w") as f:
-        f.write("\n".join(report) + "\n")
-    if curves and not args.no_plot:
-        plot(curves, os.path.join(out_dir, "sklearn_benchmark_loss_curves.png"))
+    """The table and the loss-curve plot (with ``--out-dir``), the JSON file (with ``--json``)."""
+    if args.out_dir is not None:
+        out_dir = output_dir(args, make=True)
+        with open(os.path.join(out_dir, "sklearn_benchmark.md"), "w") as f:
+            f.write("\n".join(report) + "\n")
+        if curves and not args.no_plot:
+            plot(curves, os.path.join(out_dir, "sklearn_benchmark_loss_curves.png"))
     if args.json is not None:
         args.json = json_path(args, "sklearn_benchmark.json")
         with open(args.json, "w") as f:
@@ -206,7 +208,7 @@ def write_outputs(args, report, curves, results, machine=None):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    problem = None if args.no_plot else missing_extra(
+    problem = None if args.no_plot or args.out_dir is None else missing_extra(
         __file__, "matplotlib", "plot", "the loss-curve plot (skip it with --no-plot)")
     if problem:
         print(problem, file=sys.stderr)

@@ -18,9 +18,9 @@ the order the strategy asks it in (species by species, champions first).
 
 Prints mean and std of evaluations, failures, hidden nodes and enabled
 connections of the solutions, and wall time per run, beside the paper's
-figures; draws one solution into the output folder (--out-dir,
-experiments/results/ by default) and, with --json, writes the
-summary and every run there too. Nothing else is written.
+figures; with --out-dir DIR draws one solution there, and with --json writes
+the summary and every run to PATH, or into the output folder (--out-dir,
+experiments/results/ by default). Without them nothing is written.
 
 Usage: python experiments/xor.py [--runs 100] [--seed 0] [--criterion paper]
                                  [--out-dir DIR] [--json [PATH]] [--no-plot] [--quiet]
@@ -168,8 +168,8 @@ def build_parser():
     parser.add_argument("--max-generations", type=int, default=MAX_GENERATIONS,
                         help="a run not solved after this many generations is a failure "
                              "(default: %(default)s)")
-    add_output_options(parser, "folder for the drawing and the JSON file, made if missing "
-                               "(default: experiments/results/)",
+    add_output_options(parser, "draw a solution into this folder, made if missing; also the "
+                               "JSON file's folder (default: experiments/results/)",
                        "also write the settings, the summary and every run as JSON: to PATH "
                        "if given, else to xor_paper.json or xor_neat_python.json in the "
                        "output folder")
@@ -211,7 +211,7 @@ def report(args, summary):
 def write_outputs(args, runs, summary):
     """The drawing of the first solution and the JSON file, in the output folder."""
     solved = [r for r in runs if r["solved"]]
-    if solved and not args.no_plot:
+    if solved and args.out_dir is not None and not args.no_plot:
         path = os.path.join(output_dir(args, make=True), f"xor_solution_{args.criterion}.png")
         draw(solved[0]["solution"], path)
         print(f"solution of seed {solved[0]['seed']} drawn in {os.path.relpath(path)}")
@@ -224,7 +224,7 @@ def write_outputs(args, runs, summary):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    problem = None if args.no_plot else missing_extra(
+    problem = None if args.no_plot or args.out_dir is None else missing_extra(
         __file__, "matplotlib", "plot", "the drawing of the solution (skip it with --no-plot)")
     if problem:
         print(problem, file=sys.stderr)

@@ -140,6 +140,32 @@ def test_table_plot_and_json_of_the_slow_experiments(tmp_path, capsys, monkeypat
     capsys.readouterr()
 
 
+def test_without_out_dir_or_json_nothing_is_written(tmp_path, capsys, monkeypatch,
+                                                    leaves_repository_alone):
+    # the table, the plots and the drawings go only to a folder the user names; run from an
+    # empty working folder, so that a file written anywhere relative shows too
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(common(), "RESULTS", str(tmp_path / "results"))
+    benchmark = load("sklearn_benchmark")
+    row = {"mean": 0.9, "std": 0.01, "fit_s": 0.1, "wall_s": 0.5}
+    evonet_row = dict(row, generations=10.0, evaluations=100.0, strategy="es")
+    monkeypatch.setattr(benchmark, "evaluate", lambda dataset, seed, repeats, n_jobs: (
+        "classification", {"evonet": evonet_row, "evonet-fixed": evonet_row,
+                           "MLPClassifier": row, "LogisticRegression": row},
+        [{"gen": 1, "min": 1.0, "mean": 1.5, "std": 0.2, "max": 2.0, "loss": 1.0}]))
+    assert benchmark.main(["--datasets", "iris"]) == 0
+    learning = load("evolution_and_learning")
+    monkeypatch.setattr(learning, "evaluate", lambda dataset, args: (
+        "classification", [{"method": "pbt", "mean": 0.9, "std": 0.01, "fit_s": 0.1,
+                            "iterations": 5.0}]))
+    monkeypatch.setattr(learning, "table", lambda results, args: ["| table |"])
+    assert learning.main(["--datasets", "digits"]) == 0
+    # a solved XOR run (its solution would be drawn with --out-dir)
+    assert load("xor").main(["--runs", "1", "--quiet"]) == 0
+    assert os.listdir(tmp_path) == []
+    capsys.readouterr()
+
+
 def test_default_out_dir_is_experiments_results():
     assert common().RESULTS == os.path.join(EXPERIMENTS, "results")
     for name in SCRIPTS:
