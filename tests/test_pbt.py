@@ -267,3 +267,19 @@ def _sklearn_checked():
 @_sklearn_checked()
 def test_sklearn_estimator_checks_with_pbt(estimator, check):
     check(estimator)
+
+
+def test_a_run_started_by_partial_fit_draws_alpha_from_the_stream_range():
+    # a call's L2 term is divided by its own rows, so a stream starts from smaller alphas
+    from evonet.estimators._pbt import STREAM_ALPHA
+
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    fitted = NeuroEvolutionClassifier(strategy="pbt", population_size=16, max_generations=2,
+                                      random_state=0).fit(X, y)
+    first = fitted.pbt_history_["alpha"][0]
+    assert first.min() >= 1e-2 and first.max() <= 1.0
+    streamed = NeuroEvolutionClassifier(strategy="pbt", population_size=16, random_state=0)
+    streamed.partial_fit(X[::3], y[::3], classes=[0, 1, 2])
+    first = streamed.pbt_history_["alpha"][0]
+    assert first.min() >= STREAM_ALPHA[0] and first.max() <= STREAM_ALPHA[1]

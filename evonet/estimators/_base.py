@@ -19,6 +19,7 @@ from evonet.estimators._learning import check_learning_strategy
 from evonet.estimators._params import check_params
 from evonet.estimators._pareto import ParetoMixin, stopping_rules
 from evonet.estimators._pbt import (
+    STREAM_ALPHA,
     fit_learner,
     fit_parts,
     holds_out,
@@ -200,6 +201,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             defaults["activation"] = self.activation
         elif strategy_name == "pbt":
             defaults["steps"] = round_steps(self, data.X.shape[0], incremental)
+            if incremental:
+                defaults["alpha"] = STREAM_ALPHA
         elif strategy_name == "es" and batch_size is not None:
             defaults["adaptive_steps"] = MINIBATCH_STEP_CUTS  # noisy fitness: cut, not stop
         return defaults
