@@ -116,8 +116,8 @@ def test_xor_easimple_and_pole_balancing_json_in_out_dir(tmp_path, capsys,
     capsys.readouterr()
 
 
-def test_table_plot_and_json_of_the_slow_experiments(tmp_path, capsys, monkeypatch,
-                                                     leaves_repository_alone):
+def canned_benchmark(monkeypatch):
+    """experiments/sklearn_benchmark.py with canned scores in place of its fits."""
     benchmark = load("sklearn_benchmark")
     row = {"mean": 0.9, "std": 0.01, "fit_s": 0.1, "wall_s": 0.5}
     evonet_row = dict(row, generations=10.0, evaluations=100.0, strategy="cmaes")
@@ -126,6 +126,12 @@ def test_table_plot_and_json_of_the_slow_experiments(tmp_path, capsys, monkeypat
                            "MLPClassifier": row, "LogisticRegression": row},
         [{"gen": 1, "min": 1.0, "mean": 1.5, "std": 0.2, "max": 2.0, "loss": 1.0},
          {"gen": 2, "min": 0.5, "mean": 1.0, "std": 0.2, "max": 1.5, "loss": 0.5}]))
+    return benchmark
+
+
+def test_table_plot_and_json_of_the_slow_experiments(tmp_path, capsys, monkeypatch,
+                                                     leaves_repository_alone):
+    benchmark = canned_benchmark(monkeypatch)
     benchmark.main(["--datasets", "iris", "--out-dir", str(tmp_path / "bench"), "--json"])
     assert sorted(os.listdir(tmp_path / "bench")) == [
         "sklearn_benchmark.json", "sklearn_benchmark.md", "sklearn_benchmark_loss_curves.png"]
@@ -146,14 +152,7 @@ def test_without_out_dir_or_json_nothing_is_written(tmp_path, capsys, monkeypatc
     # empty working folder, so that a file written anywhere relative shows too
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(common(), "RESULTS", str(tmp_path / "results"))
-    benchmark = load("sklearn_benchmark")
-    row = {"mean": 0.9, "std": 0.01, "fit_s": 0.1, "wall_s": 0.5}
-    evonet_row = dict(row, generations=10.0, evaluations=100.0, strategy="es")
-    monkeypatch.setattr(benchmark, "evaluate", lambda dataset, seed, repeats, n_jobs: (
-        "classification", {"evonet": evonet_row, "evonet-fixed": evonet_row,
-                           "MLPClassifier": row, "LogisticRegression": row},
-        [{"gen": 1, "min": 1.0, "mean": 1.5, "std": 0.2, "max": 2.0, "loss": 1.0}]))
-    assert benchmark.main(["--datasets", "iris"]) == 0
+    assert canned_benchmark(monkeypatch).main(["--datasets", "iris"]) == 0
     learning = load("evolution_and_learning")
     monkeypatch.setattr(learning, "evaluate", lambda dataset, args: (
         "classification", [{"method": "pbt", "mean": 0.9, "std": 0.01, "fit_s": 0.1,
