@@ -1,10 +1,13 @@
 """What ``strategy="auto"`` and ``batch_size="auto"`` choose."""
 
+import numbers
+import warnings
+
 from evonet.sampling import rows_per_generation
 
 __all__ = ["AUTO_BATCH", "MINIBATCH_STEP_CUTS", "PBT_DATA", "SCORED_DATA", "SMALL_DATA",
            "SMALL_GENOME",
-           "auto_picks_pbt", "choose_batch_size", "choose_strategy"]
+           "auto_picks_pbt", "choose_batch_size", "choose_strategy", "warn_batches_clipped"]
 
 SMALL_GENOME = 150
 """``strategy="auto"`` uses full CMA-ES up to this many parameters (on full-data fitness)."""
@@ -141,6 +144,30 @@ def auto_picks_pbt(est, n_samples, incremental=False):
             and est.scoring is None and est.learning is None and not est.early_stopping
             and isinstance(est.batch_size, str) and est.batch_size == "auto"
             and not est.strategy_params)
+
+
+def warn_batches_clipped(est, n_samples):
+    """Warn, as ``MLPClassifier`` does, when a batch size is larger than the rows of the fit.
+
+    ``batch_size`` (rows per generation's fitness) and ``learning_batch_size``
+    (rows per learning step, ``MLPClassifier``'s ``batch_size``) of more rows
+    than ``n_samples`` take every row instead.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from evonet import NeuroEvolutionClassifier
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_batches_clipped(NeuroEvolutionClassifier(batch_size=1000), 30)
+    >>> print(caught[0].message)
+    Got batch_size=1000, larger than the 30 rows of this fit: it is clipped to 30 (every row).
+    """
+    for name in ("batch_size", "learning_batch_size"):
+        value = getattr(est, name, None)
+        if isinstance(value, numbers.Integral) and value > n_samples:
+            warnings.warn(f"Got {name}={value}, larger than the {n_samples} rows of this fit: "
+                          f"it is clipped to {n_samples} (every row).", UserWarning, stacklevel=4)
 
 
 def choose_batch_size(batch_size, n_samples, scored=False):

@@ -1,18 +1,22 @@
 """What the neuroevolution classifier and regressor share: parameters, ``fit``, prediction."""
 
-import warnings
 from functools import partial
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from evonet.callbacks import ProgressPrinter
 from evonet.estimators._architecture import MLPArchitecture, NEATArchitecture
-from evonet.estimators._auto import MINIBATCH_STEP_CUTS, choose_batch_size, choose_strategy
+from evonet.estimators._auto import (
+    MINIBATCH_STEP_CUTS,
+    choose_batch_size,
+    choose_strategy,
+    warn_batches_clipped,
+)
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._continued import continue_run, training_rows_key
+from evonet.estimators._convergence import warn_after_fit
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
 from evonet.estimators._learning import check_learning_strategy
@@ -20,6 +24,7 @@ from evonet.estimators._params import check_params
 from evonet.estimators._pareto import ParetoMixin, stopping_rules
 from evonet.estimators._pbt import (
     STREAM_ALPHA,
+    check_rows_to_split,
     fit_learner,
     fit_parts,
     holds_out,
@@ -107,6 +112,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         if sample_weight is None:
             return None
         w = np.asarray(sample_weight, dtype=np.float64)
+        if w.ndim == 0:  # one weight for every row, as scikit-learn takes it
+            w = np.full(n_samples, float(w))
         if w.ndim != 1 or w.shape[0] != n_samples:
             raise ValueError(f"sample_weight.shape == {w.shape}, expected ({n_samples},)!")
         if not np.isfinite(w).all():
@@ -133,6 +140,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         continuing = not resumed and (incremental or self.warm_start) and hasattr(self, "_run")
         data = self._prepare_data(X, y, sample_weight, classes, checkpoint,
                                   continuing=continuing)
+        warn_batches_clipped(self, data.X.shape[0])
         if continuing:
             self._continue_targets(data)
         # a new run's one generator of this fit; the validation split's seed comes from it
@@ -209,6 +217,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
 
     def _split_validation(self, data, split_seed, pbt=False):
         """Hold out the validation rows of early stopping (at least 2, as MLPClassifier)."""
+        check_rows_to_split(data.X.shape[0], self.validation_fraction, pbt)
         data.split(self.validation_fraction, split_seed,
                    stratified(self._split_stratify(data.y), self.validation_fraction, pbt))
         if data.X_val.shape[0] < (least := 2 - pbt):
@@ -281,21 +290,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 self._keep_run(run, validated, start)
             raise
         self._keep_run(run, validated, start)
-        if not incremental and len(run.loss_curve) > 1 and run.best_loss >= run.loss_curve[0]:
-            warnings.warn(
-                f"{type(self).__name__}: the training loss never improved on its start "
-                f"({run.loss_curve[0]:.6g}) in {self.n_iter_} generations: the model is the "
-                f"starting network. Try smaller step sizes (strategy_params), another "
-                f"strategy or scaled inputs.", ConvergenceWarning, stacklevel=4)
-        elif not incremental and run.stop_reason in ("budget", "max_evaluations"):
-            what = "the front's hypervolume" if self.strategy_ == "nsga2" else "the loss"
-            warnings.warn(
-                f"{type(self).__name__}: the budget (max_generations={self.max_generations}, "
-                f"max_evaluations={self.max_evaluations}) ran out before {what} converged "
-                f"(tol={self.tol}, n_iter_no_change={self.n_iter_no_change}).",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
+        warn_after_fit(self, run, incremental)
 
     def _keep_run(self, run, validated, start):
         run.evaluator = None  # holds a copy of the data; the next fit gives it new data

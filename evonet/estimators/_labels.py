@@ -61,21 +61,46 @@ def check_known_labels(y, classes, same=False):
 def new_label_binarizer(y, classes, estimator_name):
     """The ``LabelBinarizer`` of a first fit: of ``classes`` if given, else of ``y``.
 
-    As in ``MLPClassifier.partial_fit``, a multilabel indicator ``y`` defines
-    the labels itself (``classes_ = arange(n_labels)``), whatever ``classes``
-    says. Fewer than 2 classes raise ``ValueError``.
+    A multilabel indicator ``y`` defines the labels itself (``classes_ =
+    arange(n_labels)``); ``classes``, if given, must be those labels (in any
+    order): ``MLPClassifier.partial_fit`` refuses ``classes`` that lack one
+    of them, as here, and takes more (``classes_`` then names more labels
+    than its outputs have), which this refuses too. Fewer than 2 classes
+    raise ``ValueError``.
 
     Examples
     --------
     >>> new_label_binarizer(np.array([1, 1]), [1, 2, 3], "Clf").classes_
     array([1, 2, 3])
+    >>> Y = np.array([[0, 1], [1, 0]])
+    >>> new_label_binarizer(Y, [1, 0], "Clf").classes_
+    array([0, 1])
+    >>> new_label_binarizer(Y, [5, 6], "Clf")
+    Traceback (most recent call last):
+    ...
+    ValueError: `y` has classes not in `self.classes_`. `self.classes_` has [5 6]. 'y' has [0 1].
     """
     multilabel = type_of_target(y).startswith("multilabel")
+    if multilabel and classes is not None:
+        _check_multilabel_classes(classes, y.shape[1])
     binarizer = LabelBinarizer().fit(classes if classes is not None and not multilabel else y)
     if len(binarizer.classes_) < 2:
         raise ValueError(f"{estimator_name} needs samples of at least 2 classes in the data, "
                          f"but the data contains only 1 class: {binarizer.classes_[0]!r}.")
     return binarizer
+
+
+def _check_multilabel_classes(classes, n_labels):
+    """Raise ``ValueError`` unless ``classes`` are a multilabel ``y``'s ``arange(n_labels)``."""
+    labels, given = np.arange(n_labels), unique_labels(classes)
+    if len(np.setdiff1d(labels, given)):
+        raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                         f"{given}. 'y' has {labels}.")
+    if len(given) != n_labels:
+        raise ValueError(f"classes={list(classes)!r} names {len(given)} labels, but the "
+                         f"multilabel indicator `y` has {n_labels} columns, labels "
+                         f"{labels.tolist()}: pass classes={labels.tolist()} or leave "
+                         f"classes out.")
 
 
 def check_same_classes(classes, fitted_classes):

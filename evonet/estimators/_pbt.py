@@ -28,8 +28,8 @@ from evonet.estimators._learning import document_learning, make_learner
 from evonet.estimators._scoring import scored_fit, scored_problem
 from evonet.learning import LifetimeLearner, default_learning_batch_size
 
-__all__ = ["READY_EPOCHS", "STREAM_ALPHA", "document_learning_and_pbt", "document_pbt",
-           "fit_learner", "fit_parts", "holds_out", "keep_pbt_history", "is_pbt",
+__all__ = ["READY_EPOCHS", "STREAM_ALPHA", "check_rows_to_split", "document_learning_and_pbt",
+           "document_pbt", "fit_learner", "fit_parts", "holds_out", "keep_pbt_history", "is_pbt",
            "partial_fit_steps", "patience", "ready_steps", "round_steps", "stratified"]
 
 STREAM_ALPHA = (1e-5, 1e-2)
@@ -158,9 +158,13 @@ def is_pbt(est, continuing, checkpoint, n_samples, incremental=False):
 def stratified(stratify, validation_fraction, pbt=True):
     """The labels to stratify the validation split on.
 
-    ``stratify`` as it is for early stopping (``pbt`` false); for PBT, which
-    always holds out rows, ``None`` (an unstratified split) where some class
-    has too few rows to be stratified.
+    ``None`` (an unstratified split) where some class has too few rows to be
+    stratified: for PBT, which always holds out rows, and for the early
+    stopping of more than two classes (``MLPClassifier`` stratifies binary
+    targets only, and raises there; its split of more classes is never
+    stratified, and fits where one class has a single row). A binary target
+    of early stopping (``pbt`` false) is stratified as it is, as
+    ``MLPClassifier`` does.
 
     Examples
     --------
@@ -168,14 +172,41 @@ def stratified(stratify, validation_fraction, pbt=True):
     >>> y = np.array([0] * 10 + [1] * 10)
     >>> stratified(y, 0.2) is y, stratified(y[:11], 0.2), stratified(y[:11], 0.2, pbt=False) is None
     (True, None, False)
+    >>> print(stratified(np.array([0] * 10 + [1] * 10 + [2]), 0.2, pbt=False))
+    None
     """
-    if stratify is None or not pbt:
+    if stratify is None:
         return stratify
     _, counts = np.unique(stratify, return_counts=True)
+    if not pbt and len(counts) <= 2:
+        return stratify
     n_val = int(np.ceil(validation_fraction * len(stratify)))
     if counts.min() < 2 or n_val < len(counts) or len(stratify) - n_val < len(counts):
         return None
     return stratify
+
+
+def check_rows_to_split(n_rows, validation_fraction, pbt):
+    """Raise ``ValueError`` when holding out ``validation_fraction`` leaves no row to learn on.
+
+    Examples
+    --------
+    >>> check_rows_to_split(2, 0.1, True)
+    >>> check_rows_to_split(1, 0.1, True)
+    Traceback (most recent call last):
+    ...
+    ValueError: strategy='pbt' holds out validation_fraction=0.1 of the rows to judge its \
+members, which leaves no row to train on (n_samples=1): fit on more rows, or choose another \
+strategy.
+    """
+    if n_rows - math.ceil(validation_fraction * n_rows) >= 1:
+        return
+    what, judge = ("strategy='pbt'", " to judge its members") if pbt \
+        else ("early_stopping=True", "")
+    raise ValueError(f"{what} holds out validation_fraction={validation_fraction!r} of the rows"
+                     f"{judge}, which leaves no row to train on (n_samples={n_rows}): fit on "
+                     f"more rows, or "
+                     f"{'choose another strategy' if pbt else 'set early_stopping=False'}.")
 
 
 def fit_parts(est, problem, architecture, data, validation, pbt):
