@@ -283,3 +283,27 @@ def test_a_run_started_by_partial_fit_draws_alpha_from_the_stream_range():
     streamed.partial_fit(X[::3], y[::3], classes=[0, 1, 2])
     first = streamed.pbt_history_["alpha"][0]
     assert first.min() >= STREAM_ALPHA[0] and first.max() <= STREAM_ALPHA[1]
+
+
+def test_alpha_and_learning_rate_init_scale_pbt_ranges():
+    # a grid search over alpha or learning_rate_init changes a PBT model; the defaults give
+    # PBT's own ranges, so the default model is PBT's
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+
+    def fit(**params):
+        return NeuroEvolutionClassifier(strategy="pbt", max_generations=3, random_state=0,
+                                        **params).fit(X, y)
+
+    own = fit(strategy_params={"alpha": (1e-2, 1.0), "learning_rate": (3e-4, 1e-2)})
+    default = fit()
+    np.testing.assert_array_equal(default.predict_proba(X), own.predict_proba(X))
+    for params, key, factor in [({"alpha": 10.0}, "alpha", 10.0),
+                                ({"learning_rate_init": 1e-4}, "learning_rate", 0.1)]:
+        scaled = fit(**params)
+        np.testing.assert_allclose(scaled.pbt_history_[key][0],
+                                   factor * default.pbt_history_[key][0])
+        assert not np.array_equal(scaled.predict_proba(X), default.predict_proba(X))
+    regressor = NeuroEvolutionRegressor(strategy="pbt", max_generations=2, random_state=0)
+    first = regressor.fit(X[:, 1:], X[:, 0]).pbt_history_["alpha"][0]  # alpha=3.0, its default
+    assert first.min() >= 1e-2 and first.max() <= 1.0

@@ -23,7 +23,6 @@ from evonet.estimators._learning import check_learning_strategy
 from evonet.estimators._params import check_params
 from evonet.estimators._pareto import ParetoMixin, stopping_rules
 from evonet.estimators._pbt import (
-    STREAM_ALPHA,
     check_rows_to_split,
     fit_learner,
     fit_parts,
@@ -31,6 +30,7 @@ from evonet.estimators._pbt import (
     is_pbt,
     keep_pbt_history,
     patience,
+    pbt_ranges,
     round_steps,
     stratified,
 )
@@ -208,9 +208,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         if strategy_name == "neat":
             defaults["activation"] = self.activation
         elif strategy_name == "pbt":
-            defaults["steps"] = round_steps(self, data.X.shape[0], incremental)
-            if incremental:
-                defaults["alpha"] = STREAM_ALPHA
+            defaults.update(pbt_ranges(self, incremental),
+                            steps=round_steps(self, data.X.shape[0], incremental))
         elif strategy_name == "es" and batch_size is not None:
             defaults["adaptive_steps"] = MINIBATCH_STEP_CUTS  # noisy fitness: cut, not stop
         return defaults

@@ -39,7 +39,9 @@ LEARNING_PARAMETERS = """\
     learning_steps : int, default=10
         Adam steps per network and generation.
     learning_rate_init : float, default=1e-3
-        Adam's step size (``MLPClassifier``'s name).
+        Adam's step size (``MLPClassifier``'s name). Population-based
+        training draws each member's own, from a range this scales
+        (``[3e-4, 1e-2]`` at the default; see ``strategy``).
     learning_batch_size : int, default=None
         Rows per learning step; ``None``: ``min(200, n_samples)``, as
         ``MLPClassifier``'s ``batch_size`` (``batch_size`` stays the rows

@@ -18,6 +18,7 @@ run's ``loss_curve`` is the best validation loss so far, and the stopping rule
 :func:`patience`) is validation-based.
 """
 
+import inspect
 import math
 import re
 
@@ -27,10 +28,12 @@ from evonet.estimators._auto import auto_picks_pbt
 from evonet.estimators._learning import document_learning, make_learner
 from evonet.estimators._scoring import scored_fit, scored_problem
 from evonet.learning import LifetimeLearner, default_learning_batch_size
+from evonet.strategies.pbt import ALPHA_BOUNDS, PBT
 
 __all__ = ["READY_EPOCHS", "STREAM_ALPHA", "check_rows_to_split", "document_learning_and_pbt",
            "document_pbt", "fit_learner", "fit_parts", "holds_out", "keep_pbt_history", "is_pbt",
-           "partial_fit_steps", "patience", "ready_steps", "round_steps", "stratified"]
+           "partial_fit_steps", "patience", "pbt_ranges", "ready_steps", "round_steps",
+           "stratified"]
 
 STREAM_ALPHA = (1e-5, 1e-2)
 """PBT's initial ``alpha`` range in a run that ``partial_fit`` starts (a ``fit``: PBT's own).
@@ -43,6 +46,38 @@ weights of the classes the latest calls lack. With PBT's range,
 ``[1e-2, 1]``, the digits stream sorted by label of
 ``benchmarks/stream_accuracy.py`` reached 0.924 and 0.971 held-out accuracy
 (seeds 0 and 1), against 0.978 and 0.973 with this one."""
+
+
+def pbt_ranges(est, incremental):
+    """PBT's initial ``alpha`` and learning-rate ranges, scaled by ``alpha`` and
+    ``learning_rate_init``.
+
+    At their defaults the estimator's ``alpha`` and ``learning_rate_init``
+    give :class:`~evonet.strategies.PBT`'s own ranges (:data:`STREAM_ALPHA`
+    for ``alpha`` in a run that ``partial_fit`` starts); other values scale
+    them (twice ``alpha``, twice the range), so that a grid search over
+    either changes the model. An ``alpha`` of 0 gives the smallest ``alpha``
+    PBT explores.
+
+    Examples
+    --------
+    >>> from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
+    >>> pbt_ranges(NeuroEvolutionClassifier(), False)
+    {'alpha': (0.01, 1.0), 'learning_rate': (0.0003, 0.01)}
+    >>> pbt_ranges(NeuroEvolutionRegressor(), True)["alpha"]
+    (1e-05, 0.01)
+    >>> pbt_ranges(NeuroEvolutionClassifier(alpha=10.0, learning_rate_init=1e-2), False)
+    {'alpha': (0.1, 10.0), 'learning_rate': (0.003, 0.1)}
+    """
+    defaults = inspect.signature(type(est).__init__).parameters
+    alpha = est.alpha / defaults["alpha"].default
+    rate = est.learning_rate_init / defaults["learning_rate_init"].default
+    low, high = STREAM_ALPHA if incremental else PBT().alpha
+    floor = ALPHA_BOUNDS[0]
+    alpha_range = (max(floor, low * alpha), max(floor, high * alpha))
+    low_rate, high_rate = PBT().learning_rate
+    return {"alpha": alpha_range, "learning_rate": (low_rate * rate, high_rate * rate)}
+
 
 READY_EPOCHS = 2
 """Epochs of its training rows a PBT member learns for in a round, by default."""
@@ -286,10 +321,12 @@ PBT_STRATEGY = """\
         by default) of ``hidden_layer_sizes`` train in lock step by Adam
         back-propagation on minibatches of ``learning_batch_size`` rows, each
         with its own learning rate and L2 ``alpha`` (log-uniform in
-        ``[3e-4, 1e-2]`` and ``[1e-2, 1]`` at first, ``alpha`` in
+        ``[3e-4, 1e-2]`` and ``[1e-2, 1]`` at first with the defaults of
+        ``learning_rate_init`` and ``alpha``, which scale these ranges:
+        twice the default, twice the range; ``alpha``'s range is
         ``[1e-5, 1e-2]`` for a run that ``partial_fit`` starts, whose L2
-        term is divided by a call's rows instead of the training set's;
-        the estimator's ``alpha`` and ``learning_rate_init`` are not used); after every
+        term is divided by a call's rows instead of the training set's);
+        after every
         *round* (one generation) of two epochs' steps, ``ceil(2 * n /
         learning_batch_size)`` for ``n`` training rows, from 5 to 50 (a
         ``steps`` in ``strategy_params`` sets it), the worst quarter by

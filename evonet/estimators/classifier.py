@@ -84,8 +84,8 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         descent's implicit pull toward small weights, and this default
         generalises better on the benchmark data sets. Population-based
         training (``strategy="pbt"``, and what ``"auto"`` picks from 800
-        rows and for ``partial_fit``) does not use it: each member explores
-        its own.
+        rows and for ``partial_fit``) explores each member's own, and this
+        ``alpha`` scales the range they are drawn from (see ``strategy``).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data (stratified) and stop when
         its accuracy has not improved by ``tol`` for ``n_iter_no_change``
