@@ -88,8 +88,9 @@ def test_round_trip_predicts_exactly_the_same(tmp_path, models, name):
         assert a.dtype == b.dtype and np.array_equal(a, b)
     est, back = (model[-1], loaded[-1]) if hasattr(model, "steps") else (model, loaded)
     assert est.get_params() == back.get_params()
-    for attribute in ("n_iter_", "n_evaluations_", "best_loss_", "loss_curve_", "strategy_",
-                      "validation_scores_", "best_validation_score_", "n_features_in_"):
+    for attribute in ("n_iter_", "n_evaluations_", "best_loss_", "loss_", "loss_curve_",
+                      "strategy_", "validation_scores_", "best_validation_score_",
+                      "n_features_in_"):
         assert getattr(back, attribute) == getattr(est, attribute), attribute
     assert len(back.logbook_) == len(est.logbook_)
     assert back.logbook_[-1]["gen"] == est.logbook_[-1]["gen"]

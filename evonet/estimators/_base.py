@@ -320,6 +320,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         self.stop_reason_ = run.stop_reason
         self.n_evaluations_ = run.n_evaluations
         self.loss_curve_ = list(run.loss_curve)
+        self.loss_ = float(run.loss_curve[-1]) if run.loss_curve else None
         # as MLPClassifier: None with early_stopping (the validation score chose the model)
         self.best_loss_ = None if validated else float(run.best_loss)
         self.logbook_ = run.logbook

@@ -119,5 +119,6 @@ class ExportMixin(ModelFileMixin):
         model.n_iter_ = self.n_iter_
         model.loss_curve_ = list(self.loss_curve_)
         model.best_loss_ = self.best_loss_
+        model.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
         model.t_ = 0
         return model

@@ -321,6 +321,7 @@ def _read_training(fields, kind):
         "loss_curve_": fields.array("loss_curve", ndim=1, values="no-nan").tolist(),
         "validation_scores_": None,
     }
+    training["loss_"] = training["loss_curve_"][-1] if training["loss_curve_"] else None
     if fields.archive.has_array("validation_scores"):
         training["validation_scores_"] = fields.array("validation_scores", ndim=1).tolist()
         training["best_loss_"] = None  # early stopping: as MLPClassifier, no best loss

@@ -177,6 +177,9 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         Lowest training loss (full training data, with the L2 term; computed in
         float32 as the fitness, or in float64 on small data with ``scoring``
         or ``learning``); None with early_stopping.
+    loss_ : float
+        The last entry of ``loss_curve_``: the loss of the strategy's current
+        network at the fit's last check (``MLPClassifier``'s current loss).
     loss_curve_ : list of float
         Full-data training loss (with the L2 term) of the strategy's current
         network at each check (see ``n_iter_no_change``), plus one after the
