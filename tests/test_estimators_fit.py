@@ -142,9 +142,10 @@ def test_auto_strategy_follows_the_training_rows_and_batch_size():
     assert NeuroEvolutionClassifier(**fit, strategy_params={"sigma": 0.05}).partial_fit(
         X[:50], y[:50], classes=[0, 1]).strategy_ == "cmaes"
     assert NeuroEvolutionClassifier(**fit).fit(csr_matrix(X), y).strategy_ == "pbt"
-    # the early-stopping split leaves 1,890 training rows: all of them every generation
+    # early stopping too: PBT then records the validation scores and stops on them
     stopped = NeuroEvolutionClassifier(**fit, early_stopping=True).fit(X, y)
-    assert stopped.strategy_ == "cmaes"
+    assert stopped.strategy_ == "pbt" and len(stopped.validation_scores_) == 1
+    assert stopped.best_loss_ is None
     Xr, yr = regression_data(n=2500)
     assert NeuroEvolutionRegressor(**fit).fit(Xr, yr).strategy_ == "pbt"
     assert NeuroEvolutionRegressor(**fit, scoring="r2").fit(Xr, yr).strategy_ == "cmaes"

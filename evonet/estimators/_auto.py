@@ -107,10 +107,8 @@ def auto_picks_pbt(est, n_samples, incremental=False):
     whatever its batches (``incremental``), whose objective is the loss,
     which PBT's back-propagation needs: no ``scoring`` and no ``learning``;
     and with ``batch_size="auto"`` and no ``strategy_params``, which are
-    settings of the evolution strategies' search, and without
-    ``early_stopping`` (whose ``validation_scores_``, the accuracy or R^2 of
-    every check, a PBT fit does not record: it judges its members by their
-    validation loss).
+    settings of the evolution strategies' search (with ``early_stopping`` a
+    PBT fit records ``validation_scores_`` and stops on them, as the ES's).
 
     A ``partial_fit`` call is then one PBT round of one epoch of its rows,
     as ``MLPClassifier.partial_fit`` makes one pass. On streams of batches
@@ -136,12 +134,12 @@ def auto_picks_pbt(est, n_samples, incremental=False):
     >>> auto_picks_pbt(NeuroEvolutionClassifier(scoring="f1"), 1437)
     False
     >>> auto_picks_pbt(NeuroEvolutionClassifier(early_stopping=True), 1437)
-    False
+    True
     >>> auto_picks_pbt(NeuroEvolutionClassifier(), 50, incremental=True)
     True
     """
     return (est.strategy == "auto" and (incremental or n_samples >= PBT_DATA)
-            and est.scoring is None and est.learning is None and not est.early_stopping
+            and est.scoring is None and est.learning is None
             and isinstance(est.batch_size, str) and est.batch_size == "auto"
             and not est.strategy_params)
 

@@ -252,9 +252,10 @@ def fit_parts(est, problem, architecture, data, validation, pbt):
     of its own (the learner learns on the evaluator's problem). With PBT: the
     validation rows (a ``partial_fit`` call's own rows where it holds none
     out, which its members are judged on before they learn from them) scored by
-    the loss without the L2 term (or by ``scoring``, as ``-score``), no
-    validation scorer (the evaluator validates), and ``problem`` (the
-    training rows) to learn on.
+    the loss without the L2 term (or by ``scoring``, as ``-score``), the
+    validation scorer only with ``early_stopping`` (which then records
+    ``validation_scores_`` and stops on them, as for every strategy), and
+    ``problem`` (the training rows) to learn on.
 
     Returns
     -------
@@ -268,7 +269,8 @@ def fit_parts(est, problem, architecture, data, validation, pbt):
     judged = architecture.problem(X, targets, est.loss, weight, 0.0,
                                   precise=est.scoring is not None)
     # members are judged by the scoring (the loss by default); they learn from the loss
-    return scored_problem(est, judged, y, weight), None, problem
+    return scored_problem(est, judged, y, weight), validation if est.early_stopping else None, \
+        problem
 
 
 def holds_out(est, n_rows, pbt, incremental):
@@ -341,8 +343,12 @@ PBT_STRATEGY = """\
         round; ``loss_curve_`` and ``best_loss_`` are that validation loss
         and the run stops when it has not improved by ``tol`` for
         ``n_iter_no_change`` epochs (counted in whole rounds, at most
-        ``n_iter_no_change`` rounds; ``MLPClassifier`` counts epochs too;
-        ``early_stopping`` changes nothing). Each ``partial_fit`` call is
+        ``n_iter_no_change`` rounds; ``MLPClassifier`` counts epochs too).
+        With ``early_stopping``, as ``MLPClassifier``, the fit records
+        ``validation_scores_`` (the accuracy, or R^2, on the held-out rows of
+        the best member after each round), stops when that score has not
+        improved for as long, keeps the network with the best one and sets
+        ``best_loss_`` to None. Each ``partial_fit`` call is
         one round of one epoch of its rows, ``ceil(n / learning_batch_size)``
         steps, as ``MLPClassifier.partial_fit`` makes one pass (its held-out
         rows are ``validation_fraction`` of the call's; a call of one row

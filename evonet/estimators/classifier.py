@@ -39,7 +39,7 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         Search strategy (see :mod:`evonet.strategies`). ``"auto"`` trains by
         population-based training (``"pbt"``, below) a ``fit`` of at least
         800 rows whose objective is the loss (no ``scoring`` or ``learning``,
-        no ``strategy_params`` or ``early_stopping``, ``batch_size="auto"``): measured on digits,
+        no ``strategy_params``, ``batch_size="auto"``): measured on digits,
         make_friedman1 and make_classification, it was as accurate as the ES
         or more in a quarter of the time or less; and ``partial_fit``
         whatever its batches, under the same conditions: on streams of
