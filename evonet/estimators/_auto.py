@@ -17,12 +17,12 @@ PBT_DATA = 800
 
 Measured with the defaults, repeated 5-fold CV (3 x 5) of
 ``experiments/sklearn_benchmark.py`` and ``benchmarks/pbt_vs_mlp.py``: PBT
-was as accurate as the ES on digits (1,437 training rows; 0.9731 against
-0.9744, within one standard error) in an eighth of its time, and more accurate on
-make_friedman1 (800 rows; R^2 0.9300 against 0.9232, 0.56 s a fold against
+was as accurate as the ES on digits (1,437 training rows; 0.9733 against
+0.9744, within one standard error) in a seventh of its time, and more accurate on
+make_friedman1 (800 rows; R^2 0.9344 against 0.9232, 0.63 s a fold against
 2.8 s); on 80/20 splits of make_classification (20,000 x 20, 3 classes) and
-make_friedman1 (10,000 rows) it reached 0.9557 and 0.9476 in 3.3 and 1.8 s,
-where the minibatch ES reached 0.9280 and 0.9395 in 19.0 and 8.7 s
+make_friedman1 (10,000 rows) it reached 0.9565 and 0.9548 in 5.3 and 4.1 s,
+where the minibatch ES reached 0.9280 and 0.9395 in 17.2 and 8.0 s
 (``benchmarks/large_data.py``). Below
 800 rows the ES was as accurate or more (breast_cancer's 455 training rows:
 0.9766 against 0.9725; wine, iris, diabetes), and PBT's validation split,
