@@ -307,3 +307,45 @@ def test_alpha_and_learning_rate_init_scale_pbt_ranges():
     regressor = NeuroEvolutionRegressor(strategy="pbt", max_generations=2, random_state=0)
     first = regressor.fit(X[:, 1:], X[:, 0]).pbt_history_["alpha"][0]  # alpha=3.0, its default
     assert first.min() >= 1e-2 and first.max() <= 1.0
+
+
+def test_pbt_early_stopping_follows_the_scoring_and_warm_start_checks_every_round():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    params = dict(strategy="pbt", early_stopping=True, random_state=0, max_generations=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        scored = NeuroEvolutionClassifier(scoring="neg_log_loss", **params).fit(X, y)
+        # a log-loss is negative; an accuracy would be in [0, 1]
+        assert all(score < 0 for score in scored.validation_scores_)
+        warm = NeuroEvolutionClassifier(warm_start=True, n_iter_no_change=1000, **params)
+        warm.fit(X, y)
+        first = len(warm.validation_scores_)
+        warm.fit(X, y)
+    # a continued PBT run checks after every round, as the run it continues
+    assert first == 6 and len(warm.validation_scores_) == 6
+
+
+def test_pbt_takes_numpy_scalars_and_keeps_its_ranges_in_bounds():
+    from evonet.estimators._pbt import pbt_ranges
+
+    X, y = load_iris(return_X_y=True)
+    clf = NeuroEvolutionClassifier(strategy="pbt", alpha=np.float32(0.5), max_generations=2,
+                                   learning_rate_init=np.float32(1e-3), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert np.isfinite(clf.predict_proba(X)).all()
+    ranges = pbt_ranges(NeuroEvolutionClassifier(alpha=1e3, learning_rate_init=1.0), False)
+    assert ranges == {"alpha": (10.0, 10.0), "learning_rate": (0.3, 1.0)}
+
+
+def test_a_checkpoint_of_pbt_is_refused_after_learning_rate_init_changes():
+    from evonet.estimators._checkpoint import fingerprint
+
+    X, y = load_iris(return_X_y=True)
+    prints = [fingerprint(NeuroEvolutionClassifier(strategy=strategy, **params), X, y, None)
+              for strategy in ("auto", "pbt", "es")
+              for params in ({}, {"learning_rate_init": 0.01})]
+    assert prints[0] != prints[1] and prints[2] != prints[3]   # PBT uses it
+    assert prints[4] == prints[5]   # the ES without learning does not

@@ -140,7 +140,6 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         continuing = not resumed and (incremental or self.warm_start) and hasattr(self, "_run")
         data = self._prepare_data(X, y, sample_weight, classes, checkpoint,
                                   continuing=continuing)
-        warn_batches_clipped(self, data.X.shape[0])
         if continuing:
             self._continue_targets(data)
         # a new run's one generator of this fit; the validation split's seed comes from it
@@ -151,6 +150,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
                 (self._run.rng if continuing else rng).integers(0, 2**31 - 1))
             self._split_validation(data, split_seed, pbt)
         data.sample_weight = unless_all_equal(data.sample_weight)
+        warn_batches_clipped(self, data.X.shape[0], pbt)
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint,
                                                            pbt)
         precise = self.scoring is not None or self.learning is not None

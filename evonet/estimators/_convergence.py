@@ -35,8 +35,9 @@ def warn_after_fit(est, run, incremental):
             f"(tol={est.tol}, n_iter_no_change={est.n_iter_no_change}).",
             ConvergenceWarning, stacklevel=5)
     if est.early_stopping and est.validation_scores_ == []:
+        limit = "max_evaluations" if run.stop_reason == "max_evaluations" else "max_generations"
         warnings.warn(
-            f"{name}: early_stopping=True, but the budget (max_generations="
-            f"{est.max_generations}) ended before the first validation check, so no network "
-            f"was judged on the held-out rows; raise max_generations.",
+            f"{name}: early_stopping=True, but the budget ({limit}="
+            f"{getattr(est, limit)}) ended before the first validation check, so no network "
+            f"was judged on the held-out rows; raise {limit}.",
             ConvergenceWarning, stacklevel=5)

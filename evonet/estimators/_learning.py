@@ -5,6 +5,8 @@
 and added to the classifier's parameter list by :func:`document_learning`.
 """
 
+import inspect
+
 from evonet.checks import check_int
 from evonet.learning import LEARNING_MODES, LifetimeLearner, check_learning_rate_init
 from evonet.strategies import STRATEGIES
@@ -147,7 +149,10 @@ def unused_learning_params(est):
 
     A checkpoint's fingerprint leaves them out, so that a checkpoint written
     before they existed resumes as it did, and one of a fit without learning
-    does not depend on settings that fit never used.
+    does not depend on settings that fit never used. Population-based
+    training (``strategy="pbt"``, or what ``"auto"`` may pick) uses
+    ``learning_rate_init`` (it scales the members' learning rates) and
+    ``learning_batch_size``: those count when they are not at their defaults.
 
     Examples
     --------
@@ -156,5 +161,14 @@ def unused_learning_params(est):
     ('learning', 'learning_steps', 'learning_rate_init', 'learning_batch_size')
     >>> unused_learning_params(NeuroEvolutionClassifier(learning="baldwinian"))
     ()
+    >>> unused_learning_params(NeuroEvolutionClassifier(learning_rate_init=0.01))
+    ('learning', 'learning_steps', 'learning_batch_size')
     """
-    return LEARNING_PARAM_NAMES if getattr(est, "learning", None) is None else ()
+    if getattr(est, "learning", None) is not None:
+        return ()
+    if getattr(est, "strategy", None) not in ("pbt", "auto"):
+        return LEARNING_PARAM_NAMES
+    defaults = inspect.signature(type(est).__init__).parameters
+    used = {name for name in ("learning_rate_init", "learning_batch_size")
+            if getattr(est, name) != defaults[name].default}
+    return tuple(name for name in LEARNING_PARAM_NAMES if name not in used)

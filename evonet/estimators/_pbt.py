@@ -28,7 +28,7 @@ from evonet.estimators._auto import auto_picks_pbt
 from evonet.estimators._learning import document_learning, make_learner
 from evonet.estimators._scoring import scored_fit, scored_problem
 from evonet.learning import LifetimeLearner, default_learning_batch_size
-from evonet.strategies.pbt import ALPHA_BOUNDS, PBT
+from evonet.strategies.pbt import ALPHA_BOUNDS, PBT, RATE_BOUNDS
 
 __all__ = ["READY_EPOCHS", "STREAM_ALPHA", "check_rows_to_split", "document_learning_and_pbt",
            "document_pbt", "fit_learner", "fit_parts", "holds_out", "keep_pbt_history", "is_pbt",
@@ -56,8 +56,9 @@ def pbt_ranges(est, incremental):
     give :class:`~evonet.strategies.PBT`'s own ranges (:data:`STREAM_ALPHA`
     for ``alpha`` in a run that ``partial_fit`` starts); other values scale
     them (twice ``alpha``, twice the range), so that a grid search over
-    either changes the model. An ``alpha`` of 0 gives the smallest ``alpha``
-    PBT explores.
+    either changes the model, within the bounds PBT's explore keeps them in
+    (``alpha`` in ``[1e-10, 10]``, so an ``alpha`` of 0 gives the smallest;
+    learning rates in ``[1e-6, 1]``).
 
     Examples
     --------
@@ -72,11 +73,11 @@ def pbt_ranges(est, incremental):
     defaults = inspect.signature(type(est).__init__).parameters
     alpha = est.alpha / defaults["alpha"].default
     rate = est.learning_rate_init / defaults["learning_rate_init"].default
-    low, high = STREAM_ALPHA if incremental else PBT().alpha
-    floor = ALPHA_BOUNDS[0]
-    alpha_range = (max(floor, low * alpha), max(floor, high * alpha))
-    low_rate, high_rate = PBT().learning_rate
-    return {"alpha": alpha_range, "learning_rate": (low_rate * rate, high_rate * rate)}
+    def scaled(bounds, factor, limits):  # within the bounds explore keeps them in
+        return tuple(float(np.clip(bound * factor, *limits)) for bound in bounds)
+
+    return {"alpha": scaled(STREAM_ALPHA if incremental else PBT().alpha, alpha, ALPHA_BOUNDS),
+            "learning_rate": scaled(PBT().learning_rate, rate, RATE_BOUNDS)}
 
 
 READY_EPOCHS = 2
@@ -269,6 +270,8 @@ def fit_parts(est, problem, architecture, data, validation, pbt):
     judged = architecture.problem(X, targets, est.loss, weight, 0.0,
                                   precise=est.scoring is not None)
     # members are judged by the scoring (the loss by default); they learn from the loss
+    if est.early_stopping and est.scoring is not None:  # early stopping on the scoring too
+        validation = scored_fit(est, problem, architecture, data, validation)[1]
     return scored_problem(est, judged, y, weight), validation if est.early_stopping else None, \
         problem
 

@@ -41,7 +41,7 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         800 rows whose objective is the loss (no ``scoring`` or ``learning``,
         no ``strategy_params``, ``batch_size="auto"``): measured on digits,
         make_friedman1 and make_classification, it was as accurate as the ES
-        or more in a quarter of the time or less; and ``partial_fit``
+        or more in a seventh to three quarters of its time; and ``partial_fit``
         whatever its batches, under the same conditions: on streams of
         batches it was as accurate as ``MLPClassifier.partial_fit`` or more
         where the ES fell behind (:func:`~evonet.estimators.auto_picks_pbt`).
@@ -177,8 +177,8 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         Lowest training loss (full training data, with the L2 term; computed in
         float32 as the fitness, or in float64 on small data with ``scoring``
         or ``learning``); None with early_stopping.
-    loss_ : float
-        The last entry of ``loss_curve_``: the loss of the strategy's current
+    loss_ : float or None
+        The last entry of ``loss_curve_`` (None if it is empty): the loss of the strategy's current
         network at the fit's last check (``MLPClassifier``'s current loss).
     loss_curve_ : list of float
         Full-data training loss (with the L2 term) of the strategy's current
