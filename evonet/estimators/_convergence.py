@@ -20,24 +20,22 @@ def warn_after_fit(est, run, incremental):
     """
     if incremental:
         return
-    name = type(est).__name__
     if len(run.loss_curve) > 1 and run.best_loss >= run.loss_curve[0]:
-        warnings.warn(
-            f"{name}: the training loss never improved on its start "
-            f"({run.loss_curve[0]:.6g}) in {est.n_iter_} generations: the model is the "
-            f"starting network. Try smaller step sizes (strategy_params), another "
-            f"strategy or scaled inputs.", ConvergenceWarning, stacklevel=5)
+        _warn(est, f"the training loss never improved on its start ({run.loss_curve[0]:.6g}) "
+                   f"in {est.n_iter_} generations: the model is the starting network. Try "
+                   f"smaller step sizes (strategy_params), another strategy or scaled inputs.")
     elif run.stop_reason in ("budget", "max_evaluations"):
         what = "the front's hypervolume" if est.strategy_ == "nsga2" else "the loss"
-        warnings.warn(
-            f"{name}: the budget (max_generations={est.max_generations}, "
-            f"max_evaluations={est.max_evaluations}) ran out before {what} converged "
-            f"(tol={est.tol}, n_iter_no_change={est.n_iter_no_change}).",
-            ConvergenceWarning, stacklevel=5)
+        _warn(est, f"the budget (max_generations={est.max_generations}, max_evaluations="
+                   f"{est.max_evaluations}) ran out before {what} converged (tol={est.tol}, "
+                   f"n_iter_no_change={est.n_iter_no_change}).")
     if est.early_stopping and est.validation_scores_ == []:
         limit = "max_evaluations" if run.stop_reason == "max_evaluations" else "max_generations"
-        warnings.warn(
-            f"{name}: early_stopping=True, but the budget ({limit}="
-            f"{getattr(est, limit)}) ended before the first validation check, so no network "
-            f"was judged on the held-out rows; raise {limit}.",
-            ConvergenceWarning, stacklevel=5)
+        _warn(est, f"early_stopping=True, but the budget ({limit}={getattr(est, limit)}) ended "
+                   f"before the first validation check, so no network was judged on the "
+                   f"held-out rows; raise {limit}.")
+
+
+def _warn(est, message):
+    """A ``ConvergenceWarning`` named after ``est``'s class, shown at the user's ``fit`` call."""
+    warnings.warn(f"{type(est).__name__}: {message}", ConvergenceWarning, stacklevel=6)
