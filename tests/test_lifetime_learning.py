@@ -457,7 +457,7 @@ def test_the_classifier_documents_the_learning_parameters_before_its_attributes(
 
 def test_the_classifier_documents_pbt_in_its_strategy_entry():
     from evonet import NeuroEvolutionClassifier
-    from evonet.estimators._pbt import document_pbt
+    from evonet.estimators._pbt_docs import document_pbt
     doc = NeuroEvolutionClassifier.__doc__
     entry = doc[doc.index("\n    strategy : "):doc.index("\n    population_size : ")]
     assert '"nsga2", "pbt"}, default="auto"' in entry

@@ -9,7 +9,7 @@ from sklearn.utils.validation import column_or_1d, validate_data
 from evonet.estimators._base import BaseNeuroEvolution
 from evonet.estimators._labels import ClassLabelsMixin, check_same_classes
 from evonet.estimators._learning import LEARNING_PARAM_NAMES
-from evonet.estimators._pbt import document_learning_and_pbt
+from evonet.estimators._pbt_docs import document_learning_and_pbt
 
 __all__ = ["NeuroEvolutionClassifier"]
 
