@@ -133,7 +133,7 @@ class Run:
         self.stats, self.validation, self.learner = stats, validation, learner
         self.stopping_rules, self.loss_curve, self.validation_scores = [], [], []
         self.incumbent = self.selected = self.stop_reason = None
-        self.checked = False
+        self.checked, self._check_every = False, None
         self.set_data(evaluator, batch_size, check_every)
 
     def __getstate__(self):
@@ -219,10 +219,11 @@ class Run:
         self.hall_of_fame.clear()
 
     def set_data(self, evaluator, batch_size=None, check_every=None):
-        """Score on ``evaluator``'s problem from now on (new data for ``partial_fit``)."""
+        """Score on ``evaluator``'s problem from now on; ``check_every=None`` keeps the run's."""
         self.evaluator = evaluator
         self.sampler = make_sampler(evaluator.problem, batch_size)
-        self._check_every = check_every
+        if check_every is not None:
+            self._check_every = check_every
 
     def check_every(self, population_size):
         """Generations between checks (see the class description)."""

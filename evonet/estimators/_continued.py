@@ -41,8 +41,7 @@ def continue_run(run, est, data, evaluator, batch_size, validation, incremental)
     and the model of a call comes from that call's search, never from an
     earlier call that scored better on its own rows.
     """
-    # a PBT run checks after every round, as when it started
-    run.set_data(evaluator, batch_size, check_every=1 if est.strategy_ == "pbt" else None)
+    run.set_data(evaluator, batch_size)  # the run keeps its checks' spacing (PBT: every round)
     run.validation = validation
     key = training_rows_key(est, data, incremental)
     if key is None or key != getattr(run, "data_key", None):

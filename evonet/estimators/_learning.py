@@ -13,6 +13,7 @@ from evonet.strategies import STRATEGIES
 
 __all__ = ["LEARNING_PARAMETERS", "check_learning_objective", "check_learning_params",
            "LEARNING_PARAM_NAMES", "check_learning_strategy", "document_learning", "make_learner",
+           "param_default",
            "unused_learning_params"]
 
 LEARNING_PARAM_NAMES = ("learning", "learning_steps", "learning_rate_init",
@@ -144,6 +145,19 @@ def make_learner(est, problem):
 
 
 
+def param_default(est, name):
+    """The default value of parameter ``name`` of ``est``'s class.
+
+    Examples
+    --------
+    >>> from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor
+    >>> param_default(NeuroEvolutionClassifier(alpha=5.0), "alpha"), param_default(
+    ...     NeuroEvolutionRegressor(), "alpha")
+    (1.0, 3.0)
+    """
+    return inspect.signature(type(est).__init__).parameters[name].default
+
+
 def unused_learning_params(est):
     """The learning parameters that cannot change a fit of ``est``: all of them without learning.
 
@@ -168,7 +182,6 @@ def unused_learning_params(est):
         return ()
     if getattr(est, "strategy", None) not in ("pbt", "auto"):
         return LEARNING_PARAM_NAMES
-    defaults = inspect.signature(type(est).__init__).parameters
     used = {name for name in ("learning_rate_init", "learning_batch_size")
-            if getattr(est, name) != defaults[name].default}
+            if getattr(est, name) != param_default(est, name)}
     return tuple(name for name in LEARNING_PARAM_NAMES if name not in used)

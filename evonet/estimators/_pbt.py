@@ -18,13 +18,12 @@ run's ``loss_curve`` is the best validation loss so far, and the stopping rule
 :func:`patience`) is validation-based.
 """
 
-import inspect
 import math
 
 import numpy as np
 
 from evonet.estimators._auto import auto_picks_pbt
-from evonet.estimators._learning import make_learner
+from evonet.estimators._learning import make_learner, param_default
 from evonet.estimators._scoring import scored_fit, scored_problem
 from evonet.learning import LifetimeLearner, default_learning_batch_size
 from evonet.strategies.pbt import ALPHA_BOUNDS, PBT, RATE_BOUNDS
@@ -68,9 +67,8 @@ def pbt_ranges(est, incremental):
     >>> pbt_ranges(NeuroEvolutionClassifier(alpha=10.0, learning_rate_init=1e-2), False)
     {'alpha': (0.1, 10.0), 'learning_rate': (0.003, 0.1)}
     """
-    defaults = inspect.signature(type(est).__init__).parameters
-    alpha = est.alpha / defaults["alpha"].default
-    rate = est.learning_rate_init / defaults["learning_rate_init"].default
+    alpha = est.alpha / param_default(est, "alpha")
+    rate = est.learning_rate_init / param_default(est, "learning_rate_init")
     def scaled(bounds, factor, limits):  # within the bounds explore keeps them in
         return tuple(float(np.clip(bound * factor, *limits)) for bound in bounds)
 
