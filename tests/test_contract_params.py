@@ -117,3 +117,26 @@ def test_a_float32_model_file_loads_back_float32(xy, cls, tmp_path):
     est64 = cls((3,), max_generations=5, random_state=0).fit(X, y)
     est64.save(path)
     assert evonet.load(path).coefs_[0].dtype == np.float64
+
+
+@pytest.mark.parametrize("cls", [NeuroEvolutionClassifier, NeuroEvolutionRegressor])
+def test_a_neat_model_fitted_on_float32_predicts_float32_and_keeps_it_in_its_file(
+        xy, cls, tmp_path):
+    # a graph has no coefs_: the fit's input dtype decides, as for the MLP's weights
+    X, y = xy
+    X32 = X.astype(np.float32)
+    predict = "predict_proba" if cls is NeuroEvolutionClassifier else "predict"
+    est = cls(strategy="neat", max_generations=3, random_state=0).fit(X32, y)
+    out = getattr(est, predict)(X32)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(getattr(est, predict)(X32[3:4])[0], out[3])
+    assert getattr(est, predict)(X).dtype == np.float64
+    path = tmp_path / "neat.evonet"
+    est.save(path)
+    back = getattr(evonet.load(path), predict)(X32)
+    assert back.dtype == np.float32
+    np.testing.assert_array_equal(back, out)
+    est64 = cls(strategy="neat", max_generations=3, random_state=0).fit(X, y)
+    assert getattr(est64, predict)(X32).dtype == np.float64
+    est64.save(path)
+    assert getattr(evonet.load(path), predict)(X32).dtype == np.float64

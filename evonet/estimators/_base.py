@@ -361,9 +361,14 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         return self._from_evolved_units(self._architecture.output(self.genome_, X))
 
     def _cast_output(self, output, X):
-        """``output`` (computed in float64) as float32 for float32 ``X`` and weights."""
-        if is_float32(X) and self.__dict__.get("coefs_", [None])[0] is not None \
-                and self.coefs_[0].dtype == np.float32:
+        """``output`` (computed in float64) as float32 for float32 ``X`` and a float32 model.
+
+        A float32 model: float32 ``coefs_``, or a graph (NEAT) fitted on float32 ``X``.
+        """
+        coefs = self.__dict__.get("coefs_")
+        float32_model = coefs[0].dtype == np.float32 if coefs \
+            else self.__dict__.get("_float32", False)
+        if is_float32(X) and float32_model:
             return output.astype(np.float32)
         return output
 

@@ -88,6 +88,8 @@ class ModelFileMixin:
             document["network"] = {"kind": "neat", "n_inputs": int(architecture.n_inputs),
                                    "n_outputs": int(architecture.n_outputs),
                                    "output_activation": architecture.output_activation}
+            if self.__dict__.get("_float32", False):
+                document["network"]["float32"] = True
             arrays["genome_nodes"] = np.asarray(self.genome_.nodes, dtype=np.float64)
             arrays["genome_connections"] = np.asarray(self.genome_.connections,
                                                       dtype=np.float64)
@@ -248,7 +250,8 @@ def _read_mlp(fields, n_features):
 
 def _read_neat(fields, n_features):
     """The architecture and the fitted attributes (genome) of field ``network`` of NEAT."""
-    fields.object("network", ("kind", "n_inputs", "n_outputs", "output_activation"))
+    fields.object("network", ("kind", "n_inputs", "n_outputs", "output_activation"),
+                  optional_keys=("float32",))
     n_inputs = fields.integer("network.n_inputs", 1, 10**7)
     n_outputs = fields.integer("network.n_outputs", 1, 10**7)
     output = fields.string("network.output_activation", tuple(ACTIVATIONS))
@@ -262,7 +265,9 @@ def _read_neat(fields, n_features):
     except ValueError as exc:
         raise fields.error("genome_nodes", f"and genome_connections do not make a valid "
                                            f"genome: {exc}") from None
-    return NEATArchitecture(n_inputs, n_outputs, output), n_outputs, output, {"genome_": genome}
+    float32 = bool(fields.boolean("network.float32", optional=True))
+    return (NEATArchitecture(n_inputs, n_outputs, output), n_outputs, output,
+            {"genome_": genome, "_float32": float32})
 
 
 def _set_targets(fields, est, n_outputs, output):

@@ -25,7 +25,7 @@ Examples
 --------
 >>> from evonet.io import MODEL_VERSION, CHECKPOINT_VERSION
 >>> MODEL_VERSION, CHECKPOINT_VERSION
-((1, 1), (1, 0))
+((1, 2), (1, 0))
 """
 
 from evonet.io._archive import Archive, WriteError, atomic_write, write_archive

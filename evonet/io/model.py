@@ -11,7 +11,9 @@ A model file is a zip archive (see :mod:`evonet.io`) of ``model.json`` and
     feature_names_in  column names the model was fitted with, or null
     network           {"kind": "mlp", "layer_sizes", "activation", "output_activation"}
                       arrays coefs_K (fan_in x fan_out) and intercepts_K (fan_out)
-                    | {"kind": "neat", "n_inputs", "n_outputs", "output_activation"}
+                    | {"kind": "neat", "n_inputs", "n_outputs", "output_activation",
+                       "float32" (optional, format 1.2: fitted on float32 data, so
+                       float32 rows predict float32)}
                       arrays genome_nodes (n x 4) and genome_connections (m x 5),
                       the columns of evonet.genome.neat
     targets           {"kind": "classes", "label_type"} with array classes
@@ -65,8 +67,9 @@ __all__ = ["MODEL_VERSION", "logbook_arrays", "logbook_table", "open_model", "re
            "read_metadata", "write_model"]
 
 MODEL_FORMAT = "evonet.model"
-MODEL_VERSION = (1, 1)
-"""1.1 added the optional array ``logbook_species``; 1.0 files read the same."""
+MODEL_VERSION = (1, 2)
+"""1.1 added the optional array ``logbook_species``, 1.2 the optional ``network.float32`` of
+NEAT models; older files read the same."""
 DOCUMENT = "model.json"
 INT_COLUMNS = ("gen", "nevals")
 """Logbook columns that hold integers (stored as floats in the table)."""
