@@ -23,18 +23,16 @@ from evonet.estimators._learning import check_learning_strategy
 from evonet.estimators._params import check_params
 from evonet.estimators._pareto import ParetoMixin, stopping_rules
 from evonet.estimators._pbt import (
-    check_rows_to_split,
     fit_learner,
     fit_parts,
-    holds_out,
     is_pbt,
     keep_pbt_history,
     patience,
     pbt_ranges,
     round_steps,
-    stratified,
 )
 from evonet.estimators._scoring import warmup_initializer
+from evonet.estimators._split import holds_out, split_validation
 from evonet.evaluation import Evaluator
 from evonet.genome.types import copy_individual
 from evonet.randomness import make_generator
@@ -148,7 +146,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         if holds_out(self, data.X.shape[0], pbt, incremental):
             split_seed = checkpoint.saved_metadata("split_seed") if resumed else int(
                 (self._run.rng if continuing else rng).integers(0, 2**31 - 1))
-            self._split_validation(data, split_seed, pbt)
+            split_validation(data, self.validation_fraction, split_seed,
+                             self._split_stratify(data.y), pbt)
         data.sample_weight = unless_all_equal(data.sample_weight)
         warn_batches_clipped(self, data.X.shape[0], pbt)
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint,
@@ -213,18 +212,6 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         elif strategy_name == "es" and batch_size is not None:
             defaults["adaptive_steps"] = MINIBATCH_STEP_CUTS  # noisy fitness: cut, not stop
         return defaults
-
-    def _split_validation(self, data, split_seed, pbt=False):
-        """Hold out the validation rows of early stopping (at least 2, as MLPClassifier)."""
-        check_rows_to_split(data.X.shape[0], self.validation_fraction, pbt)
-        data.split(self.validation_fraction, split_seed,
-                   stratified(self._split_stratify(data.y), self.validation_fraction, pbt))
-        if data.X_val.shape[0] < (least := 2 - pbt):
-            raise ValueError(
-                f"The validation set is too small. Increase 'validation_fraction' "
-                f"(validation_fraction={self.validation_fraction!r} holds out "
-                f"{data.X_val.shape[0]} of {data.X.shape[0] + data.X_val.shape[0]} rows; "
-                f"the fit needs at least {least}) or the size of your dataset.")
 
     def _prepare_data(self, X, y, sample_weight, classes, checkpoint, continuing):
         """Validated data and encoded targets; a resumed fit's checkpoint is checked here."""

@@ -5,7 +5,8 @@ for classifiers, as scikit-learn's early stopping; unstratified where a class
 has too few rows to stratify), whatever ``early_stopping`` says; so does each
 ``partial_fit`` call, of its own rows, which is one round of one epoch
 (:func:`partial_fit_steps`), but a call of one row, whose members are judged
-on it before they learn from it (:func:`holds_out`). The members
+on it before they learn from it
+(:func:`~evonet.estimators._split.holds_out`). The members
 learn on the remaining rows: the run's learner is a Lamarckian
 :class:`~evonet.learning.LifetimeLearner` on the training problem, following
 each member's learning rate, ``alpha`` and Adam state from
@@ -28,9 +29,9 @@ from evonet.estimators._scoring import scored_fit, scored_problem
 from evonet.learning import LifetimeLearner, default_learning_batch_size
 from evonet.strategies.pbt import ALPHA_BOUNDS, PBT, RATE_BOUNDS
 
-__all__ = ["READY_EPOCHS", "STREAM_ALPHA", "check_rows_to_split", "fit_learner", "fit_parts",
-           "holds_out", "is_pbt", "keep_pbt_history", "partial_fit_steps", "patience",
-           "pbt_ranges", "ready_steps", "round_steps", "stratified"]
+__all__ = ["READY_EPOCHS", "STREAM_ALPHA", "fit_learner", "fit_parts", "is_pbt",
+           "keep_pbt_history", "partial_fit_steps", "patience", "pbt_ranges", "ready_steps",
+           "round_steps"]
 
 STREAM_ALPHA = (1e-5, 1e-2)
 """PBT's initial ``alpha`` range in a run that ``partial_fit`` starts (a ``fit``: PBT's own).
@@ -69,11 +70,13 @@ def pbt_ranges(est, incremental):
     """
     alpha = est.alpha / param_default(est, "alpha")
     rate = est.learning_rate_init / param_default(est, "learning_rate_init")
+    own = PBT()
+
     def scaled(bounds, factor, limits):  # within the bounds explore keeps them in
         return tuple(float(np.clip(bound * factor, *limits)) for bound in bounds)
 
-    return {"alpha": scaled(STREAM_ALPHA if incremental else PBT().alpha, alpha, ALPHA_BOUNDS),
-            "learning_rate": scaled(PBT().learning_rate, rate, RATE_BOUNDS)}
+    return {"alpha": scaled(STREAM_ALPHA if incremental else own.alpha, alpha, ALPHA_BOUNDS),
+            "learning_rate": scaled(own.learning_rate, rate, RATE_BOUNDS)}
 
 
 READY_EPOCHS = 2
@@ -187,60 +190,6 @@ def is_pbt(est, continuing, checkpoint, n_samples, incremental=False):
     return est.strategy == "pbt" or auto_picks_pbt(est, n_samples, incremental)
 
 
-def stratified(stratify, validation_fraction, pbt=True):
-    """The labels to stratify the validation split on.
-
-    ``None`` (an unstratified split) where some class has too few rows to be
-    stratified: for PBT, which always holds out rows, and for the early
-    stopping of more than two classes (``MLPClassifier`` stratifies binary
-    targets only, and raises there; its split of more classes is never
-    stratified, and fits where one class has a single row). A binary target
-    of early stopping (``pbt`` false) is stratified as it is, as
-    ``MLPClassifier`` does.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> y = np.array([0] * 10 + [1] * 10)
-    >>> stratified(y, 0.2) is y, stratified(y[:11], 0.2), stratified(y[:11], 0.2, pbt=False) is None
-    (True, None, False)
-    >>> print(stratified(np.array([0] * 10 + [1] * 10 + [2]), 0.2, pbt=False))
-    None
-    """
-    if stratify is None:
-        return stratify
-    _, counts = np.unique(stratify, return_counts=True)
-    if not pbt and len(counts) <= 2:
-        return stratify
-    n_val = int(np.ceil(validation_fraction * len(stratify)))
-    if counts.min() < 2 or n_val < len(counts) or len(stratify) - n_val < len(counts):
-        return None
-    return stratify
-
-
-def check_rows_to_split(n_rows, validation_fraction, pbt):
-    """Raise ``ValueError`` when holding out ``validation_fraction`` leaves no row to learn on.
-
-    Examples
-    --------
-    >>> check_rows_to_split(2, 0.1, True)
-    >>> check_rows_to_split(1, 0.1, True)
-    Traceback (most recent call last):
-    ...
-    ValueError: strategy='pbt' holds out validation_fraction=0.1 of the rows to judge its \
-members, which leaves no row to train on (n_samples=1): fit on more rows, or choose another \
-strategy.
-    """
-    if n_rows - math.ceil(validation_fraction * n_rows) >= 1:
-        return
-    what, judge = ("strategy='pbt'", " to judge its members") if pbt \
-        else ("early_stopping=True", "")
-    raise ValueError(f"{what} holds out validation_fraction={validation_fraction!r} of the rows"
-                     f"{judge}, which leaves no row to train on (n_samples={n_rows}): fit on "
-                     f"more rows, or "
-                     f"{'choose another strategy' if pbt else 'set early_stopping=False'}.")
-
-
 def fit_parts(est, problem, architecture, data, validation, pbt):
     """The problem the run's evaluator scores, the validation scorer and the learning problem.
 
@@ -272,36 +221,12 @@ def fit_parts(est, problem, architecture, data, validation, pbt):
         problem
 
 
-def holds_out(est, n_rows, pbt, incremental):
-    """Whether a fit on ``n_rows`` rows holds out validation rows (see :func:`fit_parts`).
-
-    A ``fit`` does for ``early_stopping`` and for PBT. A ``partial_fit``
-    call does for PBT only, when ``validation_fraction`` of its rows
-    (rounded up, as scikit-learn's ``train_test_split``) leaves a row to
-    learn from: a call of one row cannot, and its members are judged on that
-    row before they learn from it (:func:`fit_learner`).
-
-    Examples
-    --------
-    >>> from evonet import NeuroEvolutionClassifier
-    >>> clf = NeuroEvolutionClassifier()
-    >>> holds_out(clf, 50, True, True), holds_out(clf, 1, True, True)
-    (True, False)
-    >>> holds_out(clf, 50, False, True), holds_out(clf, 50, False, False)
-    (False, False)
-    """
-    if not incremental:
-        return pbt or est.early_stopping
-    n_val = math.ceil(est.validation_fraction * n_rows)
-    return pbt and 1 <= n_val < n_rows
-
-
 def fit_learner(est, problem, prequential=False):
     """The learner of a fit on ``problem``: PBT's Lamarckian one, or that of ``learning``.
 
     ``prequential``: the members are judged on the rows of ``problem`` before
     they learn from them (test, then train), for a ``partial_fit`` call too
-    small to hold rows out (:func:`holds_out`).
+    small to hold rows out (:func:`~evonet.estimators._split.holds_out`).
     """
     if est.strategy_ != "pbt":
         return make_learner(est, problem)
