@@ -159,9 +159,13 @@ class ProgressPrinter(Callback):
             return False
         if run.generation % self.every and run.generation != 1:
             return False
+        self._print_line(run, seconds, stream)
+        return False
+
+    def _print_line(self, run, seconds, stream):
         parts = [f"generation {run.generation:5d}"] + self._parts(run, seconds)
         print(", ".join(parts), file=stream, flush=True)
-        return False
+        self._printed = run.generation
 
     def _bar_line(self, run, seconds):
         """One terminal-wide line: bar, generations, best and mean loss, speed, time left."""
@@ -184,8 +188,18 @@ class ProgressPrinter(Callback):
         return f"{line[:width]:<{width}}"
 
     def on_end(self, run):
+        stream = self.stream or sys.stdout
         if getattr(self, "_bar", False):
-            print(file=self.stream or sys.stdout, flush=True)
+            print(file=stream, flush=True)
+            return
+        if not hasattr(self, "_start") or run.generation == self._generation:
+            return
+        # the last generation's line, and why the run ended unless its budget did
+        if getattr(self, "_printed", None) != run.generation:
+            self._print_line(run, time.perf_counter() - self._start, stream)
+        if run.stop_reason not in (None, "budget"):
+            print(f"stopped at generation {run.generation}: {run.stop_reason}", file=stream,
+                  flush=True)
 
 
 def format_duration(seconds):

@@ -105,3 +105,17 @@ def test_progress_without_a_rule_or_budget_has_no_bar():
     evolve(line_run(), 3, callbacks=[ProgressPrinter(stream=stream)])
     text = stream.getvalue()
     assert text.startswith("\rgeneration 1") and "[" not in text and "left" not in text
+
+
+def test_printed_progress_ends_with_the_last_generation_and_why_the_run_stopped():
+    # every 10th generation is printed; the last one, and a rule's reason, end the output
+    stream = io.StringIO()
+    evolve(line_run(), 25, callbacks=[ProgressPrinter(every=10, stream=stream)])
+    generations = [int(line.split(",")[0].split()[1]) for line in stream.getvalue().splitlines()]
+    assert generations == [1, 10, 20, 25]     # a budget's end needs no reason
+    stream = io.StringIO()
+    run = evolve(line_run(sigma=1.0), 5000, callbacks=[ProgressPrinter(every=10, stream=stream)],
+                 stopping=[NoImprovementStopping(tol=1e-3, n_iter_no_change=5)])
+    lines = stream.getvalue().splitlines()
+    assert lines[-2].startswith(f"generation {run.generation:5d}")
+    assert lines[-1] == f"stopped at generation {run.generation}: converged"

@@ -15,7 +15,13 @@ from evonet.estimators._auto import (
     warn_batches_clipped,
 )
 from evonet.estimators._checkpoint import check_saved_fit, fingerprint
-from evonet.estimators._continued import continue_run, training_rows_key
+from evonet.estimators._continued import (
+    check_run_params,
+    continue_run,
+    fit_split_seed,
+    run_params,
+    training_rows_key,
+)
 from evonet.estimators._convergence import warn_after_fit
 from evonet.estimators._export import ExportMixin
 from evonet.estimators._fitdata import FitData, is_float32, unless_all_equal
@@ -139,13 +145,17 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         data = self._prepare_data(X, y, sample_weight, classes, checkpoint,
                                   continuing=continuing)
         if continuing:
+            check_run_params(self, incremental)
             self._continue_targets(data)
         # a new run's one generator of this fit; the validation split's seed comes from it
         rng = None if continuing or resumed else make_generator(self.random_state)
         pbt = is_pbt(self, continuing, checkpoint, data.X.shape[0], incremental)
         if holds_out(self, data.X.shape[0], pbt, incremental):
-            split_seed = checkpoint.saved_metadata("split_seed") if resumed else int(
-                (self._run.rng if continuing else rng).integers(0, 2**31 - 1))
+            split_seed = checkpoint.saved_metadata("split_seed") if resumed else \
+                fit_split_seed(self, self._run.rng if continuing else rng, continuing,
+                               incremental)
+            if not incremental:
+                self._split_seed = split_seed
             split_validation(data, self.validation_fraction, split_seed,
                              self._split_stratify(data.y), pbt)
         data.sample_weight = unless_all_equal(data.sample_weight)
@@ -177,6 +187,7 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             run.data_key = training_rows_key(self, data, incremental)
             self.strategy_ = strategy_name
             self._architecture = architecture
+            self._run_params = run_params(self, strategy_name)
         start = checkpoint.saved_metadata("start_generation") if resumed else run.generation
         self._evolve(run, incremental, start, stopping, checkpoint, metadata=dict(
             kind="estimator", strategy=strategy_name, start_generation=int(start),

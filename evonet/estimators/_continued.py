@@ -1,18 +1,89 @@
 """What a continued fit does to its run: ``warm_start`` fits and ``partial_fit`` calls."""
 
+import copy
 
 from evonet.io.fingerprint import array_fingerprint
 
-__all__ = ["continue_run", "training_rows_key"]
+__all__ = ["OBJECTIVE_PARAMS", "check_run_params", "continue_run", "fit_split_seed",
+           "run_params", "training_rows_key"]
+
+OBJECTIVE_PARAMS = ("alpha", "scoring", "batch_size", "loss_warmup")
+"""Parameters that change what a fit's losses measure: after a change, a ``warm_start``
+fit's losses no longer compare with those of the fit before."""
+RUN_PARAMS = ("strategy", "population_size", "strategy_params")
+"""Parameters that set up a run: a continued fit cannot change them."""
+PBT_RUN_PARAMS = ("alpha", "learning_rate_init")
+"""What else sets up a PBT run: its members' initial ``alpha`` and learning rates."""
+
+
+def run_params(est, strategy_name):
+    """The parameters that set up ``est``'s new run of ``strategy_name`` (kept to compare)."""
+    names = RUN_PARAMS + (PBT_RUN_PARAMS if strategy_name == "pbt" else ())
+    return {name: copy.deepcopy(getattr(est, name)) for name in names}
+
+
+def _same(a, b):
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # arrays inside strategy_params, say
+        return repr(a) == repr(b)
+
+
+def check_run_params(est, incremental):
+    """Raise ``ValueError`` when a continued fit changed a parameter its run was set up with.
+
+    A ``warm_start`` fit or ``partial_fit`` call continues the run of the
+    fit before: its strategy, population and settings (for PBT also the
+    members' ``alpha`` and learning rates, which ``alpha`` and
+    ``learning_rate_init`` scale when the run starts). Changing one of them
+    would be ignored; it takes a new run instead.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from evonet import NeuroEvolutionClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = NeuroEvolutionClassifier((3,), max_generations=2, warm_start=True,
+    ...                                random_state=0).fit(X, y)
+    >>> clf.set_params(population_size=40).fit(X, y)
+    Traceback (most recent call last):
+    ...
+    ValueError: warm_start continues the run of the previous fit, which population_size=None \
+set up; population_size=40 needs a new run: fit with warm_start=False.
+    """
+    saved = est.__dict__.get("_run_params") or {}
+    for name, value in saved.items():
+        new = getattr(est, name)
+        if not _same(new, value):
+            how = "partial_fit" if incremental else "warm_start"
+            raise ValueError(f"{how} continues the run of the previous fit, which "
+                             f"{name}={value!r} set up; {name}={new!r} needs a new run: fit "
+                             f"with warm_start=False.")
+
+
+def fit_split_seed(est, rng, continuing, incremental):
+    """The seed of this fit's validation split.
+
+    A ``warm_start`` fit splits as the fit before it did, as scikit-learn's
+    MLPs do on every fit of an integer ``random_state``: rows an earlier fit
+    learned from never validate a later one. A new run, and a ``partial_fit``
+    call (new rows), draw it from the run's generator ``rng``.
+    """
+    previous = est.__dict__.get("_split_seed")
+    if continuing and not incremental and previous is not None:
+        return previous
+    return int(rng.integers(0, 2**31 - 1))
 
 
 def training_rows_key(est, data, incremental):
     """What identifies a ``warm_start`` fit's training rows (``None`` where no fit compares).
 
     A digest of the training rows, targets and weights (after any validation
-    split) when ``est.warm_start`` and the call is a ``fit``: a later
-    ``warm_start`` fit on the same rows may keep the best network found
-    before, since its losses compare. ``partial_fit`` calls (a new batch
+    split), and the parameters that change what the losses measure
+    (:data:`OBJECTIVE_PARAMS`), when ``est.warm_start`` and the call is a
+    ``fit``: a later ``warm_start`` fit on the same rows with the same
+    objective may keep the best network found before, since its losses
+    compare. ``partial_fit`` calls (a new batch
     each) and fits without ``warm_start`` get ``None``.
 
     Examples
@@ -24,12 +95,13 @@ def training_rows_key(est, data, incremental):
     >>> print(training_rows_key(NeuroEvolutionRegressor(), data, False))
     None
     >>> len(training_rows_key(NeuroEvolutionRegressor(warm_start=True), data, False))
-    3
+    7
     """
     if incremental or not est.warm_start:
         return None
+    objective = tuple(repr(getattr(est, name)) for name in OBJECTIVE_PARAMS)
     return tuple(array_fingerprint(a)["sha256"] if a is not None else None
-                 for a in (data.X, data.targets, data.sample_weight))
+                 for a in (data.X, data.targets, data.sample_weight)) + objective
 
 
 def continue_run(run, est, data, evaluator, batch_size, validation, incremental):

@@ -223,6 +223,11 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     def _continue_targets(self, data):
         # the running statistics take the new rows; the run is re-expressed in the new
         # units, so its networks predict what they did (NEAT graphs keep the first scaling)
+        n_targets = 1 if data.y.ndim == 1 else data.y.shape[1]
+        if n_targets != self.n_outputs_:
+            raise ValueError(f"warm_start/partial_fit needs as many targets as the previous "
+                             f"fit: it had {self.n_outputs_} target column(s), y has "
+                             f"{n_targets}.")
         if self._architecture.kind != "mlp" or self._y_count is None:
             return
         Y = data.y.reshape(data.y.shape[0], -1).astype(np.float64)

@@ -52,9 +52,11 @@ class GA(Strategy):
     Parameters
     ----------
     population_size : int, default=100
-    n_elite : int, default=2
+    n_elite : int, default=None
         Best individuals copied unchanged into the next generation (they are
-        evaluated again, so a minibatch never makes a stale score immortal).
+        evaluated again, so a minibatch never makes a stale score immortal);
+        ``None``: 2, or 1 in a population of 2. At least one child a
+        generation: ``n_elite < population_size``.
     tournsize : int, default=3
     crossover : {"blend", "sbx", "uniform"}, default="blend"
     crossover_rate : float, default=0.5
@@ -82,11 +84,12 @@ class GA(Strategy):
 
     name = "ga"
 
-    def __init__(self, population_size=100, n_elite=2, tournsize=3, crossover="blend",
+    def __init__(self, population_size=100, n_elite=None, tournsize=3, crossover="blend",
                  crossover_rate=0.5, crossover_param=None, mutation_sigma=0.1,
                  mutation_rate=None):
         super().__init__(population_size)
-        self.n_elite = check_int(n_elite, "n_elite", 0)
+        self.n_elite = min(2, self.population_size - 1) if n_elite is None \
+            else check_int(n_elite, "n_elite", 0)
         if self.n_elite >= self.population_size:
             raise ValueError(f"n_elite={n_elite} must be smaller than population_size="
                              f"{population_size}.")
