@@ -136,10 +136,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             # as MLPClassifier: a validation split of one batch means nothing
             raise ValueError("partial_fit does not support early_stopping=True; set "
                              "early_stopping=False to train incrementally.")
-        checkpoint = None
-        if self.checkpoint is not None and not incremental:
-            checkpoint = CheckpointFile(self.checkpoint, self.checkpoint_interval,
-                                        kind="estimator")
+        checkpoint = None if self.checkpoint is None or incremental else CheckpointFile(
+            self.checkpoint, self.checkpoint_interval, kind="estimator")
         resumed = checkpoint is not None and checkpoint.resumed
         continuing = not resumed and (incremental or self.warm_start) and hasattr(self, "_run")
         data = self._prepare_data(X, y, sample_weight, classes, checkpoint,
@@ -151,13 +149,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         rng = None if continuing or resumed else make_generator(self.random_state)
         pbt = is_pbt(self, continuing, checkpoint, data.X.shape[0], incremental)
         if holds_out(self, data.X.shape[0], pbt, incremental):
-            split_seed = checkpoint.saved_metadata("split_seed") if resumed else \
-                fit_split_seed(self, self._run.rng if continuing else rng, continuing,
-                               incremental)
-            if not incremental:
-                self._split_seed = split_seed
-            split_validation(data, self.validation_fraction, split_seed,
-                             self._split_stratify(data.y), pbt)
+            self._hold_out(data, pbt, self._run.rng if continuing else rng, continuing,
+                           incremental, checkpoint if resumed else None)
         data.sample_weight = unless_all_equal(data.sample_weight)
         warn_batches_clipped(self, data.X.shape[0], pbt)
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint,
@@ -223,6 +216,14 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         elif strategy_name == "es" and batch_size is not None:
             defaults["adaptive_steps"] = MINIBATCH_STEP_CUTS  # noisy fitness: cut, not stop
         return defaults
+
+    def _hold_out(self, data, pbt, rng, continuing, incremental, checkpoint):
+        """Split the validation rows off ``data`` (see :func:`fit_split_seed` for which)."""
+        seed = fit_split_seed(self.__dict__.get("_split_seed"), rng, continuing, incremental,
+                              checkpoint)
+        if not incremental:
+            self._split_seed = seed
+        split_validation(data, self.validation_fraction, seed, self._split_stratify(data.y), pbt)
 
     def _prepare_data(self, X, y, sample_weight, classes, checkpoint, continuing):
         """Validated data and encoded targets; a resumed fit's checkpoint is checked here."""

@@ -61,15 +61,17 @@ set up; population_size=40 needs a new run: fit with warm_start=False.
                              f"with warm_start=False.")
 
 
-def fit_split_seed(est, rng, continuing, incremental):
-    """The seed of this fit's validation split.
+def fit_split_seed(previous, rng, continuing, incremental, checkpoint=None):
+    """The seed of this fit's validation split; ``previous``: that of the fit before.
 
-    A ``warm_start`` fit splits as the fit before it did, as scikit-learn's
-    MLPs do on every fit of an integer ``random_state``: rows an earlier fit
-    learned from never validate a later one. A new run, and a ``partial_fit``
-    call (new rows), draw it from the run's generator ``rng``.
+    A resumed fit splits as its ``checkpoint`` recorded. A ``warm_start`` fit
+    splits as the fit before it did, as scikit-learn's MLPs do on every fit of
+    an integer ``random_state``: rows an earlier fit learned from never
+    validate a later one. A new run, and a ``partial_fit`` call (new rows),
+    draw it from the run's generator ``rng``.
     """
-    previous = est.__dict__.get("_split_seed")
+    if checkpoint is not None:
+        return checkpoint.saved_metadata("split_seed")
     if continuing and not incremental and previous is not None:
         return previous
     return int(rng.integers(0, 2**31 - 1))
