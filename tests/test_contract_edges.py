@@ -91,3 +91,16 @@ def test_early_stopping_that_never_validated_warns():
         warnings.simplefilter("error", ConvergenceWarning)
         warnings.filterwarnings("ignore", ".*the budget", ConvergenceWarning)
         small(early_stopping=True, max_generations=40).fit(X, Y_BIN)
+
+
+def test_targets_too_large_to_standardise_are_refused_by_name():
+    # their spread overflowed to inf and the fit ended deep inside, naming "packed weights"
+    y = X[:, 0] * 1e300
+    with pytest.raises(ValueError, match=r"y holds values too large to standardise.*divide y"):
+        small(NeuroEvolutionRegressor).fit(X, y)
+    reg = small(NeuroEvolutionRegressor).partial_fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="too large to standardise"):
+        reg.partial_fit(X, y)
+    before = reg.predict(X)
+    reg.partial_fit(X, X[:, 0])  # the refused call changed nothing: the stream goes on
+    assert np.isfinite(reg.predict(X)).all() and before.shape == (30,)

@@ -16,7 +16,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["TargetStats", "reexpress_run"]
+__all__ = ["TargetStats", "check_scalable", "reexpress_run"]
+
+
+def check_scalable(Y, variance):
+    """Raise ``ValueError`` when the targets' spread overflows float64 (it cannot be scaled).
+
+    Examples
+    --------
+    >>> check_scalable(np.array([[1.0], [2.0]]), np.array([0.25]))
+    >>> check_scalable(np.array([[1e300], [-1e300]]), np.array([np.inf]))
+    Traceback (most recent call last):
+    ...
+    ValueError: y holds values too large to standardise (their spread overflows float64; \
+largest |y| is 1e+300): divide y by a constant before fitting.
+    """
+    if not np.isfinite(variance).all():
+        raise ValueError(f"y holds values too large to standardise (their spread overflows "
+                         f"float64; largest |y| is {np.abs(Y).max():.4g}): divide y by a "
+                         f"constant before fitting.")
 
 
 @dataclass

@@ -8,7 +8,7 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from evonet.estimators._base import BaseNeuroEvolution
 from evonet.estimators._fitdata import unless_all_equal
-from evonet.estimators._rescale import TargetStats, reexpress_run
+from evonet.estimators._rescale import TargetStats, check_scalable, reexpress_run
 
 __all__ = ["NeuroEvolutionRegressor"]
 
@@ -164,8 +164,10 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
                 # fit leaves rows of zero weight out; so does the scaling, exactly
                 kept = sample_weight > 0
                 rows, weights = Y[kept], unless_all_equal(sample_weight[kept])
-            mean = np.average(rows, axis=0, weights=weights)
-            variance = np.average((rows - mean) ** 2, axis=0, weights=weights)
+            with np.errstate(over="ignore", invalid="ignore"):
+                mean = np.average(rows, axis=0, weights=weights)
+                variance = np.average((rows - mean) ** 2, axis=0, weights=weights)
+            check_scalable(Y, variance)
             scale = np.sqrt(variance)
             self._y_mean = mean
             self._y_scale = np.where(scale > 0, scale, 1.0)
@@ -232,7 +234,9 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
             return
         Y = data.y.reshape(data.y.shape[0], -1).astype(np.float64)
         stats = TargetStats(self._y_count, self._y_mean, self._y_m2)
-        stats.update(Y, data.sample_weight)
+        with np.errstate(over="ignore", invalid="ignore"):
+            stats.update(Y, data.sample_weight)
+        check_scalable(Y, stats.m2)
         reexpress_run(self._run, self._architecture.layout, self._y_mean, self._y_scale,
                       stats.mean, stats.scale)
         self._y_mean, self._y_scale = stats.mean, stats.scale
