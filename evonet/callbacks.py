@@ -66,8 +66,11 @@ class ProgressPrinter(Callback):
 
     On a terminal the report is one line redrawn in place (a progress bar,
     at most ten times a second); elsewhere (a log file, a notebook) one line
-    every ``every`` generations. The bar and the time left follow whichever is
-    nearer its end: the budget of ``total`` generations, or a stopping rule of
+    every ``every`` generations, and the last one. When a stopping rule (not
+    the budget) ends the run, a last line says why (``stopped at generation
+    N: converged``), under the bar or the lines. The bar and the time left
+    follow whichever is nearer its end: the budget of ``total`` generations,
+    or a stopping rule of
     the run (:meth:`~evonet.stopping.StoppingRule.progress`: for
     ``NoImprovementStopping``, the checks without improvement so far over
     ``n_iter_no_change``). While the rule leads, the time left is that of the
@@ -106,6 +109,7 @@ class ProgressPrinter(Callback):
         self._generation = run.generation
         self._drawn = -math.inf
         self._checks = 0
+        self._printed = None
         stream = self.stream or sys.stdout
         self._bar = self.bar if self.bar is not None else bool(
             getattr(stream, "isatty", lambda: False)())
@@ -189,15 +193,13 @@ class ProgressPrinter(Callback):
 
     def on_end(self, run):
         stream = self.stream or sys.stdout
-        if getattr(self, "_bar", False):
-            print(file=stream, flush=True)
-            return
-        if not hasattr(self, "_start") or run.generation == self._generation:
-            return
+        ran = hasattr(self, "_start") and run.generation > self._generation
         # the last generation's line, and why the run ended unless its budget did
-        if getattr(self, "_printed", None) != run.generation:
+        if getattr(self, "_bar", False):
+            print(file=stream, flush=True)  # ends the redrawn line
+        elif ran and self._printed != run.generation:
             self._print_line(run, time.perf_counter() - self._start, stream)
-        if run.stop_reason not in (None, "budget"):
+        if ran and run.stop_reason not in (None, "budget"):
             print(f"stopped at generation {run.generation}: {run.stop_reason}", file=stream,
                   flush=True)
 

@@ -88,7 +88,9 @@ def test_progress_line_follows_the_rule_that_stops_the_run(monkeypatch):
     run = evolve(line_run(sigma=1.0), 5000, callbacks=[ProgressPrinter(stream=stream, total=5000)],
                  stopping=[NoImprovementStopping(tol=1e-3, n_iter_no_change=5)])
     assert run.stop_reason == "converged" and run.generation < 500
-    lines = [line.strip() for line in stream.getvalue().split("\r") if line.strip()]
+    bars, stop_line = stream.getvalue().rstrip("\n").rsplit("\n", 1)
+    assert stop_line == f"stopped at generation {run.generation}: converged"
+    lines = [line.strip() for line in bars.split("\r") if line.strip()]
     # the last line: the rule's patience is spent, so the bar is full and nothing is left
     assert lines[-1].startswith("[" + "#" * 20 + "]") and lines[-1].endswith("0:00 left")
     lefts = [sum(int(part) * 60 ** i for i, part in enumerate(reversed(m.group(1).split(":"))))

@@ -18,7 +18,6 @@ from evonet.estimators._checkpoint import check_saved_fit, fingerprint
 from evonet.estimators._continued import (
     check_run_params,
     continue_run,
-    fit_split_seed,
     run_params,
     training_rows_key,
 )
@@ -131,7 +130,6 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         """``fit`` (a new or resumed run), ``warm_start`` and ``partial_fit`` (a continued one)."""
         hidden = check_params(self)
-        self._float32 = is_float32(X)
         if incremental and self.early_stopping:
             # as MLPClassifier: a validation split of one batch means nothing
             raise ValueError("partial_fit does not support early_stopping=True; set "
@@ -149,8 +147,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
         rng = None if continuing or resumed else make_generator(self.random_state)
         pbt = is_pbt(self, continuing, checkpoint, data.X.shape[0], incremental)
         if holds_out(self, data.X.shape[0], pbt, incremental):
-            self._hold_out(data, pbt, self._run.rng if continuing else rng, continuing,
-                           incremental, checkpoint if resumed else None)
+            self._hold_out(data, pbt, self._run.rng if continuing else rng,
+                           continuing and not incremental, checkpoint if resumed else None)
         data.sample_weight = unless_all_equal(data.sample_weight)
         warn_batches_clipped(self, data.X.shape[0], pbt)
         strategy_name, architecture = self._choose_network(data, hidden, continuing, checkpoint,
@@ -181,6 +179,9 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             self.strategy_ = strategy_name
             self._architecture = architecture
             self._run_params = run_params(self, strategy_name)
+        if not incremental and getattr(run, "split_seed", None) is None:
+            run.split_seed = data.split_seed  # of the run's first fit that held rows out
+        self._float32 = is_float32(X)
         start = checkpoint.saved_metadata("start_generation") if resumed else run.generation
         self._evolve(run, incremental, start, stopping, checkpoint, metadata=dict(
             kind="estimator", strategy=strategy_name, start_generation=int(start),
@@ -217,12 +218,21 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             defaults["adaptive_steps"] = MINIBATCH_STEP_CUTS  # noisy fitness: cut, not stop
         return defaults
 
-    def _hold_out(self, data, pbt, rng, continuing, incremental, checkpoint):
-        """Split the validation rows off ``data`` (see :func:`fit_split_seed` for which)."""
-        seed = fit_split_seed(self.__dict__.get("_split_seed"), rng, continuing, incremental,
-                              checkpoint)
-        if not incremental:
-            self._split_seed = seed
+    def _hold_out(self, data, pbt, rng, warm=False, checkpoint=None):
+        """Split the validation rows off ``data``, with the seed of the run's own split.
+
+        A resumed fit splits as its ``checkpoint`` recorded. A ``warm_start``
+        fit (``warm``) splits as the first fit of its run that held rows out, as
+        scikit-learn's MLPs do on every fit of an integer ``random_state``: on
+        the same rows with the same ``validation_fraction``, rows an earlier fit
+        learned from never validate a later one. A new run, and a
+        ``partial_fit`` call (new rows), draw the seed from ``rng``.
+        """
+        previous = getattr(self._run, "split_seed", None) if warm else None
+        if checkpoint is not None:
+            seed = checkpoint.saved_metadata("split_seed")
+        else:
+            seed = previous if previous is not None else int(rng.integers(0, 2**31 - 1))
         split_validation(data, self.validation_fraction, seed, self._split_stratify(data.y), pbt)
 
     def _prepare_data(self, X, y, sample_weight, classes, checkpoint, continuing):
@@ -310,9 +320,12 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
             self.intercepts_ = [np.array(b, dtype=dtype) for _, b in layers]
             self.n_layers_ = layout.n_layers + 1
             self.out_activation_ = layout.output_activation
+            self.__dict__.pop("genome_", None)  # of an earlier NEAT fit
         else:
             self.genome_ = copy_individual(run.best)
             self.out_activation_ = architecture.output_activation
+            for name in ("coefs_", "intercepts_", "n_layers_"):  # of an earlier MLP fit
+                self.__dict__.pop(name, None)
         # as MLPClassifier: the iterations of the latest fit (a warm_start fit counts its
         # own; partial_fit runs one)
         self.n_iter_ = run.generation - start
@@ -364,9 +377,8 @@ class BaseNeuroEvolution(ParetoMixin, ExportMixin, BaseEstimator):
 
         A float32 model: float32 ``coefs_``, or a graph (NEAT) fitted on float32 ``X``.
         """
-        coefs = self.__dict__.get("coefs_")
-        float32_model = coefs[0].dtype == np.float32 if coefs \
-            else self.__dict__.get("_float32", False)
+        float32_model = self.coefs_[0].dtype == np.float32 \
+            if self._architecture.kind == "mlp" else self.__dict__.get("_float32", False)
         if is_float32(X) and float32_model:
             return output.astype(np.float32)
         return output

@@ -4,7 +4,7 @@ from evonet.estimators._learning import unused_learning_params
 from evonet.io import jsonable
 from evonet.io.fingerprint import array_fingerprint
 
-__all__ = ["FINGERPRINT_EXCLUDED", "check_saved_fit", "fingerprint"]
+__all__ = ["FINGERPRINT_EXCLUDED", "check_saved_fit", "fingerprint", "param_value"]
 
 FINGERPRINT_EXCLUDED = ("checkpoint", "checkpoint_interval", "verbose", "n_jobs",
                         "retry_failed", "max_generations", "max_evaluations")
@@ -13,7 +13,15 @@ print, how many workers and whether to retry their failures (results depend on n
 and the budget (a longer budget continues the same run)."""
 
 
-def _param_value(value, name):
+def param_value(value, name):
+    """A parameter's value as checkpoints compare it: JSON-ready (1 and 1.0 alike).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> param_value(np.float64(1.0), "alpha") == param_value(1, "alpha")
+    True
+    """
     if name == "scoring" and callable(value):
         return repr(value)  # make_scorer's repr names the function and its settings
     try:
@@ -34,7 +42,7 @@ def fingerprint(est, X, y, sample_weight):
     ('NeuroEvolutionRegressor', [3, 2], False)
     """
     unused = unused_learning_params(est)   # so checkpoints written before them still match
-    params = {name: _param_value(value, name)
+    params = {name: param_value(value, name)
               for name, value in est.get_params(deep=False).items()
               if name not in FINGERPRINT_EXCLUDED and name not in unused
               # scoring and loss_warmup came after 0.1.0: their defaults (and

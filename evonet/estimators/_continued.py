@@ -2,12 +2,14 @@
 
 import copy
 
+from evonet.estimators._checkpoint import param_value
 from evonet.io.fingerprint import array_fingerprint
 
-__all__ = ["OBJECTIVE_PARAMS", "check_run_params", "continue_run", "fit_split_seed",
-           "run_params", "training_rows_key"]
+__all__ = ["OBJECTIVE_PARAMS", "check_run_params", "continue_run", "run_params",
+           "training_rows_key"]
 
-OBJECTIVE_PARAMS = ("alpha", "scoring", "batch_size", "loss_warmup")
+OBJECTIVE_PARAMS = ("alpha", "scoring", "batch_size", "loss_warmup", "learning",
+                    "learning_steps", "learning_rate_init", "learning_batch_size")
 """Parameters that change what a fit's losses measure: after a change, a ``warm_start``
 fit's losses no longer compare with those of the fit before."""
 RUN_PARAMS = ("strategy", "population_size", "strategy_params")
@@ -22,11 +24,8 @@ def run_params(est, strategy_name):
     return {name: copy.deepcopy(getattr(est, name)) for name in names}
 
 
-def _same(a, b):
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):  # arrays inside strategy_params, say
-        return repr(a) == repr(b)
+def _same(a, b, name):
+    return param_value(a, name) == param_value(b, name)
 
 
 def check_run_params(est, incremental):
@@ -54,27 +53,13 @@ set up; population_size=40 needs a new run: fit with warm_start=False.
     saved = est.__dict__.get("_run_params") or {}
     for name, value in saved.items():
         new = getattr(est, name)
-        if not _same(new, value):
+        if name == "strategy" and new == getattr(est, "strategy_", None):
+            continue  # naming the strategy "auto" chose: the same run
+        if not _same(new, value, name):
             how = "partial_fit" if incremental else "warm_start"
             raise ValueError(f"{how} continues the run of the previous fit, which "
                              f"{name}={value!r} set up; {name}={new!r} needs a new run: fit "
                              f"with warm_start=False.")
-
-
-def fit_split_seed(previous, rng, continuing, incremental, checkpoint=None):
-    """The seed of this fit's validation split; ``previous``: that of the fit before.
-
-    A resumed fit splits as its ``checkpoint`` recorded. A ``warm_start`` fit
-    splits as the fit before it did, as scikit-learn's MLPs do on every fit of
-    an integer ``random_state``: rows an earlier fit learned from never
-    validate a later one. A new run, and a ``partial_fit`` call (new rows),
-    draw it from the run's generator ``rng``.
-    """
-    if checkpoint is not None:
-        return checkpoint.saved_metadata("split_seed")
-    if continuing and not incremental and previous is not None:
-        return previous
-    return int(rng.integers(0, 2**31 - 1))
 
 
 def training_rows_key(est, data, incremental):
@@ -97,11 +82,11 @@ def training_rows_key(est, data, incremental):
     >>> print(training_rows_key(NeuroEvolutionRegressor(), data, False))
     None
     >>> len(training_rows_key(NeuroEvolutionRegressor(warm_start=True), data, False))
-    7
+    11
     """
     if incremental or not est.warm_start:
         return None
-    objective = tuple(repr(getattr(est, name)) for name in OBJECTIVE_PARAMS)
+    objective = tuple(param_value(getattr(est, name), name) for name in OBJECTIVE_PARAMS)
     return tuple(array_fingerprint(a)["sha256"] if a is not None else None
                  for a in (data.X, data.targets, data.sample_weight)) + objective
 

@@ -124,8 +124,9 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         Turned once per ``fit`` into a ``numpy.random.Generator``, the only
         source of randomness.
     verbose : int, default=0
-        1 prints progress every 10 generations and the last, 2 every
-        generation; a run that a stopping rule ended then says why.
+        1 prints progress every 10 generations and the last (so each
+        ``partial_fit`` call prints its line), 2 every generation; a run that
+        a stopping rule ended then says why.
     warm_start : bool, default=False
         Continue the previous population and strategy state on the next
         ``fit``. The run's ``strategy``, ``population_size`` and
@@ -133,8 +134,9 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
         ``learning_rate_init``, which set its members) cannot change between
         such fits (``ValueError``); ``alpha`` and the other settings of the
         loss can, and the fit then learns under them. A fit that holds out
-        validation rows holds out those of the fit before, as scikit-learn's
-        MLPs do with an integer ``random_state``.
+        validation rows splits as the fit that started the run did, as
+        scikit-learn's MLPs do with an integer ``random_state`` (on the same
+        rows and ``validation_fraction``, the same rows).
     checkpoint : str or path-like, default=None
         A checkpoint file for ``fit``. While ``fit`` runs the whole state of
         the run (population, strategy state, generator, logbook, stopping

@@ -157,8 +157,11 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
 
     def _encode_targets(self, y, first, classes, sample_weight):
         Y = y.reshape(y.shape[0], -1).astype(np.float64)
+        if not first and Y.shape[1] != len(self._y_mean):  # a continued or resumed fit
+            raise ValueError(f"warm_start/partial_fit needs as many targets as the previous "
+                             f"fit: it had {len(self._y_mean)} target column(s), y has "
+                             f"{Y.shape[1]}.")
         if first:
-            self._y_ndim = y.ndim
             rows, weights = Y, sample_weight
             if sample_weight is not None:
                 # fit leaves rows of zero weight out; so does the scaling, exactly
@@ -169,6 +172,7 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
                 variance = np.average((rows - mean) ** 2, axis=0, weights=weights)
             check_scalable(Y, variance)
             scale = np.sqrt(variance)
+            self._y_ndim = y.ndim
             self._y_mean = mean
             self._y_scale = np.where(scale > 0, scale, 1.0)
             # running statistics for partial_fit / warm_start (weights' sum, squares' sum)
@@ -225,11 +229,6 @@ class NeuroEvolutionRegressor(RegressorMixin, BaseNeuroEvolution):
     def _continue_targets(self, data):
         # the running statistics take the new rows; the run is re-expressed in the new
         # units, so its networks predict what they did (NEAT graphs keep the first scaling)
-        n_targets = 1 if data.y.ndim == 1 else data.y.shape[1]
-        if n_targets != self.n_outputs_:
-            raise ValueError(f"warm_start/partial_fit needs as many targets as the previous "
-                             f"fit: it had {self.n_outputs_} target column(s), y has "
-                             f"{n_targets}.")
         if self._architecture.kind != "mlp" or self._y_count is None:
             return
         Y = data.y.reshape(data.y.shape[0], -1).astype(np.float64)
