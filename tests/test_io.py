@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import pickle
 import warnings
 import zipfile
@@ -301,3 +302,38 @@ def test_target_state_survives_a_model_file(tmp_path, models, name):
     for key, value in before.items():
         assert np.array_equal(value, after[key]) and np.asarray(value).dtype == \
             np.asarray(after[key]).dtype, key
+
+
+def test_atomic_write_leaves_links_permissions_and_devices_what_they_were(tmp_path):
+    # the temporary file used to replace whatever was at the path: a link became a file,
+    # a 0600 file came back 0644, and /dev/null (written as root) a regular file
+    import stat
+
+    from evonet.io import WriteError, atomic_write
+
+    real, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    real.write_text("old")
+    link.symlink_to(real)
+    atomic_write(link, lambda f: f.write(b"new"))
+    assert link.is_symlink() and real.read_text() == "new"
+    secret = tmp_path / "secret.csv"
+    secret.write_text("s")
+    secret.chmod(0o600)
+    atomic_write(secret, lambda f: f.write(b"t"))
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600 and secret.read_text() == "t"
+    atomic_write(os.devnull, lambda f: f.write(b"x"))
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    with pytest.raises(WriteError, match=f"could not write {tmp_path}: it is a folder"):
+        atomic_write(tmp_path, lambda f: f.write(b"x"))
+
+
+def test_atomic_write_refuses_a_read_only_file(tmp_path, monkeypatch):
+    from evonet.io import WriteError, atomic_write
+
+    path = tmp_path / "ro.csv"
+    path.write_text("keep")
+    # os.access decides (root may write anything; the test runs as whoever runs it)
+    monkeypatch.setattr("evonet.io._archive.os.access", lambda p, m: False)
+    with pytest.raises(WriteError, match="it is read-only"):
+        atomic_write(path, lambda f: f.write(b"x"))
+    assert path.read_text() == "keep"

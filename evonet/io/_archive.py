@@ -11,11 +11,13 @@ the JSON or an array becomes a ``ValueError`` naming the member.
 """
 
 import contextlib
+import errno
 import glob
 import io
 import json
 import math
 import os
+import stat
 import struct
 import tempfile
 import zipfile
@@ -75,6 +77,12 @@ def atomic_write(path, write):
     ``write`` fails. The folder is ``fsync``-ed after the replace where the
     system allows it, so the new name survives a power cut too.
 
+    What ``path`` is stays what it was: a symbolic link keeps pointing where it
+    did (the file it points to is replaced), a file replaced keeps its
+    permissions, a read-only file or a folder is refused, and a device or a
+    named pipe (``/dev/null``, say) is written in place, as no temporary file
+    can stand in for it.
+
     Parameters
     ----------
     path : str or os.PathLike
@@ -96,24 +104,29 @@ def atomic_write(path, write):
     >>> open(path, "rb").read()
     b'abc'
     """
+    shown = os.fspath(path)
+    path = os.path.realpath(shown)  # through symbolic links
+    mode = _existing_mode(path, shown)
+    if mode is not None and not stat.S_ISREG(mode):  # a device or a pipe: no file to replace
+        _write_in_place(path, shown, write)
+        return
     folder, prefix, suffix = _temporary_pattern(path)
     try:
         fd, temporary = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
     except OSError as exc:
-        raise WriteError(exc.errno, f"could not write {os.fspath(path)}: "
-                                    f"{exc.strerror or exc}") from exc
+        raise WriteError(exc.errno, f"could not write {shown}: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(temporary, 0o666 & ~_UMASK)
-        os.replace(temporary, os.fspath(path))
+        os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_UMASK)
+        os.replace(temporary, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(exc, OSError) and not isinstance(exc, WriteError):
-            raise WriteError(exc.errno, f"could not write {os.fspath(path)}: "
+            raise WriteError(exc.errno, f"could not write {shown}: "
                                         f"{exc.strerror or exc}") from exc
         raise
     with contextlib.suppress(OSError, AttributeError):
@@ -122,6 +135,30 @@ def atomic_write(path, write):
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _existing_mode(path, shown):
+    """``st_mode`` of what is at ``path`` (``None``: nothing); ``WriteError`` for a folder
+    or a file this process may not write (named ``shown``)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WriteError(exc.errno, f"could not write {shown}: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(mode):
+        raise WriteError(errno.EISDIR, f"could not write {shown}: it is a folder")
+    if not os.access(path, os.W_OK):
+        raise WriteError(errno.EACCES, f"could not write {shown}: it is read-only")
+    return mode
+
+
+def _write_in_place(path, shown, write):
+    try:
+        with open(path, "wb") as f:
+            write(f)
+    except OSError as exc:
+        raise WriteError(exc.errno, f"could not write {shown}: {exc.strerror or exc}") from exc
 
 
 def remove_temporaries(path):
