@@ -75,11 +75,13 @@ def save(model, path, metadata=None):
         names = getattr(scaler, "feature_names_in_", None)
         document["feature_names_in"] = None if names is None else [str(n) for n in names]
     if scaler is not None:
-        if scaler.mean_ is None or scaler.scale_ is None:
-            raise ValueError("only a StandardScaler with with_mean=True and with_std=True "
-                             "can be saved.")
+        if not scaler.with_std or scaler.scale_ is None:
+            raise ValueError("only a StandardScaler with with_std=True can be saved.")
         document["preprocessing"] = {"kind": "standard_scaler"}
-        arrays["scaler_mean"] = np.asarray(scaler.mean_, dtype=np.float64)
+        if not scaler.with_mean:  # it scales only (sparse rows, say); its mean_ is unused
+            document["preprocessing"]["with_mean"] = False
+        mean = np.zeros(len(scaler.scale_)) if scaler.mean_ is None else scaler.mean_
+        arrays["scaler_mean"] = np.asarray(mean, dtype=np.float64)
         arrays["scaler_scale"] = np.asarray(scaler.scale_, dtype=np.float64)
     write_model(path, name, document, arrays, metadata)
 
@@ -144,9 +146,10 @@ def _load_scaler(fields, n_features):
     preprocessing = fields.raw("preprocessing", optional=True)
     if preprocessing is None:
         return None
-    fields.object("preprocessing", ("kind",))
+    fields.object("preprocessing", ("kind",), optional_keys=("with_mean",))
     fields.string("preprocessing.kind", ("standard_scaler",))
-    scaler = StandardScaler()
+    with_mean = fields.boolean("preprocessing.with_mean", optional=True)
+    scaler = StandardScaler(with_mean=with_mean is not False)
     scaler.mean_ = fields.array("scaler_mean", shape=(n_features,))
     scaler.scale_ = fields.array("scaler_scale", shape=(n_features,))
     if (scaler.scale_ <= 0).any():

@@ -337,3 +337,22 @@ def test_atomic_write_refuses_a_read_only_file(tmp_path, monkeypatch):
     with pytest.raises(WriteError, match="it is read-only"):
         atomic_write(path, lambda f: f.write(b"x"))
     assert path.read_text() == "keep"
+
+
+def test_a_pipeline_whose_scaler_only_scales_loads_as_it_was_saved(tmp_path):
+    # a StandardScaler(with_mean=False) was saved as one that centres: 53 % of iris's
+    # predictions changed on loading
+    import scipy.sparse as sp
+
+    X, y = load_iris(return_X_y=True)
+    for rows in (X, sp.csr_matrix(X)):   # sparse rows take no centring
+        pipe = make_pipeline(StandardScaler(with_mean=False), NeuroEvolutionClassifier(
+            (4,), max_generations=5, random_state=0)).fit(rows, y)
+        save(pipe, tmp_path / "p.evonet")
+        loaded = load(tmp_path / "p.evonet")
+        assert loaded[0].with_mean is False
+        np.testing.assert_array_equal(loaded.predict_proba(rows), pipe.predict_proba(rows))
+    centred = make_pipeline(StandardScaler(with_std=False), NeuroEvolutionClassifier(
+        (4,), max_generations=5, random_state=0)).fit(X, y)
+    with pytest.raises(ValueError, match="with_std=True"):
+        save(centred, tmp_path / "q.evonet")

@@ -30,8 +30,9 @@ A model file is a zip archive (see :mod:`evonet.io`) of ``model.json`` and
     pareto            (strategy "nsga2" only) {"network_index"} with arrays pareto_params
                       (one evolved weight vector per front network, zeros where masked)
                       and pareto_objectives (loss, n_weights per network)
-    preprocessing     null | {"kind": "standard_scaler"} with arrays scaler_mean and
-                      scaler_scale: a Pipeline(StandardScaler, estimator)
+    preprocessing     null | {"kind": "standard_scaler", "with_mean" (optional, format
+                      1.2: false for a scaler that only scales)} with arrays
+                      scaler_mean and scaler_scale: a Pipeline(StandardScaler, estimator)
     metadata          free JSON object of the writer (the command line keeps its
                       data source and feature columns here)
 
@@ -69,7 +70,7 @@ __all__ = ["MODEL_VERSION", "logbook_arrays", "logbook_table", "open_model", "re
 MODEL_FORMAT = "evonet.model"
 MODEL_VERSION = (1, 2)
 """1.1 added the optional array ``logbook_species``, 1.2 the optional ``network.float32`` of
-NEAT models; older files read the same."""
+NEAT models and ``preprocessing.with_mean``; older files read the same."""
 DOCUMENT = "model.json"
 INT_COLUMNS = ("gen", "nevals")
 """Logbook columns that hold integers (stored as floats in the table)."""
