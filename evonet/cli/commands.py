@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from evonet.cli.data import DataError, csv_text, load_csv, load_dataset, read_csv_rows
-from evonet.cli.signals import StopAtGenerationEnd
+from evonet.cli.signals import StopAtGenerationEnd, raised_after
 from evonet.control import EvolvedPolicy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
 from evonet.io import atomic_write, read_checkpoint_metadata
@@ -163,7 +163,7 @@ def _compare(args, model, seconds, data, classification):
     reference = Pipeline([("scale", StandardScaler()),
                           ("model", Reference(max_iter=2000, random_state=args.seed))])
     ref_start = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), raised_after():
         warnings.simplefilter("ignore")
         reference.fit(X_train, y_train)
     ref_seconds = time.perf_counter() - ref_start

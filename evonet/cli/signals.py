@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 from evonet.callbacks import Callback
 
-__all__ = ["StopAtGenerationEnd", "Terminated", "handle_signals"]
+__all__ = ["StopAtGenerationEnd", "Terminated", "handle_signals", "raised_after"]
 
 
 class Terminated(KeyboardInterrupt):
@@ -32,8 +32,10 @@ class _Signals:
     def __init__(self):
         self.deferring = False
         self.pending = None
+        self.seen = None
 
     def handle(self, signum, frame):
+        self.seen = signum
         if self.deferring and self.pending is None:
             self.pending = signum   # raised at the end of this generation
             return
@@ -81,6 +83,31 @@ def handle_signals():
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+@contextmanager
+def raised_after():
+    """A block of code that swallows ``KeyboardInterrupt``: a signal in it is raised after it.
+
+    scikit-learn's MLPs end their training quietly on ``KeyboardInterrupt``
+    (with a warning), so a Ctrl-C or SIGTERM while ``evonet fit`` trains its
+    comparison MLP ended in exit code 0 and a half-trained MLP's score. Inside
+    this block a first signal waits for the block's end and a second one ends
+    the MLP's training at once; either way the signal is raised afterwards.
+
+    Examples
+    --------
+    >>> with raised_after():
+    ...     pass   # no signal came: nothing is raised
+    """
+    _SIGNALS.seen = None
+    _SIGNALS.deferring = True
+    try:
+        yield
+    finally:
+        _SIGNALS.deferring = False
+    if _SIGNALS.seen is not None:
+        _SIGNALS.raise_signal(_SIGNALS.seen)
 
 
 class StopAtGenerationEnd(Callback):
