@@ -76,6 +76,10 @@ def test_targets_with_more_levels_than_the_split_can_hold(tmp_path, capsys):
          "the target of diabetes has 214 distinct values, more than the 111 held-out rows "
          "(--test-size 0.25) can hold one of each: it looks like a regression target; use "
          "--task regression"),
+        # the test size is at fault, not the target: the advice says so (it said regression)
+        (["fit", "--dataset", "iris", "--test-size", "0.99"],
+         "the target of iris has 3 distinct values, more than the 1 training rows "
+         "(--test-size 0.99) can hold one of each; choose a --test-size from 0.02 to 0.98"),
         (["fit", names, "--target", "who"],
          "target column 'who' has 20 distinct values, more than the 15 held-out rows "
          "(--test-size 0.25) can hold one of each; classification needs more rows per class"),

@@ -217,3 +217,33 @@ def test_a_full_disk_at_the_end_keeps_the_old_file_and_names_it(tmp_path, capsys
     assert model.read_bytes() == previous
     assert predictions.read_text() == "earlier predictions\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.evonet", "pred.csv", "rows.csv"]
+
+
+@pytest.mark.parametrize("names", [["a", "a", "b", "c"], ["a", "b"], "abcd"])
+def test_hand_edited_feature_names_are_refused_by_field(tmp_path, capsys, names):
+    # a repeated name fed one column twice and ignored another; too few ended in
+    # scikit-learn's feature-count error, naming no field
+    import numpy as np
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from evonet import NeuroEvolutionClassifier, save
+
+    X = np.random.default_rng(0).normal(size=(20, 4))
+    model = make_pipeline(StandardScaler(), NeuroEvolutionClassifier(
+        (2,), max_generations=2, random_state=0)).fit(X, (X[:, 0] > 0).astype(int))
+    save(model, tmp_path / "m.evonet", metadata={"feature_names": names})
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b,c,d\n" + "\n".join(",".join(f"{v:.3f}" for v in row) for row in X))
+    code, out, err = run(["predict", tmp_path / "m.evonet", data], capsys)
+    assert code == 2 and out == ""
+    assert "'metadata.feature_names' is invalid" in last_line(err)
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32)])
+def test_a_seed_out_of_range_is_refused_by_option(capsys, seed):
+    # it reached scikit-learn, whose message named train_test_split's random_state
+    code, out, err = run(["fit", "--dataset", "iris", "--seed", seed], capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1].endswith(f"argument --seed: {seed} is not a seed: an integer "
+                                         f"from 0 to 2**32 - 1")

@@ -2,6 +2,7 @@
 codes and error handling in :mod:`evonet.cli.program`)."""
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -117,6 +118,11 @@ def _check_classes_fit_the_split(args, y):
         else f"target column {args.target!r}"
     problem = (f"{what} has {n_classes} distinct values, more than the {smaller} {part} rows "
                f"(--test-size {args.test_size}) can hold one of each")
+    usual = math.ceil(0.25 * len(y))
+    if n_classes <= min(usual, len(y) - usual):  # the test size is at fault, not the target
+        low = math.ceil(100 * n_classes / len(y)) / 100
+        high = math.floor(100 * (len(y) - n_classes) / len(y)) / 100
+        raise DataError(f"{problem}; choose a --test-size from {low:g} to {high:g}")
     if y.dtype == object:
         raise DataError(f"{problem}; classification needs more rows per class")
     raise DataError(f"{problem}: it looks like a regression target; use --task regression")
@@ -231,8 +237,11 @@ def _feature_matrix(path, model, metadata):
     if names is None and hasattr(first, "feature_names_in_"):
         names = [str(n) for n in first.feature_names_in_]
     if names is not None:
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise DataError("the model file's feature names are invalid")
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names) \
+                or len(set(names)) != len(names) or len(names) != first.n_features_in_:
+            raise DataError(f"the model file's field 'metadata.feature_names' is invalid: it "
+                            f"must list the model's {first.n_features_in_} input columns, each "
+                            f"once, by name")
         return load_csv(path, feature_names=names)[0]
     header, _ = read_csv_rows(path)
     target = metadata.get("target")

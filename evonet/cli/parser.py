@@ -73,6 +73,8 @@ _positive_int = value_parser(int, "an integer", lambda v: v >= 1, "a positive in
 _seconds = value_parser(float, "a number of seconds", lambda v: 0 <= v < math.inf,
                        "a number of seconds >= 0")
 _fraction = value_parser(float, "a number", lambda v: 0 < v < 1, "in (0, 1)")
+_seed = value_parser(int, "an integer", lambda v: 0 <= v < 2**32,
+                     "a seed: an integer from 0 to 2**32 - 1")
 _n_jobs = value_parser(int, "an integer", lambda v: v != 0,
                        "a number of jobs: a positive integer, or -1 for every core (-2 for all "
                        "but one, ...)")
@@ -114,7 +116,8 @@ def _add_fit(commands):
                      help="save the run here while it runs; if FILE exists, resume from it")
     fit.add_argument("--checkpoint-interval", type=_seconds, default=60.0, metavar="SECONDS",
                      help="seconds between checkpoint writes, 0 = every generation (default 60)")
-    fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    fit.add_argument("--seed", type=_seed, default=0,
+                     help="random seed, 0 to 2**32 - 1 (default 0)")
     _add_run_options(fit)
     return fit
 
