@@ -247,3 +247,17 @@ def test_a_seed_out_of_range_is_refused_by_option(capsys, seed):
     assert (code, out) == (2, "")
     assert err.splitlines()[-1].endswith(f"argument --seed: {seed} is not a seed: an integer "
                                          f"from 0 to 2**32 - 1")
+
+
+def test_an_unreadable_model_file_is_an_input_error(tmp_path, capsys, monkeypatch):
+    # it was a failure of the run (exit code 1, "failed: PermissionError ...")
+    path = tmp_path / "m.evonet"
+    path.write_bytes(b"x")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("evonet.cli.commands.open_model", refuse)
+    code, out, err = run(["info", path], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"evonet: error: [Errno 13] Permission denied: '{path}'\n"
