@@ -257,7 +257,7 @@ def test_an_unreadable_model_file_is_an_input_error(tmp_path, capsys, monkeypatc
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("evonet.cli.commands.open_model", refuse)
+    monkeypatch.setattr("evonet.cli.program.handler", lambda command: refuse)
     code, out, err = run(["info", path], capsys)
     assert (code, out) == (2, "")
     assert err == f"evonet: error: [Errno 13] Permission denied: '{path}'\n"
