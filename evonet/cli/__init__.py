@@ -1,7 +1,8 @@
 """The ``evonet`` command line: ``fit``, ``resume``, ``predict``, ``info`` and ``plot``.
 
 Modules: :mod:`~evonet.cli.parser` (the argument parser and the parsers of
-option values), :mod:`~evonet.cli.commands` (what each command does),
+option values), :mod:`~evonet.cli.commands` (what ``fit``, ``resume`` and ``predict`` do),
+:mod:`~evonet.cli.info` (``evonet info``: what a model file or checkpoint holds),
 :mod:`~evonet.cli.data` (built-in data sets, CSV reading and writing),
 :mod:`~evonet.cli.plotting` (``evonet plot``: the figure of a saved model),
 :mod:`~evonet.cli.program` (:func:`main`: exit codes, one-line errors, the

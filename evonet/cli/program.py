@@ -29,7 +29,7 @@ from evonet.io import WriteError, read_checkpoint_metadata
 __all__ = ["handler", "main"]
 
 COMMANDS = {"fit": ("commands", "fit_command"), "resume": ("commands", "resume_command"),
-            "predict": ("commands", "predict_command"), "info": ("commands", "info_command"),
+            "predict": ("commands", "predict_command"), "info": ("info", "info_command"),
             "plot": ("plotting", "plot_command")}
 """The module of :mod:`evonet.cli` and the function each command runs."""
 
