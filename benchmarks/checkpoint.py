@@ -48,6 +48,7 @@ import time
 import warnings
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
@@ -128,18 +129,28 @@ def fuzz(examples):
     return result.returncode, time.perf_counter() - start, lines
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="fits without and with the default checkpoint, alternating")
-    parser.add_argument("--long", type=float, default=0.0, metavar="SECONDS",
-                        help="also run a fit of about this many seconds at the default interval")
-    parser.add_argument("--fuzz", type=int, default=0, metavar="N",
-                        help="also load N mutated model files (tests/test_io_fuzz.py)")
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the train/test split and random_state of every fit "
+                             "(default: %(default)s)")
+    parser.add_argument("--repeats", type=at_least(1), default=3,
+                        help="fits without and with the default checkpoint, alternating "
+                             "(default: %(default)s)")
+    parser.add_argument("--long", type=at_least(0, float), default=0.0, metavar="SECONDS",
+                        help="also run a fit of about this many seconds at the default interval "
+                             "(default: 0, no such fit)")
+    parser.add_argument("--fuzz", type=at_least(0), default=0, metavar="N",
+                        help="also load N mutated model files (tests/test_io_fuzz.py) "
+                             "(default: 0, no fuzzing)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     Checkpoint.write = _timed_write(Checkpoint.write)
     results = {}
     with tempfile.TemporaryDirectory() as folder:

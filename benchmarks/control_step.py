@@ -30,7 +30,8 @@ import math
 import time
 
 import numpy as np
-from _timing import best_time  # benchmarks/ is on sys.path when a script runs
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
+from _timing import best_time
 
 from evonet.control import MLPPolicy, PoleBalancing, make_scalar_step, rollout, success_test
 
@@ -120,13 +121,22 @@ def bench_long_runs():
             "rollout_us_per_cart_step": 1e6 * rollout_s / max(1, int(steps.sum()))}
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--carts", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--carts", type=at_least(1), default=1000,
+                        help="carts stepped together in one control step (default: "
+                             "%(default)s)")
+    parser.add_argument("--repeats", type=at_least(1), default=7,
+                        help="timed batches of each step; the best one counts (default: "
+                             "%(default)s)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
 
     results = {"steps": [bench_step(n, args.carts, args.repeats) for n in (2, 1)]}
     for r in results["steps"]:

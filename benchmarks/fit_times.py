@@ -24,6 +24,8 @@ import statistics
 import subprocess
 import sys
 
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
+
 TARGETS = {"iris": 1.0, "wine": 1.0, "breast_cancer": 3.0}
 """Seconds a default fit may take."""
 
@@ -75,13 +77,19 @@ def load():
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
-def main(argv=None):
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=at_least(1), default=3,
+                        help="fits of each data set, interleaved (default: %(default)s)")
     parser.add_argument("--checks", action="store_true",
                         help="also time check_estimator on both estimators (defaults)")
-    parser.add_argument("--json", help="also write the results to this file")
-    args = parser.parse_args(argv)
+    add_json_option(parser)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     runs = {name: [] for name in TARGETS}
     for repeat in range(args.repeats):
         for name in TARGETS:

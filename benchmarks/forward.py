@@ -25,7 +25,8 @@ import time
 import tracemalloc
 
 import numpy as np
-from _timing import best_time  # benchmarks/ is on sys.path when a script runs
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
+from _timing import best_time
 from threadpoolctl import threadpool_limits
 
 from evonet.evaluation import SupervisedProblem
@@ -102,13 +103,21 @@ def bench_memory():
             "finite_losses": bool(np.isfinite(losses).all())}
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--skip-memory", action="store_true")
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--repeats", type=at_least(1), default=7,
+                        help="timed batches of each side; the best one counts (default: "
+                             "%(default)s)")
+    parser.add_argument("--skip-memory", action="store_true",
+                        help="skip the peak-memory measurement on 1,000,000 rows (part 3)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     results = {"shapes": [], "targets": {"xor": 20.0, "iris": 3.0, "digits": 1.1,
                                          "digits_ratio_to_floor": 1.5}}
     with threadpool_limits(1, user_api="blas"):

@@ -20,6 +20,7 @@ import tempfile
 import time
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 from sklearn.datasets import load_iris
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -72,15 +73,25 @@ def peer_ms_per_generation(peer, generations, runs, seed):
     return summary["ms_per_gen_mean"], summary["test_acc_mean"]
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--generations", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--peer", default=DEFAULT_PEER)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--generations", type=at_least(1), default=200,
+                        help="generations of each run, on both sides (default: %(default)s)")
+    parser.add_argument("--runs", type=at_least(1), default=3,
+                        help="runs on each side; the median time counts (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the first run; run i uses seed + i (default: %(default)s)")
+    parser.add_argument("--peer", default=DEFAULT_PEER, metavar="PATH",
+                        help="the tutorial DEAP script to time against; if it is missing, only "
+                             "evonet is timed (default: benchmarks/peers/deap_mlp.py)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
 
     ours = [evonet_ms_per_generation(args.generations, args.seed + r) for r in range(args.runs)]
     ms = float(np.median([m for m, _ in ours]))

@@ -26,6 +26,7 @@ import json
 import time
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
@@ -245,16 +246,25 @@ def tanh_table(repeats):
     return rows
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--generations", type=int, default=60)
-    parser.add_argument("--big-generations", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=5,
-                        help="rounds of the interleaved timings, runs of each tanh")
-    parser.add_argument("--skip-tanh", action="store_true")
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--generations", type=at_least(1), default=60,
+                        help="timed generations of the 64-32-10 shape (default: %(default)s)")
+    parser.add_argument("--big-generations", type=at_least(1), default=8,
+                        help="timed generations of the 64-256-10 shape (default: %(default)s)")
+    parser.add_argument("--repeats", type=at_least(1), default=5,
+                        help="rounds of the interleaved timings, runs of each tanh (default: "
+                             "%(default)s)")
+    parser.add_argument("--skip-tanh", action="store_true",
+                        help="skip the comparison of tanh implementations (part 3)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     X, y = digits()
     result = {}
     for (label, (hidden, P)), gens in zip(SHAPES.items(),

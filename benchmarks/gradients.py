@@ -26,6 +26,7 @@ import statistics
 import time
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 from sklearn.datasets import load_digits, load_iris
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
@@ -111,12 +112,19 @@ def first_layer_floor(X32, width, repeats):
     return statistics.median(timed(floor) for _ in range(repeats))
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--repeats", type=at_least(1), default=15,
+                        help="alternate timings of the two sides; the medians are compared "
+                             "(default: %(default)s)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     results = {"rows": [], "loadavg_before": os.getloadavg()}
     with threadpool_limits(1, user_api="blas"):
         print("| data | shape | P | N | one call (ms) | 32 calls (ms) | speedup | target |")

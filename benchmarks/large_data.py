@@ -25,6 +25,7 @@ import os
 import time
 import warnings
 
+from _options import add_json_option  # benchmarks/ is on sys.path when a script runs
 from sklearn.datasets import make_classification, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -89,14 +90,19 @@ def run(name, kinds):
     return result
 
 
-def main(argv=None):
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", choices=list(SETS), default=list(SETS),
                         help="data sets to run (all by default)")
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS),
                         help="models to fit on each (all by default)")
-    parser.add_argument("--json", metavar="PATH", help="write the results there")
-    args = parser.parse_args(argv)
+    add_json_option(parser)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if os.path.exists("/proc/loadavg"):
         print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")
     results = {}

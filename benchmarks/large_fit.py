@@ -18,17 +18,27 @@ import time
 import warnings
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 
 from evonet import NeuroEvolutionRegressor
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--rows", type=at_least(1), default=1_000_000,
+                        help="training rows; 100,000 more are drawn for the held-out R^2 "
+                             "(default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the data and random_state of the fit (default: "
+                             "%(default)s)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     rng = np.random.default_rng(args.seed)
     X = rng.standard_normal((args.rows + 100_000, 20))
     y = np.sin(X[:, 0]) + X[:, 1] * X[:, 2] + 0.5 * X[:, 3] + 0.1 * rng.standard_normal(len(X))

@@ -38,6 +38,7 @@ import tempfile
 import time
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 
 from evonet.evaluation import Evaluator, blas_single_thread
 from evonet.genome.initializers import MinimalInitializer
@@ -262,14 +263,24 @@ def whole_runs(neat_xor, xor, runs, seed):
                                        b["wall_s_per_solved_run"] else None)}
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=30, help="whole XOR runs of each library")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--runs", type=at_least(1), default=30,
+                        help="whole XOR runs of each library (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the first run of each library and of the populations "
+                             "timed; run i uses seed + i (default: %(default)s)")
+    parser.add_argument("--repeats", type=at_least(1), default=7,
+                        help="timed passes over all the populations; the best one counts "
+                             "(default: %(default)s)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     try:
         import neat
     except ImportError:

@@ -29,6 +29,7 @@ import json
 import time
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 from joblib import parallel_config
 
 from evonet import Evaluator, MLPLayout, SupervisedProblem
@@ -86,15 +87,23 @@ def per_generation(problem, population, rows, n_jobs, generations, warmup, adapt
     return float(np.median(times)), losses, evaluator.mode
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--generations", type=int, default=12)
-    parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--generations", type=at_least(1), default=12,
+                        help="timed generations of each task, after 6 warm-up ones (default: "
+                             "%(default)s)")
+    parser.add_argument("--skip-dask", action="store_true",
+                        help="time loky only, not Dask (no distributed needed)")
     parser.add_argument("--case", default="a,b,c",
                         help="comma-separated cases to run (default: a,b,c)")
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     gens, warmup = args.generations, 6  # the evaluator times both paths in calls 1-4
     results = {}
 

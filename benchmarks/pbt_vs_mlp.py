@@ -36,6 +36,8 @@ from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from _options import add_json_option, at_least  # noqa: E402  (benchmarks/ is on sys.path)
+
 from evonet import NeuroEvolutionClassifier, NeuroEvolutionRegressor  # noqa: E402
 from evonet.datasets import DATASETS, load_dataset, repeated_cv  # noqa: E402
 
@@ -82,14 +84,22 @@ def run_dataset(name, repeats, folds, seed, pbt_params):
 
 
 def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
-    parser.add_argument("--repeats", type=int, default=3, help="repetitions of the 5 folds")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the splits")
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS),
+                        metavar="NAME",
+                        help=f"data sets to compare on, among {', '.join(DATASETS)} "
+                             f"(default: all)")
+    parser.add_argument("--repeats", type=at_least(1), default=3,
+                        help="repetitions of the k folds (default: %(default)s)")
+    parser.add_argument("--folds", type=at_least(2), default=5,
+                        help="folds k of each repetition, at least 2 (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the splits (default: %(default)s)")
     parser.add_argument("--pbt-params", type=json.loads, default={},
-                        help='estimator parameters of PBT as JSON: \'{"population_size": 8}\'')
-    parser.add_argument("--json", metavar="PATH", help="write the results there")
+                        help='estimator parameters of PBT as JSON: \'{"population_size": 8}\' '
+                             "(default: none, PBT's defaults)")
+    add_json_option(parser)
     return parser
 
 

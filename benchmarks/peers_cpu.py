@@ -29,6 +29,8 @@ import os
 import subprocess
 import sys
 
+from _options import add_json_option  # benchmarks/ is on sys.path when a script runs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHAPES = {"64-32-10 P=100": (32, 100, 40), "64-256-10 P=256": (256, 256, 10)}
 """Shape name: (hidden units, population, timed generations)."""
@@ -76,14 +78,20 @@ def measure(command):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main(argv=None):
+def build_parser():
+    """The command line (every option explained; --worker and --shape are its own)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--peer-python", default=sys.executable,
+    parser.add_argument("--peer-python", default=sys.executable, metavar="PATH",
                         help="interpreter with evosax and evotorch installed (default: this one)")
-    parser.add_argument("--json", default=None, help="write every figure to this file")
+    add_json_option(parser)
+    # how the script runs one timing in a fresh process of its own: not for users
     parser.add_argument("--worker", choices=["evonet", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--shape", choices=list(SHAPES), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if args.worker:
         work = worker_evonet if args.worker == "evonet" else worker_floor
         print(json.dumps(work(*SHAPES[args.shape])))

@@ -22,7 +22,8 @@ import argparse
 import json
 
 import numpy as np
-from _timing import best_time  # benchmarks/ is on sys.path when a script runs
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
+from _timing import best_time
 from sklearn import metrics as skm
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.model_selection import train_test_split
@@ -74,13 +75,21 @@ def main(population=100, repeats=7):
     return rows
 
 
-if __name__ == "__main__":
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--population", type=int, default=100)
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--population", type=at_least(1), default=100,
+                        help="networks P scored by each call (default: %(default)s)")
+    parser.add_argument("--repeats", type=at_least(1), default=7,
+                        help="timed batches of each side; the best one counts (default: "
+                             "%(default)s)")
+    add_json_option(parser)
+    return parser
+
+
+if __name__ == "__main__":
+    args = build_parser().parse_args()
     with open("/proc/loadavg") as f:
         print("load average:", f.read().split()[:3])
     results = main(args.population, args.repeats)

@@ -26,6 +26,7 @@ import time
 import warnings
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 from sklearn.preprocessing import OneHotEncoder
 
 from evonet import NeuroEvolutionClassifier
@@ -60,17 +61,32 @@ def timed_fit(X, y, args):
     return model, time.perf_counter() - start
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--categories", type=int, default=10_000)
-    parser.add_argument("--generations", type=int, default=50)
-    parser.add_argument("--n-jobs", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dense", action="store_true")
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
+    parser.add_argument("--rows", type=at_least(1), default=200_000,
+                        help="training rows; 20,000 more are drawn for the held-out accuracy "
+                             "(default: %(default)s)")
+    parser.add_argument("--categories", type=at_least(1), default=10_000,
+                        help="categories of the feature, one one-hot column each (default: "
+                             "%(default)s)")
+    parser.add_argument("--generations", type=at_least(1), default=50,
+                        help="max_generations of the fit (default: %(default)s)")
+    parser.add_argument("--n-jobs", type=int, default=1,
+                        help="n_jobs of the fit, as joblib reads it (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the data and random_state of the fit (default: "
+                             "%(default)s)")
+    parser.add_argument("--dense", action="store_true",
+                        help="also fit the same model on the dense matrix and compare (only "
+                             "for sizes whose dense matrix fits in memory)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     X, y = make_data(args.rows + 20_000, args.categories, args.seed)
     X_test, y_test = X[args.rows:], y[args.rows:]
     X, y = X[:args.rows], y[:args.rows]

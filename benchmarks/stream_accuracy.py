@@ -24,6 +24,7 @@ import time
 import warnings
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 from sklearn import datasets
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -53,18 +54,25 @@ def stream_accuracy(model, name, order, seed):
     return float(model.score(X_test, y_test)), seconds
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", nargs="+", default=["digits", "breast_cancer", "wine"],
                         choices=["digits", "breast_cancer", "wine", "iris"],
-                        help="the data sets to stream")
+                        help="the data sets to stream (default: digits breast_cancer wine)")
     parser.add_argument("--order", default="shuffled", choices=["shuffled", "sorted"],
-                        help="rows in their drawn order, or sorted by label")
-    parser.add_argument("--seeds", type=int, default=2,
-                        help="split seeds (and random_state of the models) 0 to SEEDS-1")
-    parser.add_argument("--json", default=None, help="write every figure to this file")
-    args = parser.parse_args()
+                        help="rows in their drawn order, or sorted by label (default: "
+                             "%(default)s)")
+    parser.add_argument("--seeds", type=at_least(1), default=2,
+                        help="split seeds (and random_state of the models) 0 to SEEDS-1 "
+                             "(default: %(default)s)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     rows = []
     print("| data set | order | seed | MLPClassifier | evonet | evonet, es | seconds: MLP, "
           "evonet, es |")

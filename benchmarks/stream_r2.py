@@ -31,6 +31,7 @@ import os
 import warnings
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 from sklearn.datasets import make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
@@ -65,17 +66,25 @@ def stream_r2(model, stream, order, seed):
     return float(r2_score(y_test, model.predict(X_test)))
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--streams", nargs="+", default=["function", "friedman1"],
-                        choices=["function", "friedman1"], help="the streams to train on")
+                        choices=["function", "friedman1"],
+                        help="the streams to train on (default: function friedman1)")
     parser.add_argument("--order", default="sorted", choices=["sorted", "shuffled"],
-                        help="rows sorted by target, or in the order they were drawn")
-    parser.add_argument("--seeds", type=int, default=3,
-                        help="data seeds (and random_state of both models) 0 to SEEDS-1")
-    parser.add_argument("--json", default=None, help="write every figure to this file")
-    args = parser.parse_args()
+                        help="rows sorted by target, or in the order they were drawn (default: "
+                             "%(default)s)")
+    parser.add_argument("--seeds", type=at_least(1), default=3,
+                        help="data seeds (and random_state of both models) 0 to SEEDS-1 "
+                             "(default: %(default)s)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     rows = []
     print("| stream | order | seed | MLPRegressor | evonet | gap | within 0.05 | "
           "MLP, tanh | evonet, es |")

@@ -25,6 +25,8 @@ import statistics
 import subprocess
 import sys
 
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
+
 CONFIGS = [("digits", "default"), ("digits", "n_threads=1"), ("digits", "n_jobs=2"),
            ("iris", "default"), ("iris", "n_jobs=2")]
 
@@ -64,11 +66,17 @@ def one_fit(name, how):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def main(argv=None):
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--json", help="also write the results to this file")
-    args = parser.parse_args(argv)
+    parser.add_argument("--repeats", type=at_least(1), default=3,
+                        help="fits of each configuration, interleaved (default: %(default)s)")
+    add_json_option(parser)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     runs = {config: [] for config in CONFIGS}
     for repeat in range(args.repeats):
         for config in CONFIGS:

@@ -24,6 +24,7 @@ import time
 import warnings
 
 import numpy as np
+from _options import add_json_option, at_least  # benchmarks/ is on sys.path when a script runs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
 from sklearn.neural_network import MLPClassifier
@@ -42,17 +43,22 @@ def models():
             "MLPClassifier": MLPClassifier(random_state=0, max_iter=1000)}
 
 
-def main():
+def build_parser():
+    """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4],
-                        help="data seeds, one data set each")
-    parser.add_argument("--cv", type=int, default=0,
-                        help="repetitions of stratified 5-fold CV per seed (0: none)")
-    parser.add_argument("--fresh", type=int, default=0,
-                        help="fresh rows to measure held-out accuracy on (0: none)")
-    parser.add_argument("--json", default=None, help="write every figure to this file")
-    args = parser.parse_args()
+                        help="data seeds, one data set each (default: 0 1 2 3 4)")
+    parser.add_argument("--cv", type=at_least(0), default=0,
+                        help="repetitions of stratified 5-fold CV per seed (default: 0, none)")
+    parser.add_argument("--fresh", type=at_least(0), default=0,
+                        help="fresh rows to measure held-out accuracy on (default: 0, none)")
+    add_json_option(parser)
+    return parser
+
+
+def main():
+    args = build_parser().parse_args()
     rows = []
     for seed in args.seeds:
         X, y = wide(seed)

@@ -4,8 +4,14 @@ Not an experiment itself (hence the underscore). The scripts import it as ``_com
 ``python experiments/NAME.py`` puts experiments/ first on ``sys.path``, and the tests that
 load a script from its file put it there too. The data sets are evonet's own
 (:mod:`evonet.datasets`), shared with the command line and the benchmarks.
+
+The option checks (:func:`at_least`, :func:`output_file`, :func:`output_folder`) serve the
+benchmarks too (``benchmarks/_options.py`` loads them from here): a value the script cannot
+use is refused when the options are read, with argparse's usage error naming the option,
+not after minutes of work.
 """
 
+import argparse
 import importlib.util
 import os
 import platform
@@ -25,16 +31,122 @@ def add_cv_options(parser, repeats):
                              f"(default: all)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the folds and of every model (default: %(default)s)")
-    parser.add_argument("--repeats", type=int, default=repeats,
+    parser.add_argument("--repeats", type=at_least(1), default=repeats,
                         help="repetitions of the 5-fold cross-validation (default: "
                              "%(default)s)")
 
 
 def add_output_options(parser, out_dir_help, json_help):
-    """Add ``--out-dir DIR`` and ``--json [PATH]`` to ``parser``, with each script's help."""
-    parser.add_argument("--out-dir", default=None, metavar="DIR", help=out_dir_help)
-    parser.add_argument("--json", nargs="?", const="", default=None, metavar="PATH",
-                        help=json_help)
+    """Add ``--out-dir DIR`` and ``--json [PATH]`` to ``parser``, with each script's help.
+
+    Both are checked as they are read (:func:`output_folder`, :func:`output_file`), so that a
+    location that cannot be written is refused before the experiment runs.
+    """
+    parser.add_argument("--out-dir", type=output_folder, default=None, metavar="DIR",
+                        help=out_dir_help)
+    parser.add_argument("--json", type=output_file, nargs="?", const="", default=None,
+                        metavar="PATH", help=json_help)
+
+
+def at_least(minimum, kind=int):
+    """An argparse ``type``: a number of at least ``minimum``.
+
+    Parameters
+    ----------
+    minimum : int or float
+        The smallest value accepted.
+    kind : {int, float}, default=int
+        ``int`` accepts whole numbers only, ``float`` any number.
+
+    Returns
+    -------
+    callable
+        Turns the option's text into the number, or raises ``argparse.ArgumentTypeError``,
+        which argparse reports as ``argument --runs: must be a whole number of at least 1,
+        got '0'`` (exit status 2).
+
+    Examples
+    --------
+    >>> at_least(1)("3")
+    3
+    >>> at_least(0, float)("0.5")
+    0.5
+    """
+    what = "a whole number" if kind is int else "a number"
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value >= minimum:   # "not >=" refuses nan too
+            raise argparse.ArgumentTypeError(f"must be {what} of at least {minimum}, "
+                                             f"got {text!r}")
+        return value
+
+    return parse
+
+
+def _folder_problem(folder):
+    """Why no file can be made in the existing path ``folder``, or ``None``."""
+    if not os.path.isdir(folder):
+        return f"{folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to write in {folder}"
+    return None
+
+
+def output_file(path):
+    """An argparse ``type`` for ``--json PATH``: ``path``, if a file can be written there.
+
+    The folder of ``path`` must exist (it is not made) and ``path`` must not be a folder;
+    otherwise ``argparse.ArgumentTypeError`` says why. Nothing is written to find out. The
+    empty text (``--json`` given no PATH, or ``--json ""``) stands for the default file in
+    the output folder and passes as it is.
+
+    Examples
+    --------
+    >>> output_file("results.json")
+    'results.json'
+    """
+    if path == "":
+        return path
+    folder = os.path.dirname(path) or os.curdir
+    if os.path.isdir(path):
+        problem = "it is a folder, not a file"
+    elif not os.path.exists(folder):
+        problem = f"the folder {folder} does not exist"
+    elif os.path.exists(path) and not os.access(path, os.W_OK):
+        problem = "no permission to replace it"
+    else:
+        problem = _folder_problem(folder)
+    if problem:
+        raise argparse.ArgumentTypeError(f"cannot write {path}: {problem}")
+    return path
+
+
+def output_folder(path):
+    """An argparse ``type`` for ``--out-dir DIR``: ``path``, if it is or can become a folder.
+
+    A missing folder is made later, when there is something to write; here it is only
+    checked that it could be (its nearest existing parent is a folder that may be written
+    in). Otherwise ``argparse.ArgumentTypeError`` says why. Nothing is made to find out.
+
+    Examples
+    --------
+    >>> output_folder("results")
+    'results'
+    """
+    existing = os.path.abspath(path)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if existing == os.path.abspath(path) and not os.path.isdir(existing):
+        problem = "it is a file, not a folder"
+    else:
+        problem = _folder_problem(existing)
+    if problem:
+        raise argparse.ArgumentTypeError(f"cannot use {path} as the output folder: {problem}")
+    return path
 
 
 def output_dir(args, make=False):

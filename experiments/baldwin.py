@@ -58,7 +58,14 @@ import sys
 import time
 
 import numpy as np
-from _common import add_output_options, json_path, machine_conditions, missing_extra, output_dir
+from _common import (
+    add_output_options,
+    at_least,
+    json_path,
+    machine_conditions,
+    missing_extra,
+    output_dir,
+)
 from deap import base, creator, tools
 
 LOCI = 20
@@ -273,31 +280,20 @@ def plot(results, path):
     plt.close(fig)
 
 
-def _count(minimum):
-    """An argparse type: an integer of at least ``minimum``."""
-    def parse(text):
-        value = int(text)
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-    parse.__name__ = f"integer >= {minimum}"
-    return parse
-
-
 def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=_count(1), default=SEEDS,
+    parser.add_argument("--seeds", type=at_least(1), default=SEEDS,
                         help="number of runs per condition (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the first run; run i uses seed + i, in both conditions "
                              "(default: %(default)s)")
-    parser.add_argument("--generations", type=_count(0), default=GENERATIONS,
+    parser.add_argument("--generations", type=at_least(0), default=GENERATIONS,
                         help="generations after the initial one (default: %(default)s)")
-    parser.add_argument("--population", type=_count(2), default=POPULATION,
+    parser.add_argument("--population", type=at_least(2), default=POPULATION,
                         help="organisms per generation (default: %(default)s)")
-    parser.add_argument("--trials", type=_count(1), default=TRIALS,
+    parser.add_argument("--trials", type=at_least(1), default=TRIALS,
                         help="learning trials per organism (default: %(default)s)")
     add_output_options(parser, "folder for the plot baldwin.png and the JSON file, made if "
                                "missing; the plot is drawn only when it is given (default for "

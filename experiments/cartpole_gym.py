@@ -37,7 +37,7 @@ import sys
 import time
 
 import numpy as np
-from _common import add_output_options, json_path, missing_extra
+from _common import add_output_options, at_least, json_path, missing_extra
 
 from evonet.control import MLPPolicy, evolve_policy
 
@@ -124,26 +124,27 @@ def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=10,
+    parser.add_argument("--runs", type=at_least(1), default=10,
                         help="CartPole-v1 runs (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the first run of each task; run i uses seed + i "
                              "(default: %(default)s)")
-    parser.add_argument("--episodes", type=int, default=10,
+    parser.add_argument("--episodes", type=at_least(1), default=10,
                         help="CartPole episodes per network evaluation (default: %(default)s)")
     parser.add_argument("--vectorization", choices=["sync", "vector"], default="sync",
                         help="how CartPole episodes are stepped: 'sync' (one environment per "
                              "episode and network, the same episodes for every network) or "
                              "'vector' (gymnasium's NumPy-vectorised CartPole, different "
                              "seeded episodes per network) (default: %(default)s)")
-    parser.add_argument("--pendulum-runs", type=int, default=3,
+    parser.add_argument("--pendulum-runs", type=at_least(1), default=3,
                         help="Pendulum-v1 runs (default: %(default)s)")
-    parser.add_argument("--pendulum-generations", type=int, default=150,
+    parser.add_argument("--pendulum-generations", type=at_least(1), default=150,
                         help="generations of each Pendulum run (default: %(default)s)")
-    parser.add_argument("--pendulum-episodes", type=int, default=10,
+    parser.add_argument("--pendulum-episodes", type=at_least(1), default=10,
                         help="Pendulum episodes per network evaluation (default: %(default)s)")
-    parser.add_argument("--pendulum-population", type=int, default=None,
-                        help="CMA-ES population of the Pendulum runs (default: CMA-ES's own)")
+    parser.add_argument("--pendulum-population", type=at_least(2), default=None,
+                        help="CMA-ES population of the Pendulum runs, at least 2 (default: "
+                             "CMA-ES's own)")
     parser.add_argument("--pendulum-sigma", type=float, default=0.5,
                         help="initial CMA-ES step size of the Pendulum runs (default: "
                              "%(default)s)")

@@ -44,6 +44,7 @@ import numpy as np
 from _common import (
     add_cv_options,
     add_output_options,
+    at_least,
     json_path,
     machine_conditions,
     missing_extra,
@@ -155,11 +156,11 @@ def build_parser():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_cv_options(parser, repeats=1)
-    parser.add_argument("--hidden", type=int, nargs="+", default=[16], metavar="UNITS",
+    parser.add_argument("--hidden", type=at_least(1), nargs="+", default=[16], metavar="UNITS",
                         help="hidden layer sizes of every evonet network (default: 16)")
-    parser.add_argument("--max-generations", type=int, default=50,
+    parser.add_argument("--max-generations", type=at_least(1), default=50,
                         help="generations per evonet fit (default: %(default)s)")
-    parser.add_argument("--cmaes-max-params", type=int, default=1000,
+    parser.add_argument("--cmaes-max-params", type=at_least(0), default=1000,
                         help="skip the CMA-ES rows for networks with more weights than "
                              "this (default: %(default)s)")
     add_output_options(parser, "write the table and the plot to this folder, made if missing; "

@@ -56,7 +56,7 @@ import time
 import warnings
 
 import numpy as np
-from _common import add_output_options, json_path, missing_extra
+from _common import add_output_options, at_least, json_path, missing_extra
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import confusion_matrix, get_scorer, make_scorer
@@ -364,17 +364,6 @@ def size(args):
 SECTIONS = {"costs": costs, "size": size}  # name -> f(args) -> (JSON-ready results, markdown)
 
 
-def non_negative_int(text):
-    """An argparse type: a whole number of at least 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 0, got {text!r}")
-    return value
-
-
 def build_parser():
     """The command line (every option explained)."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -382,36 +371,45 @@ def build_parser():
     parser.add_argument("--section", nargs="+", choices=list(SECTIONS), default=list(SECTIONS),
                         help="which sections to run (all by default)")
     parser.add_argument("--seed", type=int, default=0,
-                        help="seed of the data, the folds and every model")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="repetitions of the 5-fold cross-validation")
+                        help="seed of the data, the folds and every model (default: "
+                             "%(default)s)")
+    parser.add_argument("--repeats", type=at_least(1), default=3,
+                        help="repetitions of the 5-fold cross-validation (default: "
+                             "%(default)s)")
     parser.add_argument("--n-jobs", type=int, default=1,
-                        help="evonet's n_jobs (results do not depend on it)")
+                        help="evonet's n_jobs; results do not depend on it (default: "
+                             "%(default)s)")
     size = parser.add_argument_group("section size")
     size.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS,
                       help="data sets to run (default: both)")
     size.add_argument("--seeds", nargs="+", type=int, default=[0],
-                      help="seeds: each gives its own folds and fits (the issue asks for 5)")
-    size.add_argument("--folds", type=int, default=5, help="folds of the stratified k-fold")
-    size.add_argument("--max-folds", type=int, default=None,
-                      help="run only the first folds of each seed (for a quick check)")
-    size.add_argument("--generations", type=int, default=1000,
-                      help="max_generations of each evonet fit")
-    size.add_argument("--population", type=int, default=100,
-                      help="population_size of each evonet fit")
-    size.add_argument("--patience", type=int, default=50,
-                      help="n_iter_no_change: checks without hypervolume growth that stop a fit")
-    size.add_argument("--hidden", nargs="+", type=int, default=None,
+                      help="seeds: each gives its own folds and fits (default: 0; the "
+                           "issue asks for 5)")
+    size.add_argument("--folds", type=at_least(2), default=5,
+                      help="folds of the stratified k-fold, at least 2 (default: %(default)s)")
+    size.add_argument("--max-folds", type=at_least(1), default=None,
+                      help="run only this many first folds of each seed, for a quick check "
+                           "(default: all)")
+    size.add_argument("--generations", type=at_least(1), default=1000,
+                      help="max_generations of each evonet fit (default: %(default)s)")
+    size.add_argument("--population", type=at_least(2), default=100,
+                      help="population_size of each evonet fit, at least 2 (default: "
+                           "%(default)s)")
+    size.add_argument("--patience", type=at_least(1), default=50,
+                      help="n_iter_no_change: checks without hypervolume growth that stop a fit "
+                           "(default: %(default)s)")
+    size.add_argument("--hidden", nargs="+", type=at_least(1), default=None,
                       help="evonet's hidden layer sizes (default: 16 for breast_cancer, "
                            "32 for digits)")
     size.add_argument("--learning", default=None, choices=["baldwinian", "lamarckian"],
                       help="lifetime learning of the NSGA-II networks (default: none); "
                            "learning keeps their switched-off connections at zero")
-    size.add_argument("--neat-generations", type=non_negative_int, default=100,
+    size.add_argument("--neat-generations", type=at_least(0), default=100,
                       help="max_generations of the NEAT fit of each fold, whose network is "
-                           "compared at its own size (0: no NEAT)")
+                           "compared at its own size (default: %(default)s; 0: no NEAT)")
     size.add_argument("--budgets", nargs="+", type=float, default=list(BUDGETS),
-                      help="size budgets as fractions of the MLP's weights and biases")
+                      help="size budgets as fractions of the MLP's weights and biases "
+                           "(default: %(default)s)")
     size.add_argument("--no-plot", action="store_true", help="draw no plot at all")
     add_output_options(parser, "folder of the outputs (default: experiments/results/)",
                        "also write every figure as JSON (default: objectives_SECTION.json in "

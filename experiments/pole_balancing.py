@@ -64,7 +64,7 @@ import sys
 import time
 
 import numpy as np
-from _common import add_output_options, json_path, missing_extra, output_dir
+from _common import add_output_options, at_least, json_path, missing_extra, output_dir
 
 from evonet.control import EvolvedPolicy, MLPPolicy, NeatPolicy, RecurrentPolicy, make_task
 from evonet.evaluation import Evaluator
@@ -302,11 +302,11 @@ def build_parser():
     parser.add_argument("--strategy", default=None,
                         help="strategy name, e.g. neat, ga, es or cmaes (default: the task's "
                              "configured one, ipop-cmaes)")
-    parser.add_argument("--runs", type=int, default=20,
+    parser.add_argument("--runs", type=at_least(1), default=20,
                         help="number of independent runs (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the first run; run i uses seed + i (default: %(default)s)")
-    parser.add_argument("--max-evaluations", type=int, default=200_000,
+    parser.add_argument("--max-evaluations", type=at_least(1), default=200_000,
                         help="a run that has not solved after this many network evaluations "
                              "counts as a failure (default: %(default)s)")
     parser.add_argument("--sequential", action="store_true",

@@ -34,7 +34,7 @@ import time
 import warnings
 
 import numpy as np
-from _common import add_output_options, json_path, machine_conditions
+from _common import add_output_options, at_least, json_path, machine_conditions
 
 from evonet import MLPLayout, NeuroEvolutionClassifier, forward, make_toolbox
 from evonet.callbacks import Callback
@@ -170,21 +170,13 @@ def generational_loop(seed=0, population_size=100, max_generations=300, cxpb=0.5
             "loss": best.fitness.values[0]}
 
 
-def _positive(text):
-    """An argparse type: a positive integer."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
-
-
 def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of every example's generator (default: %(default)s)")
-    parser.add_argument("--networks", type=_positive, default=10,
+    parser.add_argument("--networks", type=at_least(1), default=10,
                         help="XOR networks trained together by back-propagation "
                              "(default: %(default)s)")
     add_output_options(parser, "folder for the JSON file, made if missing (default: "

@@ -34,7 +34,7 @@ import sys
 import time
 
 import numpy as np
-from _common import add_output_options, json_path, missing_extra, output_dir
+from _common import add_output_options, at_least, json_path, missing_extra, output_dir
 
 from evonet.genome.initializers import MinimalInitializer
 from evonet.genome.neat import NeatGenome
@@ -157,7 +157,7 @@ def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=100,
+    parser.add_argument("--runs", type=at_least(1), default=100,
                         help="number of independent runs (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the first run; run i uses seed + i (default: %(default)s)")
@@ -165,7 +165,7 @@ def build_parser():
                         help="when a run counts as solved: 'paper' (all four outputs on the "
                              "correct side of 0.5) or 'neat-python' (4 minus the summed "
                              "squared error at least 3.9) (default: %(default)s)")
-    parser.add_argument("--max-generations", type=int, default=MAX_GENERATIONS,
+    parser.add_argument("--max-generations", type=at_least(1), default=MAX_GENERATIONS,
                         help="a run not solved after this many generations is a failure "
                              "(default: %(default)s)")
     add_output_options(parser, "draw a solution into this folder, made if missing; also the "

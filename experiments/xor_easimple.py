@@ -17,7 +17,7 @@ import random
 import time
 
 import numpy as np
-from _common import add_output_options, json_path, machine_conditions
+from _common import add_output_options, at_least, json_path, machine_conditions
 from deap import algorithms, tools
 
 from evonet import MLPLayout, forward, make_toolbox
@@ -51,14 +51,14 @@ def build_parser():
     """The argument parser of this experiment (its --help)."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=1,
+    parser.add_argument("--runs", type=at_least(1), default=1,
                         help="number of independent runs; a single run prints DEAP's log "
                              "(default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the first run; run i uses seed + i (default: %(default)s)")
-    parser.add_argument("--generations", type=int, default=200,
+    parser.add_argument("--generations", type=at_least(0), default=200,
                         help="generations of eaSimple per run (default: %(default)s)")
-    parser.add_argument("--population", type=int, default=200,
+    parser.add_argument("--population", type=at_least(1), default=200,
                         help="population size (default: %(default)s)")
     add_output_options(parser, "folder for the JSON file, made if missing (default: "
                                "experiments/results/)",
