@@ -2,6 +2,7 @@
 `evonet fit` and `evonet predict`, and a UTF-8 byte order mark in a header is ignored."""
 
 import csv
+import re
 
 import numpy as np
 
@@ -95,3 +96,22 @@ def test_targets_with_more_levels_than_the_split_can_hold(tmp_path, capsys):
     code, out, err = run(["fit", counts, "--target", "n", "--hidden", "2", "--generations",
                           "3", "--quiet"], capsys)
     assert code == 0 and "NeuroEvolutionRegressor" in out and "held-out R^2" in out, err
+
+
+def test_numeric_class_labels_come_back_as_the_file_writes_them(tmp_path, capsys):
+    # they came back as floats: 02139 as 2139.0, 0 as 0.0, so predictions matched no label
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(60, 2))
+    labels = np.where(X[:, 0] > 0, "02139", "-2")
+    data, model = tmp_path / "zip.csv", tmp_path / "zip.evonet"
+    write_csv(data, ["x1", "x2", "zip"], [[a, b, c] for (a, b), c in zip(X, labels)])
+    code, _, err = run(["fit", data, "--target", "zip", "--hidden", "2", "--generations", "3",
+                        "--quiet", "--out", model], capsys)
+    assert code == 0, err
+    code, text, err = run(["predict", model, data, "--proba"], capsys)
+    assert code == 0, err
+    rows = list(csv.reader(text.splitlines()))
+    assert rows[0] == ["prediction", "proba_-2", "proba_02139"]
+    assert {r[0] for r in rows[1:]} <= {"02139", "-2"}
+    code, text, _ = run(["info", model], capsys)
+    assert re.search(r"^classes +2: -2, 02139$", text, re.MULTILINE), text

@@ -14,7 +14,14 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from evonet.cli.data import DataError, csv_text, load_csv, load_dataset, read_csv_rows
+from evonet.cli.data import (
+    DataError,
+    csv_text,
+    load_csv,
+    load_dataset,
+    read_csv_rows,
+    target_text,
+)
 from evonet.cli.signals import StopAtGenerationEnd, raised_after
 from evonet.control import EvolvedPolicy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
@@ -70,14 +77,18 @@ def _infer_task(y):
 
 
 def _load(args):
+    """``(X, y, task, feature names, labels)``: ``labels`` the class labels as a CSV file
+    writes them (``02139`` stays ``02139``, not 2139.0) where ``y`` holds them as numbers,
+    else ``None``."""
     if args.dataset is not None:
         X, y, task, names = load_dataset(args.dataset)
-    else:
-        if args.target is None:
-            raise DataError("a CSV file needs --target COLUMN")
-        X, y, names = load_csv(args.data, target=args.target)
-        task = _infer_task(y)
-    return X, y, args.task or task, names
+        return X, y, args.task or task, names, None
+    if args.target is None:
+        raise DataError("a CSV file needs --target COLUMN")
+    X, y, names = load_csv(args.data, target=args.target)
+    task = args.task or _infer_task(y)
+    numeric_classes = task == "classification" and y.dtype != object
+    return X, y, task, names, target_text(args.data, args.target) if numeric_classes else None
 
 
 def _record(args):
@@ -88,8 +99,9 @@ def _record(args):
     return dict(record, command="fit")
 
 
-def _split(args, X, y, classification):
-    """The training and held-out parts of ``X, y``, once the target is checked."""
+def _split(args, X, y, classification, labels=None):
+    """The training and held-out parts of ``X, y``, once the target is checked (``y``'s
+    parts the ``labels``' where given: split as ``y`` is, so the rows are the same)."""
     if not classification and y.dtype == object:
         raise DataError(f"target column {args.target!r} holds non-numeric values; regression "
                         f"needs numbers (or use --task classification)")
@@ -100,8 +112,9 @@ def _split(args, X, y, classification):
     if classification:
         _check_classes_fit_the_split(args, y)
     stratify = y if classification and np.min(np.unique(y, return_counts=True)[1]) >= 2 else None
-    return train_test_split(X, y, test_size=args.test_size, random_state=args.seed,
-                            stratify=stratify)
+    parts = train_test_split(X, y, *([] if labels is None else [labels]),
+                             test_size=args.test_size, random_state=args.seed, stratify=stratify)
+    return parts[:2] + parts[-2:]
 
 
 def _check_classes_fit_the_split(args, y):
@@ -182,9 +195,9 @@ def _compare(args, model, seconds, data, classification):
 
 def fit_command(args):
     """``evonet fit``: evolve, report beside scikit-learn's MLP, save the model if asked."""
-    X, y, task, names = _load(args)
+    X, y, task, names, labels = _load(args)
     classification = task == "classification"
-    data = _split(args, X, y, classification)
+    data = _split(args, X, y, classification, labels)
     estimator = _estimator(args, classification)
     model = Pipeline([("scale", StandardScaler()), ("model", estimator)])
     source = args.dataset or args.data

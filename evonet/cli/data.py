@@ -7,7 +7,8 @@ import numpy as np
 
 from evonet.datasets import DATASETS, load_dataset  # re-exported: the CLI's built-in data
 
-__all__ = ["DATASETS", "DataError", "csv_text", "load_csv", "load_dataset", "read_csv_rows"]
+__all__ = ["DATASETS", "DataError", "csv_text", "load_csv", "load_dataset", "read_csv_rows",
+           "target_text"]
 
 
 class DataError(ValueError):
@@ -130,6 +131,21 @@ def load_csv(path, target=None, feature_names=None):
     X = np.column_stack([_numeric(columns[header.index(n)], f"column {n!r}", path, lines)
                          for n in names])
     return X, y, list(names)
+
+
+def target_text(path, target):
+    """The values of column ``target`` of a CSV file as its text: class labels as written.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "d.csv")
+    >>> _ = open(path, "w").write("x,zip\\n1,02139\\n2,10001\\n")
+    >>> target_text(path, "zip").tolist(), load_csv(path, target="zip")[1].tolist()
+    (['02139', '10001'], [2139.0, 10001.0])
+    """
+    header, rows, _ = _read_rows(path)
+    return np.array([row[header.index(target)] for row in rows], dtype=object)
 
 
 def _csv_value(value):
