@@ -261,3 +261,34 @@ def test_an_unreadable_model_file_is_an_input_error(tmp_path, capsys, monkeypatc
     code, out, err = run(["info", path], capsys)
     assert (code, out) == (2, "")
     assert err == f"evonet: error: [Errno 13] Permission denied: '{path}'\n"
+
+
+def test_a_run_does_not_resume_on_a_data_file_that_changed(tmp_path, capsys, during_fit):
+    # the fit's own check covers its training rows only: a changed held-out row resumed
+    # and reported an accuracy on data the run never split
+    import numpy as np
+
+    rows = np.random.default_rng(0).normal(size=(40, 3))
+    data, checkpoint = tmp_path / "d.csv", tmp_path / "run.ckpt"
+
+    def write(values):
+        data.write_text("a,b,c,y\n" + "\n".join(
+            f"{a:.4f},{b:.4f},{c:.4f},{int(a > 0)}" for a, b, c in values))
+
+    write(rows)
+    fit = ["fit", data, "--target", "y", "--hidden", "2", "--generations", "12", "--quiet",
+           "--checkpoint", checkpoint, "--checkpoint-interval", "0"]
+    during_fit(3, KeyboardInterrupt())
+    assert run(fit, capsys)[0] == 130
+    during_fit(None, None)
+    rows[-1, 1] += 1.0   # one value of one row, wherever the split put it
+    write(rows)
+    for argv in (["resume", checkpoint], fit):
+        code, out, err = run(argv, capsys)
+        assert code == 2 and "resuming" not in out
+        assert err == (f"evonet: error: {data} changed since {checkpoint} was written, so the "
+                       f"run cannot go on with the same data; give another --checkpoint to "
+                       f"start a new run\n")
+    rows[-1, 1] -= 1.0   # the run's data again, byte for byte: it resumes
+    write(rows)
+    assert run(["resume", checkpoint], capsys)[0] == 0

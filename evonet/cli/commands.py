@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from evonet.cli.data import (
     DataError,
     csv_text,
+    file_digest,
     load_csv,
     load_dataset,
     read_csv_rows,
@@ -96,7 +97,18 @@ def _record(args):
     for name in ("data", "out"):
         if record[name] is not None:
             record[name] = os.path.abspath(record[name])
+    if args.data is not None:   # all of it: the held-out rows are no part of the fit's check
+        record["data_sha256"] = file_digest(args.data)
     return dict(record, command="fit")
+
+
+def _check_same_data(args, saved):
+    """Refuse to resume on a data file that changed since the checkpoint was written."""
+    recorded = (saved.get("command") or {}).get("data_sha256")
+    if args.data is not None and recorded is not None and recorded != file_digest(args.data):
+        raise DataError(f"{args.data} changed since {args.checkpoint} was written, so the run "
+                        f"cannot go on with the same data; give another --checkpoint to "
+                        f"start a new run")
 
 
 def _split(args, X, y, classification, labels=None):
@@ -205,6 +217,7 @@ def fit_command(args):
           f"{data[1].shape[0]} test rows, {X.shape[1]} features", flush=True)
     if args.checkpoint is not None and os.path.isfile(args.checkpoint):
         saved = read_checkpoint_metadata(args.checkpoint)
+        _check_same_data(args, saved)
         print(f"resuming from {args.checkpoint} at generation {saved['generation']}",
               flush=True)
     stop = StopAtGenerationEnd()

@@ -1,14 +1,15 @@
 """Built-in data sets (from :mod:`evonet.datasets`), CSV loading and CSV writing for the CLI."""
 
 import csv
+import hashlib
 import io
 
 import numpy as np
 
 from evonet.datasets import DATASETS, load_dataset  # re-exported: the CLI's built-in data
 
-__all__ = ["DATASETS", "DataError", "csv_text", "load_csv", "load_dataset", "read_csv_rows",
-           "target_text"]
+__all__ = ["DATASETS", "DataError", "csv_text", "file_digest", "load_csv", "load_dataset",
+           "read_csv_rows", "target_text"]
 
 
 class DataError(ValueError):
@@ -131,6 +132,24 @@ def load_csv(path, target=None, feature_names=None):
     X = np.column_stack([_numeric(columns[header.index(n)], f"column {n!r}", path, lines)
                          for n in names])
     return X, y, list(names)
+
+
+def file_digest(path):
+    """SHA-256 of a file's bytes, as hex (a resumed run checks its data file is the same).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "d.csv")
+    >>> _ = open(path, "w").write("a\\n1\\n")
+    >>> file_digest(path)[:12]
+    '309b0e45a73d'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def target_text(path, target):
