@@ -115,3 +115,13 @@ def test_numeric_class_labels_come_back_as_the_file_writes_them(tmp_path, capsys
     assert {r[0] for r in rows[1:]} <= {"02139", "-2"}
     code, text, _ = run(["info", model], capsys)
     assert re.search(r"^classes +2: -2, 02139$", text, re.MULTILINE), text
+
+
+def test_a_file_that_is_not_utf8_names_its_line_and_the_fix(tmp_path, capsys):
+    # it ended in Python's "'utf-8' codec can't decode byte 0xe9 in position 16"
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("a,b,y\n1,2,x\n3,4,café\n".encode("latin-1"))
+    code, out, err = run(["fit", path, "--target", "y"], capsys)
+    assert (code, out) == (2, "")
+    assert err == (f"evonet: error: {path}, line 3: not UTF-8 text; save the file as UTF-8 "
+                   f"(a spreadsheet's 'CSV UTF-8')\n")

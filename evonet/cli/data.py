@@ -43,6 +43,16 @@ def _is_float(value):
     return True
 
 
+def _first_non_utf8_line(path):
+    with open(path, "rb") as f:
+        content = f.read()
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return content[:exc.start].count(b"\n") + 1
+    return 1
+
+
 def _read_rows(path):
     try:
         # utf-8-sig: a byte order mark (spreadsheets write one) is not part of the header
@@ -57,7 +67,10 @@ def _read_rows(path):
         raise DataError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise DataError(f"{path} is a folder, not a CSV file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError:
+        raise DataError(f"{path}, line {_first_non_utf8_line(path)}: not UTF-8 text; save "
+                        f"the file as UTF-8 (a spreadsheet's 'CSV UTF-8')") from None
+    except (OSError, csv.Error) as exc:
         raise DataError(f"cannot read {path}: {exc}") from None
     if not rows:
         raise DataError(f"{path} is empty")
