@@ -292,3 +292,21 @@ def test_a_run_does_not_resume_on_a_data_file_that_changed(tmp_path, capsys, dur
     rows[-1, 1] -= 1.0   # the run's data again, byte for byte: it resumes
     write(rows)
     assert run(["resume", checkpoint], capsys)[0] == 0
+
+
+@pytest.mark.parametrize("command", ["predict", "plot"])
+def test_a_checkpoint_given_for_a_model_file_is_named_as_one(tmp_path, capsys, during_fit,
+                                                             command):
+    # it said the file "has no model.json member"
+    checkpoint = tmp_path / "run.ckpt"
+    during_fit(3, KeyboardInterrupt())
+    assert run(FIT + ["--checkpoint", checkpoint, "--checkpoint-interval", "0"], capsys)[0] == 130
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b,c,d\n1,2,3,4\n")
+    argv = [command, checkpoint] + ([data] if command == "predict" else
+                                    ["--out", tmp_path / "f.png"])
+    code, out, err = run(argv, capsys)
+    assert (code, out) == (2, "")
+    assert err == (f"evonet: error: {checkpoint} is a checkpoint, not a model file: finish its "
+                   f"run with 'evonet resume {checkpoint}' (with --out MODEL to save the "
+                   f"model)\n")

@@ -23,6 +23,7 @@ from evonet.cli.data import (
     read_csv_rows,
     target_text,
 )
+from evonet.cli.info import looks_like_checkpoint, loss_name
 from evonet.cli.signals import StopAtGenerationEnd, raised_after
 from evonet.control import EvolvedPolicy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
@@ -32,7 +33,7 @@ from evonet.io.model import read_metadata
 from evonet.runs import fit_context
 from evonet.saving import load, save
 
-__all__ = ["fit_command", "loss_name", "predict_command", "resume_command"]
+__all__ = ["fit_command", "load_model", "predict_command", "resume_command"]
 
 RECORDED = {"data": (str, type(None)), "target": (str, type(None)),
             "dataset": (str, type(None)), "task": (str, type(None)), "strategy": (str,),
@@ -40,18 +41,6 @@ RECORDED = {"data": (str, type(None)), "target": (str, type(None)),
             "test_size": (float,), "seed": (int,), "n_jobs": (int, type(None)),
             "out": (str, type(None)), "checkpoint_interval": (float, int)}
 """The options of ``evonet fit`` a checkpoint records, so ``evonet resume`` can rerun it."""
-
-
-def loss_name(estimator):
-    """What a fitted estimator's ``best_loss_`` is: PBT's is a validation loss.
-
-    Examples
-    --------
-    >>> loss_name(type("E", (), {"strategy_": "pbt"})()), loss_name(type("E", (), {})())
-    ('validation loss', 'training loss')
-    """
-    return "validation loss" if getattr(estimator, "strategy_", None) == "pbt" \
-        else "training loss"
 
 
 def class_limit(n_rows):
@@ -278,7 +267,7 @@ def _feature_matrix(path, model, metadata):
 
 def predict_command(args):
     """``evonet predict``: predictions (and probabilities) of a saved model for a CSV file."""
-    model = load(args.model)
+    model = load_model(args.model)
     if isinstance(model, EvolvedPolicy):
         raise DataError(f"{args.model} holds a control policy; predict needs an estimator")
     estimator = model[-1] if hasattr(model, "steps") else model
@@ -299,3 +288,11 @@ def predict_command(args):
         atomic_write(args.out, lambda f: f.write(text.encode()))
         print(f"{len(X)} predictions written to {args.out}", file=sys.stderr)
     return 0
+
+
+def load_model(path):
+    """The model file at ``path``; a checkpoint given in its place is named as one."""
+    if looks_like_checkpoint(path):
+        raise DataError(f"{path} is a checkpoint, not a model file: finish its run with "
+                        f"'evonet resume {path}' (with --out MODEL to save the model)")
+    return load(path)

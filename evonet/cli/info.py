@@ -2,17 +2,28 @@
 
 import os
 
-from evonet.cli.commands import loss_name
 from evonet.io import read_checkpoint_metadata
 from evonet.io.checkpoint import DOCUMENT as CHECKPOINT_DOCUMENT
 from evonet.io.checkpoint import is_checkpoint
 from evonet.io.model import open_model
 from evonet.saving import load
 
-__all__ = ["describe_model", "info_command"]
+__all__ = ["describe_model", "info_command", "looks_like_checkpoint", "loss_name"]
 
 
-def _looks_like_checkpoint(path):
+def loss_name(estimator):
+    """What a fitted estimator's ``best_loss_`` is: PBT's is a validation loss.
+
+    Examples
+    --------
+    >>> loss_name(type("E", (), {"strategy_": "pbt"})()), loss_name(type("E", (), {})())
+    ('validation loss', 'training loss')
+    """
+    return "validation loss" if getattr(estimator, "strategy_", None) == "pbt" \
+        else "training loss"
+
+
+def looks_like_checkpoint(path):
     r"""Whether ``path`` is, or was before it was cut short, a checkpoint.
 
     A whole checkpoint is a zip archive holding ``checkpoint.json``; a
@@ -26,7 +37,7 @@ def _looks_like_checkpoint(path):
     >>> path = os.path.join(tempfile.mkdtemp(), "run.bin")
     >>> _ = open(path, "wb").write(b"PK\x03\x04" + bytes(22) + b"\x0f\x00\x00\x00"
     ...                            + b"checkpoint.json{...")
-    >>> _looks_like_checkpoint(path), _looks_like_checkpoint(__file__)
+    >>> looks_like_checkpoint(path), looks_like_checkpoint(__file__)
     (True, False)
     """
     if is_checkpoint(path):
@@ -44,7 +55,7 @@ def _looks_like_checkpoint(path):
 
 def info_command(args):
     """``evonet info``: what a model file (or a checkpoint) holds."""
-    if _looks_like_checkpoint(args.model):
+    if looks_like_checkpoint(args.model):
         meta = read_checkpoint_metadata(args.model)
         lines = [("file", f"{args.model} ({_size(args.model)}), evonet checkpoint written by "
                           f"evonet {meta['evonet_version']}"),

@@ -26,7 +26,7 @@ def figure_path(args):
 
 def plot_command(args):
     """``evonet plot``: load the model, draw it, write the figure; return the exit code."""
-    from evonet.saving import load  # the model format's readers: only when a plot runs
+    from evonet.cli.commands import load_model  # the model readers: only when a plot runs
 
     path = figure_path(args)
     extension = os.path.splitext(path)[1].lower()
@@ -37,7 +37,7 @@ def plot_command(args):
         from evonet.plot import save_model_figure  # matplotlib: only this command needs it
     except ImportError as exc:
         raise DataError(str(exc)) from None
-    model = load(args.model)
+    model = load_model(args.model)
     save_model_figure(model, path)
     print(f"network and evolution of {args.model} drawn in {path}")
     return 0
