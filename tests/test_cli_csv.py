@@ -125,3 +125,17 @@ def test_a_file_that_is_not_utf8_names_its_line_and_the_fix(tmp_path, capsys):
     assert (code, out) == (2, "")
     assert err == (f"evonet: error: {path}, line 3: not UTF-8 text; save the file as UTF-8 "
                    f"(a spreadsheet's 'CSV UTF-8')\n")
+
+
+def test_info_quotes_the_class_labels_a_plain_list_would_make_ambiguous(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 2))
+    labels = np.where(X[:, 0] > 0, "yes, sure", "ñö")
+    data, model = tmp_path / "l.csv", tmp_path / "l.evonet"
+    write_csv(data, ["x1", "x2", "y"], [[a, b, c] for (a, b), c in zip(X, labels)])
+    code, _, err = run(["fit", data, "--target", "y", "--hidden", "2", "--generations", "3",
+                        "--quiet", "--out", model], capsys)
+    assert code == 0, err
+    code, text, _ = run(["info", model], capsys)
+    # two classes, not three: the label holding a comma is quoted
+    assert re.search(r'^classes +2: "yes, sure", ñö$', text, re.MULTILINE), text

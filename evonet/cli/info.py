@@ -1,5 +1,6 @@
 """``evonet info``: what a model file or a checkpoint holds, read and checked first."""
 
+import json
 import os
 
 from evonet.io import read_checkpoint_metadata
@@ -115,7 +116,7 @@ def describe_model(path):
     lines.append(("model", f"{name}{wrapper}"))
     lines.append(("network", _network_text(estimator)))
     if hasattr(estimator, "classes_"):
-        classes = ", ".join(str(c) for c in estimator.classes_[:20])
+        classes = ", ".join(_label(c) for c in estimator.classes_[:20])
         more = f" (+{len(estimator.classes_) - 20} more)" if len(estimator.classes_) > 20 else ""
         lines.append(("classes", f"{len(estimator.classes_)}: {classes}{more}"))
     else:
@@ -137,6 +138,14 @@ def describe_model(path):
         shown = ", ".join(str(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
         lines.append(("features", f"{len(names)}: {shown}"))
     return lines
+
+
+def _label(value):
+    """A class label as ``info`` lists it: quoted (JSON) where a comma, a quote, a line
+    break or spaces at its ends would make the list ambiguous."""
+    text = str(value)
+    plain = text == text.strip() and not any(c in text for c in ',"\n\r')
+    return text if plain and text else json.dumps(text, ensure_ascii=False)
 
 
 def _network_text(est):
