@@ -17,6 +17,7 @@ import os
 import platform
 
 from evonet.datasets import DATASETS
+from evonet.io import write_problem
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 """The default output folder, ``experiments/results/``."""
@@ -111,15 +112,7 @@ def output_file(path):
     """
     if path == "":
         return path
-    folder = os.path.dirname(path) or os.curdir
-    if os.path.isdir(path):
-        problem = "it is a folder, not a file"
-    elif not os.path.exists(folder):
-        problem = f"the folder {folder} does not exist"
-    elif os.path.exists(path) and not os.access(path, os.W_OK):
-        problem = "no permission to replace it"
-    else:
-        problem = _folder_problem(folder)
+    problem = write_problem(path)   # what evonet's own writes check
     if problem:
         raise argparse.ArgumentTypeError(f"cannot write {path}: {problem}")
     return path

@@ -81,7 +81,7 @@ def test_unusable_output_folders_are_refused_before_any_work(tmp_path, capsys, m
         (FIT + ["--out", ""], "--out needs a file name"),
         (FIT + ["--out", f"{missing}{os.sep}"], f"--out {missing}{os.sep} needs a file name"),
         (FIT + ["--out", tmp_path / "notes.txt" / "m.evonet"],
-         f"{tmp_path / 'notes.txt'} is not a folder"),
+         f"{tmp_path / 'notes.txt'} is a file, not a folder"),
         (["predict", "m.evonet", "data.csv", "--out", missing / "p.csv"],
          f"--out {missing / 'p.csv'}: the folder {missing} does not exist"),
     ]
@@ -310,3 +310,34 @@ def test_a_checkpoint_given_for_a_model_file_is_named_as_one(tmp_path, capsys, d
     assert err == (f"evonet: error: {checkpoint} is a checkpoint, not a model file: finish its "
                    f"run with 'evonet resume {checkpoint}' (with --out MODEL to save the "
                    f"model)\n")
+
+
+def test_a_read_only_output_file_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    # the write refused it at the end of the fit, and the trained model was lost
+    model = tmp_path / "ro.evonet"
+    model.write_bytes(b"keep")
+    real_access = os.access
+    monkeypatch.setattr("evonet.io._archive.os.access",
+                        lambda p, mode: False if os.fspath(p) == str(model) else
+                        real_access(p, mode))
+    code, out, err = run(FIT + ["--out", model], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"evonet: error: --out {model}: it is read-only\n"
+    assert model.read_bytes() == b"keep"
+
+
+def test_predictions_go_to_a_pipe_through_dev_stdout(tmp_path, capsys):
+    # the path was resolved to /proc/PID/fd/pipe:[N], which does not exist
+    import subprocess
+    import sys
+
+    model, data = tmp_path / "m.evonet", tmp_path / "rows.csv"
+    assert run(FIT + ["--out", model], capsys)[0] == 0
+    data.write_text("sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n"
+                    "5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-m", "evonet.cli", "predict", str(model),
+                           str(data), "--out", "/dev/stdout"], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=root), check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "prediction" and len(done.stdout.splitlines()) == 3

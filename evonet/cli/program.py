@@ -24,7 +24,7 @@ from evonet.cli.parser import (
 )
 from evonet.cli.plotting import figure_path
 from evonet.cli.signals import Terminated, handle_signals
-from evonet.io import WriteError, read_checkpoint_metadata
+from evonet.io import WriteError, read_checkpoint_metadata, write_problem
 
 __all__ = ["handler", "main"]
 
@@ -142,16 +142,12 @@ def _check_output_folders(args):
     for option, path, advice in _output_files(args):
         if path is None:
             continue
-        folder = os.path.dirname(os.path.abspath(path))
         if not path or path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
             problem = "needs a file name" if not path else f"{path} needs a file name"
         elif os.path.isdir(path):
             problem = f"{path} is a folder; give a file name in it"
-        elif not os.path.isdir(folder):
-            problem = f"{path}: {folder} is not a folder" if os.path.exists(folder) \
-                else f"{path}: the folder {folder} does not exist"
-        elif not os.access(folder, os.W_OK | os.X_OK):
-            problem = f"{path}: the folder {folder} is not writable"
+        elif write_problem(path) is not None:  # a read-only file, a missing folder...
+            problem = f"{path}: {write_problem(path)}"
         else:
             continue
         raise DataError(f"{option} {problem}{advice}")

@@ -28,7 +28,7 @@ Examples
 ((1, 2), (1, 0))
 """
 
-from evonet.io._archive import Archive, WriteError, atomic_write, write_archive
+from evonet.io._archive import Archive, WriteError, atomic_write, write_archive, write_problem
 from evonet.io._fields import Fields, jsonable
 from evonet.io.checkpoint import (
     CHECKPOINT_VERSION,
@@ -49,4 +49,4 @@ from evonet.io.model import (
 __all__ = ["CHECKPOINT_VERSION", "MODEL_VERSION", "Archive", "Fields", "WriteError",
            "atomic_write", "jsonable", "logbook_arrays", "logbook_table", "open_model",
            "read_checkpoint", "read_checkpoint_metadata", "read_logbook", "read_metadata",
-           "write_archive", "write_checkpoint", "write_model"]
+           "write_archive", "write_checkpoint", "write_model", "write_problem"]

@@ -25,7 +25,8 @@ import zlib
 
 import numpy as np
 
-__all__ = ["Archive", "WriteError", "atomic_write", "remove_temporaries", "write_archive"]
+__all__ = ["Archive", "WriteError", "atomic_write", "remove_temporaries", "write_archive",
+           "write_problem"]
 
 MAX_DOCUMENT_BYTES = 256 * 2**20
 """Largest JSON document read (a checkpoint's logbook and object graph)."""
@@ -45,7 +46,8 @@ os.umask(_UMASK)
 
 
 def _temporary_pattern(path):
-    folder, name = os.path.split(os.path.abspath(os.fspath(path)))
+    # next to the file a symbolic link points to, where the write puts them
+    folder, name = os.path.split(os.path.realpath(os.fspath(path)))
     return folder, f".{name}.", ".tmp"
 
 
@@ -105,11 +107,14 @@ def atomic_write(path, write):
     b'abc'
     """
     shown = os.fspath(path)
-    path = os.path.realpath(shown)  # through symbolic links
-    mode = _existing_mode(path, shown)
+    problem, mode = _write_problem(shown)
+    if problem is not None and mode is not None:  # a folder, a read-only file (else mkstemp says)
+        raise WriteError(errno.EISDIR if stat.S_ISDIR(mode) else errno.EACCES,
+                         f"could not write {shown}: {problem}")
     if mode is not None and not stat.S_ISREG(mode):  # a device or a pipe: no file to replace
-        _write_in_place(path, shown, write)
+        _write_in_place(shown, write)
         return
+    path = os.path.realpath(shown)  # a symbolic link's file is replaced, the link kept
     folder, prefix, suffix = _temporary_pattern(path)
     try:
         fd, temporary = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
@@ -137,28 +142,59 @@ def atomic_write(path, write):
             os.close(directory)
 
 
-def _existing_mode(path, shown):
-    """``st_mode`` of what is at ``path`` (``None``: nothing); ``WriteError`` for a folder
-    or a file this process may not write (named ``shown``)."""
+def write_problem(path):
+    """Why ``path`` cannot be written, or ``None``: what a write checks before it starts.
+
+    A file may be written where its folder (the folder of the file a
+    symbolic link points to) exists and is writable, and where what is
+    already there is not a folder and may be written (a read-only file is
+    not replaced); a device or a named pipe only needs to be writable. A
+    command checks its output paths with this before hours of work.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> print(write_problem(os.path.join(folder, "x.csv")))
+    None
+    >>> write_problem(folder)
+    'it is a folder, not a file'
+    >>> write_problem(os.path.join(folder, "no", "x.csv")).endswith("does not exist")
+    True
+    """
+    return _write_problem(os.fspath(path))[0]
+
+
+def _write_problem(path):
+    """``(problem or None, st_mode of what is there or None)``."""
     try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return None
+        mode = os.stat(path).st_mode  # through links, /dev/stdout's included
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
     except OSError as exc:
-        raise WriteError(exc.errno, f"could not write {shown}: {exc.strerror or exc}") from exc
-    if stat.S_ISDIR(mode):
-        raise WriteError(errno.EISDIR, f"could not write {shown}: it is a folder")
-    if not os.access(path, os.W_OK):
-        raise WriteError(errno.EACCES, f"could not write {shown}: it is read-only")
-    return mode
+        return exc.strerror or str(exc), None
+    if mode is not None and stat.S_ISDIR(mode):
+        return "it is a folder, not a file", mode
+    if mode is not None and not os.access(path, os.W_OK):
+        return ("it is read-only" if stat.S_ISREG(mode) else "it is not writable"), mode
+    if mode is not None and not stat.S_ISREG(mode):
+        return None, mode
+    folder = os.path.dirname(os.path.realpath(path))
+    if not os.path.exists(folder):
+        return f"the folder {folder} does not exist", mode
+    if not os.path.isdir(folder):
+        return f"{folder} is a file, not a folder", mode
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable", mode
+    return None, mode
 
 
-def _write_in_place(path, shown, write):
+def _write_in_place(path, write):
     try:
         with open(path, "wb") as f:
             write(f)
     except OSError as exc:
-        raise WriteError(exc.errno, f"could not write {shown}: {exc.strerror or exc}") from exc
+        raise WriteError(exc.errno, f"could not write {path}: {exc.strerror or exc}") from exc
 
 
 def remove_temporaries(path):
