@@ -139,3 +139,33 @@ def test_info_quotes_the_class_labels_a_plain_list_would_make_ambiguous(tmp_path
     code, text, _ = run(["info", model], capsys)
     # two classes, not three: the label holding a comma is quoted
     assert re.search(r'^classes +2: "yes, sure", ñö$', text, re.MULTILINE), text
+
+
+def test_a_number_written_two_ways_is_one_class_labelled_as_first_written(tmp_path, capsys):
+    # 1 and 1.0 became two classes, the classifier's and the split's counts disagreeing
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(40, 2))
+    labels = [("1" if k % 2 else "1.0") if x0 > 0 else "0" for k, (x0, _) in enumerate(X)]
+    data, model = tmp_path / "n.csv", tmp_path / "n.evonet"
+    write_csv(data, ["x1", "x2", "y"], [[a, b, c] for (a, b), c in zip(X, labels)])
+    code, _, err = run(["fit", data, "--target", "y", "--hidden", "2", "--generations", "3",
+                        "--quiet", "--out", model], capsys)
+    assert code == 0, err
+    first = next(c for c in labels if c != "0")
+    assert sorted(evonet.load(model).classes_) == sorted(["0", first])
+
+
+def test_a_run_begun_before_labels_were_kept_as_text_goes_on_with_numbers(tmp_path):
+    # its checkpoint holds numeric targets: resuming with text labels would not match it
+    import argparse
+
+    from evonet.cli.commands import _load
+
+    data = tmp_path / "z.csv"
+    write_csv(data, ["x", "zip"], [[k, "02139" if k % 2 else "10001"] for k in range(20)])
+    args = argparse.Namespace(dataset=None, data=str(data), target="zip", task=None,
+                              checkpoint=str(tmp_path / "run.ckpt"))
+    *_, labels, digest = _load(args, text_labels=False)
+    assert labels is None and digest is not None
+    *_, labels, _ = _load(args)
+    assert set(labels) == {"02139", "10001"}

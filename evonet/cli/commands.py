@@ -16,12 +16,13 @@ from sklearn.preprocessing import StandardScaler
 
 from evonet.cli.data import (
     DataError,
+    class_labels,
     csv_text,
-    file_digest,
     load_csv,
     load_dataset,
     read_csv_rows,
-    target_text,
+    read_table,
+    table_digest,
 )
 from evonet.cli.info import looks_like_checkpoint, loss_name
 from evonet.cli.signals import StopAtGenerationEnd, raised_after
@@ -66,19 +67,26 @@ def _infer_task(y):
         else "regression"
 
 
-def _load(args):
-    """``(X, y, task, feature names, labels)``: ``labels`` the class labels as a CSV file
-    writes them (``02139`` stays ``02139``, not 2139.0) where ``y`` holds them as numbers,
-    else ``None``."""
+def _load(args, text_labels=True):
+    """``(X, y, task, feature names, labels, digest)``.
+
+    ``labels``: where ``y`` holds class labels as numbers, the labels as the
+    CSV file writes them (``02139`` stays ``02139``, not 2139.0; a run begun
+    before labels were kept so, ``text_labels`` false, keeps the numbers),
+    else ``None``. ``digest``: that of the CSV file's values when a checkpoint
+    will record it (else ``None``).
+    """
     if args.dataset is not None:
         X, y, task, names = load_dataset(args.dataset)
-        return X, y, args.task or task, names, None
+        return X, y, args.task or task, names, None, None
     if args.target is None:
         raise DataError("a CSV file needs --target COLUMN")
-    X, y, names = load_csv(args.data, target=args.target)
+    table = read_table(args.data)   # once: the file may be a pipe
+    X, y, names = load_csv(args.data, target=args.target, table=table)
     task = args.task or _infer_task(y)
-    numeric_classes = task == "classification" and y.dtype != object
-    return X, y, task, names, target_text(args.data, args.target) if numeric_classes else None
+    numbers = task == "classification" and y.dtype != object and text_labels
+    return (X, y, task, names, class_labels(table, args.target, y) if numbers else None,
+            table_digest(table) if args.checkpoint is not None else None)
 
 
 def _record(args):
@@ -86,15 +94,17 @@ def _record(args):
     for name in ("data", "out"):
         if record[name] is not None:
             record[name] = os.path.abspath(record[name])
-    if args.data is not None:   # all of it: the held-out rows are no part of the fit's check
-        record["data_sha256"] = file_digest(args.data)
-    return dict(record, command="fit")
+    # all the file's values (the held-out rows are no part of the fit's own check), and
+    # how its class labels were taken
+    extra = {"data_digest": args.data_digest, "labels": "text"} \
+        if getattr(args, "data_digest", None) is not None else {}
+    return dict(record, command="fit", **extra)
 
 
-def _check_same_data(args, saved):
+def _check_same_data(args, record, digest):
     """Refuse to resume on a data file that changed since the checkpoint was written."""
-    recorded = (saved.get("command") or {}).get("data_sha256")
-    if args.data is not None and recorded is not None and recorded != file_digest(args.data):
+    recorded = record.get("data_digest")
+    if digest is not None and recorded is not None and recorded != digest:
         raise DataError(f"{args.data} changed since {args.checkpoint} was written, so the run "
                         f"cannot go on with the same data; give another --checkpoint to "
                         f"start a new run")
@@ -196,7 +206,15 @@ def _compare(args, model, seconds, data, classification):
 
 def fit_command(args):
     """``evonet fit``: evolve, report beside scikit-learn's MLP, save the model if asked."""
-    X, y, task, names, labels = _load(args)
+    saved = read_checkpoint_metadata(args.checkpoint) if args.checkpoint is not None \
+        and os.path.isfile(args.checkpoint) else None
+    record = (saved or {}).get("command") or {}
+    # a run begun before class labels were kept as text goes on with the numbers
+    X, y, task, names, labels, digest = _load(
+        args, text_labels=saved is None or record.get("labels") == "text")
+    if saved is not None:
+        _check_same_data(args, record, digest)
+    args.data_digest = digest
     classification = task == "classification"
     data = _split(args, X, y, classification, labels)
     estimator = _estimator(args, classification)
@@ -204,9 +222,7 @@ def fit_command(args):
     source = args.dataset or args.data
     print(f"evonet {type(estimator).__name__} on {source}: {data[0].shape[0]} training rows, "
           f"{data[1].shape[0]} test rows, {X.shape[1]} features", flush=True)
-    if args.checkpoint is not None and os.path.isfile(args.checkpoint):
-        saved = read_checkpoint_metadata(args.checkpoint)
-        _check_same_data(args, saved)
+    if saved is not None:
         print(f"resuming from {args.checkpoint} at generation {saved['generation']}",
               flush=True)
     stop = StopAtGenerationEnd()

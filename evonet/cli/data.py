@@ -3,13 +3,14 @@
 import csv
 import hashlib
 import io
+import json
 
 import numpy as np
 
 from evonet.datasets import DATASETS, load_dataset  # re-exported: the CLI's built-in data
 
-__all__ = ["DATASETS", "DataError", "csv_text", "file_digest", "load_csv", "load_dataset",
-           "read_csv_rows", "target_text"]
+__all__ = ["DATASETS", "DataError", "class_labels", "csv_text", "load_csv", "load_dataset",
+           "read_csv_rows", "read_table", "table_digest"]
 
 
 class DataError(ValueError):
@@ -104,7 +105,7 @@ def read_csv_rows(path):
     return header, rows
 
 
-def load_csv(path, target=None, feature_names=None):
+def load_csv(path, target=None, feature_names=None, table=None):
     """Load a CSV file with a header row: ``(X, y, feature_names)``.
 
     With ``target`` the named column is returned as ``y`` (numbers if every
@@ -112,7 +113,8 @@ def load_csv(path, target=None, feature_names=None):
     columns are features (``y`` is ``None``). With ``feature_names`` those
     columns are taken, in that order. Every feature value must be a finite
     number. Problems raise :class:`DataError` with a one-line reason naming
-    the file, the line and the column.
+    the file, the line and the column. ``table`` is the file as
+    :func:`read_table` read it (the file is not read again: a pipe is read once).
 
     Examples
     --------
@@ -123,7 +125,7 @@ def load_csv(path, target=None, feature_names=None):
     >>> X.tolist(), y.tolist(), names
     ([[1.0, 2.0], [3.0, 4.0]], ['a', 'b'], ['x1', 'x2'])
     """
-    header, rows, lines = _read_rows(path)
+    header, rows, lines = read_table(path) if table is None else table
     columns = list(zip(*rows))
     y = None
     if target is not None:
@@ -147,37 +149,43 @@ def load_csv(path, target=None, feature_names=None):
     return X, y, list(names)
 
 
-def file_digest(path):
-    """SHA-256 of a file's bytes, as hex (a resumed run checks its data file is the same).
+def read_table(path):
+    """``(header, rows, line numbers)`` of a CSV file, checked (see :func:`read_csv_rows`)."""
+    return _read_rows(path)
+
+
+def table_digest(table):
+    """SHA-256 (hex) of a table's header and rows as read: a resumed run checks its data.
+
+    The values, not the bytes: a file saved again with other line endings is the same data.
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "d.csv")
-    >>> _ = open(path, "w").write("a\\n1\\n")
-    >>> file_digest(path)[:12]
-    '309b0e45a73d'
+    >>> table_digest((["a"], [["1"]], [2]))[:12]
+    '111ffd7b2a7e'
     """
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(2**20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    header, rows, _ = table
+    text = json.dumps([header, rows], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def target_text(path, target):
-    """The values of column ``target`` of a CSV file as its text: class labels as written.
+def class_labels(table, target, numbers):
+    """Class labels as the file writes them, for a target column read as ``numbers``.
+
+    A number written two ways (``1`` and ``1.0``) is one class, labelled as it
+    is first written.
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "d.csv")
-    >>> _ = open(path, "w").write("x,zip\\n1,02139\\n2,10001\\n")
-    >>> target_text(path, "zip").tolist(), load_csv(path, target="zip")[1].tolist()
-    (['02139', '10001'], [2139.0, 10001.0])
+    >>> table = (["x", "zip"], [["1", "02139"], ["2", "10001"], ["3", "2139"]], [2, 3, 4])
+    >>> class_labels(table, "zip", [2139.0, 10001.0, 2139.0]).tolist()
+    ['02139', '10001', '02139']
     """
-    header, rows, _ = _read_rows(path)
-    return np.array([row[header.index(target)] for row in rows], dtype=object)
+    header, rows, _ = table
+    column = header.index(target)
+    first = {}
+    return np.array([first.setdefault(float(v), row[column]) for v, row in zip(numbers, rows)],
+                    dtype=object)
 
 
 def _csv_value(value):
