@@ -78,9 +78,10 @@ def save(model, path, metadata=None):
         if not scaler.with_std or scaler.scale_ is None:
             raise ValueError("only a StandardScaler with with_std=True can be saved.")
         document["preprocessing"] = {"kind": "standard_scaler"}
-        if not scaler.with_mean:  # it scales only (sparse rows, say); its mean_ is unused
-            document["preprocessing"]["with_mean"] = False
-        mean = np.zeros(len(scaler.scale_)) if scaler.mean_ is None else scaler.mean_
+        centres = scaler.with_mean and scaler.mean_ is not None
+        if not centres:  # it scales only (sparse rows, say): a reader that skips the
+            document["preprocessing"]["with_mean"] = False   # field centres on zeros
+        mean = scaler.mean_ if centres else np.zeros(len(scaler.scale_))
         arrays["scaler_mean"] = np.asarray(mean, dtype=np.float64)
         arrays["scaler_scale"] = np.asarray(scaler.scale_, dtype=np.float64)
     write_model(path, name, document, arrays, metadata)

@@ -257,10 +257,11 @@ def test_an_unreadable_model_file_is_an_input_error(tmp_path, capsys, monkeypatc
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("evonet.cli.program.handler", lambda command: refuse)
-    code, out, err = run(["info", path], capsys)
-    assert (code, out) == (2, "")
-    assert err == f"evonet: error: [Errno 13] Permission denied: '{path}'\n"
+    monkeypatch.setattr("evonet.cli.info.load", refuse)
+    for command in (["info", path], ["predict", path, path]):
+        code, out, err = run(command, capsys)
+        assert (code, out) == (2, "")
+        assert err == f"evonet: error: cannot read {path}: Permission denied\n"
 
 
 def test_a_run_does_not_resume_on_a_data_file_that_changed(tmp_path, capsys, during_fit):

@@ -2,7 +2,6 @@
 codes and error handling in :mod:`evonet.cli.program`)."""
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -24,7 +23,7 @@ from evonet.cli.data import (
     read_table,
     table_digest,
 )
-from evonet.cli.info import looks_like_checkpoint, loss_name
+from evonet.cli.info import load_model, loss_name
 from evonet.cli.signals import StopAtGenerationEnd, raised_after
 from evonet.control import EvolvedPolicy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
@@ -32,9 +31,9 @@ from evonet.io import atomic_write, read_checkpoint_metadata
 from evonet.io.checkpoint import remove_checkpoint
 from evonet.io.model import read_metadata
 from evonet.runs import fit_context
-from evonet.saving import load, save
+from evonet.saving import save
 
-__all__ = ["fit_command", "load_model", "predict_command", "resume_command"]
+__all__ = ["fit_command", "predict_command", "resume_command"]
 
 RECORDED = {"data": (str, type(None)), "target": (str, type(None)),
             "dataset": (str, type(None)), "task": (str, type(None)), "strategy": (str,),
@@ -140,11 +139,14 @@ def _check_classes_fit_the_split(args, y):
         else f"target column {args.target!r}"
     problem = (f"{what} has {n_classes} distinct values, more than the {smaller} {part} rows "
                f"(--test-size {args.test_size}) can hold one of each")
-    usual = math.ceil(0.25 * len(y))
-    if n_classes <= min(usual, len(y) - usual):  # the test size is at fault, not the target
-        low = math.ceil(100 * n_classes / len(y)) / 100
-        high = math.floor(100 * (len(y) - n_classes) / len(y)) / 100
-        raise DataError(f"{problem}; choose a --test-size from {low:g} to {high:g}")
+    def holds_every_class(test_size):   # as above
+        n_test = int(np.ceil(test_size * len(y)))
+        return n_classes <= min(n_test, len(y) - n_test)
+
+    if holds_every_class(0.25):   # the test size is at fault, not the target
+        fitting = [t / 100 for t in range(1, 100) if holds_every_class(t / 100)]
+        raise DataError(f"{problem}; choose a --test-size from {fitting[0]:g} to "
+                        f"{fitting[-1]:g}")
     if y.dtype == object:
         raise DataError(f"{problem}; classification needs more rows per class")
     raise DataError(f"{problem}: it looks like a regression target; use --task regression")
@@ -304,11 +306,3 @@ def predict_command(args):
         atomic_write(args.out, lambda f: f.write(text.encode()))
         print(f"{len(X)} predictions written to {args.out}", file=sys.stderr)
     return 0
-
-
-def load_model(path):
-    """The model file at ``path``; a checkpoint given in its place is named as one."""
-    if looks_like_checkpoint(path):
-        raise DataError(f"{path} is a checkpoint, not a model file: finish its run with "
-                        f"'evonet resume {path}' (with --out MODEL to save the model)")
-    return load(path)

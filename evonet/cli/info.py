@@ -3,13 +3,14 @@
 import json
 import os
 
+from evonet.cli.data import DataError
 from evonet.io import read_checkpoint_metadata
 from evonet.io.checkpoint import DOCUMENT as CHECKPOINT_DOCUMENT
 from evonet.io.checkpoint import is_checkpoint
 from evonet.io.model import open_model
 from evonet.saving import load
 
-__all__ = ["describe_model", "info_command", "looks_like_checkpoint", "loss_name"]
+__all__ = ["describe_model", "info_command", "load_model", "looks_like_checkpoint", "loss_name"]
 
 
 def loss_name(estimator):
@@ -54,6 +55,18 @@ def looks_like_checkpoint(path):
     return str(path).endswith(".ckpt")
 
 
+def load_model(path):
+    """The model file at ``path``; a checkpoint given in its place is named as one, and a
+    file this user may not read is an input error (``DataError``), not a failure."""
+    if looks_like_checkpoint(path):
+        raise DataError(f"{path} is a checkpoint, not a model file: finish its run with "
+                        f"'evonet resume {path}' (with --out MODEL to save the model)")
+    try:
+        return load(path)
+    except PermissionError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def info_command(args):
     """``evonet info``: what a model file (or a checkpoint) holds."""
     if looks_like_checkpoint(args.model):
@@ -93,7 +106,7 @@ def describe_model(path):
     >>> dict(describe_model(path))["network"]
     'MLP 4-3-3, tanh hidden units, softmax outputs, 27 parameters'
     """
-    model = load(path)
+    model = load_model(path)
     archive, fields, name = open_model(path)
     with archive:
         doc = archive.document
@@ -135,7 +148,7 @@ def describe_model(path):
             f", target {metadata['target']!r}" if metadata.get("target") else "")))
     names = metadata.get("feature_names")
     if isinstance(names, list):
-        shown = ", ".join(str(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
+        shown = ", ".join(_label(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
         lines.append(("features", f"{len(names)}: {shown}"))
     return lines
 

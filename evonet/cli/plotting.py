@@ -26,7 +26,7 @@ def figure_path(args):
 
 def plot_command(args):
     """``evonet plot``: load the model, draw it, write the figure; return the exit code."""
-    from evonet.cli.commands import load_model  # the model readers: only when a plot runs
+    from evonet.cli.info import load_model  # the model readers: only when a plot runs
 
     path = figure_path(args)
     extension = os.path.splitext(path)[1].lower()

@@ -89,9 +89,7 @@ def main(argv=None):
             # under it; the error names the user's file, not the temporary one
             print(f"evonet: failed: {exc.strerror}{_resume_hint(args)}", file=sys.stderr)
             return EXIT_FAILURE
-        if isinstance(exc, (DataError, ValueError, FileNotFoundError, IsADirectoryError,
-                            PermissionError)):
-            # an input the command cannot use (an unreadable model file, say)
+        if isinstance(exc, (DataError, ValueError, FileNotFoundError, IsADirectoryError)):
             print(f"evonet: error: {_one_line(exc)}", file=sys.stderr)
             return EXIT_USAGE
         print(f"evonet: failed: {type(exc).__name__}: {_one_line(exc)}{_resume_hint(args)} "

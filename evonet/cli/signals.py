@@ -91,9 +91,9 @@ def raised_after():
 
     scikit-learn's MLPs end their training quietly on ``KeyboardInterrupt``
     (with a warning), so a Ctrl-C or SIGTERM while ``evonet fit`` trains its
-    comparison MLP ended in exit code 0 and a half-trained MLP's score. Inside
-    this block a first signal waits for the block's end and a second one ends
-    the MLP's training at once; either way the signal is raised afterwards.
+    comparison MLP ended in exit code 0 and a half-trained MLP's score. The
+    signal still ends the MLP's training at once (there is nothing to save),
+    and is raised again when the block ends.
 
     Examples
     --------
@@ -101,11 +101,7 @@ def raised_after():
     ...     pass   # no signal came: nothing is raised
     """
     _SIGNALS.seen = None
-    _SIGNALS.deferring = True
-    try:
-        yield
-    finally:
-        _SIGNALS.deferring = False
+    yield
     if _SIGNALS.seen is not None:
         _SIGNALS.raise_signal(_SIGNALS.seen)
 

@@ -41,7 +41,9 @@ def sel_tournament(individuals, k, tournsize=3, *, rng):
 
     Uses DEAP's weighted fitness values, so it serves minimising and maximising
     fitnesses alike. Returns references to the winners, as DEAP's selection
-    operators do (``varAnd`` clones them).
+    operators do (``varAnd`` clones them). As in DEAP, a tie among the entrants
+    goes to one of them at random (the first drawn), and a NaN fitness loses to
+    any number.
 
     Examples
     --------
@@ -57,10 +59,14 @@ def sel_tournament(individuals, k, tournsize=3, *, rng):
     for i, ind in enumerate(individuals):
         if not ind.fitness.valid:
             raise ValueError(f"individual {i} has no fitness; evaluate before selecting.")
-    # first weighted objective, maximised (DEAP's lexicographic order on wvalues)
+    # weighted objectives, maximised in DEAP's lexicographic order; NaN worst
     keys = np.array([ind.fitness.wvalues for ind in individuals], dtype=np.float64)
+    keys = np.nan_to_num(keys, nan=-np.inf)
     order = np.lexsort(keys.T[::-1])  # ascending
+    # equal fitnesses share a rank, so that a tie goes to the entrant drawn first
+    new_key = np.r_[True, (np.diff(keys[order], axis=0) != 0).any(axis=1)] \
+        if len(order) > 1 else np.ones(len(order), dtype=bool)
     rank = np.empty(len(individuals), dtype=np.int64)
-    rank[order] = np.arange(len(individuals))
+    rank[order] = np.cumsum(new_key)
     winners = tournament_indices(-rank.astype(np.float64), k, tournsize, rng)
     return [individuals[i] for i in winners]
