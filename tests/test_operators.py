@@ -175,3 +175,21 @@ def test_sel_tournament_on_individuals_prefers_lower_loss():
 def test_operators_reject_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_sel_tournament_breaks_ties_at_random_and_never_picks_nan_over_a_number():
+    # ties went to the later list position (a plateau drifted to the population's end), and
+    # a NaN loss beat every number, against the strategies' own tournaments
+    from evonet.genome import as_individual
+    from evonet.operators import sel_tournament
+
+    tied = [as_individual([float(i)], fitness=1.0) for i in range(10)]
+    counts = np.bincount([int(s[0]) for s in sel_tournament(
+        tied, 10_000, tournsize=3, rng=np.random.default_rng(0))], minlength=10)
+    assert counts.min() > 850 and counts.max() < 1150   # about 1,000 each
+    pop = [as_individual([float(i)], fitness=f)
+           for i, f in enumerate([1.0, float("nan"), 2.0, 3.0])]
+    chosen = [int(s[0]) for s in sel_tournament(pop, 1000, tournsize=4,
+                                                rng=np.random.default_rng(0))]
+    # NaN wins only a tournament of NaN entrants alone: (1/4)**4 of them
+    assert chosen.count(1) < 20 and chosen.count(0) > chosen.count(2) > chosen.count(3)
