@@ -127,3 +127,26 @@ def test_separately_registered_operators_drive_a_loop_of_ones_own():
     assert all(same_genome(a, b) for a, b in zip(pop, again))
     _, other = own_loop(4)
     assert not all(same_genome(a, b) for a, b in zip(pop, other))
+
+
+def test_mate_changes_the_pair_in_place_as_in_deaps_own_loops():
+    # it returned new genomes and left the pair as it was: DEAP's hand-written loop,
+    # tb.mate(child1, child2), silently did no crossover
+    tb = make_neat_toolbox(2, 1, X, Y, random_state=0)
+    population = tb.population(n=6)
+    for _ in range(3):   # a few generations of structure, so that crossover has work
+        for ind in population:
+            tb.add_node(ind)
+            tb.add_connection(ind)
+    for ind, fit in zip(population, tb.map(tb.evaluate, population)):
+        ind.fitness.values = fit
+    offspring = [tb.clone(ind) for ind in population]
+    changed = 0
+    for child1, child2 in zip(offspring[::2], offspring[1::2]):
+        before = child2.connections.copy()
+        assert tb.mate(child1, child2) == (child1, child2)
+        assert not child1.fitness.valid and not child2.fitness.valid
+        changed += not np.array_equal(before, child2.connections)
+    assert changed > 0
+    # the parents the clones came from are untouched
+    assert all(ind.fitness.valid for ind in population)

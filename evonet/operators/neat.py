@@ -174,10 +174,14 @@ def crossover(fitter, other, rng, disable_rate=0.75):
 
 
 def cx_neat(ind1, ind2, *, rng, disable_rate=0.75):
-    """DEAP form of :func:`crossover`: two children of the pair, each with the fitter's structure.
+    """DEAP form of :func:`crossover`: the pair becomes two children, each with the fitter's
+    structure.
 
     The fitter parent is the one with the better DEAP fitness (the first on a
-    tie or when neither is evaluated). Returns new individuals.
+    tie or when neither is evaluated). As DEAP's crossovers do, it changes
+    ``ind1`` and ``ind2`` in place (their fitness invalidated) and returns
+    them, so both ``toolbox.mate(a, b)`` in DEAP's own loops and
+    ``a, b = toolbox.mate(a, b)`` work.
 
     Examples
     --------
@@ -186,8 +190,12 @@ def cx_neat(ind1, ind2, *, rng, disable_rate=0.75):
     >>> a, b = (minimal_genome(2, 1, np.random.default_rng(s)) for s in (0, 1))
     >>> a.fitness.values, b.fitness.values = (1.0,), (0.5,)
     >>> c1, c2 = cx_neat(a, b, rng=np.random.default_rng(0))
-    >>> c1 is not a and c2 is not b, c1.fitness.valid
+    >>> c1 is a and c2 is b, a.fitness.valid
     (True, False)
     """
     pair = [ind2, ind1] if ind2.fitness > ind1.fitness else [ind1, ind2]
-    return tuple(breed(pair, [0, 0], [1, 1], [False, False], rng, disable_rate=disable_rate))
+    children = breed(pair, [0, 0], [1, 1], [False, False], rng, disable_rate=disable_rate)
+    for parent, child in zip((ind1, ind2), children):
+        parent.nodes, parent.connections = child.nodes, child.connections
+        del parent.fitness.values
+    return ind1, ind2
