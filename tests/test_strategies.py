@@ -242,3 +242,20 @@ def test_fitness_shaping_by_hand():
     fitness = np.array([1.0, 0.5, 0.0, 0.25])
     np.testing.assert_array_equal(shared_fitness(fitness, [np.array([0, 1, 2]), np.array([3])]),
                                   [0.5, 0.25])
+
+
+@pytest.mark.parametrize("name", ["es", "cmaes", "ga", "nsga2", "ipop-cmaes"])
+def test_tell_refuses_a_population_that_ask_did_not_give(name):
+    # the ES broadcast 5 rows against its 8 antithetic ones, and a GA told 3-value networks
+    # went on asking for them: the run silently changed
+    from evonet.strategies import get_strategy
+
+    strategy = get_strategy(name, population_size=8)
+    rng = np.random.default_rng(0)
+    state = strategy.init(lambda n, rng: rng.normal(size=(n, 4)), rng)
+    population = strategy.ask(state, rng)
+    for wrong in (population[:5], np.zeros((len(population), 3))):
+        with pytest.raises(ValueError, match="population must be what ask returned"):
+            strategy.tell(state, wrong, np.ones(len(wrong)), rng)
+    state = strategy.tell(state, population, (population ** 2).sum(axis=1), rng)
+    assert state.generation == 1

@@ -171,7 +171,10 @@ class Strategy:
 
     def ask(self, state, rng):
         """The population to evaluate next (never modifies ``state``'s history)."""
-        return self._ask(state, rng)
+        population = self._ask(state, rng)
+        # what tell checks it is told about (weight vectors; NEAT's genomes vary in size)
+        self._asked = population.shape if isinstance(population, np.ndarray) else None
+        return population
 
     def tell(self, state, population, losses, rng):
         """The state after the losses of the population from :meth:`ask`.
@@ -180,6 +183,11 @@ class Strategy:
         updated in place (CMA-ES updates DEAP's strategy object, NEAT its
         species and innovation registry), so it is not kept as history.
         """
+        asked = getattr(self, "_asked", None)
+        if asked is not None and np.shape(population) != asked:
+            raise ValueError(f"population must be what ask returned, of shape {asked}, got "
+                             f"shape {np.shape(population)}: tell the losses of the networks "
+                             f"that ask gave.")
         losses = np.asarray(losses, dtype=np.float64)
         if losses.shape != (len(population),):
             raise ValueError(f"losses must have shape ({len(population)},), got {losses.shape}.")
