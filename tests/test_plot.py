@@ -450,3 +450,24 @@ def test_species_rows_of_a_model_file_are_checked(tmp_path):
             else:
                 with pytest.raises(ValueError, match="logbook_species"):
                     read_logbook(fields)
+
+
+def test_a_deap_logbook_with_avg_draws_its_mean_and_one_without_statistics_is_refused():
+    # DEAP's examples record "avg": the mean line was all NaN, drawn empty without a word
+    from deap import tools
+
+    from evonet.plot import EvolutionDisplay
+
+    logbook = tools.Logbook()
+    for gen in range(5):
+        logbook.record(gen=gen, min=1.0 / (gen + 1), avg=2.0 / (gen + 1), std=0.1)
+    display = EvolutionDisplay.from_logbook(logbook)
+    np.testing.assert_allclose(display.mean, [2.0 / (g + 1) for g in range(5)])
+    chaptered = tools.Logbook()
+    for gen in range(3):
+        chaptered.record(gen=gen, fitness={"min": 1.0, "avg": 2.0})
+    with pytest.raises(ValueError, match="hold no min and no mean.*chapters"):
+        EvolutionDisplay.from_logbook(chaptered)
+    display = EvolutionDisplay.from_logbook(chaptered.chapters["fitness"])
+    assert np.isfinite(display.mean).all()
+    plt.close("all")

@@ -76,7 +76,10 @@ class EvolutionDisplay:
         ----------
         logbook : sequence of dict
             Records with ``gen``, ``min``, ``mean`` (and ``std``, ``max``,
-            ``loss``, ``val_score`` when recorded), as :class:`evonet.evolve.Run` writes.
+            ``loss``, ``val_score`` when recorded), as :class:`evonet.evolve.Run` writes;
+            DEAP's examples' ``avg`` stands for ``mean``. A logbook with neither
+            ``min`` nor a mean in any record (statistics kept in chapters, say:
+            pass ``logbook.chapters["fitness"]``) raises ``ValueError``.
         negate : bool, default=False
             Draw ``-loss`` (a policy's fitness, maximised): best is then the highest.
         loss_name : str, default=None
@@ -84,8 +87,14 @@ class EvolutionDisplay:
         ax : matplotlib Axes, default=None
         **plot_params : passed to :meth:`plot`.
         """
-        generations, c = logbook_columns(logbook, ("min", "mean", "std", "max", "loss",
-                                                   "val_score"))
+        generations, c = logbook_columns(logbook, ("min", "mean", "avg", "std", "max",
+                                                   "loss", "val_score"))
+        c["mean"] = np.where(np.isnan(c["mean"]), c["avg"], c["mean"])  # DEAP's name
+        missing = [name for name in ("min", "mean") if np.isnan(c[name]).all()]
+        if missing:
+            raise ValueError(f"the logbook's records hold no {' and no '.join(missing)} "
+                             f"(DEAP's 'avg' is taken for 'mean'); for statistics in "
+                             f"chapters, pass logbook.chapters[name].")
         sign = -1.0 if negate else 1.0
         display = cls(generations=generations, best=sign * c["min"], mean=sign * c["mean"],
                       std=c["std"], worst=sign * c["max"], checks=sign * c["loss"],
