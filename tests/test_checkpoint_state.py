@@ -271,3 +271,23 @@ if __name__ == "__main__":   # writes the checkpoint files of today's evonet int
             continue
         write_interrupted(name, target)
         print(target, target.stat().st_size)
+
+
+def test_a_checkpoint_saved_without_metadata_resumes_with_no_fingerprint(tmp_path):
+    # Checkpoint's metadata defaults to None, and resume_run then failed on None.get
+    from evonet.callbacks import Checkpoint
+    from evonet.evaluation import Evaluator, SupervisedProblem
+    from evonet.evolve import Run, evolve
+    from evonet.genome import init_population
+    from evonet.io.checkpoint import resume_run
+    from evonet.nn import MLPLayout
+    from evonet.strategies import get_strategy
+
+    layout = MLPLayout(1, (), 1)
+    evaluator = Evaluator(SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0]))
+    path = tmp_path / "run.ckpt"
+    run = Run(get_strategy("cmaes"), evaluator, np.random.default_rng(0),
+              initializer=lambda n, rng: init_population(layout, n, rng))
+    evolve(run, 3, callbacks=[Checkpoint(path, 0)])
+    for fingerprint in (None, {}):
+        assert resume_run(path, get_strategy("cmaes"), evaluator, fingerprint).generation == 3

@@ -299,7 +299,8 @@ def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
     if not os.path.exists(path):
         return None
     saved = read_checkpoint(path)
-    differences = describe_mismatch(saved.metadata, fingerprint)
+    # a Checkpoint callback without metadata saved none: an empty fingerprint
+    differences = describe_mismatch(saved.metadata or {}, fingerprint or {})
     if differences:
         raise ValueError(f"{saved.path}: the checkpoint does not match this run: "
                          f"{'; '.join(differences)}.")
