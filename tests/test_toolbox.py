@@ -169,3 +169,16 @@ def test_make_toolbox_rejects_bad_data():
         make_toolbox(layout, XOR_X, np.array([0.0, np.nan, 1.0, 0.0]))
     with pytest.raises(ValueError, match="output_activation"):
         make_toolbox(layout, XOR_X, XOR_Y, loss="log_loss")
+
+
+@pytest.mark.parametrize("crossover, options, message", [
+    ("sbx", {"alpha": 0.3}, r"crossover='sbx' takes no option 'alpha'; it takes \['eta'\]"),
+    ("blend", {"alpha": -1}, "alpha must be finite and non-negative"),
+    ("uniform", {"indpb": 2}, "indpb must be a probability"),
+    ("sbx", {"eta": float("nan")}, "eta must be non-negative")])
+def test_crossover_options_are_checked_when_the_toolbox_is_made(crossover, options, message):
+    # they failed inside eaSimple's first generation
+    X, y = np.zeros((4, 2)), np.zeros(4)
+    with pytest.raises(ValueError, match=message):
+        make_toolbox(MLPLayout(2, (2,), 1), X, y, crossover=crossover,
+                     crossover_kwargs=options, random_state=0)

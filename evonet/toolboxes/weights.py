@@ -6,6 +6,7 @@ import numpy as np
 from deap import base, tools
 
 from evonet.evaluation import Evaluator, SupervisedProblem
+from evonet.genome import WeightIndividual
 from evonet.genome.weights import random_individual
 from evonet.operators import cx_blend, cx_sbx, cx_uniform, mut_gaussian, sel_tournament
 from evonet.randomness import make_generator
@@ -135,7 +136,11 @@ def make_toolbox(
     reproducible ``eaSimple`` run.
 
     Individuals are NumPy arrays, so a ``tools.HallOfFame`` needs
-    ``similar=numpy.array_equal``.
+    ``similar=numpy.array_equal``, and DEAP's slicing crossovers
+    (``tools.cxOnePoint``, ``tools.cxTwoPoint``) must not be registered: they
+    swap slices, which on arrays are views, so one parent's genes are lost
+    (DEAP's NumPy tutorial says the same). ``tools.cxUniform``, ``cxBlend``,
+    ``mutGaussian`` and ``selNSGA2`` work, as do evonet's own operators.
 
     Examples
     --------
@@ -174,4 +179,27 @@ def make_toolbox(
         raise ValueError(f"mutation_indpb must be in [0, 1], got {mutation_indpb!r}.")
     if isinstance(tournsize, bool) or not isinstance(tournsize, int) or tournsize < 1:
         raise ValueError(f"tournsize must be a positive integer, got {tournsize!r}.")
+    _check_crossover_kwargs(crossover, crossover_kwargs)
     return toolbox
+
+
+CROSSOVER_OPTIONS = {"blend": ("alpha",), "sbx": ("eta",), "uniform": ("indpb",)}
+"""The option each crossover of :func:`make_toolbox` takes in ``crossover_kwargs``."""
+
+
+def _check_crossover_kwargs(crossover, crossover_kwargs):
+    """Raise ``ValueError`` for options the crossover does not take, or values it refuses,
+    by crossing two networks once (with a generator of its own: the run's draws stay)."""
+    kwargs = dict(crossover_kwargs or {})
+    unknown = sorted(set(kwargs) - set(CROSSOVER_OPTIONS[crossover]))
+    if unknown:
+        raise ValueError(f"crossover_kwargs={crossover_kwargs!r}: crossover={crossover!r} takes "
+                         f"no option {unknown[0]!r}; it takes "
+                         f"{list(CROSSOVER_OPTIONS[crossover])}.")
+    with np.errstate(all="ignore"):
+        children = CROSSOVERS[crossover](WeightIndividual(np.zeros(4)),
+                                         WeightIndividual(np.ones(4)), **kwargs,
+                                         rng=np.random.default_rng(0))
+    if not all(np.isfinite(child).all() for child in children):
+        raise ValueError(f"crossover_kwargs={crossover_kwargs!r} makes crossover={crossover!r} "
+                         f"give non-finite weights.")
