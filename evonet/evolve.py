@@ -2,6 +2,7 @@
 
 import copy
 import math
+import operator
 import time
 
 import numpy as np
@@ -95,7 +96,8 @@ class Run:
     batch_size : int or None, rows per generation (``None``: all rows).
     check_every : int or None, generations between checks (``None``: see above).
     halloffame : deap.tools.HallOfFame, default=None, where the checked incumbents go
-        (DEAP's ``halloffame``); a ``HallOfFame(1)`` comparing arrays by value if ``None``.
+        (DEAP's ``halloffame``; its default ``==`` becomes a comparison by value, as ``==``
+        fails on arrays); a ``HallOfFame(1)`` comparing them by value if ``None``.
     stats : deap.tools.Statistics, default=None, compiled over each generation's losses
         (DEAP's ``stats``) and added to its logbook record, after the population's spread.
     validation : callable, default=None
@@ -128,8 +130,10 @@ class Run:
         self.n_evaluations = 0
         self.logbook = tools.Logbook()
         self.logbook.header = ["gen", "nevals", "min", "mean", "loss", "seconds"]
-        self.hall_of_fame = tools.HallOfFame(1, similar=same_individual) if halloffame is None \
-            else halloffame
+        self.hall_of_fame = hof = tools.HallOfFame(1, similar=same_individual) \
+            if halloffame is None else halloffame
+        if hof.similar is operator.eq:  # DEAP's default: ambiguous on arrays
+            hof.similar = same_individual
         self.stats, self.validation, self.learner = stats, validation, learner
         self.stopping_rules, self.loss_curve, self.validation_scores = [], [], []
         self.incumbent = self.selected = self.stop_reason = None

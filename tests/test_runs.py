@@ -221,3 +221,26 @@ def test_checkpoint_file_refuses_another_runs_checkpoint(tmp_path):
         checkpoint.match({"params": {"a": 2}})
     with pytest.raises(ValueError, match="not written by an estimator's fit"):
         CheckpointFile(path, 0, kind="estimator")
+
+
+def test_a_plain_deap_hall_of_fame_compares_networks_by_value():
+    # DEAP's default similar (==) is ambiguous on arrays: the run ended mid-way in a
+    # "truth value of an array" error
+    from deap import tools
+
+    from evonet.evaluation import Evaluator, SupervisedProblem
+    from evonet.evolve import Run, evolve
+    from evonet.genome import init_population
+    from evonet.nn import MLPLayout
+    from evonet.strategies import get_strategy
+
+    layout = MLPLayout(2, (2,), 1)
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    evaluator = Evaluator(SupervisedProblem(layout, X, [0.0, 1.0, 1.0, 0.0]))
+    hof = tools.HallOfFame(3)
+    run = Run(get_strategy("es", population_size=8), evaluator, np.random.default_rng(0),
+              initializer=lambda n, rng: init_population(layout, n, rng), halloffame=hof)
+    evolve(run, 30)
+    assert len(hof) == 3 and run.hall_of_fame is hof
+    losses = [ind.fitness.values[0] for ind in hof]
+    assert losses == sorted(losses) and run.best_loss == losses[0]
