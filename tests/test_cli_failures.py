@@ -318,7 +318,7 @@ def test_a_read_only_output_file_is_refused_before_any_work(tmp_path, capsys, mo
     model = tmp_path / "ro.evonet"
     model.write_bytes(b"keep")
     real_access = os.access
-    monkeypatch.setattr("evonet.io._archive.os.access",
+    monkeypatch.setattr("evonet.io._writing.os.access",
                         lambda p, mode: False if os.fspath(p) == str(model) else
                         real_access(p, mode))
     code, out, err = run(FIT + ["--out", model], capsys)

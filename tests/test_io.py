@@ -333,7 +333,7 @@ def test_atomic_write_refuses_a_read_only_file(tmp_path, monkeypatch):
     path = tmp_path / "ro.csv"
     path.write_text("keep")
     # os.access decides (root may write anything; the test runs as whoever runs it)
-    monkeypatch.setattr("evonet.io._archive.os.access", lambda p, m: False)
+    monkeypatch.setattr("evonet.io._writing.os.access", lambda p, m: False)
     with pytest.raises(WriteError, match="it is read-only"):
         atomic_write(path, lambda f: f.write(b"x"))
     assert path.read_text() == "keep"

@@ -28,8 +28,9 @@ Examples
 ((1, 2), (1, 0))
 """
 
-from evonet.io._archive import Archive, WriteError, atomic_write, write_archive, write_problem
+from evonet.io._archive import Archive, write_archive
 from evonet.io._fields import Fields, jsonable
+from evonet.io._writing import WriteError, atomic_write, write_problem
 from evonet.io.checkpoint import (
     CHECKPOINT_VERSION,
     read_checkpoint,

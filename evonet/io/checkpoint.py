@@ -28,8 +28,9 @@ import warnings
 import numpy as np
 
 from evonet.evolve import Run
-from evonet.io._archive import Archive, remove_temporaries, write_archive
+from evonet.io._archive import Archive, write_archive
 from evonet.io._state import Decoder, Encoder
+from evonet.io._writing import remove_temporaries
 from evonet.io.fingerprint import describe_mismatch
 from evonet.version import __version__
 
