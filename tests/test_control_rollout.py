@@ -219,3 +219,17 @@ def test_policy_and_task_mismatch_raise():
     with pytest.raises(ValueError, match="n_inputs=4 but got 3"):
         policy = MLPPolicy(4)
         policy.forward(policy.unpack(np.zeros((1, 5))), np.zeros((3, 1)))
+
+
+def test_act_on_a_batch_of_observations_says_it_takes_one_at_a_time():
+    # the message only said "observation has 8 values but the policy expects 4"
+    from evonet import evolve_policy
+
+    policy = evolve_policy("1-markov", max_generations=2, random_state=0)
+    n = policy.network_.n_inputs
+    with pytest.raises(ValueError, match="act takes one observation at a time.*not a batch "
+                                         "of 2"):
+        policy.act(np.zeros((2, n)))
+    with pytest.raises(ValueError, match=f"has {n + 1} values but the policy expects {n}.$"):
+        policy.act(np.zeros(n + 1))
+    assert np.isfinite(policy.act(np.zeros(n)))

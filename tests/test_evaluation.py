@@ -86,3 +86,15 @@ def test_problem_rejects_bad_targets_and_weights():
     with pytest.raises(ValueError, match="0/1 targets"):
         SupervisedProblem(MLPLayout(2, (), 1, output_activation="logistic"), X, [0, 2, 1],
                           loss="log_loss")
+
+
+def test_an_empty_population_scores_to_no_losses():
+    # an empty list said "population has 0 values per network but the layout needs 9"
+    from evonet.evaluation import Evaluator, SupervisedProblem
+    from evonet.nn import MLPLayout
+
+    evaluator = Evaluator(SupervisedProblem(MLPLayout(2, (2,), 1), np.zeros((4, 2)),
+                                            np.zeros(4)))
+    for empty in ([], np.zeros((0, 9))):
+        assert evaluator.evaluate(empty).shape == (0,)
+    assert evaluator.n_evaluations == 0

@@ -73,10 +73,15 @@ class EvolvedPolicy:
         environment's observation. Recurrent networks carry their state from
         call to call until :meth:`reset`.
         """
-        obs = np.asarray(observation, dtype=np.float64).reshape(-1)
+        obs = np.asarray(observation, dtype=np.float64)
         if obs.size != self.network_.n_inputs:
+            batch = obs.ndim == 2 and obs.shape[1] == self.network_.n_inputs
             raise ValueError(f"observation has {obs.size} values but the policy expects "
-                             f"{self.network_.n_inputs}.")
+                             f"{self.network_.n_inputs}" + (
+                                 f": act takes one observation at a time (a recurrent "
+                                 f"policy carries its state from one to the next), not a "
+                                 f"batch of {obs.shape[0]}" if batch else "") + ".")
+        obs = obs.reshape(-1)
         if not np.isfinite(obs).all():
             raise ValueError("observation contains NaN or infinite values.")
         outputs, self._memory = self.network_.forward(self._params, obs[:, None], self._memory)

@@ -260,6 +260,8 @@ class Evaluator:
                 raise ValueError(f"population must be 2-D (P, n_params), got shape "
                                  f"{population.shape}.")
         size = len(population)
+        if size == 0:   # an empty list or array: nothing to score (a list has no width)
+            return np.zeros(0)
         chunker = getattr(self.problem, "population_chunk", None)
         chunk_size = chunker(rows) if chunker is not None else self.problem.chunk_size
         chunks = population_chunks(size, chunk_size)
