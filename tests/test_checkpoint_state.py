@@ -291,3 +291,28 @@ def test_a_checkpoint_saved_without_metadata_resumes_with_no_fingerprint(tmp_pat
     evolve(run, 3, callbacks=[Checkpoint(path, 0)])
     for fingerprint in (None, {}):
         assert resume_run(path, get_strategy("cmaes"), evaluator, fingerprint).generation == 3
+
+
+def test_a_resumed_run_keeps_recording_the_statistics_it_is_given(tmp_path):
+    # resume_run took no stats: the resumed records lacked the user's columns
+    from deap import tools
+
+    from evonet.callbacks import Checkpoint
+    from evonet.evaluation import Evaluator, SupervisedProblem
+    from evonet.evolve import Run, evolve
+    from evonet.genome import init_population
+    from evonet.io.checkpoint import resume_run
+    from evonet.nn import MLPLayout
+    from evonet.strategies import get_strategy
+
+    layout = MLPLayout(1, (), 1)
+    evaluator = Evaluator(SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0]))
+    stats = tools.Statistics()
+    stats.register("med", np.median)
+    path = tmp_path / "run.ckpt"
+    run = Run(get_strategy("cmaes"), evaluator, np.random.default_rng(0), stats=stats,
+              initializer=lambda n, rng: init_population(layout, n, rng))
+    evolve(run, 2, callbacks=[Checkpoint(path, 0)])
+    resumed = evolve(resume_run(path, get_strategy("cmaes"), evaluator, None, stats=stats), 2)
+    assert [record["gen"] for record in resumed.logbook] == [1, 2, 3, 4]
+    assert all(np.isfinite(record["med"]) for record in resumed.logbook)

@@ -247,7 +247,7 @@ def read_checkpoint(path):
         return CheckpointData(os.fspath(path), doc, run_state, callback_states, extra)
 
 
-def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
+def resume_run(path, strategy, evaluator, fingerprint, callbacks=(), stats=None):
     """The run saved in checkpoint ``path``, ready to continue, or ``None`` if there is none.
 
     For run loops outside the estimators (``evolve_policy``, a script) that
@@ -265,6 +265,10 @@ def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
     fingerprint : dict
     callbacks : sequence of Callback
         The stateful callbacks saved with the run, in the same order.
+    stats : deap.tools.Statistics, default=None
+        The run's statistics (as given to :class:`~evonet.evolve.Run`): they are
+        functions, so the checkpoint does not hold them, and without them the
+        resumed run's records lack their columns.
 
     Returns
     -------
@@ -307,7 +311,7 @@ def resume_run(path, strategy, evaluator, fingerprint, callbacks=()):
                          f"{'; '.join(differences)}.")
     saved.restore_callbacks(callbacks)
     remove_temporaries(path)
-    return Run.from_state(strategy, evaluator, saved.run_state)
+    return Run.from_state(strategy, evaluator, saved.run_state, stats=stats)
 
 
 def check_checkpoint_settings(checkpoint, interval):
