@@ -65,7 +65,9 @@ class NeuroEvolutionClassifier(ClassLabelsMixin, ClassifierMixin, BaseNeuroEvolu
     max_generations : int, default=5000
         Budget of generations for one ``fit``.
     max_evaluations : int, default=None
-        Optional budget of network evaluations.
+        Optional budget of network evaluations, checked before each
+        generation: the generation that reaches it runs whole, so a fit may
+        end up to a population (and its checks) past it.
     batch_size : "auto", int or None, default="auto"
         Rows each generation's fitness is computed on: a fresh minibatch per
         generation, the same rows for every network of that generation.
