@@ -244,8 +244,9 @@ def test_fitness_shaping_by_hand():
                                   [0.5, 0.25])
 
 
-@pytest.mark.parametrize("name", ["es", "cmaes", "ga", "nsga2", "ipop-cmaes"])
-def test_tell_refuses_a_population_that_ask_did_not_give(name):
+
+@pytest.mark.parametrize("name", ["es", "ga"])
+def test_tell_refuses_a_population_of_another_shape_where_the_state_fixes_it(name):
     # the ES broadcast 5 rows against its 8 antithetic ones, and a GA told 3-value networks
     # went on asking for them: the run silently changed
     from evonet.strategies import get_strategy

@@ -171,10 +171,7 @@ class Strategy:
 
     def ask(self, state, rng):
         """The population to evaluate next (never modifies ``state``'s history)."""
-        population = self._ask(state, rng)
-        # what tell checks it is told about (weight vectors; NEAT's genomes vary in size)
-        self._asked = population.shape if isinstance(population, np.ndarray) else None
-        return population
+        return self._ask(state, rng)
 
     def tell(self, state, population, losses, rng):
         """The state after the losses of the population from :meth:`ask`.
@@ -182,12 +179,10 @@ class Strategy:
         Continue with the returned state: the one passed in may have been
         updated in place (CMA-ES updates DEAP's strategy object, NEAT its
         species and innovation registry), so it is not kept as history.
+        ``population`` must be what :meth:`ask` returned (learned values aside,
+        see :meth:`tell_learned`); the strategies whose state fixes its shape
+        (ES, GA) refuse another one.
         """
-        asked = getattr(self, "_asked", None)
-        if asked is not None and np.shape(population) != asked:
-            raise ValueError(f"population must be what ask returned, of shape {asked}, got "
-                             f"shape {np.shape(population)}: tell the losses of the networks "
-                             f"that ask gave.")
         losses = np.asarray(losses, dtype=np.float64)
         if losses.shape != (len(population),):
             raise ValueError(f"losses must have shape ({len(population)},), got {losses.shape}.")
@@ -205,6 +200,13 @@ class Strategy:
     takes_learned = True
     """Whether :meth:`tell_learned` takes networks changed after :meth:`ask` (Lamarckian
     learning); a strategy that can only be told its own samples sets it to ``False``."""
+
+    @staticmethod
+    def _check_told(population, shape):
+        """Raise ``ValueError`` unless ``population`` has ``shape`` (the one ask gives)."""
+        if np.shape(population) != tuple(shape):
+            raise ValueError(f"population must be what ask returned, of shape {tuple(shape)}, "
+                             f"got shape {np.shape(population)}.")
 
     def tell_learned(self, state, population, losses, rng):
         """The state after the losses of networks that learned after :meth:`ask`.

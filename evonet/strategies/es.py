@@ -182,6 +182,7 @@ class OpenES(Strategy):
     def _tell(self, state, population, losses, rng):
         half = self.population_size // 2
         P = 2 * half
+        self._check_told(population, (P, state.theta.shape[0]))
         eps = np.subtract(population[:half], state.theta, out=thread_workspace().array(
             "es_noise", (half, state.theta.shape[0]), np.float64))
         eps /= self.sigma

@@ -133,6 +133,7 @@ class GA(Strategy):
         return np.concatenate([elites, children])
 
     def _tell(self, state, population, losses, rng):
+        self._check_told(population, (self.population_size, state.population.shape[1]))
         state.population = np.asarray(population, dtype=np.float64)
         state.losses = losses
         return state
