@@ -169,3 +169,19 @@ def test_a_run_begun_before_labels_were_kept_as_text_goes_on_with_numbers(tmp_pa
     assert labels is None and digest is not None
     *_, labels, _ = _load(args)
     assert set(labels) == {"02139", "10001"}
+
+
+def test_the_checkpoint_records_how_the_class_labels_were_taken():
+    # a run resumed with numbers recorded "text" all the same: its next resume took text
+    # labels, and the estimator's checkpoint refused its targets
+    import argparse
+
+    from evonet.cli.commands import _record
+
+    args = argparse.Namespace(data="d.csv", target="y", dataset=None, task=None,
+                              strategy="auto", generations=None, hidden=None, test_size=0.25,
+                              seed=0, n_jobs=None, out=None, checkpoint_interval=60,
+                              data_digest="abc")
+    for text_labels, recorded in ((True, "text"), (False, "numbers")):
+        args.text_labels = text_labels
+        assert _record(args)["labels"] == recorded

@@ -342,3 +342,17 @@ def test_predictions_go_to_a_pipe_through_dev_stdout(tmp_path, capsys):
                           env=dict(os.environ, PYTHONPATH=root), check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "prediction" and len(done.stdout.splitlines()) == 3
+
+
+def test_an_unreadable_checkpoint_is_an_input_error(tmp_path, capsys, monkeypatch):
+    # it was a failure (exit code 1), with a resume hint pointing back at the same file
+    path = tmp_path / "run.ckpt"
+    path.write_bytes(b"x")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("evonet.cli.info.read_checkpoint_metadata", refuse)
+    code, out, err = run(["resume", path], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"evonet: error: cannot read {path}: Permission denied\n"

@@ -356,3 +356,24 @@ def test_a_pipeline_whose_scaler_only_scales_loads_as_it_was_saved(tmp_path):
         (4,), max_generations=5, random_state=0)).fit(X, y)
     with pytest.raises(ValueError, match="with_std=True"):
         save(centred, tmp_path / "q.evonet")
+
+
+def test_a_path_without_a_file_name_is_refused_and_dev_stdout_is_appended_to(tmp_path):
+    # "out/" was written as a file "out"; /dev/stdout sent to a log with ">>" was replaced,
+    # losing the log
+    import subprocess
+    import sys
+
+    from evonet.io import WriteError, atomic_write, write_problem
+
+    assert write_problem(f"{tmp_path}{os.sep}") == "it needs a file name"
+    with pytest.raises(WriteError, match="it needs a file name"):
+        atomic_write(f"{tmp_path / 'out'}{os.sep}", lambda f: f.write(b"x"))
+    assert not (tmp_path / "out").exists()
+    log = tmp_path / "log.txt"
+    log.write_text("earlier\n")
+    with open(log, "ab") as out:
+        subprocess.run([sys.executable, "-c", "from evonet.io import atomic_write; "
+                        "atomic_write('/dev/stdout', lambda f: f.write(b'written\\n'))"],
+                       stdout=out, check=True)
+    assert log.read_text() == "earlier\nwritten\n"

@@ -23,11 +23,11 @@ from evonet.cli.data import (
     read_table,
     table_digest,
 )
-from evonet.cli.info import load_model, loss_name
+from evonet.cli.info import checkpoint_metadata, load_model, loss_name
 from evonet.cli.signals import StopAtGenerationEnd, raised_after
 from evonet.control import EvolvedPolicy
 from evonet.estimators import NeuroEvolutionClassifier, NeuroEvolutionRegressor
-from evonet.io import atomic_write, read_checkpoint_metadata
+from evonet.io import atomic_write
 from evonet.io.checkpoint import remove_checkpoint
 from evonet.io.model import read_metadata
 from evonet.runs import fit_context
@@ -94,9 +94,11 @@ def _record(args):
         if record[name] is not None:
             record[name] = os.path.abspath(record[name])
     # all the file's values (the held-out rows are no part of the fit's own check), and
-    # how its class labels were taken
-    extra = {"data_digest": args.data_digest, "labels": "text"} \
+    # how its class labels were taken (a resume takes them so again)
+    extra = {"data_digest": args.data_digest} \
         if getattr(args, "data_digest", None) is not None else {}
+    if args.data is not None:
+        extra["labels"] = "text" if getattr(args, "text_labels", True) else "numbers"
     return dict(record, command="fit", **extra)
 
 
@@ -208,12 +210,12 @@ def _compare(args, model, seconds, data, classification):
 
 def fit_command(args):
     """``evonet fit``: evolve, report beside scikit-learn's MLP, save the model if asked."""
-    saved = read_checkpoint_metadata(args.checkpoint) if args.checkpoint is not None \
+    saved = checkpoint_metadata(args.checkpoint) if args.checkpoint is not None \
         and os.path.isfile(args.checkpoint) else None
     record = (saved or {}).get("command") or {}
     # a run begun before class labels were kept as text goes on with the numbers
-    X, y, task, names, labels, digest = _load(
-        args, text_labels=saved is None or record.get("labels") == "text")
+    args.text_labels = saved is None or record.get("labels") == "text"
+    X, y, task, names, labels, digest = _load(args, text_labels=args.text_labels)
     if saved is not None:
         _check_same_data(args, record, digest)
     args.data_digest = digest
@@ -246,7 +248,7 @@ def fit_command(args):
 
 def resume_command(args):
     """``evonet resume``: rerun the recorded ``evonet fit`` from its checkpoint."""
-    record = read_checkpoint_metadata(args.checkpoint).get("command")
+    record = checkpoint_metadata(args.checkpoint).get("command")
     if not isinstance(record, dict) or record.get("command") != "fit":
         raise DataError(f"{args.checkpoint} was not written by 'evonet fit'; resume it by "
                         f"calling fit again with the same parameters, data and checkpoint")

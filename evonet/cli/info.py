@@ -10,7 +10,8 @@ from evonet.io.checkpoint import is_checkpoint
 from evonet.io.model import open_model
 from evonet.saving import load
 
-__all__ = ["describe_model", "info_command", "load_model", "looks_like_checkpoint", "loss_name"]
+__all__ = ["checkpoint_metadata", "describe_model", "info_command", "load_model",
+           "looks_like_checkpoint", "loss_name"]
 
 
 def loss_name(estimator):
@@ -67,10 +68,18 @@ def load_model(path):
         raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+def checkpoint_metadata(path):
+    """The metadata of checkpoint ``path``; a file this user may not read is an input error."""
+    try:
+        return read_checkpoint_metadata(path)
+    except PermissionError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def info_command(args):
     """``evonet info``: what a model file (or a checkpoint) holds."""
     if looks_like_checkpoint(args.model):
-        meta = read_checkpoint_metadata(args.model)
+        meta = checkpoint_metadata(args.model)
         lines = [("file", f"{args.model} ({_size(args.model)}), evonet checkpoint written by "
                           f"evonet {meta['evonet_version']}"),
                  ("run", f"{meta.get('estimator', 'run')}, strategy {meta.get('strategy')}, "

@@ -144,8 +144,8 @@ def _check_output_folders(args):
             problem = "needs a file name" if not path else f"{path} needs a file name"
         elif os.path.isdir(path):
             problem = f"{path} is a folder; give a file name in it"
-        elif write_problem(path) is not None:  # a read-only file, a missing folder...
-            problem = f"{path}: {write_problem(path)}"
+        elif (reason := write_problem(path)) is not None:  # a read-only file, no folder...
+            problem = f"{path}: {reason}"
         else:
             continue
         raise DataError(f"{option} {problem}{advice}")

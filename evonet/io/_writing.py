@@ -15,6 +15,8 @@ import tempfile
 
 __all__ = ["WriteError", "atomic_write", "remove_temporaries", "write_problem"]
 
+NO_FILE_NAME = "it needs a file name"
+
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
@@ -82,10 +84,13 @@ def atomic_write(path, write):
     """
     shown = os.fspath(path)
     problem, mode = _write_problem(shown)
-    if problem is not None and mode is not None:  # a folder, a read-only file (else mkstemp says)
-        raise WriteError(errno.EISDIR if stat.S_ISDIR(mode) else errno.EACCES,
-                         f"could not write {shown}: {problem}")
-    if mode is not None and not stat.S_ISREG(mode):  # a device or a pipe: no file to replace
+    # a folder, a read-only file, no file name (a missing folder: mkstemp says so)
+    if problem is not None and (mode is not None or problem == NO_FILE_NAME):
+        code = errno.EINVAL if mode is None else \
+            errno.EISDIR if stat.S_ISDIR(mode) else errno.EACCES
+        raise WriteError(code, f"could not write {shown}: {problem}")
+    if mode is not None and (not stat.S_ISREG(mode) or _stream(shown)):
+        # a device or a pipe, or /dev/stdout sent to a file: no file to replace
         _write_in_place(shown, write)
         return
     path = os.path.realpath(shown)  # a symbolic link's file is replaced, the link kept
@@ -141,6 +146,8 @@ def write_problem(path):
 
 def _write_problem(path):
     """``(problem or None, st_mode of what is there or None)``."""
+    if path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
+        return NO_FILE_NAME, None
     try:
         mode = os.stat(path).st_mode  # through links, /dev/stdout's included
     except (FileNotFoundError, NotADirectoryError):
@@ -163,9 +170,16 @@ def _write_problem(path):
     return None, mode
 
 
+def _stream(path):
+    """Whether ``path`` names a stream of this process (``/dev/stdout``, ``/dev/fd/N``): a
+    shell's ``>> log`` behind it is appended to, never replaced."""
+    return os.path.abspath(path).startswith(("/dev/", "/proc/"))
+
+
 def _write_in_place(path, write):
     try:
-        with open(path, "wb") as f:
+        # appended: a shell's "> out" has emptied the file already, and ">> log" must keep it
+        with open(path, "ab") as f:
             write(f)
     except OSError as exc:
         raise WriteError(exc.errno, f"could not write {path}: {exc.strerror or exc}") from exc
@@ -187,5 +201,3 @@ def remove_temporaries(path):
             os.unlink(name)
             removed += 1
     return removed
-
-

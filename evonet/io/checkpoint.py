@@ -262,7 +262,8 @@ def resume_run(path, strategy, evaluator, fingerprint, callbacks=(), stats=None)
         Made with the same settings as the saved run's.
     evaluator : Evaluator
         On the same problem.
-    fingerprint : dict
+    fingerprint : dict or None
+        ``None`` for a checkpoint saved without metadata.
     callbacks : sequence of Callback
         The stateful callbacks saved with the run, in the same order.
     stats : deap.tools.Statistics, default=None

@@ -42,8 +42,8 @@ def sel_tournament(individuals, k, tournsize=3, *, rng):
     Uses DEAP's weighted fitness values, so it serves minimising and maximising
     fitnesses alike. Returns references to the winners, as DEAP's selection
     operators do (``varAnd`` clones them). As in DEAP, a tie among the entrants
-    goes to one of them at random (the first drawn), and a NaN fitness loses to
-    any number.
+    goes to one of them at random (the first drawn); and a NaN fitness loses to
+    any number, as in evonet's strategies.
 
     Examples
     --------

@@ -77,9 +77,9 @@ class EvolutionDisplay:
         logbook : sequence of dict
             Records with ``gen``, ``min``, ``mean`` (and ``std``, ``max``,
             ``loss``, ``val_score`` when recorded), as :class:`evonet.evolve.Run` writes;
-            DEAP's examples' ``avg`` stands for ``mean``. A logbook with neither
-            ``min`` nor a mean in any record (statistics kept in chapters, say:
-            pass ``logbook.chapters["fitness"]``) raises ``ValueError``.
+            DEAP's examples' ``avg`` stands for ``mean``. A logbook without ``min``
+            in any record (statistics kept in chapters, say: pass
+            ``logbook.chapters["fitness"]``) raises ``ValueError``.
         negate : bool, default=False
             Draw ``-loss`` (a policy's fitness, maximised): best is then the highest.
         loss_name : str, default=None
@@ -89,12 +89,12 @@ class EvolutionDisplay:
         """
         generations, c = logbook_columns(logbook, ("min", "mean", "avg", "std", "max",
                                                    "loss", "val_score"))
-        c["mean"] = np.where(np.isnan(c["mean"]), c["avg"], c["mean"])  # DEAP's name
-        missing = [name for name in ("min", "mean") if np.isnan(c[name]).all()]
-        if missing:
-            raise ValueError(f"the logbook's records hold no {' and no '.join(missing)} "
-                             f"(DEAP's 'avg' is taken for 'mean'); for statistics in "
-                             f"chapters, pass logbook.chapters[name].")
+        if np.isnan(c["mean"]).all():   # DEAP's examples record the mean as "avg"
+            c["mean"] = c["avg"]
+        if np.isnan(c["min"]).all():
+            raise ValueError("the logbook's records hold no 'min' (the best loss of each "
+                             "generation); for statistics in chapters, pass "
+                             "logbook.chapters[name].")
         sign = -1.0 if negate else 1.0
         display = cls(generations=generations, best=sign * c["min"], mean=sign * c["mean"],
                       std=c["std"], worst=sign * c["max"], checks=sign * c["loss"],

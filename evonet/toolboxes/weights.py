@@ -1,6 +1,7 @@
 """A DEAP toolbox for evolving the weights of a fixed-topology network."""
 
 import functools
+import inspect
 
 import numpy as np
 from deap import base, tools
@@ -160,6 +161,7 @@ def make_toolbox(
     if crossover not in CROSSOVERS:
         raise ValueError(f"crossover={crossover!r} is not supported; choose one of "
                          f"{list(CROSSOVERS)}.")
+    _check_crossover_kwargs(crossover, crossover_kwargs)
     rng = make_generator(random_state)
     problem = SupervisedProblem(layout, X, y, loss=loss, sample_weight=sample_weight)
     evaluator = Evaluator(problem, n_jobs=n_jobs, retry_failed=retry_failed)
@@ -179,23 +181,22 @@ def make_toolbox(
         raise ValueError(f"mutation_indpb must be in [0, 1], got {mutation_indpb!r}.")
     if isinstance(tournsize, bool) or not isinstance(tournsize, int) or tournsize < 1:
         raise ValueError(f"tournsize must be a positive integer, got {tournsize!r}.")
-    _check_crossover_kwargs(crossover, crossover_kwargs)
     return toolbox
-
-
-CROSSOVER_OPTIONS = {"blend": ("alpha",), "sbx": ("eta",), "uniform": ("indpb",)}
-"""The option each crossover of :func:`make_toolbox` takes in ``crossover_kwargs``."""
 
 
 def _check_crossover_kwargs(crossover, crossover_kwargs):
     """Raise ``ValueError`` for options the crossover does not take, or values it refuses,
     by crossing two networks once (with a generator of its own: the run's draws stay)."""
+    if crossover_kwargs is not None and not isinstance(crossover_kwargs, dict):
+        raise ValueError(f"crossover_kwargs must be a dict or None, got {crossover_kwargs!r}.")
     kwargs = dict(crossover_kwargs or {})
-    unknown = sorted(set(kwargs) - set(CROSSOVER_OPTIONS[crossover]))
+    # the operator's own options: those after its two parents, but the generator
+    options = list(inspect.signature(CROSSOVERS[crossover]).parameters)[2:]
+    options.remove("rng")
+    unknown = sorted(set(kwargs) - set(options))
     if unknown:
         raise ValueError(f"crossover_kwargs={crossover_kwargs!r}: crossover={crossover!r} takes "
-                         f"no option {unknown[0]!r}; it takes "
-                         f"{list(CROSSOVER_OPTIONS[crossover])}.")
+                         f"no option {unknown[0]!r}; it takes {options}.")
     with np.errstate(all="ignore"):
         children = CROSSOVERS[crossover](WeightIndividual(np.zeros(4)),
                                          WeightIndividual(np.ones(4)), **kwargs,
