@@ -377,3 +377,20 @@ def test_a_path_without_a_file_name_is_refused_and_dev_stdout_is_appended_to(tmp
                         "atomic_write('/dev/stdout', lambda f: f.write(b'written\\n'))"],
                        stdout=out, check=True)
     assert log.read_text() == "earlier\nwritten\n"
+
+
+def test_a_file_in_dev_shm_is_replaced_as_any_file_is(tmp_path):
+    # only the process's own streams are written in place: a model in /dev/shm written over
+    # must not be appended to
+    from evonet.io import atomic_write
+
+    if not os.path.isdir("/dev/shm") or not os.access("/dev/shm", os.W_OK):
+        pytest.skip("no writable /dev/shm here")
+    path = os.path.join("/dev/shm", f"evonet-test-{os.getpid()}.bin")
+    try:
+        atomic_write(path, lambda f: f.write(b"first"))
+        atomic_write(path, lambda f: f.write(b"second"))
+        with open(path, "rb") as f:
+            assert f.read() == b"second"
+    finally:
+        os.unlink(path)

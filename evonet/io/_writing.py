@@ -172,8 +172,11 @@ def _write_problem(path):
 
 def _stream(path):
     """Whether ``path`` names a stream of this process (``/dev/stdout``, ``/dev/fd/N``): a
-    shell's ``>> log`` behind it is appended to, never replaced."""
-    return os.path.abspath(path).startswith(("/dev/", "/proc/"))
+    shell's ``>> log`` behind it is appended to, never replaced (a file in ``/dev/shm``
+    is a file like any other)."""
+    path = os.path.abspath(path)
+    return path in ("/dev/stdout", "/dev/stderr") or path.startswith("/dev/fd/") \
+        or (path.startswith("/proc/") and "/fd/" in path)
 
 
 def _write_in_place(path, write):
