@@ -245,7 +245,7 @@ def test_fitness_shaping_by_hand():
 
 
 
-@pytest.mark.parametrize("name", ["es", "ga"])
+@pytest.mark.parametrize("name", ["es", "ga", "cmaes", "ipop-cmaes"])
 def test_tell_refuses_a_population_of_another_shape_where_the_state_fixes_it(name):
     # the ES broadcast 5 rows against its 8 antithetic ones, and a GA told 3-value networks
     # went on asking for them: the run silently changed

@@ -181,7 +181,7 @@ class Strategy:
         species and innovation registry), so it is not kept as history.
         ``population`` must be what :meth:`ask` returned (learned values aside,
         see :meth:`tell_learned`); the strategies whose state fixes its shape
-        (ES, GA) refuse another one.
+        (ES, GA, CMA-ES) refuse another one.
         """
         losses = np.asarray(losses, dtype=np.float64)
         if losses.shape != (len(population),):

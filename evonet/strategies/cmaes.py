@@ -166,6 +166,7 @@ class CMAES(Strategy):
         return sample_cma(state.cma, rng)
 
     def _tell(self, state, population, losses, rng):
+        self._check_told(population, (state.cma.lambda_, state.cma.dim))
         update_cma(state.cma, population, losses)
         return state
 

@@ -132,6 +132,7 @@ class RestartCMAES(Strategy):
         return self.tell(state, clamp_injected(state.cma, population), losses, rng)
 
     def _tell(self, state, population, losses, rng):
+        self._check_told(population, (state.cma.lambda_, state.cma.dim))
         update_cma(state.cma, population, losses)
         best = float(np.min(losses))
         if best < state.restart_best:
