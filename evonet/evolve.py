@@ -129,7 +129,7 @@ class Run:
         self.state = state
         self.n_evaluations = 0
         self.logbook = tools.Logbook()
-        self.logbook.header = ["gen", "nevals", "min", "mean", "loss", "seconds"]
+        self.logbook.header = ["gen", "nevals", "min", "mean", "std", "max", "loss", "seconds"]
         self.hall_of_fame = hof = tools.HallOfFame(1, similar=same_individual) \
             if halloffame is None else halloffame
         if hof.similar is operator.eq:  # DEAP's default: ambiguous on arrays

@@ -244,3 +244,21 @@ def test_a_plain_deap_hall_of_fame_compares_networks_by_value():
     assert len(hof) == 3 and run.hall_of_fame is hof
     losses = [ind.fitness.values[0] for ind in hof]
     assert losses == sorted(losses) and run.best_loss == losses[0]
+
+
+def test_the_logbook_header_lists_the_columns_its_records_hold():
+    # std and max were recorded but left out of the header, so DEAP's printout hid them
+    from evonet.evaluation import Evaluator, SupervisedProblem
+    from evonet.evolve import Run, evolve
+    from evonet.genome import init_population
+    from evonet.nn import MLPLayout
+    from evonet.strategies import get_strategy
+
+    layout = MLPLayout(1, (), 1)
+    evaluator = Evaluator(SupervisedProblem(layout, [[0.0], [1.0]], [1.0, 3.0]))
+    run = evolve(Run(get_strategy("cmaes"), evaluator, np.random.default_rng(0),
+                     initializer=lambda n, rng: init_population(layout, n, rng)), 3)
+    recorded = set().union(*(record.keys() for record in run.logbook))
+    assert {"std", "max"} <= set(run.logbook.header)
+    assert set(run.logbook.header) <= recorded
+    assert "std" in str(run.logbook).splitlines()[0]
