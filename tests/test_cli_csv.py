@@ -180,8 +180,6 @@ def test_the_checkpoint_records_how_the_class_labels_were_taken():
 
     args = argparse.Namespace(data="d.csv", target="y", dataset=None, task=None,
                               strategy="auto", generations=None, hidden=None, test_size=0.25,
-                              seed=0, n_jobs=None, out=None, checkpoint_interval=60,
-                              data_digest="abc")
+                              seed=0, n_jobs=None, out=None, checkpoint_interval=60)
     for text_labels, recorded in ((True, "text"), (False, "numbers")):
-        args.text_labels = text_labels
-        assert _record(args)["labels"] == recorded
+        assert _record(args, "abc", text_labels)["labels"] == recorded

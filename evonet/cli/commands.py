@@ -88,17 +88,18 @@ def _load(args, text_labels=True):
             table_digest(table) if args.checkpoint is not None else None)
 
 
-def _record(args):
+def _record(args, digest=None, text_labels=True):
+    """What a checkpoint records of the command: its options, the data's ``digest``, and
+    whether the class labels were taken as text."""
     record = {name: getattr(args, name) for name in RECORDED}
     for name in ("data", "out"):
         if record[name] is not None:
             record[name] = os.path.abspath(record[name])
     # all the file's values (the held-out rows are no part of the fit's own check), and
     # how its class labels were taken (a resume takes them so again)
-    extra = {"data_digest": args.data_digest} \
-        if getattr(args, "data_digest", None) is not None else {}
+    extra = {} if digest is None else {"data_digest": digest}
     if args.data is not None:
-        extra["labels"] = "text" if getattr(args, "text_labels", True) else "numbers"
+        extra["labels"] = "text" if text_labels else "numbers"
     return dict(record, command="fit", **extra)
 
 
@@ -168,16 +169,16 @@ def _estimator(args, classification):
     return Estimator(**options)
 
 
-def _fit(args, model, X_train, y_train, stop):
+def _fit(args, model, X_train, y_train, stop, record):
     """Fit ``model``; its warnings go to stderr, after the progress display. Returns seconds.
 
-    Its checkpoint records the command (for ``evonet resume``) and, with
+    Its checkpoint records the command (``record``, for ``evonet resume``) and, with
     ``--out``, stays until the model file is safely written. Ctrl-C and
     SIGTERM stop the run at the end of a generation (``stop``), saved.
     """
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught, fit_context(
-            callbacks=[stop], checkpoint_metadata={"command": _record(args)},
+            callbacks=[stop], checkpoint_metadata={"command": record},
             keep_checkpoint=args.out is not None), stop.deferring():
         warnings.simplefilter("always")
         model.fit(X_train, y_train)
@@ -214,11 +215,10 @@ def fit_command(args):
         and os.path.isfile(args.checkpoint) else None
     record = (saved or {}).get("command") or {}
     # a run begun before class labels were kept as text goes on with the numbers
-    args.text_labels = saved is None or record.get("labels") == "text"
-    X, y, task, names, labels, digest = _load(args, text_labels=args.text_labels)
+    text_labels = saved is None or record.get("labels") == "text"
+    X, y, task, names, labels, digest = _load(args, text_labels=text_labels)
     if saved is not None:
         _check_same_data(args, record, digest)
-    args.data_digest = digest
     classification = task == "classification"
     data = _split(args, X, y, classification, labels)
     estimator = _estimator(args, classification)
@@ -230,7 +230,7 @@ def fit_command(args):
         print(f"resuming from {args.checkpoint} at generation {saved['generation']}",
               flush=True)
     stop = StopAtGenerationEnd()
-    seconds = _fit(args, model, data[0], data[2], stop)
+    seconds = _fit(args, model, data[0], data[2], stop, _record(args, digest, text_labels))
     if args.out is not None:
         save(model, args.out, metadata={
             "source": str(source), "dataset": args.dataset, "target": args.target,

@@ -64,8 +64,7 @@ def sel_tournament(individuals, k, tournsize=3, *, rng):
     keys = np.nan_to_num(keys, nan=-np.inf)
     order = np.lexsort(keys.T[::-1])  # ascending
     # equal fitnesses share a rank, so that a tie goes to the entrant drawn first
-    new_key = np.r_[True, (np.diff(keys[order], axis=0) != 0).any(axis=1)] \
-        if len(order) > 1 else np.ones(len(order), dtype=bool)
+    new_key = np.r_[True, (np.diff(keys[order], axis=0) != 0).any(axis=1)]
     rank = np.empty(len(individuals), dtype=np.int64)
     rank[order] = np.cumsum(new_key)
     winners = tournament_indices(-rank.astype(np.float64), k, tournsize, rng)
