@@ -394,3 +394,12 @@ def test_a_file_in_dev_shm_is_replaced_as_any_file_is(tmp_path):
             assert f.read() == b"second"
     finally:
         os.unlink(path)
+
+
+def test_write_problem_refuses_what_is_not_a_path_and_an_empty_one():
+    from evonet.io import write_problem
+
+    assert write_problem("") == "it needs a file name"   # it said nothing was wrong
+    with pytest.raises(ValueError, match="path must be a str or os.PathLike, got None"):
+        write_problem(None)
+    assert write_problem(os.fsencode(os.devnull)) is None

@@ -141,12 +141,16 @@ def write_problem(path):
     >>> write_problem(os.path.join(folder, "no", "x.csv")).endswith("does not exist")
     True
     """
-    return _write_problem(os.fspath(path))[0]
+    try:
+        path = os.fsdecode(os.fspath(path))
+    except TypeError:
+        raise ValueError(f"path must be a str or os.PathLike, got {path!r}.") from None
+    return _write_problem(path)[0]
 
 
 def _write_problem(path):
     """``(problem or None, st_mode of what is there or None)``."""
-    if path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
+    if not path or path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
         return NO_FILE_NAME, None
     try:
         mode = os.stat(path).st_mode  # through links, /dev/stdout's included
